@@ -1,0 +1,60 @@
+# Casework: the whole setup on a fresh machine is `make run` or `make test`.
+#
+#   make run     venv, migrate the SQLite database under instance/, load demo data,
+#                print the demo logins, serve on http://127.0.0.1:5000
+#   make test    the full suite on SQLite and on PostgreSQL (scripts/test-all);
+#                extra pytest args: make test PYTEST_ARGS="-k foo -x"
+#   make lint    ruff
+#   make bench   every bench/bench_*.py in turn
+#   make clean   caches and build output (keeps .venv, instance/ and .pgtest/)
+#   make distclean  also .venv and the private test PostgreSQL in .pgtest/
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+# The interpreter that creates the venv: python3.11 if it works, else python3.
+# Override with `make PYTHON=/path/to/python3.11 ...` (.ci/run does).
+PYTHON ?= $(shell for p in python3.11 python3; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { command -v $$p; break; }; \
+	done)
+
+.PHONY: venv run test lint bench clean distclean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: no python3.11 (or python3 >= 3.11) found" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -e '.[test,postgres]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/casework db upgrade
+	$(VENV)/bin/casework demo
+	$(VENV)/bin/casework run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	VENV=$(VENV) scripts/test-all $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check casework tests bench
+
+bench: $(STAMP)
+	@set -e; for f in bench/bench_*.py; do \
+		[ -e "$$f" ] || { echo "no bench/bench_*.py"; break; }; \
+		echo "==== $$f"; $(PY) "$$f"; \
+	done
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis artifacts
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	@if [ -d .pgtest/data ]; then \
+		for b in /usr/lib/postgresql/*/bin/pg_ctl pg_ctl; do \
+			command -v $$b >/dev/null 2>&1 && { $$b -D .pgtest/data -m fast stop >/dev/null 2>&1 || true; break; }; \
+		done; \
+	fi
+	rm -rf $(VENV) .pgtest

@@ -1,0 +1,51 @@
+"""Settings from the environment (CONTRACT.md section 1), with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Casework reads from its environment."""
+
+    instance_dir: Path
+    database_url: str
+    key_file: Path
+    key_env: str | None
+    secret_key: str
+    policy: str
+    secure_cookies: bool
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Read settings; anything in overrides wins (tests use this)."""
+        env = os.environ if env is None else env
+        instance = Path(env.get("CASEWORK_INSTANCE_DIR", "instance")).resolve()
+        settings = cls(
+            instance_dir=instance,
+            database_url=env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{instance / 'casework.db'}",
+            key_file=Path(env.get("CASEWORK_KEY_FILE") or instance / "casework.key"),
+            key_env=env.get("CASEWORK_KEY") or None,
+            secret_key=env.get("CASEWORK_SECRET_KEY", ""),
+            policy=env.get("CASEWORK_POLICY", "uk-council"),
+            secure_cookies=env.get("CASEWORK_SECURE_COOKIES", "auto") != "0",
+        )
+        return replace(settings, **overrides)
+
+    def ensure_secret_key(self) -> Settings:
+        """Without CASEWORK_SECRET_KEY, keep a generated one in the instance folder (mode 0600)."""
+        if self.secret_key:
+            return self
+        path = self.instance_dir / "secret_key"
+        if not path.exists():
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return replace(self, secret_key=path.read_text().strip())

@@ -1,0 +1,114 @@
+"""Envelope encryption: per-case data keys wrapped by the outer key, records under data keys."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from casework.crypto.keys import KEY_BYTES, Keyring
+
+FORMAT_VERSION = 1
+NONCE_BYTES = 12
+TAG_BYTES = 16
+_VERSION_BYTE = bytes([FORMAT_VERSION])
+
+
+class DamagedRecord(Exception):
+    """Ciphertext failed authentication: wrong key, moved to another place, or altered."""
+
+
+def _aad(**fields: object) -> bytes:
+    """Encode associated data canonically (sorted-key compact JSON) so it is unambiguous."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _check_context(case_id: int, label: str, value: str) -> None:
+    """Reject a case id that is not an int and an empty kind or purpose."""
+    if not isinstance(case_id, int) or isinstance(case_id, bool):
+        raise TypeError(f"case_id must be an int, not {type(case_id).__name__}")
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{label} must be a non-empty string")
+
+
+def _aead(key: bytes) -> AESGCM:
+    """Return AES-256-GCM for a 32-byte key."""
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        raise ValueError(f"key must be {KEY_BYTES} bytes")
+    return AESGCM(key)
+
+
+def new_data_key() -> bytes:
+    """Return a fresh random 32-byte data key."""
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def wrap_key(keyring: Keyring, data_key: bytes, *, case_id: int, purpose: str) -> tuple[str, bytes]:
+    """Encrypt a data key under the active outer key; return (outer key id, nonce||ciphertext)."""
+    _check_context(case_id, "purpose", purpose)
+    if len(data_key) != KEY_BYTES:
+        raise ValueError(f"data key must be {KEY_BYTES} bytes")
+    key_id, outer = keyring.active()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    aad = _aad(use="wrap", v=FORMAT_VERSION, case=case_id, purpose=purpose)
+    return key_id, nonce + _aead(outer).encrypt(nonce, data_key, aad)
+
+
+def unwrap_key(
+    keyring: Keyring, key_id: str, wrapped: bytes, *, case_id: int, purpose: str
+) -> bytes:
+    """Decrypt a wrapped data key; DamagedRecord if it fails, KeyUnavailable if key id unknown."""
+    _check_context(case_id, "purpose", purpose)
+    outer = keyring.get(key_id)
+    aad = _aad(use="wrap", v=FORMAT_VERSION, case=case_id, purpose=purpose)
+    wrapped = bytes(wrapped)
+    try:
+        nonce, body = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
+        if len(nonce) != NONCE_BYTES or len(body) != KEY_BYTES + TAG_BYTES:
+            raise InvalidTag
+        return _aead(outer).decrypt(nonce, body, aad)
+    except InvalidTag:
+        raise DamagedRecord(
+            f"wrapped {purpose} key of case {case_id} failed authentication"
+        ) from None
+
+
+def _record_aad(case_id: int, kind: str, record_id: int | str) -> bytes:
+    """Associated data binding a blob to its case, kind and record id (5 and "5" are one id)."""
+    _check_context(case_id, "kind", kind)
+    return _aad(use="record", v=FORMAT_VERSION, case=case_id, kind=kind, record=str(record_id))
+
+
+def encrypt(
+    data_key: bytes, plaintext: bytes | str, *, case_id: int, kind: str, record_id: int | str
+) -> bytes:
+    """Encrypt a record; returns version byte || 12-byte nonce || ciphertext+tag."""
+    data = plaintext.encode("utf-8") if isinstance(plaintext, str) else plaintext
+    aad = _record_aad(case_id, kind, record_id)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return _VERSION_BYTE + nonce + _aead(data_key).encrypt(nonce, data, aad)
+
+
+def decrypt(
+    data_key: bytes, blob: bytes, *, case_id: int, kind: str, record_id: int | str
+) -> bytes:
+    """Decrypt a record blob; DamagedRecord if it is not exactly what was encrypted here."""
+    aad = _record_aad(case_id, kind, record_id)
+    where = f"{kind} {record_id} of case {case_id}"
+    blob = bytes(blob)
+    if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[:1] != _VERSION_BYTE:
+        raise DamagedRecord(f"{where} is truncated or has an unknown format")
+    nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        return _aead(data_key).decrypt(nonce, body, aad)
+    except InvalidTag:
+        raise DamagedRecord(f"{where} failed authentication") from None
+
+
+def decrypt_text(
+    data_key: bytes, blob: bytes, *, case_id: int, kind: str, record_id: int | str
+) -> str:
+    """Decrypt a record blob holding UTF-8 text."""
+    return decrypt(data_key, blob, case_id=case_id, kind=kind, record_id=record_id).decode("utf-8")

@@ -1,0 +1,22 @@
+"""SQLAlchemy 2 models. Import from here so every table is registered on the metadata."""
+
+from casework.models.audit import AuditEvent, AuditHead, Throttle
+from casework.models.base import Base, utcnow
+from casework.models.cases import (
+    Assignment,
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseKey,
+    CaseParty,
+    Recusal,
+)
+from casework.models.content import Attachment, Message, Note
+from casework.models.directory import Person
+from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
+
+__all__ = [
+    "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES", "Case",
+    "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "Message", "Note", "Person",
+    "QueueMembership", "Recusal", "STAFF_ROLES", "Throttle", "User", "UserRole", "utcnow",
+]

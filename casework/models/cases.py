@@ -1,0 +1,144 @@
+"""Cases and what hangs off them: keys, parties, events, assignments, recusals and clocks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.models.base import Base, utcnow
+
+PARTY_KINDS = ("reporter", "implicated", "witness", "support_person")
+
+
+class Case(Base):
+    """A report and its handling. Content is sealed; the columns here are facts, not words."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_queue_state", "queue", "state"),
+        Index("ix_cases_opened", "opened_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    route: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
+    department: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(default=1)
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    witness: Mapped[bool] = mapped_column(default=False)
+    recorded_by_staff: Mapped[bool] = mapped_column(default=False)
+    actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+    receipt_hash: Mapped[str | None] = mapped_column(String(200))
+    content_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    routing_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    keys: Mapped[list[CaseKey]] = relationship(cascade="all, delete-orphan")
+    parties: Mapped[list[CaseParty]] = relationship(cascade="all, delete-orphan")
+    events: Mapped[list[CaseEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseEvent.seq")
+    clocks: Mapped[list[CaseClock]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        """Closed cases have an outcome and a closing time."""
+        return self.closed_at is None
+
+
+class CaseKey(Base):
+    """A case's data key, wrapped by the outer key; destroying it erases the case for good."""
+
+    __tablename__ = "case_keys"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # content | identity
+    key_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class CaseParty(Base):
+    """Someone connected with a case. Directory links are blind-indexed; names are sealed."""
+
+    __tablename__ = "case_parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    details_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class CaseEvent(Base):
+    """Something that happened to a case. Transition events are the truth of its state."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    transition: Mapped[str | None] = mapped_column(String(48))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff | reporter | system
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Assignment(Base):
+    """A staff member assigned to a case in a capacity (handler, investigator, decision maker)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    capacity: Mapped[str] = mapped_column(String(32))
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class Recusal(Base):
+    """A staff member's declared conflict: they lose access to the case at once, for good."""
+
+    __tablename__ = "recusals"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class CaseClock(Base):
+    """A deadline running on a case; a missed clock stays missed."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "name"),
+        Index("ix_case_clocks_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(48))
+    status: Mapped[str] = mapped_column(String(16))  # running | paused | met | missed
+    started_on: Mapped[date]
+    due_on: Mapped[date]
+    stopped_on: Mapped[date | None]

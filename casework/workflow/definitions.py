@@ -1,0 +1,246 @@
+"""Route definitions: frozen data loaded from TOML files and validated before the app starts."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casework.workflow.guards import GUARDS
+
+ROUTES_DIR = Path(__file__).with_name("routes")
+FIELD_TYPES = frozenset({"bool", "text", "choice"})
+ACTOR_KINDS = frozenset({"reporter", "handler", "investigator", "decision_maker"})
+ANY_OPEN = "*"
+
+
+class DefinitionError(Exception):
+    """A route definition file is invalid; the message names the file and the key."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source, self.key, self.problem = source, key, problem
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field a transition requires: its type, allowed choices, and whether it must be true."""
+
+    name: str
+    type: str
+    label: str = ""
+    choices: tuple[str, ...] = ()
+    must_be_true: bool = False
+    shown_to_reporter: bool = False
+
+    @property
+    def confidential(self) -> bool:
+        """Free text is confidential content; booleans and choices are facts."""
+        return self.type == "text"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One way out of one or more states."""
+
+    key: str
+    sources: frozenset[str]
+    target: str
+    who: frozenset[str]
+    label: str = ""
+    requires: tuple[FieldSpec, ...] = ()
+    outcome: str | None = None
+    outcome_from: str | None = None
+    guards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """A stage of a case."""
+
+    key: str
+    label: str
+    reporter_label: str
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    """A whole workflow: its states, its initial state and its transitions."""
+
+    key: str
+    label: str
+    initial: str
+    states: Mapping[str, State]
+    transitions: tuple[Transition, ...]
+    source: str = field(default="", compare=False)
+
+    def state(self, key: str) -> State:
+        """The state called key."""
+        return self.states[key]
+
+    def transitions_named(self, key: str) -> tuple[Transition, ...]:
+        """Every variant of the transition called key (one per group of source states)."""
+        return tuple(t for t in self.transitions if t.key == key)
+
+    @property
+    def transition_keys(self) -> tuple[str, ...]:
+        """Distinct transition keys in definition order."""
+        return tuple(dict.fromkeys(t.key for t in self.transitions))
+
+    def is_final(self, state: str) -> bool:
+        """Whether a case in this state is closed."""
+        return self.states[state].final
+
+
+def load_route(path: Path) -> Route:
+    """Read and validate one route definition file."""
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(source, "(file)", f"not valid TOML: {exc}") from exc
+    return parse_route(data, source)
+
+
+def parse_route(data: Mapping, source: str = "<memory>") -> Route:
+    """Build a Route from parsed data, refusing anything inconsistent."""
+    key = _require(data, "route", source, "route")
+    states = _parse_states(data.get("states"), source)
+    initial = _require(data, "initial", source, "initial")
+    if initial not in states:
+        raise DefinitionError(source, "initial", f"unknown state {initial!r}")
+    transitions = tuple(_parse_transitions(data.get("transitions"), states, source))
+    route = Route(key, data.get("label", key), initial, states, transitions, source)
+    _check_graph(route)
+    return route
+
+
+def _require(data: Mapping, name: str, source: str, where: str):
+    value = data.get(name)
+    if not value:
+        raise DefinitionError(source, where, f"missing {name!r}")
+    return value
+
+
+def _parse_states(raw, source: str) -> dict[str, State]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise DefinitionError(source, "states", "at least one state is required")
+    states = {}
+    for key, spec in raw.items():
+        label = spec.get("label", key.replace("_", " ").capitalize())
+        states[key] = State(key, label, spec.get("reporter_label", label), bool(spec.get("final")))
+    if not any(s.final for s in states.values()):
+        raise DefinitionError(source, "states", "no final state")
+    return states
+
+
+def _parse_transitions(raw, states: Mapping[str, State], source: str):
+    if not isinstance(raw, list) or not raw:
+        raise DefinitionError(source, "transitions", "at least one transition is required")
+    seen: dict[str, set[str]] = {}
+    open_states = frozenset(k for k, s in states.items() if not s.final)
+    for spec in raw:
+        key = spec.get("key")
+        if not key:
+            raise DefinitionError(source, "transitions", "a transition has no key")
+        where = f"transitions.{key}"
+        sources = _sources(spec.get("from"), states, open_states, source, where)
+        overlap = seen.setdefault(key, set()) & sources
+        if overlap:
+            raise DefinitionError(source, where, f"duplicate key from {sorted(overlap)}")
+        seen[key] |= sources
+        target = spec.get("to")
+        if target not in states:
+            raise DefinitionError(source, where, f"unknown target state {target!r}")
+        who = frozenset(spec.get("who", ()))
+        if not who or not who <= ACTOR_KINDS:
+            raise DefinitionError(source, where, f"unknown or missing actor kinds {sorted(who)}")
+        for guard in spec.get("guards", ()):
+            if guard not in GUARDS:
+                raise DefinitionError(source, f"{where}.guards", f"unknown guard {guard!r}")
+        yield Transition(
+            key=key,
+            sources=sources,
+            target=target,
+            who=who,
+            label=spec.get("label", key.replace("_", " ").capitalize()),
+            requires=tuple(_fields(spec.get("requires", {}), source, where)),
+            outcome=spec.get("outcome"),
+            outcome_from=spec.get("outcome_from"),
+            guards=tuple(spec.get("guards", ())),
+        )
+
+
+def _sources(raw, states, open_states, source: str, where: str) -> frozenset[str]:
+    names = [raw] if isinstance(raw, str) else list(raw or ())
+    if not names:
+        raise DefinitionError(source, f"{where}.from", "no source states")
+    result: set[str] = set()
+    for name in names:
+        if name == ANY_OPEN:
+            result |= open_states
+        elif name not in states:
+            raise DefinitionError(source, f"{where}.from", f"unknown state {name!r}")
+        elif states[name].final:
+            raise DefinitionError(source, f"{where}.from", f"final state {name!r} has no exits")
+        else:
+            result.add(name)
+    return frozenset(result)
+
+
+def _fields(raw: Mapping, source: str, where: str):
+    for name, spec in raw.items():
+        ftype = spec.get("type")
+        if ftype not in FIELD_TYPES:
+            raise DefinitionError(source, f"{where}.requires.{name}", f"unknown type {ftype!r}")
+        choices = tuple(spec.get("choices", ()))
+        if (ftype == "choice") != bool(choices):
+            raise DefinitionError(
+                source, f"{where}.requires.{name}", "choices go with type 'choice' only"
+            )
+        yield FieldSpec(
+            name=name,
+            type=ftype,
+            label=spec.get("label", name.replace("_", " ").capitalize()),
+            choices=choices,
+            must_be_true=bool(spec.get("must_be_true")),
+            shown_to_reporter=bool(spec.get("shown_to_reporter")),
+        )
+
+
+def _check_graph(route: Route) -> None:
+    """Every state reachable from the initial one; every open state has a way out."""
+    reachable, frontier = {route.initial}, [route.initial]
+    while frontier:
+        here = frontier.pop()
+        for t in route.transitions:
+            if here in t.sources and t.target not in reachable:
+                reachable.add(t.target)
+                frontier.append(t.target)
+    for key, state in route.states.items():
+        if key not in reachable:
+            raise DefinitionError(route.source, f"states.{key}", "unreachable from the initial state")
+        if not state.final and not any(key in t.sources for t in route.transitions):
+            raise DefinitionError(route.source, f"states.{key}", "not final but has no way out")
+    for t in route.transitions:
+        if t.outcome_from and not any(f.name == t.outcome_from for tr in route.transitions
+                                      for f in tr.requires):
+            raise DefinitionError(
+                route.source, f"transitions.{t.key}.outcome_from",
+                f"no transition records a field {t.outcome_from!r}",
+            )
+
+
+def load_routes(directory: Path = ROUTES_DIR) -> dict[str, Route]:
+    """Load every route definition in a directory, keyed by route."""
+    routes: dict[str, Route] = {}
+    for path in sorted(directory.glob("*.toml")):
+        route = load_route(path)
+        if route.key in routes:
+            raise DefinitionError(str(path), "route", f"duplicate route {route.key!r}")
+        routes[route.key] = route
+    if not routes:
+        raise DefinitionError(str(directory), "(directory)", "no route definitions found")
+    return routes

@@ -1,0 +1,202 @@
+"""The engine: one pure function decides whether a transition may fire and what follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from casework.workflow.definitions import FieldSpec, Route, Transition
+from casework.workflow.guards import GUARDS
+
+MAX_TEXT = 20_000
+
+
+class Reason(str, Enum):
+    """Why a transition was refused; each maps to one HTTP status."""
+
+    NOT_PERMITTED = "not_permitted"  # 403: this actor may not fire it
+    NOT_FROM_STATE = "not_from_state"  # 409: not allowed from the current state
+    INVALID_FIELDS = "invalid_fields"  # 422: fields missing or wrong
+    UNKNOWN_TRANSITION = "unknown_transition"  # 422: no such transition on this route
+
+    @property
+    def status(self) -> int:
+        """The HTTP status this refusal maps to."""
+        return {"not_permitted": 403, "not_from_state": 409}.get(self.value, 422)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the engine knows of a case: its state and the facts recorded so far."""
+
+    state: str
+    facts: Mapping[str, object] = field(default_factory=dict)
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    """A clock's effect on transitions: which start, stop, pause or resume it."""
+
+    name: str
+    start_on: frozenset[str] = frozenset()
+    stop_on: frozenset[str] = frozenset()
+    pause_on: frozenset[str] = frozenset()
+    resume_on: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that follows from a decision: the transition itself or a clock change."""
+
+    kind: str  # "transition", "clock_start", "clock_stop", "clock_pause", "clock_resume"
+    name: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A transition the engine allows, with everything that follows from it."""
+
+    transition: Transition
+    source: str
+    state: str
+    outcome: str | None
+    fields: Mapping[str, object]
+    facts: Mapping[str, object]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A transition the engine refuses, with the reason and, for 422, each bad field."""
+
+    reason: Reason
+    message: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        """The HTTP status for this refusal."""
+        return self.reason.status
+
+
+def decide(
+    route: Route,
+    snapshot: Snapshot,
+    actor: frozenset[str],
+    key: str,
+    fields: Mapping[str, object] | None = None,
+    clocks: Sequence[ClockRule] = (),
+) -> Decision | Refusal:
+    """Decide one transition attempt by an actor who is all of the given actor kinds."""
+    variants = route.transitions_named(key)
+    if not variants:
+        return Refusal(Reason.UNKNOWN_TRANSITION, f"{route.key} has no transition {key!r}",
+                       {"transition": "unknown transition"})
+    if not any(actor & t.who for t in variants):
+        return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} on this case")
+    here = [t for t in variants if snapshot.state in t.sources]
+    if not here:
+        return Refusal(Reason.NOT_FROM_STATE, f"{key!r} is not possible from {snapshot.state!r}")
+    transition = here[0]
+    if not actor & transition.who:
+        return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} from here")
+    clean, errors = validate_fields(transition.requires, fields or {})
+    for name in transition.guards if not errors else ():
+        refused = GUARDS[name](snapshot.facts, clean)
+        if refused:
+            errors[refused[0]] = refused[1]
+    if errors:
+        return Refusal(Reason.INVALID_FIELDS, "some fields need attention", errors)
+    return _allow(route, snapshot, transition, clean, clocks)
+
+
+def _allow(route, snapshot, transition, clean, clocks) -> Decision:
+    facts = dict(snapshot.facts)
+    facts.update({f.name: clean[f.name] for f in transition.requires if not f.confidential})
+    outcome = transition.outcome
+    if transition.outcome_from:
+        outcome = str(facts.get(transition.outcome_from))
+    if not route.is_final(transition.target):
+        outcome = None
+    events = (Event("transition", transition.key), *clock_events(clocks, transition.key))
+    return Decision(transition, snapshot.state, transition.target, outcome, clean, facts, events)
+
+
+def clock_events(clocks: Iterable[ClockRule], key: str) -> tuple[Event, ...]:
+    """The clock changes a transition causes (the pseudo-transition "lodge" starts intake clocks)."""
+    events = []
+    for rule in clocks:
+        for kind, keys in (("clock_start", rule.start_on), ("clock_stop", rule.stop_on),
+                           ("clock_pause", rule.pause_on), ("clock_resume", rule.resume_on)):
+            if key in keys:
+                events.append(Event(kind, rule.name))
+    return tuple(events)
+
+
+def validate_fields(
+    specs: Sequence[FieldSpec], given: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Check submitted fields against a transition's requirements; returns (clean, errors)."""
+    clean: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    expected = {s.name for s in specs}
+    for name in given:
+        if name not in expected:
+            errors[name] = "not expected for this step"
+    for spec in specs:
+        value, problem = _check(spec, given.get(spec.name))
+        if problem:
+            errors[spec.name] = problem
+        else:
+            clean[spec.name] = value
+    return clean, errors
+
+
+def _check(spec: FieldSpec, value: object) -> tuple[object, str | None]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "required"
+    if spec.type == "bool":
+        if not isinstance(value, bool):
+            return None, "must be true or false"
+        if spec.must_be_true and not value:
+            return None, "must be true to take this step"
+        return value, None
+    if not isinstance(value, str):
+        return None, "must be text"
+    if spec.type == "choice" and value not in spec.choices:
+        return None, f"must be one of: {', '.join(spec.choices)}"
+    if len(value) > MAX_TEXT:
+        return None, f"must be at most {MAX_TEXT} characters"
+    return value.strip(), None
+
+
+def allowed_transitions(route: Route, snapshot: Snapshot, actor: frozenset[str]) -> list[Transition]:
+    """The transitions this actor may fire now, for buttons and the API."""
+    return [t for t in route.transitions if snapshot.state in t.sources and actor & t.who]
+
+
+class ReplayError(Exception):
+    """Stored events do not form a valid path through the route."""
+
+
+def replay(route: Route, steps: Iterable[tuple[str, str, Mapping[str, object]]]) -> Snapshot:
+    """Fold stored (transition key, from state, recorded facts) steps into a snapshot."""
+    snapshot = Snapshot(route.initial)
+    for key, source, facts in steps:
+        if source != snapshot.state:
+            raise ReplayError(f"event {key!r} claims to start from {source!r}, "
+                              f"but the case was in {snapshot.state!r}")
+        matches = [t for t in route.transitions_named(key) if source in t.sources]
+        if not matches:
+            raise ReplayError(f"{key!r} is not a transition from {source!r}")
+        transition = matches[0]
+        merged = {**snapshot.facts, **facts}
+        outcome = transition.outcome
+        if transition.outcome_from:
+            outcome = str(merged.get(transition.outcome_from))
+        if not route.is_final(transition.target):
+            outcome = None
+        snapshot = Snapshot(transition.target, merged, outcome)
+    return snapshot

@@ -1,0 +1,112 @@
+"""Escalation and conflict rules: which queue a case goes to, and why, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from casework.workflow.policy import PolicyPack, Rule
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What routing needs to know of a directory entry."""
+
+    id: int
+    roles: frozenset[str]
+    manager_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RoutingInput:
+    """The facts of a report that routing looks at."""
+
+    route: str
+    category: str
+    implicated: frozenset[int]
+    reporter_person: int | None = None
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    """One queue, the reasons for it, and any actions the rules require (e.g. a police referral)."""
+
+    queue: str
+    reasons: tuple[str, ...]
+    actions: frozenset[str]
+    escalate_to: int | None = None
+
+
+def route_case(
+    pack: PolicyPack, facts: RoutingInput, directory: Mapping[int, PersonFacts]
+) -> RoutingDecision:
+    """Apply the pack's rules to a report; the highest-priority match decides, then conflicts."""
+    implicated_roles = _roles(facts.implicated, directory)
+    matched = sorted(
+        (r for r in pack.rules if _matches(r, pack, facts, directory, implicated_roles)),
+        key=lambda r: -r.priority,
+    )
+    if matched:
+        queue = matched[0].queue
+        reasons = [_because(pack, matched[0])]
+        reasons += [f"also: {r.reason}" + (f" ({r.source})" if r.source else "")
+                    for r in matched[1:]]
+    else:
+        queue = pack.default_queues[facts.route]
+        reasons = [f"{pack.queues[queue].label}: the usual place for this kind of report"]
+    queue, steps = _avoid_conflicts(pack, queue, implicated_roles)
+    actions = frozenset().union(*(r.actions for r in matched)) if matched else frozenset()
+    escalate = _next_senior_manager(facts, directory) if any(
+        r.when == "line_manager_implicated" for r in matched) else None
+    return RoutingDecision(queue, tuple(reasons + steps), actions, escalate)
+
+
+def _because(pack: PolicyPack, rule: Rule) -> str:
+    source = f" ({rule.source})" if rule.source else ""
+    return f"routed to {pack.queues[rule.queue].label} because: {rule.reason}{source}"
+
+
+def _roles(people: Collection[int], directory: Mapping[int, PersonFacts]) -> frozenset[str]:
+    roles: set[str] = set()
+    for pid in people:
+        if pid in directory:
+            roles |= directory[pid].roles
+    return frozenset(roles)
+
+
+def _matches(rule: Rule, pack: PolicyPack, facts: RoutingInput,
+             directory: Mapping[int, PersonFacts], implicated_roles: frozenset[str]) -> bool:
+    if rule.when == "implicated_role":
+        return rule.param in implicated_roles
+    if rule.when == "category_flag":
+        category = pack.categories.get(facts.category)
+        return category is not None and rule.param in category.flags
+    if rule.when == "line_manager_implicated":
+        reporter = directory.get(facts.reporter_person) if facts.reporter_person else None
+        return reporter is not None and reporter.manager_id in facts.implicated
+    raise ValueError(f"unknown condition {rule.when!r}")
+
+
+def _avoid_conflicts(pack: PolicyPack, queue: str,
+                     implicated_roles: frozenset[str]) -> tuple[str, list[str]]:
+    """Walk the fallback chain while the queue's owner is implicated in the case."""
+    steps, seen = [], {queue}
+    current = pack.queues[queue]
+    while current.owner_role and current.owner_role in implicated_roles:
+        if not current.fallback or current.fallback in seen:
+            steps.append(f"{current.label} is implicated and no fallback remains")
+            break
+        nxt = pack.queues[current.fallback]
+        steps.append(f"routed to {nxt.label} because: {current.label} may not handle a case "
+                     "in which they are implicated")
+        seen.add(nxt.key)
+        current = nxt
+    return current.key, steps
+
+
+def _next_senior_manager(facts: RoutingInput, directory: Mapping[int, PersonFacts]) -> int | None:
+    """The line manager's own manager, if they exist and are not implicated themselves."""
+    reporter = directory.get(facts.reporter_person) if facts.reporter_person else None
+    manager = directory.get(reporter.manager_id) if reporter and reporter.manager_id else None
+    nxt = manager.manager_id if manager else None
+    return nxt if nxt is not None and nxt not in facts.implicated else None

@@ -1,0 +1,139 @@
+"""Cheap checks of the setup/CI scripts: syntax, wiring, and test-all's exit codes.
+
+test-all is exercised with a stub pytest and a stub pg-test-server, so no
+database or real test run is involved.
+"""
+
+import os
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = [ROOT / ".ci" / "run", ROOT / "scripts" / "test-all", ROOT / "scripts" / "pg-test-server"]
+
+needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
+
+
+@needs_bash
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_script_syntax_and_mode(script):
+    assert script.is_file()
+    assert os.access(script, os.X_OK), f"{script} is not executable"
+    assert script.read_text().startswith("#!/usr/bin/env bash")
+    subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_ci_run_calls_make_test():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "set -euo pipefail" in text
+    assert "make test" in text
+    assert "scripts/pg-test-server" in text
+    assert "CASEWORK_TEST_DATABASE_URL" in text
+
+
+@needs_make
+def test_makefile_targets():
+    def dry(target):
+        return subprocess.run(
+            ["make", "-n", "-C", str(ROOT), target],
+            check=True, capture_output=True, text=True,
+        ).stdout
+
+    run = dry("run")
+    assert "casework db upgrade" in run
+    assert "casework demo" in run
+    assert "casework run --host 127.0.0.1 --port 5000" in run
+    assert "scripts/test-all" in dry("test")
+    for target in ("lint", "bench", "clean"):
+        dry(target)
+
+
+# ---- scripts/test-all behaviour, with stubs ------------------------------------
+
+PG_URL = "postgresql+psycopg://u:secret@127.0.0.1:1/db"
+
+
+@pytest.fixture
+def stubs(tmp_path):
+    """A fake venv whose pytest logs its args and DB URL, and fails on demand."""
+    log = tmp_path / "calls.log"
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    pytest_stub = venv_bin / "pytest"
+    pytest_stub.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env bash
+        url="${{CASEWORK_TEST_DATABASE_URL:-sqlite}}"
+        echo "$url|$*" >> {log}
+        if [[ "$url" == sqlite ]]; then exit "${{STUB_SQLITE_RC:-0}}"; fi
+        exit "${{STUB_PG_RC:-0}}"
+        """))
+    pytest_stub.chmod(0o755)
+    pg_ok = tmp_path / "pg-ok"
+    pg_ok.write_text(f"#!/usr/bin/env bash\necho '{PG_URL}'\n")
+    pg_ok.chmod(0o755)
+    pg_missing = tmp_path / "pg-missing"
+    pg_missing.write_text("#!/usr/bin/env bash\necho 'no postgres' >&2\nexit 1\n")
+    pg_missing.chmod(0o755)
+
+    def run(*args, pg=pg_ok, **env):
+        full = {k: v for k, v in os.environ.items()
+                if k not in ("CASEWORK_TEST_DATABASE_URL", "CI")}
+        full.update(VENV=str(tmp_path / "venv"), CASEWORK_PG_TEST_SERVER=str(pg), **env)
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "test-all"), *args],
+            env=full, capture_output=True, text=True,
+        )
+        calls = log.read_text().splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return proc, calls
+
+    run.pg_missing = pg_missing
+    return run
+
+
+@needs_bash
+def test_test_all_runs_sqlite_then_postgres_with_args(stubs):
+    proc, calls = stubs("-k", "foo bar")
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["sqlite|-k foo bar", f"{PG_URL}|-k foo bar"]
+    assert "secret" not in proc.stdout
+    assert "SQLite: passed" in proc.stdout and "PostgreSQL" in proc.stdout
+
+
+@needs_bash
+def test_test_all_uses_url_from_environment(stubs):
+    url = "postgresql+psycopg://x:y@127.0.0.1:2/other"
+    proc, calls = stubs(pg=stubs.pg_missing, CASEWORK_TEST_DATABASE_URL=url)
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["sqlite|", f"{url}|"]
+
+
+@needs_bash
+@pytest.mark.parametrize("failing", ["STUB_SQLITE_RC", "STUB_PG_RC"])
+def test_test_all_fails_if_either_run_fails(stubs, failing):
+    proc, calls = stubs(**{failing: "1"})
+    assert proc.returncode != 0
+    assert len(calls) == 2
+    assert "FAILED" in proc.stdout
+
+
+@needs_bash
+def test_test_all_without_postgres_fails_in_ci(stubs):
+    proc, calls = stubs(pg=stubs.pg_missing, CI="true")
+    assert proc.returncode != 0
+    assert calls == ["sqlite|"]
+    assert "no PostgreSQL" in proc.stderr
+
+
+@needs_bash
+@pytest.mark.parametrize("sqlite_rc", [0, 3])
+def test_test_all_without_postgres_warns_outside_ci(stubs, sqlite_rc):
+    proc, calls = stubs(pg=stubs.pg_missing, STUB_SQLITE_RC=str(sqlite_rc))
+    assert proc.returncode == sqlite_rc
+    assert calls == ["sqlite|"]
+    assert "ONLY SQLITE WAS TESTED" in proc.stderr
