@@ -42,6 +42,9 @@ class Case(Base):
     content_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     routing_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
 
+    # Optimistic locking: every UPDATE checks the version it read and bumps it.
+    __mapper_args__ = {"version_id_col": version}
+
     keys: Mapped[list[CaseKey]] = relationship(cascade="all, delete-orphan")
     parties: Mapped[list[CaseParty]] = relationship(cascade="all, delete-orphan")
     events: Mapped[list[CaseEvent]] = relationship(

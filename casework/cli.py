@@ -1,0 +1,139 @@
+"""The `casework` command (CONTRACT.md section 1)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from casework.config import Settings
+from casework.crypto.keys import KeyUnavailable
+from casework.workflow.definitions import DefinitionError
+
+
+def _runtime():
+    from casework.runtime import build_runtime
+
+    try:
+        return build_runtime(Settings.from_env())
+    except (KeyUnavailable, DefinitionError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Casework: case management for whistleblowing and harassment complaints."""
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database to the newest revision."""
+    from casework.db import make_engine
+    from casework.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(make_engine(settings.database_url), revision)
+    click.echo(f"database at revision {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to a revision (for operators undoing an upgrade)."""
+    from casework.db import make_engine
+    from casework.migrate import downgrade
+
+    downgrade(make_engine(Settings.from_env().database_url), revision)
+    click.echo(f"database at revision {revision}")
+
+
+@main.group()
+def workflow() -> None:
+    """Workflow definitions."""
+
+
+@workflow.command("show")
+@click.argument("route")
+@click.option("--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json")
+def workflow_show(route: str, fmt: str) -> None:
+    """Print a workflow definition or diagram."""
+    from casework.workflow import render
+    from casework.workflow.definitions import load_routes
+
+    try:
+        routes = load_routes()
+    except DefinitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if route not in routes:
+        raise click.ClickException(f"no route {route!r}; known: {', '.join(sorted(routes))}")
+    renderer = {"json": render.to_json, "mermaid": render.to_mermaid, "dot": render.to_dot}[fmt]
+    click.echo(renderer(routes[route]))
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default=None)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--queue", "queues", multiple=True)
+@click.option("--person-id", type=int, default=None)
+def users_create(email, password, name, roles, queues, person_id) -> None:
+    """Create a staff account; prints its id and, once, its TOTP secret."""
+    from casework.services.context import Context
+    from casework.services.errors import DomainError
+    from casework.services.people import NewUser, create_user
+
+    runtime = _runtime()
+    try:
+        with runtime.transaction() as session:
+            created = create_user(Context(session, runtime), "cli", NewUser(
+                email=email, name=name or email, password=password, roles=tuple(roles),
+                queues=tuple(queues), person_id=person_id))
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    click.echo(f"id: {created.user.id}")
+    if created.totp_secret:
+        click.echo(f"totp_secret: {created.totp_secret}")
+
+
+@main.command()
+def demo() -> None:
+    """Load a demo organisation, staff and cases (once); print the demo logins."""
+    from casework.demo import load_demo
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        logins = load_demo(session, runtime)
+    click.echo("Demo logins (password, then the TOTP secret for an authenticator app):")
+    for login in logins:
+        click.echo(f"  {login}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Serve with the development server (production: gunicorn wsgi:app)."""
+    from casework import create_app
+
+    try:
+        app = create_app()
+    except (KeyUnavailable, DefinitionError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    app.run(host=host, port=port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

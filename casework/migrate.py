@@ -1,0 +1,37 @@
+"""Running Alembic from the `casework` command and from tests, without an alembic.ini."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration pointing at the project's migrations and this database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("file_template",
+                           "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database up to a revision."""
+    with engine.begin() as conn:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database down to a revision."""
+    with engine.begin() as conn:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)

@@ -1,0 +1,86 @@
+"""Assigning staff to a case, declaring a conflict, and changing who is implicated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from casework.models import Assignment, Case, CaseParty, Recusal, User
+from casework.services.access import (CAPACITIES, ROLE_KIND, Actor, Staff, actor_kinds,
+                                      is_implicated, is_recused, load_case)
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.errors import Conflict, Forbidden, Invalid
+from casework.services.events import add_event
+from casework.services.reports import ImplicatedInput
+from casework.services.routing import apply_routing
+from casework.services.vault import person_index
+
+
+def _require_handler(ctx: Context, actor: Actor, case: Case) -> None:
+    if "handler" not in actor_kinds(ctx.session, actor, case):
+        raise Forbidden("Only those handling this case may do that.")
+
+
+def assign(ctx: Context, actor: Staff, reference: str, user_id: int,
+           capacity: str = "investigator") -> Assignment:
+    """Assign a user; refused (409) if they are implicated in the case or recused from it."""
+    case = load_case(ctx.session, actor, reference)
+    _require_handler(ctx, actor, case)
+    if capacity not in CAPACITIES:
+        raise Invalid("Unknown capacity.", {"capacity": f"must be one of {sorted(CAPACITIES)}"})
+    user = ctx.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Invalid("No such staff member.", {"user_id": "no active staff member with this id"})
+    if capacity not in {ROLE_KIND[r] for r in user.roles if r in ROLE_KIND}:
+        raise Invalid("Wrong role.", {"user_id": f"this person cannot act as {capacity}"})
+    index = person_index(ctx.runtime.keyring, user.person_id) if user.person_id else None
+    if is_implicated(ctx.session, case.id, index) or is_recused(ctx.session, case.id, user.id):
+        raise Conflict("This person has a conflict with this case and cannot be assigned.")
+    existing = ctx.session.execute(select(Assignment).where(
+        Assignment.case_id == case.id, Assignment.user_id == user.id,
+        Assignment.capacity == capacity, Assignment.ended_at.is_(None))).scalar_one_or_none()
+    if existing:
+        return existing
+    assignment = Assignment(case_id=case.id, user_id=user.id, capacity=capacity,
+                            assigned_by=actor.user_id, assigned_at=ctx.now)
+    ctx.session.add(assignment)
+    add_event(ctx, case, "assigned", actor_kind="staff", actor_user_id=actor.user_id,
+              facts={"user_id": user.id, "capacity": capacity})
+    ctx.audit(Kind.CASE_ASSIGN, actor.label, case_id=case.id, user_id=user.id, capacity=capacity)
+    return assignment
+
+
+def recuse(ctx: Context, actor: Staff, reference: str, reason: str) -> None:
+    """Declare a conflict: the caller's assignments end and they lose access at once."""
+    case = load_case(ctx.session, actor, reference)
+    if not (reason or "").strip():
+        raise Invalid("Say why.", {"reason": "required"})
+    recusal = Recusal(case_id=case.id, user_id=actor.user_id, at=ctx.now)
+    ctx.session.add(recusal)
+    ctx.session.flush()
+    recusal.reason_ct = ctx.vault(case).seal("recusal", recusal.id, reason.strip())
+    for assignment in ctx.session.execute(select(Assignment).where(
+            Assignment.case_id == case.id, Assignment.user_id == actor.user_id,
+            Assignment.ended_at.is_(None))).scalars():
+        assignment.ended_at = ctx.now
+    add_event(ctx, case, "recused", actor_kind="staff", actor_user_id=actor.user_id)
+    ctx.audit(Kind.CASE_RECUSE, actor.label, case_id=case.id)
+
+
+def add_implicated(ctx: Context, actor: Staff, reference: str,
+                   people: Sequence[ImplicatedInput]) -> Case:
+    """Name more implicated people; routing runs again and conflicted assignments end."""
+    case = load_case(ctx.session, actor, reference)
+    _require_handler(ctx, actor, case)
+    vault = ctx.vault(case)
+    for person in people:
+        index = person_index(ctx.runtime.keyring, person.person_id) if person.person_id else None
+        party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
+        ctx.session.add(party)
+        ctx.session.flush()
+        party.details_ct = vault.seal_json("party", party.id, {
+            "person_id": person.person_id, "name": person.name, "role": person.role})
+    apply_routing(ctx, case, actor=actor.label)
+    return case

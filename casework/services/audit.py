@@ -1,0 +1,122 @@
+"""The audit trail: a fixed vocabulary, an append-only hash chain, and its verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+class Kind(StrEnum):
+    """What can be audited, tagged source:subject:action."""
+
+    CASE_LODGE = "case:report:lodge"
+    CASE_VIEW = "case:content:read"
+    CASE_ROUTE = "case:routing:decide"
+    CASE_TRANSITION = "case:transition:fire"
+    CASE_ASSIGN = "case:assignment:add"
+    CASE_RECUSE = "case:recusal:declare"
+    NOTE_ADD = "case:note:add"
+    NOTE_READ = "case:note:read"
+    MESSAGE_ADD = "case:message:add"
+    MESSAGE_READ = "case:message:read"
+    ATTACHMENT_ADD = "case:attachment:add"
+    ATTACHMENT_READ = "case:attachment:read"
+    IDENTITY_REVEAL = "case:identity:reveal"
+    IDENTITY_REFUSED = "case:identity:refuse"
+    RECORD_DAMAGED = "case:record:damaged"
+    REPORTER_LOGIN = "auth:reporter:login"
+    REPORTER_LOGIN_FAIL = "auth:reporter:fail"
+    LOGIN = "auth:login"
+    LOGIN_FAIL = "auth:login:fail"
+    LOGOUT = "auth:logout"
+    USER_CREATE = "admin:user:create"
+    PERSON_CREATE = "admin:person:create"
+    EXPORT = "stats:export"
+    KEYS_ROTATE = "keys:rotate"
+    RETENTION_PURGE = "retention:purge"
+    AUDIT_VERIFY = "audit:verify"
+
+
+def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,
+               details: dict) -> bytes:
+    body = {"seq": seq, "at": at.isoformat(timespec="microseconds"), "kind": kind,
+            "actor": actor, "case": case_id, "details": details}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    """The hash chaining an event to the one before it."""
+    content = _canonical(event.seq, event.at, event.kind, event.actor, event.case_id,
+                         event.details)
+    return hashlib.sha256(prev_hash.encode() + content).hexdigest()
+
+
+def _head(session: Session) -> AuditHead:
+    """The chain head, locked for this transaction so appends are serialised across processes."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(session: Session, kind: Kind, actor: str, at: datetime, *,
+           case_id: int | None = None, **details: object) -> AuditEvent:
+    """Append one event. Details must be non-confidential facts (ids, keys, counts), never words."""
+    head = _head(session)
+    event = AuditEvent(seq=head.seq + 1, at=at.replace(microsecond=at.microsecond), kind=str(kind),
+                       actor=actor, case_id=case_id, details=dict(details), prev_hash=head.hash,
+                       hash="")
+    event.hash = event_hash(head.hash, event)
+    head.seq, head.hash = event.seq, event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of walking the chain."""
+
+    ok: bool
+    events: int
+    first_bad: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> Verification:
+    """Walk the chain in order; name the first event whose hash, link or sequence is wrong."""
+    prev, expected_seq, count, last_id = GENESIS, 1, 0, 0
+    while True:
+        rows = session.execute(select(AuditEvent).where(AuditEvent.id > last_id)
+                               .order_by(AuditEvent.id).limit(batch)).scalars().all()
+        if not rows:
+            break
+        for event in rows:
+            problem = None
+            if event.seq != expected_seq:
+                problem = f"sequence {event.seq} where {expected_seq} was expected"
+            elif event.prev_hash != prev:
+                problem = "does not link to the event before it"
+            elif event_hash(prev, event) != event.hash:
+                problem = "content does not match its hash"
+            if problem:
+                return Verification(False, count, event.seq, problem)
+            prev, expected_seq, count, last_id = event.hash, expected_seq + 1, count + 1, event.id
+        session.expunge_all()
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != count or head.hash != prev):
+        return Verification(False, count, count + 1, "events after the last one were deleted")
+    return Verification(True, count)

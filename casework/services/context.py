@@ -1,0 +1,41 @@
+"""The context a service runs in: one session (one transaction), the runtime, and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from casework.models import AuditEvent, Case
+from casework.runtime import Runtime
+from casework.services import audit
+from casework.services.vault import Vault
+from casework.workflow.definitions import Route
+
+
+@dataclass
+class Context:
+    """Passed to every service; services flush, the caller commits."""
+
+    session: Session
+    runtime: Runtime
+    client: str | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The current time, through the runtime's injectable clock."""
+        return self.runtime.clock()
+
+    def route(self, key: str) -> Route:
+        """A loaded route definition."""
+        return self.runtime.routes[key]
+
+    def vault(self, case: Case) -> Vault:
+        """The sealing vault for a case."""
+        return Vault(self.session, self.runtime.keyring, case)
+
+    def audit(self, kind: audit.Kind, actor: str, *, case_id: int | None = None,
+              **details: object) -> AuditEvent:
+        """Append an audit event in this transaction."""
+        return audit.record(self.session, kind, actor, self.now, case_id=case_id, **details)

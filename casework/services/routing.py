@@ -1,0 +1,74 @@
+"""Running the escalation rules on a case, at intake and whenever its implicated people change."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.models import Assignment, Case, CaseParty, Person, User
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.events import add_event
+from casework.services.vault import IDENTITY, person_index
+from casework.workflow.routing import PersonFacts, RoutingDecision, RoutingInput, route_case
+
+
+def _directory(ctx: Context, ids: set[int]) -> dict[int, PersonFacts]:
+    """The directory entries routing needs: the people named and two levels of their managers."""
+    found: dict[int, PersonFacts] = {}
+    wanted = set(ids)
+    for _ in range(3):
+        wanted -= set(found)
+        if not wanted:
+            break
+        rows = ctx.session.execute(select(Person).where(Person.id.in_(wanted))).scalars()
+        for p in rows:
+            found[p.id] = PersonFacts(p.id, frozenset(p.roles or ()), p.manager_id)
+        wanted = {f.manager_id for f in found.values() if f.manager_id}
+    return found
+
+
+def party_details(ctx: Context, case: Case, kind: str) -> list[tuple[CaseParty, dict]]:
+    """A case's parties of one kind with their sealed details opened (a system read)."""
+    vault = ctx.vault(case)
+    purpose = IDENTITY if kind == "reporter" else "content"
+    rows = ctx.session.execute(select(CaseParty).where(
+        CaseParty.case_id == case.id, CaseParty.kind == kind).order_by(CaseParty.id)).scalars()
+    return [(p, vault.open_json("party", p.id, p.details_ct, purpose)) for p in rows]
+
+
+def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = None,
+                  actor: str = "system") -> RoutingDecision:
+    """Decide the case's queue from its implicated people and category, and record why."""
+    implicated = {d["person_id"] for _, d in party_details(ctx, case, "implicated")
+                  if d.get("person_id")}
+    if reporter_person is None:
+        reporter = party_details(ctx, case, "reporter")
+        reporter_person = reporter[0][1].get("person_id") if reporter else None
+    directory = _directory(ctx, implicated | ({reporter_person} if reporter_person else set()))
+    decision = route_case(ctx.runtime.pack, RoutingInput(
+        case.route, case.category, frozenset(implicated), reporter_person), directory)
+    previous = case.queue
+    case.queue = decision.queue
+    case.actions = sorted(decision.actions)
+    case.routing_ct = ctx.vault(case).seal_json("routing", case.id, {
+        "reasons": list(decision.reasons), "escalate_to": decision.escalate_to})
+    _end_conflicted_assignments(ctx, case)
+    add_event(ctx, case, "routed", facts={"queue": decision.queue, "from": previous})
+    ctx.audit(Kind.CASE_ROUTE, actor, case_id=case.id, queue=decision.queue,
+              actions=sorted(decision.actions))
+    return decision
+
+
+def _end_conflicted_assignments(ctx: Context, case: Case) -> None:
+    """Anyone now implicated loses their assignment at once."""
+    indexes = set(ctx.session.execute(select(CaseParty.person_index).where(
+        CaseParty.case_id == case.id, CaseParty.kind == "implicated",
+        CaseParty.person_index.is_not(None))).scalars())
+    if not indexes:
+        return
+    rows = ctx.session.execute(select(Assignment, User).join(User, User.id == Assignment.user_id)
+                               .where(Assignment.case_id == case.id,
+                                      Assignment.ended_at.is_(None))).all()
+    for assignment, user in rows:
+        if user.person_id and person_index(ctx.runtime.keyring, user.person_id) in indexes:
+            assignment.ended_at = ctx.now

@@ -1,0 +1,85 @@
+"""Firing a transition: access, version check, the engine's decision, events, clocks, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.models import Case, CaseEvent
+from casework.services.access import Actor, Reporter, actor_kinds, load_case
+from casework.services.audit import Kind
+from casework.services.clocks import apply_clock_events
+from casework.services.context import Context
+from casework.services.errors import Conflict, Forbidden, Invalid, StaleVersion
+from casework.services.events import add_event
+from casework.workflow.engine import (Decision, Reason, Refusal, Snapshot, Transition,
+                                      allowed_transitions, decide)
+
+
+def snapshot_of(ctx: Context, case: Case) -> Snapshot:
+    """The engine's view of a case: cached state, and the facts its transition events recorded."""
+    facts: dict[str, object] = {}
+    rows = ctx.session.execute(select(CaseEvent.facts).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == "transition").order_by(CaseEvent.seq))
+    for (recorded,) in rows:
+        facts.update(recorded or {})
+    return Snapshot(case.state, facts, case.outcome)
+
+
+def allowed_for(ctx: Context, actor: Actor, case: Case) -> list[Transition]:
+    """The transitions this actor may fire on this case now (for buttons and the API)."""
+    kinds = actor_kinds(ctx.session, actor, case)
+    return allowed_transitions(ctx.route(case.route), snapshot_of(ctx, case), kinds)
+
+
+def fire_transition(ctx: Context, actor: Actor, reference: str, key: str, version: int | None,
+                    fields: Mapping[str, object] | None = None) -> Case:
+    """Fire one transition; a stale version or a concurrent change is a conflict."""
+    case = load_case(ctx.session, actor, reference)
+    if version is not None and version != case.version:
+        raise StaleVersion("Someone else changed this case first; reload it to see its state.")
+    route = ctx.route(case.route)
+    decision = decide(route, snapshot_of(ctx, case), actor_kinds(ctx.session, actor, case), key,
+                      fields or {}, ctx.runtime.pack.clock_rules(case.route))
+    if isinstance(decision, Refusal):
+        raise _refusal_error(decision)
+    _apply(ctx, actor, case, decision)
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion("Someone else changed this case first; reload it.") from exc
+    return case
+
+
+def _refusal_error(refusal: Refusal) -> Exception:
+    if refusal.reason is Reason.NOT_PERMITTED:
+        return Forbidden(refusal.message)
+    if refusal.reason is Reason.NOT_FROM_STATE:
+        return Conflict(refusal.message)
+    return Invalid(refusal.message, refusal.fields)
+
+
+def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
+    transition = decision.transition
+    case.state = decision.state
+    case.outcome = decision.outcome
+    if transition.key == "acknowledge" and case.acknowledged_at is None:
+        case.acknowledged_at = ctx.now
+    if ctx.route(case.route).is_final(decision.state):
+        case.closed_at = ctx.now
+    confidential = {f.name: decision.fields[f.name] for f in transition.requires
+                    if f.confidential}
+    facts = {f.name: decision.fields[f.name] for f in transition.requires if not f.confidential}
+    is_reporter = isinstance(actor, Reporter)
+    event = add_event(ctx, case, "transition", transition=transition.key,
+                      from_state=decision.source, to_state=decision.state, facts=facts,
+                      actor_kind="reporter" if is_reporter else "staff",
+                      actor_user_id=None if is_reporter else actor.user_id)
+    ctx.session.flush()
+    if confidential:
+        event.fields_ct = ctx.vault(case).seal_json("event", event.id, confidential)
+    apply_clock_events(ctx, case, decision.events)
+    ctx.audit(Kind.CASE_TRANSITION, actor.label, case_id=case.id, transition=transition.key,
+              from_state=decision.source, to_state=decision.state)
