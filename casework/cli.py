@@ -115,10 +115,73 @@ def demo() -> None:
 
     runtime = _runtime()
     with runtime.transaction() as session:
-        logins = load_demo(session, runtime)
+        logins, receipts = load_demo(session, runtime)
     click.echo("Demo logins (password, then the TOTP secret for an authenticator app):")
     for login in logins:
         click.echo(f"  {login}")
+    if receipts:
+        click.echo("Demo reports (reference and receipt; shown this once, demo data only):")
+        for line in receipts:
+            click.echo(f"  {line}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first bad event if it is broken."""
+    from casework.services import audit as trail
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        result = trail.verify(session)
+    if not result.ok:
+        click.echo(f"audit trail BROKEN at event {result.first_bad}: {result.problem} "
+                   f"({result.events} events before it are intact)")
+        sys.exit(1)
+    click.echo(f"audit trail intact: {result.events} events")
+
+
+@main.group()
+def keys() -> None:
+    """The outer key."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """New outer key; rewrap every case key; retire the old key. Safe to re-run."""
+    from casework.crypto.keys import KeySourceReadOnly
+    from casework.services.keys import rotate
+
+    runtime = _runtime()
+    try:
+        result = rotate(runtime)
+    except KeySourceReadOnly as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"active key {result.active}; {result.rewrapped} case keys rewrapped; "
+               f"retired: {', '.join(result.retired) or 'none (run again to finish)'}")
+
+
+@main.group()
+def retention() -> None:
+    """Retention of closed cases."""
+
+
+@retention.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be purged; change nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Destroy cases past their retention period; counts stay for statistics."""
+    from casework.services.context import Context
+    from casework.services.retention import purge
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        ids = purge(Context(session, runtime), dry_run=dry_run)
+    verb = "would purge" if dry_run else "purged"
+    click.echo(f"{verb} {len(ids)} cases")
 
 
 @main.command()

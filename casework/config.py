@@ -29,7 +29,8 @@ class Settings:
         instance = Path(env.get("CASEWORK_INSTANCE_DIR", "instance")).resolve()
         settings = cls(
             instance_dir=instance,
-            database_url=env.get("CASEWORK_DATABASE_URL") or f"sqlite:///{instance / 'casework.db'}",
+            database_url=(env.get("CASEWORK_DATABASE_URL")
+                          or f"sqlite:///{instance / 'casework.db'}"),
             key_file=Path(env.get("CASEWORK_KEY_FILE") or instance / "casework.key"),
             key_env=env.get("CASEWORK_KEY") or None,
             secret_key=env.get("CASEWORK_SECRET_KEY", ""),

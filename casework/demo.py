@@ -8,12 +8,17 @@ from sqlalchemy.orm import Session
 from casework.models import User
 from casework.runtime import Runtime
 from casework.services.context import Context
-from casework.services.people import (NewPerson, NewUser, create_person, create_user,
-                                      open_account_secret)
+from casework.services.people import (
+    NewPerson,
+    NewUser,
+    create_person,
+    create_user,
+    open_account_secret,
+)
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 
 DOMAIN = "demo.casework.example"
-PASSWORD = "demo-password-2026"  # demo only: printed on purpose
+PASSWORD = "demo-password-2026"  # noqa: S105 (demo only: printed on purpose)
 
 PEOPLE = [  # key, name, position, department, roles, manager key
     ("ce", "Alex Morgan", "Chief Executive", "corporate", ["chief_executive"], None),
@@ -28,7 +33,8 @@ PEOPLE = [  # key, name, position, department, roles, manager key
 
 USERS = [  # local part, name, roles, queues, person key
     ("intake", "Intake Officer", ["intake"], ["intake"], None),
-    ("mo", "Priya Shah", ["intake", "investigator", "decision_maker"], ["monitoring_officer"], "mo"),
+    ("mo", "Priya Shah", ["intake", "investigator", "decision_maker"], ["monitoring_officer"],
+     "mo"),
     ("audit", "Sam Okafor", ["intake", "investigator"], ["internal_audit"], "hia"),
     ("hr", "Jo Lindqvist", ["intake", "investigator"], ["hr"], "hrm"),
     ("investigator", "Ruth Adeyemi", ["investigator"], [], "inv"),
@@ -40,14 +46,15 @@ USERS = [  # local part, name, roles, queues, person key
 ]
 
 
-def load_demo(session: Session, runtime: Runtime) -> list[str]:
-    """Load the demo once; on later runs just list the logins again."""
+def load_demo(session: Session, runtime: Runtime) -> tuple[list[str], list[str]]:
+    """Load the demo once; returns the logins, and the demo receipts on the first load only."""
     ctx = Context(session, runtime)
+    receipts: list[str] = []
     if session.execute(select(User).where(User.email == f"intake@{DOMAIN}")).first() is None:
         people = _people(ctx)
         _users(ctx, people)
-        _cases(ctx, people)
-    return _logins(ctx)
+        receipts = _cases(ctx, people)
+    return _logins(ctx), receipts
 
 
 def _people(ctx: Context) -> dict[str, int]:
@@ -69,7 +76,7 @@ def _users(ctx: Context, people: dict[str, int]) -> None:
             queues=tuple(queues), person_id=people.get(person) if person else None))
 
 
-def _cases(ctx: Context, people: dict[str, int]) -> None:
+def _cases(ctx: Context, people: dict[str, int]) -> list[str]:
     pack = ctx.runtime.pack
     disclosure_cats = [c.key for c in pack.categories_for("disclosure")]
     harassment_cats = [c.key for c in pack.categories_for("harassment")]
@@ -78,14 +85,15 @@ def _cases(ctx: Context, people: dict[str, int]) -> None:
                   "Demo case: the Chief Executive appears to have steered contracts.",
                   implicated=(ImplicatedInput(person_id=people["ce"]),)),
         NewReport("disclosure", disclosure_cats[0], "Overtime claims for hours not worked",
-                  "Demo case: overtime claims look false.", department=next(iter(pack.departments))),
+                  "Demo case: overtime claims look false.",
+                  department=next(iter(pack.departments))),
         NewReport("harassment", harassment_cats[-1], "Unwelcome comments at team meetings",
                   "Demo case: repeated unwelcome comments.", anonymous=False,
                   reporter=ReporterInput(name="Lee Park", person_id=people["off"]),
                   implicated=(ImplicatedInput(person_id=people["mgr"]),)),
     ]
-    for report in reports:
-        lodge_report(ctx, report)
+    lodged = [lodge_report(ctx, report) for report in reports]
+    return [f"{item.reference}  {item.receipt}" for item in lodged]
 
 
 def _logins(ctx: Context) -> list[str]:

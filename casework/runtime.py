@@ -11,6 +11,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings
+from casework.crypto.envelope import DamagedRecord, unwrap_key
 from casework.crypto.keys import EnvKeySource, FileKeySource, Keyring, KeySource, KeyUnavailable
 from casework.db import make_engine, make_sessionmaker
 from casework.models import CaseKey, utcnow
@@ -56,25 +57,33 @@ def key_source_for(settings: Settings, create: bool) -> KeySource:
     return FileKeySource(settings.key_file, create=create)
 
 
-def _has_sealed_data(engine: Engine) -> bool:
+def _sealed_sample(engine: Engine):
+    """One wrapped case key, to prove the outer key is the right one; None if there is none."""
     if not inspect(engine).has_table(CaseKey.__tablename__):
-        return False
+        return None
     with engine.connect() as conn:
-        return conn.execute(select(CaseKey.case_id).limit(1)).first() is not None
+        return conn.execute(select(CaseKey.case_id, CaseKey.purpose, CaseKey.key_id,
+                                   CaseKey.wrapped).where(CaseKey.wrapped.is_not(None))
+                            .limit(1)).first()
 
 
 def load_keyring(settings: Settings, engine: Engine) -> tuple[KeySource, Keyring]:
     """Load the outer key; create it only if no encrypted data exists yet, never fall back."""
-    sealed = _has_sealed_data(engine)
-    source = key_source_for(settings, create=not sealed)
+    sample = _sealed_sample(engine)
+    source = key_source_for(settings, create=sample is None)
     try:
-        return source, source.load()
-    except KeyUnavailable as exc:
-        if sealed:
-            raise KeyUnavailable(
-                f"{exc}. The database holds encrypted case data that needs this key; "
-                "Casework will not start without it.") from exc
-        raise
+        keyring = source.load()
+        if sample is not None:
+            unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
+                       purpose=sample.purpose)
+    except (KeyUnavailable, DamagedRecord) as exc:
+        problem = str(exc) if isinstance(exc, KeyUnavailable) else (
+            f"the key from {source.describe()} does not open the encrypted data")
+        raise KeyUnavailable(
+            f"{problem}. The database holds encrypted case data that needs the right key "
+            f"(looked for it in {source.describe()}); Casework will not start without it."
+        ) from exc
+    return source, keyring
 
 
 def build_runtime(settings: Settings, *, engine: Engine | None = None,

@@ -35,7 +35,8 @@ from casework.crypto.receipts import (
 
 __all__ = [
     "DamagedRecord", "EnvKeySource", "FileKeySource", "KeySource", "KeySourceReadOnly",
-    "KeyUnavailable", "Keyring", "RECEIPT_BITS", "blind_index", "configure_password_hashing", "configure_receipt_hashing", "decrypt", "decrypt_text",
+    "KeyUnavailable", "Keyring", "RECEIPT_BITS", "blind_index",
+    "configure_password_hashing", "configure_receipt_hashing", "decrypt", "decrypt_text",
     "encrypt", "hash_password", "hash_receipt", "needs_rehash", "new_data_key", "new_receipt",
     "normalise_receipt", "unwrap_key", "verify_password", "verify_receipt", "wrap_key",
 ]

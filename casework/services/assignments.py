@@ -7,8 +7,16 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from casework.models import Assignment, Case, CaseParty, Recusal, User
-from casework.services.access import (CAPACITIES, ROLE_KIND, Actor, Staff, actor_kinds,
-                                      is_implicated, is_recused, load_case)
+from casework.services.access import (
+    CAPACITIES,
+    ROLE_KIND,
+    Actor,
+    Staff,
+    actor_kinds,
+    is_implicated,
+    is_recused,
+    load_case,
+)
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid

@@ -33,7 +33,7 @@ class Context:
 
     def vault(self, case: Case) -> Vault:
         """The sealing vault for a case."""
-        return Vault(self.session, self.runtime.keyring, case)
+        return Vault(self.session, self.runtime, case)
 
     def audit(self, kind: audit.Kind, actor: str, *, case_id: int | None = None,
               **details: object) -> AuditEvent:

@@ -1,4 +1,4 @@
-"""Lodging a report: validate, seal, route, start the clocks, and hand back reference and receipt."""
+"""Lodging a report: validate, seal, route, start clocks, hand back reference and receipt."""
 
 from __future__ import annotations
 

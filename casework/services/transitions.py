@@ -14,8 +14,15 @@ from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid, StaleVersion
 from casework.services.events import add_event
-from casework.workflow.engine import (Decision, Reason, Refusal, Snapshot, Transition,
-                                      allowed_transitions, decide)
+from casework.workflow.engine import (
+    Decision,
+    Reason,
+    Refusal,
+    Snapshot,
+    Transition,
+    allowed_transitions,
+    decide,
+)
 
 
 def snapshot_of(ctx: Context, case: Case) -> Snapshot:

@@ -129,6 +129,7 @@ def _parse_states(raw, source: str) -> dict[str, State]:
         raise DefinitionError(source, "states", "at least one state is required")
     states = {}
     for key, spec in raw.items():
+        _table(spec, source, f"states.{key}")
         label = spec.get("label", key.replace("_", " ").capitalize())
         states[key] = State(key, label, spec.get("reporter_label", label), bool(spec.get("final")))
     if not any(s.final for s in states.values()):
@@ -142,8 +143,9 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
     seen: dict[str, set[str]] = {}
     open_states = frozenset(k for k, s in states.items() if not s.final)
     for spec in raw:
+        _table(spec, source, "transitions")
         key = spec.get("key")
-        if not key:
+        if not key or not isinstance(key, str):
             raise DefinitionError(source, "transitions", "a transition has no key")
         where = f"transitions.{key}"
         sources = _sources(spec.get("from"), states, open_states, source, where)
@@ -152,12 +154,13 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             raise DefinitionError(source, where, f"duplicate key from {sorted(overlap)}")
         seen[key] |= sources
         target = spec.get("to")
-        if target not in states:
+        if not isinstance(target, str) or target not in states:
             raise DefinitionError(source, where, f"unknown target state {target!r}")
-        who = frozenset(spec.get("who", ()))
+        who = frozenset(_names(spec.get("who", ()), source, f"{where}.who"))
         if not who or not who <= ACTOR_KINDS:
             raise DefinitionError(source, where, f"unknown or missing actor kinds {sorted(who)}")
-        for guard in spec.get("guards", ()):
+        guards = _names(spec.get("guards", ()), source, f"{where}.guards")
+        for guard in guards:
             if guard not in GUARDS:
                 raise DefinitionError(source, f"{where}.guards", f"unknown guard {guard!r}")
         yield Transition(
@@ -169,11 +172,26 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             requires=tuple(_fields(spec.get("requires", {}), source, where)),
             outcome=spec.get("outcome"),
             outcome_from=spec.get("outcome_from"),
-            guards=tuple(spec.get("guards", ())),
+            guards=guards,
         )
 
 
+def _table(value, source: str, where: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise DefinitionError(source, where, "must be a table")
+    return value
+
+
+def _names(value, source: str, where: str) -> tuple[str, ...]:
+    """A list of names (actor kinds, guards, choices), refusing anything else."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise DefinitionError(source, where, "must be a list of names")
+    return tuple(value)
+
+
 def _sources(raw, states, open_states, source: str, where: str) -> frozenset[str]:
+    if raw is not None and not isinstance(raw, str | list):
+        raise DefinitionError(source, f"{where}.from", "must be a state or a list of states")
     names = [raw] if isinstance(raw, str) else list(raw or ())
     if not names:
         raise DefinitionError(source, f"{where}.from", "no source states")
@@ -181,7 +199,7 @@ def _sources(raw, states, open_states, source: str, where: str) -> frozenset[str
     for name in names:
         if name == ANY_OPEN:
             result |= open_states
-        elif name not in states:
+        elif not isinstance(name, str) or name not in states:
             raise DefinitionError(source, f"{where}.from", f"unknown state {name!r}")
         elif states[name].final:
             raise DefinitionError(source, f"{where}.from", f"final state {name!r} has no exits")
@@ -191,11 +209,12 @@ def _sources(raw, states, open_states, source: str, where: str) -> frozenset[str
 
 
 def _fields(raw: Mapping, source: str, where: str):
-    for name, spec in raw.items():
+    for name, spec in _table(raw, source, f"{where}.requires").items():
+        _table(spec, source, f"{where}.requires.{name}")
         ftype = spec.get("type")
-        if ftype not in FIELD_TYPES:
+        if not isinstance(ftype, str) or ftype not in FIELD_TYPES:
             raise DefinitionError(source, f"{where}.requires.{name}", f"unknown type {ftype!r}")
-        choices = tuple(spec.get("choices", ()))
+        choices = _names(spec.get("choices", []), source, f"{where}.requires.{name}.choices")
         if (ftype == "choice") != bool(choices):
             raise DefinitionError(
                 source, f"{where}.requires.{name}", "choices go with type 'choice' only"
@@ -221,7 +240,9 @@ def _check_graph(route: Route) -> None:
                 frontier.append(t.target)
     for key, state in route.states.items():
         if key not in reachable:
-            raise DefinitionError(route.source, f"states.{key}", "unreachable from the initial state")
+            raise DefinitionError(
+                route.source, f"states.{key}", "unreachable from the initial state"
+            )
         if not state.final and not any(key in t.sources for t in route.transitions):
             raise DefinitionError(route.source, f"states.{key}", "not final but has no way out")
     for t in route.transitions:

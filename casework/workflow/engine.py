@@ -12,7 +12,7 @@ from casework.workflow.guards import GUARDS
 MAX_TEXT = 20_000
 
 
-class Reason(str, Enum):
+class Reason(str, Enum):  # noqa: UP042 (StrEnum would change str(reason))
     """Why a transition was refused; each maps to one HTTP status."""
 
     NOT_PERMITTED = "not_permitted"  # 403: this actor may not fire it
@@ -125,7 +125,7 @@ def _allow(route, snapshot, transition, clean, clocks) -> Decision:
 
 
 def clock_events(clocks: Iterable[ClockRule], key: str) -> tuple[Event, ...]:
-    """The clock changes a transition causes (the pseudo-transition "lodge" starts intake clocks)."""
+    """The clock changes a transition causes; the pseudo-transition "lodge" starts intake clocks."""
     events = []
     for rule in clocks:
         for kind, keys in (("clock_start", rule.start_on), ("clock_stop", rule.stop_on),
@@ -172,7 +172,9 @@ def _check(spec: FieldSpec, value: object) -> tuple[object, str | None]:
     return value.strip(), None
 
 
-def allowed_transitions(route: Route, snapshot: Snapshot, actor: frozenset[str]) -> list[Transition]:
+def allowed_transitions(
+    route: Route, snapshot: Snapshot, actor: frozenset[str]
+) -> list[Transition]:
     """The transitions this actor may fire now, for buttons and the API."""
     return [t for t in route.transitions if snapshot.state in t.sources and actor & t.who]
 
@@ -195,7 +197,10 @@ def replay(route: Route, steps: Iterable[tuple[str, str, Mapping[str, object]]])
         merged = {**snapshot.facts, **facts}
         outcome = transition.outcome
         if transition.outcome_from:
-            outcome = str(merged.get(transition.outcome_from))
+            if not merged.get(transition.outcome_from):
+                raise ReplayError(f"{key!r} takes its outcome from {transition.outcome_from!r}, "
+                                  "which was never recorded")
+            outcome = str(merged[transition.outcome_from])
         if not route.is_final(transition.target):
             outcome = None
         snapshot = Snapshot(transition.target, merged, outcome)

@@ -116,9 +116,11 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> Polic
               for k, v in data.get("queues", {}).items()}
     for q in queues.values():
         if q.fallback and q.fallback not in queues:
-            raise DefinitionError(source, f"queues.{q.key}.fallback", f"unknown queue {q.fallback!r}")
+            raise DefinitionError(source, f"queues.{q.key}.fallback",
+                                  f"unknown queue {q.fallback!r}")
         if q.owner_role and q.owner_role not in PERSON_ROLES:
-            raise DefinitionError(source, f"queues.{q.key}.owner_role", f"unknown role {q.owner_role!r}")
+            raise DefinitionError(source, f"queues.{q.key}.owner_role",
+                                  f"unknown role {q.owner_role!r}")
     defaults = dict(data.get("default_queues", {}))
     for route in routes:
         if defaults.get(route) not in queues:
@@ -161,7 +163,8 @@ def _rules(raw, queues, source):
     for i, spec in enumerate(raw):
         where = f"rules[{i}]"
         if spec.get("when") not in CONDITIONS:
-            raise DefinitionError(source, f"{where}.when", f"unknown condition {spec.get('when')!r}")
+            raise DefinitionError(source, f"{where}.when",
+                                  f"unknown condition {spec.get('when')!r}")
         if spec.get("queue") not in queues:
             raise DefinitionError(source, f"{where}.queue", f"unknown queue {spec.get('queue')!r}")
         param = spec.get("role") or spec.get("flag")

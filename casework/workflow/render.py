@@ -68,10 +68,14 @@ def _edges(route: Route) -> list[tuple[str, str, str, str]]:
     return sorted(edges, key=lambda e: (order[e[0]], order[e[1]], e[2]))
 
 
+_MERMAID_ENTITIES = str.maketrans(
+    {"#": "#35;", '"': "#quot;", ";": "#59;", "<": "#lt;", ">": "#gt;"}
+)
+
+
 def _mermaid_text(text: str) -> str:
-    """Text safe inside a Mermaid label: no quotes, line breaks or statement separators."""
-    text = " ".join(text.split())
-    return text.replace('"', "#quot;").replace(";", "#59;")
+    """Text safe inside a Mermaid label: line breaks folded, quotes and separators as entities."""
+    return " ".join(text.split()).translate(_MERMAID_ENTITIES)
 
 
 def _mermaid_id(key: str) -> str:
@@ -83,12 +87,13 @@ def to_mermaid(route: Route) -> str:
     """A Mermaid stateDiagram-v2 of the route."""
     node = _mermaid_id
     lines = ["stateDiagram-v2"]
-    lines += [f'    state "{_mermaid_text(s.label)}" as {node(s.key)}' for s in route.states.values()]
+    for s in route.states.values():
+        lines.append(f'    state "{_mermaid_text(s.label)}" as {node(s.key)}')
     lines.append(f"    [*] --> {node(route.initial)}")
     for source, target, key, who in _edges(route):
         lines.append(f"    {node(source)} --> {node(target)} : {_mermaid_text(f'{key} ({who})')}")
     lines += [f"    {node(s.key)} --> [*]" for s in route.states.values() if s.final]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def _dot_id(text: str) -> str:
@@ -114,4 +119,4 @@ def to_dot(route: Route) -> str:
         label = _dot_id(f"{key} ({who})")
         lines.append(f"    {_dot_id(source)} -> {_dot_id(target)} [label={label}];")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)

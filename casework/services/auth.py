@@ -1,0 +1,83 @@
+"""Signing in: reporters with reference and receipt, staff with password and TOTP code."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import select
+
+from casework.crypto.passwords import verify_password
+from casework.crypto.receipts import verify_receipt
+from casework.models import Case, User
+from casework.services import throttle
+from casework.services.access import Reporter
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.people import open_account_secret
+
+
+def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | None:
+    """A reporter session for one case, or None; unknown references cost the same time."""
+    reference = (reference or "").strip().upper()
+    buckets = {throttle.bucket(ctx, "receipt-ref", reference): throttle.RECEIPT_PER_REFERENCE,
+               throttle.bucket(ctx, "receipt-ip", ctx.client or "-"): throttle.RECEIPT_PER_CLIENT}
+    throttle.check(ctx, buckets)
+    case = ctx.session.execute(select(Case).where(
+        Case.reference == reference, Case.purged_at.is_(None))).scalar_one_or_none()
+    if not verify_receipt(case.receipt_hash if case else None, receipt or "") or case is None:
+        throttle.fail(ctx, buckets)
+        ctx.audit(Kind.REPORTER_LOGIN_FAIL, "reporter")
+        return None
+    throttle.clear(ctx, next(iter(buckets)))
+    ctx.audit(Kind.REPORTER_LOGIN, "reporter", case_id=case.id)
+    return Reporter(case.id)
+
+
+@dataclass(frozen=True)
+class StaffSignIn:
+    """The outcome of a staff sign-in attempt; `reason` is for the audit trail, not the page."""
+
+    user: User | None
+    reason: str | None = None
+
+
+def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> StaffSignIn:
+    """Check throttles first, then password, then the TOTP code (each code usable once)."""
+    email = (email or "").strip().lower()
+    buckets = {throttle.bucket(ctx, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
+               throttle.bucket(ctx, "login-ip", ctx.client or "-"): throttle.LOGIN_PER_CLIENT}
+    throttle.check(ctx, buckets)
+    user = ctx.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else None, password or "")
+    reason = None
+    if not ok or user is None or not user.active:
+        reason = "bad_credentials"
+    elif user.needs_second_factor and not _accept_code(ctx, user, code):
+        reason = "bad_second_factor"
+    if reason:
+        throttle.fail(ctx, buckets)
+        ctx.audit(Kind.LOGIN_FAIL, f"user:{user.id}" if user else "unknown", reason=reason)
+        return StaffSignIn(None, reason)
+    throttle.clear(ctx, next(iter(buckets)))
+    ctx.audit(Kind.LOGIN, f"user:{user.id}")
+    return StaffSignIn(user)
+
+
+def _accept_code(ctx: Context, user: User, code: str | None) -> bool:
+    """A current TOTP code (one step of drift allowed) not used before by this account."""
+    code = (code or "").replace(" ", "")
+    if not user.totp_secret_ct or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(open_account_secret(ctx.runtime.keyring, user.id, user.totp_secret_ct))
+    now = ctx.now.timestamp() if ctx.now else time.time()
+    step_now = int(now // totp.interval)
+    for step in (step_now - 1, step_now, step_now + 1):
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False

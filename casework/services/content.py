@@ -1,0 +1,212 @@
+"""Reading and adding confidential content: every read is audited, every write sealed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from casework.crypto.envelope import DamagedRecord
+from casework.models import Attachment, Case, Message, Note, User
+from casework.services.access import Actor, Reporter, Staff, actor_kinds, load_case
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.errors import Forbidden, Invalid, NotFound
+from casework.services.events import add_event
+from casework.services.routing import party_details
+from casework.services.vault import KeyDestroyed
+
+DAMAGED = "[this record is damaged and cannot be read]"
+MAX_BODY = 20_000
+MAX_ATTACHMENT = 20 * 1024 * 1024
+
+
+def open_or_flag(ctx: Context, actor: Actor, case: Case, kind: str, record_id: int,
+                 blob: bytes | None, purpose: str = "content") -> str:
+    """Decrypt a record; a damaged one is audited and shown as damaged, never a crash."""
+    if blob is None:
+        return ""
+    try:
+        return ctx.vault(case).open(kind, record_id, blob, purpose)
+    except (DamagedRecord, KeyDestroyed):
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, kind=kind, record=record_id)
+        return DAMAGED
+
+
+def _text(value: str | None, field: str = "body", limit: int = MAX_BODY) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise Invalid("Please write something.", {field: "required"})
+    if len(text) > limit:
+        raise Invalid("Too long.", {field: f"must be at most {limit} characters"})
+    return text
+
+
+def _require_staff_handling(ctx: Context, actor: Actor, case: Case) -> None:
+    if isinstance(actor, Reporter) or not actor_kinds(ctx.session, actor, case):
+        raise Forbidden("Only those handling this case may do that.")
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A confidential note as shown to handlers."""
+
+    id: int
+    author: str
+    body: str
+    at: datetime
+
+
+def add_note(ctx: Context, actor: Staff, reference: str, body: str) -> Note:
+    """Add a confidential note, sealed under the case key."""
+    case = load_case(ctx.session, actor, reference)
+    _require_staff_handling(ctx, actor, case)
+    note = Note(case_id=case.id, author_id=actor.user_id, at=ctx.now)
+    text = _text(body)
+    ctx.session.add(note)
+    ctx.session.flush()
+    note.body_ct = ctx.vault(case).seal("note", note.id, text)
+    ctx.audit(Kind.NOTE_ADD, actor.label, case_id=case.id, note=note.id)
+    return note
+
+
+def list_notes(ctx: Context, actor: Staff, reference: str) -> list[NoteView]:
+    """The case's notes, decrypted; the read is audited."""
+    case = load_case(ctx.session, actor, reference)
+    _require_staff_handling(ctx, actor, case)
+    rows = ctx.session.execute(select(Note, User.name).join(User, User.id == Note.author_id)
+                               .where(Note.case_id == case.id).order_by(Note.id)).all()
+    ctx.audit(Kind.NOTE_READ, actor.label, case_id=case.id, count=len(rows))
+    return [NoteView(n.id, name, open_or_flag(ctx, actor, case, "note", n.id, n.body_ct), n.at)
+            for n, name in rows]
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message between reporter and handlers."""
+
+    id: int
+    sender: str  # reporter | handler
+    body: str
+    at: datetime
+
+
+def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -> Message:
+    """A message from the reporter to the handlers, or from a handler to the reporter."""
+    case = _message_case(ctx, actor, reference)
+    is_reporter = isinstance(actor, Reporter)
+    if not is_reporter:
+        _require_staff_handling(ctx, actor, case)
+    text = _text(body)
+    message = Message(case_id=case.id, sender="reporter" if is_reporter else "handler",
+                      author_id=None if is_reporter else actor.user_id, at=ctx.now)
+    ctx.session.add(message)
+    ctx.session.flush()
+    message.body_ct = ctx.vault(case).seal("message", message.id, text)
+    add_event(ctx, case, "message", actor_kind="reporter" if is_reporter else "staff",
+              actor_user_id=None if is_reporter else actor.user_id,
+              facts={"sender": message.sender})
+    ctx.audit(Kind.MESSAGE_ADD, actor.label, case_id=case.id, message=message.id)
+    return message
+
+
+def list_messages(ctx: Context, actor: Actor, reference: str | None) -> list[MessageView]:
+    """The conversation with the reporter; the read is audited."""
+    case = _message_case(ctx, actor, reference)
+    if not isinstance(actor, Reporter):
+        _require_staff_handling(ctx, actor, case)
+    rows = ctx.session.execute(select(Message).where(Message.case_id == case.id)
+                               .order_by(Message.id)).scalars().all()
+    ctx.audit(Kind.MESSAGE_READ, actor.label, case_id=case.id, count=len(rows))
+    return [MessageView(m.id, m.sender, open_or_flag(ctx, actor, case, "message", m.id,
+                                                     m.body_ct), m.at) for m in rows]
+
+
+def _message_case(ctx: Context, actor: Actor, reference: str | None) -> Case:
+    if isinstance(actor, Reporter):
+        case = ctx.session.get(Case, actor.case_id)
+        if case is None or case.purged_at is not None:
+            raise NotFound()
+        return case
+    return load_case(ctx.session, actor, reference or "")
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """What the uploader is told: id, name, size and digest."""
+
+    id: int
+    filename: str
+    size: int
+    sha256: str
+
+
+def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: str,
+                   data: bytes, content_type: str = "application/octet-stream"
+                   ) -> StoredAttachment:
+    """Seal evidence bytes and name under the case key."""
+    case = _message_case(ctx, actor, reference)
+    if not isinstance(actor, Reporter):
+        _require_staff_handling(ctx, actor, case)
+    if not data:
+        raise Invalid("The file is empty.", {"file": "empty"})
+    if len(data) > MAX_ATTACHMENT:
+        raise Invalid("The file is too large.", {"file": f"at most {MAX_ATTACHMENT} bytes"})
+    name = _text(filename, "file", 255)
+    digest = hashlib.sha256(data).hexdigest()
+    is_reporter = isinstance(actor, Reporter)
+    row = Attachment(case_id=case.id, uploaded_by="reporter" if is_reporter else "staff",
+                     author_id=None if is_reporter else actor.user_id, at=ctx.now,
+                     size=len(data))
+    ctx.session.add(row)
+    ctx.session.flush()
+    vault = ctx.vault(case)
+    row.meta_ct = vault.seal_json("attachment-meta", row.id, {
+        "filename": name, "content_type": content_type, "sha256": digest})
+    row.content_ct = vault.seal("attachment", row.id, data)
+    ctx.audit(Kind.ATTACHMENT_ADD, actor.label, case_id=case.id, attachment=row.id)
+    return StoredAttachment(row.id, name, len(data), digest)
+
+
+def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> dict:
+    """The reporter's identity, for those the policy allows, with a sealed reason; audited."""
+    case = load_case(ctx.session, actor, reference)
+    _require_staff_handling(ctx, actor, case)
+    why = _text(reason, "reason", 2000)
+    allowed = ctx.runtime.pack.identity_reveal_roles & actor.roles
+    if not allowed or "handler" not in actor_kinds(ctx.session, actor, case):
+        ctx.audit(Kind.IDENTITY_REFUSED, actor.label, case_id=case.id)
+        raise Forbidden("The policy does not allow you to see who reported this case.")
+    event = add_event(ctx, case, "identity_revealed", actor_kind="staff",
+                      actor_user_id=actor.user_id)
+    ctx.session.flush()
+    event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"reason": why})
+    ctx.audit(Kind.IDENTITY_REVEAL, actor.label, case_id=case.id, event=event.id)
+    if case.anonymous:
+        return {"anonymous": True}
+    details = party_details(ctx, case, "reporter")
+    identity = details[0][1] if details else {}
+    return {"anonymous": False, "name": identity.get("name"), "email": identity.get("email"),
+            "phone": identity.get("phone")}
+
+
+def read_attachment(ctx: Context, actor: Staff, reference: str, attachment_id: int
+                    ) -> tuple[dict, bytes]:
+    """Download evidence (name, type and bytes); audited."""
+    case = load_case(ctx.session, actor, reference)
+    _require_staff_handling(ctx, actor, case)
+    row = ctx.session.get(Attachment, attachment_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound("There is no such file on this case.")
+    vault = ctx.vault(case)
+    try:
+        meta = vault.open_json("attachment-meta", row.id, row.meta_ct)
+        data = vault.open_bytes("attachment", row.id, row.content_ct)
+    except (DamagedRecord, KeyDestroyed) as exc:
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, kind="attachment",
+                  record=row.id)
+        raise NotFound("This file is damaged and cannot be read.") from exc
+    ctx.audit(Kind.ATTACHMENT_READ, actor.label, case_id=case.id, attachment=row.id)
+    return meta, data
