@@ -1,0 +1,194 @@
+"""Field validation and guards: every bad submission is a 422 that names the field at fault."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.workflow.definitions import load_routes
+from casework.workflow.engine import (
+    MAX_TEXT,
+    Decision,
+    Reason,
+    Refusal,
+    Snapshot,
+    decide,
+    validate_fields,
+)
+
+ROUTES = load_routes()
+DISCLOSURE, HARASSMENT = ROUTES["disclosure"], ROUTES["harassment"]
+HANDLER = frozenset({"handler"})
+INVESTIGATOR = frozenset({"investigator"})
+
+ACCEPT = {"protected": True, "reason": "Misuse of funds."}
+REFER = {"destination": "ombudsman", "reason": "For the ombudsman."}
+FINDINGS = {"finding": "substantiated", "reason": "Corroborated."}
+RESOLVED = {"admitted": True, "reporter_satisfied": True}
+
+
+def _refused(result) -> dict[str, str]:
+    """The bad fields of a 422 refusal for invalid fields."""
+    assert isinstance(result, Refusal), result
+    assert (result.reason, result.status) == (Reason.INVALID_FIELDS, 422)
+    return dict(result.fields)
+
+
+def _accept(fields):
+    return decide(DISCLOSURE, Snapshot("assessment"), HANDLER, "accept_for_investigation", fields)
+
+
+def _resolve(fields):
+    return decide(HARASSMENT, Snapshot("informal"), HANDLER, "resolved", fields)
+
+
+@pytest.mark.parametrize("missing", sorted(ACCEPT))
+def test_missing_field_is_named(missing):
+    """Leaving out a required field refuses the step and names that field only."""
+    fields = {k: v for k, v in ACCEPT.items() if k != missing}
+    assert _refused(_accept(fields)) == {missing: "required"}
+
+
+def test_no_fields_at_all_names_every_required_field():
+    """With no fields (None) every required field is reported."""
+    assert set(_refused(_accept(None))) == {"protected", "reason"}
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0, [True]])
+def test_bool_field_refuses_other_types(value):
+    """A boolean must be a real JSON boolean, not a string or a number."""
+    errors = _refused(_accept({**ACCEPT, "protected": value}))
+    assert set(errors) == {"protected"}
+    assert "true or false" in errors["protected"]
+
+
+def test_false_is_a_valid_bool_and_recorded_as_a_fact():
+    """False is an answer, not a missing value; booleans become facts, text does not."""
+    result = _accept({**ACCEPT, "protected": False})
+    assert isinstance(result, Decision)
+    assert result.facts == {"protected": False}
+    assert result.fields["reason"] == "Misuse of funds."
+
+
+@pytest.mark.parametrize("value", ["mars", "Ombudsman", " ombudsman", 3])
+def test_choice_outside_the_list_is_refused(value):
+    """A choice must be one of the listed values, exactly."""
+    result = decide(DISCLOSURE, Snapshot("assessment"), HANDLER, "refer",
+                    {**REFER, "destination": value})
+    assert set(_refused(result)) == {"destination"}
+
+
+def test_finding_choices_differ_by_route():
+    """'malicious' is a disclosure finding but not a harassment one."""
+    fields = {**FINDINGS, "finding": "malicious"}
+    allowed = decide(DISCLOSURE, Snapshot("investigation"), INVESTIGATOR, "record_findings", fields)
+    refused = decide(HARASSMENT, Snapshot("investigation"), INVESTIGATOR, "record_findings", fields)
+    assert isinstance(allowed, Decision) and allowed.facts["finding"] == "malicious"
+    assert set(_refused(refused)) == {"finding"}
+
+
+def test_reporter_must_be_satisfied_to_resolve_informally():
+    """reporter_satisfied is a must-be-true field: False refuses the step, naming it."""
+    errors = _refused(_resolve({**RESOLVED, "reporter_satisfied": False}))
+    assert set(errors) == {"reporter_satisfied"}
+    result = _resolve(RESOLVED)
+    assert isinstance(result, Decision) and result.outcome == "resolved_informally"
+
+
+def test_admitted_may_be_false():
+    """Only reporter_satisfied must be true; admitted is a plain yes/no fact."""
+    result = _resolve({**RESOLVED, "admitted": False})
+    assert isinstance(result, Decision)
+    assert result.facts == {"admitted": False, "reporter_satisfied": True}
+
+
+def test_unexpected_field_is_named():
+    """A field the step does not ask for is refused, naming it, even if the rest is valid."""
+    assert _refused(_accept({**ACCEPT, "colour": "blue"})) == {
+        "colour": "not expected for this step"
+    }
+
+
+def test_fields_on_a_step_that_takes_none_are_refused():
+    """Self-help resolution takes no fields; the informal variant's fields are unexpected there."""
+    result = decide(HARASSMENT, Snapshot("self_help"), HANDLER, "resolved", RESOLVED)
+    assert set(_refused(result)) == set(RESOLVED)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_blank_text_is_missing(blank):
+    """Whitespace-only text counts as not given."""
+    assert _refused(_accept({**ACCEPT, "reason": blank})) == {"reason": "required"}
+
+
+@pytest.mark.parametrize("value", [42, ["a"], {"text": "a"}, True])
+def test_text_must_be_a_string(value):
+    """A text field refuses numbers, lists, objects and booleans."""
+    assert set(_refused(_accept({**ACCEPT, "reason": value}))) == {"reason"}
+
+
+def test_over_long_text_is_refused_and_the_limit_is_inclusive():
+    """Text is capped at MAX_TEXT characters."""
+    errors = _refused(_accept({**ACCEPT, "reason": "x" * (MAX_TEXT + 1)}))
+    assert set(errors) == {"reason"} and str(MAX_TEXT) in errors["reason"]
+    assert isinstance(_accept({**ACCEPT, "reason": "x" * MAX_TEXT}), Decision)
+
+
+def test_text_is_stripped_and_kept_out_of_facts():
+    """Text is cleaned of surrounding whitespace and, being confidential, never becomes a fact."""
+    result = _accept({**ACCEPT, "reason": "  Misuse.  "})
+    assert isinstance(result, Decision)
+    assert result.fields["reason"] == "Misuse."
+    assert "reason" not in result.facts
+
+
+def test_every_problem_is_reported_at_once():
+    """Several bad fields are all named in one refusal."""
+    errors = _refused(_accept({"protected": "no", "reason": "", "extra": 1}))
+    assert set(errors) == {"protected", "reason", "extra"}
+
+
+def test_validate_fields_returns_clean_values_and_errors():
+    """validate_fields is usable on its own, e.g. to pre-check a form."""
+    specs = DISCLOSURE.transitions_named("refer")[0].requires
+    clean, errors = validate_fields(specs, {"destination": "police", "reason": " why "})
+    assert (clean, errors) == ({"destination": "police", "reason": "why"}, {})
+
+
+def test_finding_recorded_guard_refuses_feedback_without_a_finding():
+    """The outcome comes from the finding, so feedback without one is a 422 naming 'finding'."""
+    fields = {"message": "Here is what happened."}
+    errors = _refused(decide(DISCLOSURE, Snapshot("feedback"), HANDLER, "give_feedback", fields))
+    assert set(errors) == {"finding"}
+    empty = decide(DISCLOSURE, Snapshot("feedback", {"finding": ""}), HANDLER, "give_feedback",
+                   fields)
+    assert set(_refused(empty)) == {"finding"}
+    result = decide(DISCLOSURE, Snapshot("feedback", {"finding": "malicious"}), HANDLER,
+                    "give_feedback", fields)
+    assert isinstance(result, Decision) and result.outcome == "malicious"
+
+
+def test_finding_recorded_guard_on_harassment_record_action():
+    """Harassment closes straight from findings, with the same guard."""
+    maker = frozenset({"decision_maker"})
+    fields = {"action": "Training."}
+    refused = decide(HARASSMENT, Snapshot("findings"), maker, "record_action", fields)
+    assert set(_refused(refused)) == {"finding"}
+    allowed = decide(HARASSMENT, Snapshot("findings", {"finding": "not_substantiated"}), maker,
+                     "record_action", fields)
+    assert isinstance(allowed, Decision) and allowed.outcome == "not_substantiated"
+
+
+def test_guards_do_not_run_while_fields_are_invalid():
+    """Field errors come first; the guard's complaint is added only once the fields are valid."""
+    errors = _refused(decide(DISCLOSURE, Snapshot("feedback"), HANDLER, "give_feedback", {}))
+    assert set(errors) == {"message"}
+
+
+def test_permission_and_state_are_checked_before_fields():
+    """Bad fields do not turn a 403 or a 409 into a 422."""
+    forbidden = decide(DISCLOSURE, Snapshot("assessment"), frozenset({"reporter"}),
+                       "accept_for_investigation", {"protected": "maybe"})
+    wrong_state = decide(DISCLOSURE, Snapshot("received"), HANDLER,
+                         "accept_for_investigation", {"protected": "maybe"})
+    assert isinstance(forbidden, Refusal) and forbidden.status == 403
+    assert isinstance(wrong_state, Refusal) and wrong_state.status == 409

@@ -1,0 +1,205 @@
+"""Every (route, state, transition, actor kind) against a hand-written copy of CONTRACT.md §2.
+
+The table below is written from the contract, not read from the TOML files, so a drift in either
+shows up here as a failing case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from casework.workflow.definitions import load_routes
+from casework.workflow.engine import (
+    Decision,
+    Reason,
+    Refusal,
+    Snapshot,
+    allowed_transitions,
+    decide,
+)
+
+ACTORS = ("reporter", "handler", "investigator", "decision_maker")
+BOTH = frozenset({"reporter", "handler"})
+HANDLER = frozenset({"handler"})
+INVESTIGATOR = frozenset({"investigator"})
+DECISION_MAKER = frozenset({"decision_maker"})
+FROM_FINDING = "<the finding>"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One variant of a contract transition."""
+
+    key: str
+    sources: frozenset[str]
+    target: str
+    who: frozenset[str]
+    outcome: str | None = None
+    fields: dict = field(default_factory=dict)
+
+
+DISCLOSURE_STATES = ("received", "assessment", "investigation", "findings", "feedback", "closed")
+DISCLOSURE_OPEN = frozenset(DISCLOSURE_STATES) - {"closed"}
+HARASSMENT_STATES = (
+    "reported", "options", "self_help", "informal", "formal_complaint",
+    "investigation", "findings", "closed",
+)
+HARASSMENT_OPEN = frozenset(HARASSMENT_STATES) - {"closed"}
+
+CONTRACT: dict[str, tuple[Row, ...]] = {
+    "disclosure": (
+        Row("acknowledge", frozenset({"received"}), "assessment", HANDLER),
+        Row("accept_for_investigation", frozenset({"assessment"}), "investigation", HANDLER,
+            fields={"protected": True, "reason": "Concerns misuse of public funds."}),
+        Row("refer", frozenset({"assessment"}), "closed", HANDLER, "referred",
+            fields={"destination": "ombudsman", "reason": "Belongs with the ombudsman."}),
+        Row("no_further_action", frozenset({"assessment"}), "closed", HANDLER,
+            "no_further_action", fields={"reason": "Already dealt with."}),
+        Row("record_findings", frozenset({"investigation"}), "findings", INVESTIGATOR,
+            fields={"finding": "substantiated", "reason": "Two witnesses agree."}),
+        Row("record_action", frozenset({"findings"}), "feedback", DECISION_MAKER,
+            fields={"action": "Procedure changed."}),
+        Row("give_feedback", frozenset({"feedback"}), "closed", HANDLER, FROM_FINDING,
+            fields={"message": "Thank you; the procedure has changed."}),
+        Row("withdraw", DISCLOSURE_OPEN, "closed", BOTH, "withdrawn"),
+    ),
+    "harassment": (
+        Row("acknowledge", frozenset({"reported"}), "options", HANDLER),
+        Row("choose_self_help", frozenset({"options"}), "self_help", BOTH),
+        Row("choose_informal", frozenset({"options"}), "informal", BOTH),
+        Row("choose_formal", frozenset({"options"}), "formal_complaint", BOTH),
+        Row("resolved", frozenset({"self_help"}), "closed", BOTH, "resolved_self_help"),
+        Row("resolved", frozenset({"informal"}), "closed", HANDLER, "resolved_informally",
+            fields={"admitted": False, "reporter_satisfied": True}),
+        Row("not_resolved", frozenset({"self_help", "informal"}), "options", BOTH),
+        Row("decide_to_investigate", frozenset({"formal_complaint"}), "investigation",
+            DECISION_MAKER, fields={"reason": "Serious allegation."}),
+        Row("decline_investigation", frozenset({"formal_complaint"}), "closed", DECISION_MAKER,
+            "not_investigated", fields={"reason": "Complaint withdrawn in substance."}),
+        Row("record_findings", frozenset({"investigation"}), "findings", INVESTIGATOR,
+            fields={"finding": "not_substantiated", "reason": "No corroboration."}),
+        Row("record_action", frozenset({"findings"}), "closed", DECISION_MAKER, FROM_FINDING,
+            fields={"action": "Guidance issued to the team."}),
+        Row("external_route", HARASSMENT_OPEN, "closed", BOTH, "external"),
+        Row("withdraw", HARASSMENT_OPEN, "closed", BOTH, "withdrawn"),
+    ),
+}
+STATES = {"disclosure": DISCLOSURE_STATES, "harassment": HARASSMENT_STATES}
+#: The finding already on record when a case sits in these states (distinct per route on purpose).
+RECORDED_FINDING = {"disclosure": "partly_substantiated", "harassment": "substantiated"}
+FINDING_STATES = frozenset({"findings", "feedback"})
+
+ROUTES = load_routes()
+
+
+def _keys(route: str) -> list[str]:
+    return list(dict.fromkeys(row.key for row in CONTRACT[route]))
+
+
+def _snapshot(route: str, state: str) -> Snapshot:
+    facts = {"finding": RECORDED_FINDING[route]} if state in FINDING_STATES else {}
+    return Snapshot(state, facts)
+
+
+def _expected(route: str, state: str, key: str, actor: str) -> Row | tuple[Reason, int]:
+    """The contract's answer, in the engine's documented order of checks."""
+    rows = [row for row in CONTRACT[route] if row.key == key]
+    if not any(actor in row.who for row in rows):
+        return Reason.NOT_PERMITTED, 403
+    here = [row for row in rows if state in row.sources]
+    if not here:
+        return Reason.NOT_FROM_STATE, 409
+    if actor not in here[0].who:
+        return Reason.NOT_PERMITTED, 403
+    return here[0]
+
+
+def _fields_for(route: str, state: str, key: str) -> dict:
+    rows = [row for row in CONTRACT[route] if row.key == key and state in row.sources]
+    return dict(rows[0].fields) if rows else {}
+
+
+MATRIX = [
+    pytest.param(route, state, key, actor, id=f"{route}-{state}-{key}-{actor}")
+    for route in CONTRACT
+    for state in STATES[route]
+    for key in _keys(route)
+    for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize(("route_key", "state", "key", "actor"), MATRIX)
+def test_decide_matches_contract(route_key, state, key, actor):
+    """decide() gives the contract's target and outcome, or refuses with the contract's reason."""
+    route = ROUTES[route_key]
+    snapshot = _snapshot(route_key, state)
+    fields = _fields_for(route_key, state, key)
+    result = decide(route, snapshot, frozenset({actor}), key, fields)
+    expected = _expected(route_key, state, key, actor)
+    if isinstance(expected, Row):
+        assert isinstance(result, Decision), result
+        outcome = expected.outcome
+        if outcome == FROM_FINDING:
+            outcome = RECORDED_FINDING[route_key]
+        if expected.target != "closed":
+            outcome = None
+        assert (result.transition.key, result.source, result.state, result.outcome) == (
+            key, state, expected.target, outcome
+        )
+    else:
+        reason, status = expected
+        assert isinstance(result, Refusal), result
+        assert (result.reason, result.status) == (reason, status)
+        assert not result.fields
+
+
+@pytest.mark.parametrize(
+    ("route_key", "state", "actor"),
+    [(r, s, a) for r in CONTRACT for s in STATES[r] for a in ACTORS],
+)
+def test_allowed_transitions_match_contract(route_key, state, actor):
+    """The buttons offered are exactly the contract's transitions for this state and actor."""
+    route = ROUTES[route_key]
+    offered = allowed_transitions(route, _snapshot(route_key, state), frozenset({actor}))
+    expected = {
+        (row.key, row.target)
+        for row in CONTRACT[route_key]
+        if state in row.sources and actor in row.who
+    }
+    assert sorted((t.key, t.target) for t in offered) == sorted(expected)
+
+
+@pytest.mark.parametrize("route_key", CONTRACT)
+def test_allowed_transitions_for_several_kinds_is_the_union(route_key):
+    """An actor who is several kinds at once may do what each kind may do."""
+    route = ROUTES[route_key]
+    for state in STATES[route_key]:
+        snapshot = _snapshot(route_key, state)
+        union = {
+            t.key for a in ACTORS for t in allowed_transitions(route, snapshot, frozenset({a}))
+        }
+        both = {t.key for t in allowed_transitions(route, snapshot, frozenset(ACTORS))}
+        assert both == union
+
+
+@pytest.mark.parametrize("route_key", CONTRACT)
+def test_unknown_transition_is_refused_with_422(route_key):
+    """A key the route does not define is refused before any permission check."""
+    route = ROUTES[route_key]
+    result = decide(route, Snapshot(route.initial), HANDLER, "launch_rocket")
+    assert isinstance(result, Refusal)
+    assert (result.reason, result.status) == (Reason.UNKNOWN_TRANSITION, 422)
+    assert "transition" in result.fields
+
+
+@pytest.mark.parametrize("route_key", CONTRACT)
+def test_actor_with_no_kind_may_do_nothing(route_key):
+    """Someone who is no actor kind at all is refused every transition with 403."""
+    route = ROUTES[route_key]
+    for state in STATES[route_key]:
+        assert allowed_transitions(route, _snapshot(route_key, state), frozenset()) == []
+        for key in _keys(route_key):
+            result = decide(route, _snapshot(route_key, state), frozenset(), key)
+            assert isinstance(result, Refusal) and result.status == 403
