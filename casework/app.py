@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from casework.config import Settings
 from casework.runtime import Runtime, build_runtime
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_UPLOAD = 25 * 1024 * 1024
+
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the Flask app; definitions, keys and the database are checked before it serves."""
+    from casework.api import init_api
     from casework.web import init_web
+    from casework.web.edge import init_edge
 
     settings = (settings or Settings.from_env()).ensure_secret_key()
     runtime = runtime or build_runtime(settings)
-    app = Flask(__name__, template_folder=str(_templates()), instance_path=str(
-        settings.instance_dir))
+    app = Flask(__name__, template_folder=str(TEMPLATES),
+                instance_path=str(settings.instance_dir))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing,
-                      MAX_CONTENT_LENGTH=25 * 1024 * 1024)
+                      MAX_CONTENT_LENGTH=MAX_UPLOAD)
     app.extensions["casework"] = runtime
+    init_edge(app)
+    init_api(app)
     init_web(app)
     return app
-
-
-def _templates():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent / "templates"

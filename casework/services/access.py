@@ -117,3 +117,14 @@ def is_recused(session: Session, case_id: int, user_id: int) -> bool:
     """Whether a user has declared a conflict on a case."""
     return session.execute(select(Recusal.id).where(
         Recusal.case_id == case_id, Recusal.user_id == user_id)).first() is not None
+
+
+def audit_trail_filter(actor: Staff) -> ColumnElement[bool]:
+    """Cases whose audit events this actor may read: those they may see, and, for auditors,
+    any case they are neither implicated in nor recused from (events hold no content)."""
+    if "auditor" not in actor.roles:
+        return visible_filter(actor)
+    clauses = [~exists().where(Recusal.case_id == Case.id, Recusal.user_id == actor.user_id)]
+    if actor.person_index:
+        clauses.append(~implicated_clause(actor.person_index))
+    return and_(*clauses)

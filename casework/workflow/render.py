@@ -31,7 +31,7 @@ def _transition(t: Transition) -> dict:
         "label": t.label,
         "from": sorted(t.sources),
         "to": t.target,
-        "requires": [_field(f) for f in t.requires],
+        "requires": field_dicts(t.requires),
         "who": sorted(t.who),
     }
     if t.outcome:
@@ -39,6 +39,11 @@ def _transition(t: Transition) -> dict:
     if t.outcome_from:
         data["outcome_from"] = t.outcome_from
     return data
+
+
+def field_dicts(fields: tuple[FieldSpec, ...]) -> list[dict]:
+    """Required fields as JSON-ready data (also used for a case's allowed transitions)."""
+    return [_field(f) for f in fields]
 
 
 def _field(f: FieldSpec) -> dict:

@@ -1,0 +1,76 @@
+"""Public endpoints: metadata, workflows, lodging a report, reporter sign-in, the document."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from casework.api import api, error_body
+from casework.api.schemas import (Meta, ReporterSessionIn, ReportIn, ReportOut, TokenOut,
+                                  WorkflowOut)
+from casework.api.spec import build_openapi, operation
+from casework.services import ratelimit, tokens
+from casework.services.auth import reporter_sign_in
+from casework.services.errors import NotFound
+from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.web.edge import context, runtime
+from casework.workflow.render import to_dict
+
+TAG = ("public",)
+
+
+@operation(api, "GET", "/meta", "Routes, categories and departments", response=Meta, tags=TAG)
+def meta():
+    pack, routes = runtime().pack, runtime().routes
+    return {"routes": [{"key": r.key, "label": r.label} for r in routes.values()],
+            "categories": [{"key": c.key, "label": c.label, "routes": sorted(c.routes)}
+                           for c in pack.categories.values()],
+            "departments": [{"key": k, "label": v} for k, v in pack.departments.items()]}
+
+
+@operation(api, "GET", "/workflows/{route}", "A workflow definition", response=WorkflowOut,
+           errors=(404,), tags=TAG)
+def workflow(route: str):
+    definition = runtime().routes.get(route)
+    if definition is None:
+        raise NotFound("There is no such route.")
+    return to_dict(definition)
+
+
+@operation(api, "POST", "/reports", "Lodge a report; the receipt is shown once",
+           body=ReportIn, response=ReportOut, status=201, errors=(429,), tags=TAG)
+def lodge(body: ReportIn):
+    ctx = context()
+    ratelimit.hit(runtime(), ctx.client, "intake", ratelimit.INTAKE)
+    reporter = ReporterInput(**body.reporter.model_dump()) if body.reporter else None
+    lodged = lodge_report(ctx, NewReport(
+        route=body.route, category=body.category, summary=body.summary, details=body.details,
+        anonymous=body.anonymous, reporter=reporter, witness=body.witness,
+        implicated=tuple(ImplicatedInput(**i.model_dump()) for i in body.implicated),
+        department=body.department, occurred_on=body.occurred_on))
+    case = lodged.case
+    return {"reference": lodged.reference, "receipt": lodged.receipt, "route": case.route,
+            "state": case.state, "queue": case.queue}
+
+
+@operation(api, "POST", "/reporter/session", "Sign in as a reporter with reference and receipt",
+           body=ReporterSessionIn, response=TokenOut, errors=(429,), tags=TAG)
+def reporter_session(body: ReporterSessionIn):
+    ctx = context()
+    ratelimit.hit(runtime(), ctx.client, "reporter-session", ratelimit.REPORTER_SESSION)
+    actor = reporter_sign_in(ctx, body.reference, body.receipt)
+    if actor is None:  # answered, not raised: the failed attempt must be committed
+        return error_body("unauthorized", "That reference and receipt do not match a report."), 401
+    issued = tokens.issue(ctx, reporter=actor)
+    return {"token": issued.token, "expires_at": issued.expires_at}
+
+
+@api.get("/openapi.json")
+def openapi():
+    """The OpenAPI document of this API."""
+    return build_openapi()
+
+
+@api.get("/docs")
+def docs():
+    """A browsable page for the document, rendered on the server (no third-party assets)."""
+    return render_template("api_docs.html", doc=build_openapi())

@@ -1,0 +1,53 @@
+"""Reporter endpoints: one case, reached with a reporter token."""
+
+from __future__ import annotations
+
+from flask import request
+
+from casework.api import api, reporter
+from casework.api.schemas import ActionIn, AttachmentOut, BodyIn, IdOut, ReporterCaseOut, StateOnly
+from casework.api.spec import operation
+from casework.services.content import add_attachment, list_messages, post_message
+from casework.services.errors import Invalid
+from casework.services.transitions import fire_transition
+from casework.services.views import reporter_view
+from casework.web.edge import context
+
+TAG = ("reporter",)
+
+
+@operation(api, "GET", "/reporter/case", "The reporter's case: stage, timeline, messages",
+           auth="reporter", response=ReporterCaseOut, tags=TAG)
+def reporter_case():
+    actor, ctx = reporter(), context()
+    view = reporter_view(ctx, actor)
+    view["messages"] = [{"id": m.id, "from": m.sender, "body": m.body, "at": m.at}
+                        for m in list_messages(ctx, actor, None)]
+    return view
+
+
+@operation(api, "POST", "/reporter/messages", "Send a message to the handlers", auth="reporter",
+           body=BodyIn, response=IdOut, status=201, tags=TAG)
+def reporter_message(body: BodyIn):
+    return {"id": post_message(context(), reporter(), None, body.body).id}
+
+
+@operation(api, "POST", "/reporter/actions", "Take a step open to the reporter",
+           auth="reporter", body=ActionIn, response=StateOnly, errors=(403, 409), tags=TAG)
+def reporter_action(body: ActionIn):
+    actor, ctx = reporter(), context()
+    reference = reporter_view(ctx, actor)["reference"]
+    case = fire_transition(ctx, actor, reference, body.action, None, body.fields)
+    return {"state": case.state}
+
+
+@operation(api, "POST", "/reporter/attachments", "Add evidence", auth="reporter",
+           response=AttachmentOut, status=201, multipart=True, tags=TAG)
+def reporter_attachment():
+    actor = reporter()
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("Attach a file.", {"file": "required"})
+    stored = add_attachment(context(), actor, None, upload.filename or "evidence",
+                            upload.read(), upload.mimetype or "application/octet-stream")
+    return vars(stored)

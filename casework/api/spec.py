@@ -1,0 +1,188 @@
+"""One registry of operations: it routes, validates with the schemas, and writes the OpenAPI."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from casework.api.schemas import ErrorBody
+from casework.services.errors import DomainError, Invalid
+
+MAX_JSON = 256 * 1024
+STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
+               403: "Not allowed", 404: "Not found (or not visible to you)",
+               409: "Conflict with the current state", 413: "Too large",
+               422: "A field does not validate", 429: "Too many attempts"}
+
+
+class MalformedJSON(DomainError):
+    """The body is not JSON."""
+
+    status, code = 400, "malformed_json"
+
+
+class TooLarge(DomainError):
+    """The body is over the limit."""
+
+    status, code = 413, "too_large"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint as the OpenAPI document describes it."""
+
+    method: str
+    path: str
+    summary: str
+    auth: str  # none | staff | reporter
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    many: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    multipart: bool = False
+    tags: tuple[str, ...] = field(default=())
+
+
+OPERATIONS: list[Operation] = []
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Pydantic errors as {dotted.field: message}."""
+    errors = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "body"
+        errors[name] = err["msg"]
+    return errors
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if (request.content_length or 0) > MAX_JSON:
+        raise TooLarge(f"The request body must be at most {MAX_JSON} bytes.")
+    data = request.get_json(silent=True, force=True)
+    if data is None and request.get_data(cache=True):
+        raise MalformedJSON("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object.", {"body": "must be an object"})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("Some fields do not validate.", field_errors(exc)) from exc
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise Invalid("Some query parameters do not validate.", field_errors(exc)) from exc
+
+
+def _flask_path(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", r"<\1>", path)
+
+
+def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str = "none",
+              body=None, query=None, response=None, many=False, status=200, errors=(),
+              multipart=False, tags=()) -> Callable:
+    """Register an endpoint: the handler gets parsed `body`/`query`; its dict is checked
+    against `response` (so the document cannot drift from what is served)."""
+    op = Operation(method, path, summary, auth, body, query, response, many, status,
+                   tuple(errors), multipart, tuple(tags))
+    OPERATIONS.append(op)
+
+    def register(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def view(**kwargs):
+            if body is not None:
+                kwargs["body"] = _parse_body(body)
+            if query is not None:
+                kwargs["query"] = _parse_query(query)
+            result = handler(**kwargs)
+            if response is None or isinstance(result, tuple):
+                return result  # a ready answer, e.g. a 401 whose throttle count must commit
+            if many:
+                data = [response.model_validate(r).model_dump(mode="json", by_alias=True)
+                        for r in result]
+            else:
+                data = response.model_validate(result).model_dump(mode="json", by_alias=True)
+            return data, status
+
+        bp.add_url_rule(_flask_path(path), f"{method.lower()}_{handler.__name__}", view,
+                        methods=[method])
+        return view
+
+    return register
+
+
+def build_openapi(prefix: str = "/api/v1") -> dict:
+    """The OpenAPI 3.1 document, generated from the registered operations and their schemas."""
+    models = {ErrorBody}
+    for op in OPERATIONS:
+        models |= {m for m in (op.body, op.response) if m is not None}
+    _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m:
+                                  m.__name__)], ref_template="#/components/schemas/{model}")
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _describe(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Casework API", "version": "1.0.0",
+                 "description": "Case management for public interest disclosures and "
+                                "harassment complaints. A case you may not see is a 404."},
+        "servers": [{"url": prefix}],
+        "paths": paths,
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {
+                "staff": {"type": "http", "scheme": "bearer", "description": "staff token"},
+                "reporter": {"type": "http", "scheme": "bearer",
+                             "description": "reporter token, one case"}},
+        },
+    }
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _describe(op: Operation) -> dict:
+    item: dict = {"summary": op.summary, "operationId": f"{op.method.lower()}"
+                  f"{re.sub(r'[^A-Za-z0-9]+', '_', op.path)}", "tags": list(op.tags)}
+    params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+              for n in re.findall(r"\{(\w+)\}", op.path)]
+    if op.query is not None:
+        schema = op.query.model_json_schema()
+        for name, prop in schema.get("properties", {}).items():
+            params.append({"name": name, "in": "query", "required": False, "schema": prop})
+    if params:
+        item["parameters"] = params
+    if op.body is not None:
+        item["requestBody"] = {"required": True,
+                               "content": {"application/json": {"schema": _ref(op.body)}}}
+    if op.multipart:
+        item["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+    if op.auth != "none":
+        item["security"] = [{op.auth: []}]
+    ok: dict = {"description": STATUS_TEXT.get(op.status, "OK")}
+    if op.response is not None:
+        schema = _ref(op.response)
+        ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema}
+                                              if op.many else schema}}
+    responses = {str(op.status): ok}
+    statuses = set(op.errors) | ({401} if op.auth != "none" else set())
+    statuses |= {422} if op.body or op.query else set()
+    statuses |= {400, 413} if op.body or op.multipart else set()
+    for code in sorted(statuses):
+        responses[str(code)] = {"description": STATUS_TEXT[code], "content": {
+            "application/json": {"schema": _ref(ErrorBody)}}}
+    item["responses"] = responses
+    return item
