@@ -5,16 +5,35 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.api import api, staff
-from casework.api.schemas import (AssignmentIn, AuditEventOut, AuditVerifyOut, BodyIn, CaseList,
-                                  CaseListQuery, CaseOut, Done, IdentityOut, IdOut, MessageOut,
-                                  NoteOut, ReasonIn, TransitionIn, TransitionResult)
+from casework.api.schemas import (
+    AssignmentIn,
+    AuditEventOut,
+    AuditVerifyOut,
+    BodyIn,
+    CaseList,
+    CaseListQuery,
+    CaseOut,
+    Done,
+    IdentityOut,
+    IdOut,
+    MessageOut,
+    NoteOut,
+    ReasonIn,
+    TransitionIn,
+    TransitionResult,
+)
 from casework.api.spec import operation
 from casework.models import AuditEvent, Case
 from casework.services import audit
 from casework.services.access import audit_trail_filter
 from casework.services.assignments import assign, recuse
-from casework.services.content import (add_note, list_messages, list_notes, post_message,
-                                       reveal_identity)
+from casework.services.content import (
+    add_note,
+    list_messages,
+    list_notes,
+    post_message,
+    reveal_identity,
+)
 from casework.services.errors import Forbidden, NotFound
 from casework.services.transitions import fire_transition
 from casework.services.views import case_view, list_cases

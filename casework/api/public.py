@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from casework.api import api, error_body
-from casework.api.schemas import (Meta, ReporterSessionIn, ReportIn, ReportOut, TokenOut,
-                                  WorkflowOut)
+from casework.api.schemas import Meta, ReporterSessionIn, ReportIn, ReportOut, TokenOut, WorkflowOut
 from casework.api.spec import build_openapi, operation
 from casework.services import ratelimit, tokens
 from casework.services.auth import reporter_sign_in

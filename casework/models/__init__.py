@@ -17,7 +17,8 @@ from casework.models.tokens import ApiToken
 from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
 
 __all__ = [
-    "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES", "Case",
+    "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES",
+    "Case",
     "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "Message", "Note", "Person",
     "QueueMembership", "Recusal", "STAFF_ROLES", "Throttle", "User", "UserRole", "utcnow",
 ]
