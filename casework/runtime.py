@@ -77,6 +77,8 @@ def load_keyring(settings: Settings, engine: Engine) -> tuple[KeySource, Keyring
             unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
                        purpose=sample.purpose)
     except (KeyUnavailable, DamagedRecord) as exc:
+        if sample is None:
+            raise
         problem = str(exc) if isinstance(exc, KeyUnavailable) else (
             f"the key from {source.describe()} does not open the encrypted data")
         raise KeyUnavailable(

@@ -183,6 +183,7 @@ class FileKeySource:
     def _create(self) -> Keyring:
         """Create a new key file without ever overwriting one another process just made."""
         keyring = Keyring.generate()
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self._write_temp(keyring)
         try:
             os.link(tmp, self.path)
