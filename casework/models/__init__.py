@@ -14,11 +14,13 @@ from casework.models.cases import (
 from casework.models.content import Attachment, Message, Note
 from casework.models.directory import Person
 from casework.models.tokens import ApiToken
+from casework.models.web import WebSession
 from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
 
 __all__ = [
     "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES",
     "Case",
     "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "Message", "Note", "Person",
-    "QueueMembership", "Recusal", "STAFF_ROLES", "Throttle", "User", "UserRole", "utcnow",
+    "QueueMembership", "Recusal", "STAFF_ROLES", "Throttle", "User", "UserRole", "WebSession",
+    "utcnow",
 ]

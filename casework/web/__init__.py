@@ -1,10 +1,22 @@
-"""Flask blueprints: thin handlers that parse, call one service, and render."""
+"""Pages: thin handlers that parse, call one service, and render; no JavaScript needed."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
+from casework.models import User
 from casework.runtime import Runtime
+from casework.services.errors import DomainError
+from casework.web.edge import context, rollback
+from casework.web.sessions import DatabaseSessionInterface
+
+csrf = CSRFProtect()
+login = LoginManager()
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
 def runtime_of(app: Flask) -> Runtime:
@@ -12,19 +24,81 @@ def runtime_of(app: Flask) -> Runtime:
     return app.extensions["casework"]
 
 
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    """The signed-in staff member, if the account is still active."""
+    from flask import session
+
+    user = context().session.get(User, int(user_id))
+    if user is None or not user.active or session.get("epoch") != user.session_epoch:
+        return None
+    return user
+
+
 def init_web(app: Flask) -> None:
-    """Register the pages."""
+    """Sessions, CSRF, sign-in, security headers, error pages and the blueprints."""
+    from casework.web import admin, reporter, staff
 
-    @app.get("/")
-    def index():
-        runtime = runtime_of(app)
-        return render_template("index.html", pack=runtime.pack, routes=runtime.routes)
+    app.session_interface = DatabaseSessionInterface(runtime_of(app))
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session bounds the token's life
+    csrf.init_app(app)
+    login.init_app(app)
+    login.login_view = "staff.sign_in"
+    login.login_message = "Please sign in to continue."
+    from casework.api import api
 
+    csrf.exempt(api)  # bearer tokens, no cookies
+    app.register_blueprint(reporter.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
+    _headers(app)
+    _errors(app)
+
+
+def _headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), "
+                                    "geolocation=(), interest-cohort=()")
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        rollback()
+        if request.path.startswith("/api/"):
+            from casework.api import error_body
+
+            return error_body(exc.code, exc.message, exc.fields), exc.status
+        return render_template("error.html", status=exc.status, message=exc.message,
+                               current=g.get("current_case")), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_template("error.html", status=400, message=(
+            "This form had expired or was sent from somewhere else. Nothing was saved. "
+            "Please go back, reload the page and try again.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        rollback()
+        if request.path.startswith("/api/"):
+            from casework.api import error_body
+
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return error_body(code, exc.description or exc.name), exc.code
+        messages = {404: "There is no such page.", 405: "That is not allowed here.",
+                    413: "That upload is too large. Nothing was saved; please send a smaller "
+                         "file."}
+        return render_template("error.html", status=exc.code,
+                               message=messages.get(exc.code, exc.description)), exc.code

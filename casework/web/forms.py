@@ -1,0 +1,94 @@
+"""Page forms (Flask-WTF: CSRF on every one). Domain validation stays in the services; these
+only check shape, so a form and the API refuse the same things for the same reasons."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, RadioField,
+                     SelectField, SelectMultipleField, StringField, TelField, TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class ReportForm(FlaskForm):
+    """A new report, by the reporter or recorded by staff on their behalf."""
+
+    route = RadioField("What kind of concern is it?", validators=[DataRequired(
+        "Choose what kind of concern this is")])
+    category = SelectField("What is it about?", validators=[DataRequired(
+        "Choose what the concern is about")])
+    summary = StringField("In a sentence, what happened?", validators=[
+        DataRequired("Say in a sentence what happened"), Length(max=300)])
+    details = TextAreaField("Tell us what happened", validators=[
+        DataRequired("Tell us what happened"), Length(max=50_000)])
+    occurred_on = DateField("When did it happen? (if you know)", validators=[Optional()])
+    department = SelectField("Where did it happen?", validators=[Optional()])
+    implicated_people = SelectMultipleField("Who was involved? Choose from the directory",
+                                            coerce=int, validators=[Optional()])
+    implicated_names = TextAreaField("Anyone else involved (one per line: name, and their job "
+                                     "if you know it)", validators=[Optional(),
+                                                                    Length(max=2000)])
+    witnesses = TextAreaField("Did anyone else see it? (optional)", validators=[
+        Optional(), Length(max=2000)])
+    evidence = MultipleFileField("Evidence (optional)")
+    anonymous = RadioField("Do you want to give your name?", choices=[
+        ("yes", "No, I want to stay anonymous"), ("no", "Yes, I will give my name")],
+        default="yes", validators=[DataRequired("Choose whether to give your name")])
+    name = StringField("Your name", validators=[Optional(), Length(max=200)])
+    email = EmailField("Your email address (optional)", validators=[Optional(),
+                                                                      Length(max=320)])
+    phone = TelField("Your phone number (optional)", validators=[Optional(), Length(max=40)])
+    witness = BooleanField("I am reporting something that happened to someone else")
+
+
+class ReturnForm(FlaskForm):
+    """Coming back with reference and receipt."""
+
+    reference = StringField("Reference", validators=[DataRequired("Enter your reference"),
+                                                     Length(max=64)])
+    receipt = PasswordField("Receipt", validators=[DataRequired("Enter your receipt"),
+                                                   Length(max=128)])
+
+
+class MessageForm(FlaskForm):
+    """A message in the conversation."""
+
+    body = TextAreaField("Your message", validators=[DataRequired("Write a message"),
+                                                     Length(max=20_000)])
+
+
+class EvidenceForm(FlaskForm):
+    """More evidence."""
+
+    evidence = MultipleFileField("Add evidence")
+
+
+class ActionForm(FlaskForm):
+    """A step the reporter takes (no extra fields: the engine checks the rest)."""
+
+    action = StringField(validators=[DataRequired()])
+
+
+class SignInForm(FlaskForm):
+    """Staff sign-in."""
+
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+    totp = StringField("Code from your authenticator app", validators=[Optional(),
+                                                                       Length(max=12)])
+
+
+class ReasonForm(FlaskForm):
+    """Anything that needs a written reason."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason"),
+                                                 Length(max=2000)])
+
+
+class AssignForm(FlaskForm):
+    """Assign a colleague."""
+
+    user_id = SelectField("Colleague", coerce=int, validators=[DataRequired()])
+    capacity = SelectField("As", choices=[("investigator", "Investigator"),
+                                          ("handler", "Handler"),
+                                          ("decision_maker", "Decision maker")])

@@ -1,0 +1,234 @@
+"""Reporter pages: no account, no JavaScript; reference and receipt are the only keys."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from sqlalchemy import select
+
+from casework.models import Person
+from casework.sanitise import UnsupportedFile, clean
+from casework.services import ratelimit
+from casework.services.access import Reporter
+from casework.services.auth import reporter_sign_in
+from casework.services.content import add_attachment, list_messages, post_message
+from casework.services.errors import DomainError, Invalid
+from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.services.transitions import fire_transition
+from casework.services.views import reporter_view
+from casework.web.edge import context, rollback, runtime
+from casework.web.forms import (ActionForm, EvidenceForm, MessageForm, ReportForm,
+                                ReturnForm)
+
+bp = Blueprint("reporter", __name__)
+MAX_FILES = 10
+ACTION_WORDS = {
+    "withdraw": "Withdraw my report", "choose_self_help": "I'll deal with it myself (self-help)",
+    "choose_informal": "Ask for an informal solution", "choose_formal": "Make a formal complaint",
+    "resolved": "It is resolved", "not_resolved": "It is not resolved: back to my options",
+    "external_route": "I am taking it outside the organisation (legal route)",
+    "confirm_record": "The record is right",
+}
+OUTCOME_WORDS = {
+    "substantiated": "the concern was found to be true",
+    "partly_substantiated": "the concern was found to be partly true",
+    "not_substantiated": "the concern could not be shown to be true",
+    "malicious": "the report was found to be malicious",
+    "referred": "passed to another procedure or body", "no_further_action": "no further action",
+    "withdrawn": "you withdrew your report", "resolved_self_help": "resolved by you",
+    "resolved_informally": "resolved informally", "not_investigated": "not investigated",
+    "external": "you took it outside the organisation",
+}
+
+
+@bp.app_context_processor
+def inject_pack():
+    """Every page knows the organisation's policy pack."""
+    return {"pack": runtime().pack, "routes": runtime().routes}
+
+
+@bp.get("/")
+def start():
+    """What can be reported, who sees it, what happens next, and where else to go."""
+    return render_template("reporter/start.html")
+
+
+@bp.get("/protections")
+def protections():
+    """How a report is protected, in plain words."""
+    return render_template("reporter/protections.html")
+
+
+def report_form(form: ReportForm) -> ReportForm:
+    """Fill the choices a report form offers from the policy pack and the directory."""
+    rt = runtime()
+    form.route.choices = [(r.key, r.label) for r in rt.routes.values()]
+    form.category.choices = [("", "Choose one")] + [
+        (c.key, c.label) for c in rt.pack.categories.values()]
+    form.department.choices = [("", "I don't know / not sure")] + list(
+        rt.pack.departments.items())
+    people = context().session.execute(select(Person).order_by(Person.name)).scalars()
+    form.implicated_people.choices = [(p.id, f"{p.name}, {p.position}") for p in people]
+    return form
+
+
+def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
+    """The service's input from a valid form."""
+    named = form.anonymous.data == "no"
+    typed = [line.split(",", 1) for line in (form.implicated_names.data or "").splitlines()
+             if line.strip()]
+    implicated = [ImplicatedInput(person_id=pid) for pid in form.implicated_people.data or []]
+    implicated += [ImplicatedInput(name=p[0].strip(), role=(p[1].strip() if len(p) > 1
+                                                             else None)) for p in typed]
+    reporter = ReporterInput(name=form.name.data, email=form.email.data or None,
+                             phone=form.phone.data or None) if named else None
+    return NewReport(route=form.route.data, category=form.category.data,
+                     summary=form.summary.data, details=form.details.data, anonymous=not named,
+                     reporter=reporter, implicated=tuple(implicated),
+                     witness=bool(form.witness.data), department=form.department.data or None,
+                     occurred_on=form.occurred_on.data, recorded_by=recorded_by,
+                     extra={"witnesses": form.witnesses.data or ""})
+
+
+def store_evidence(files, actor, reference: str | None) -> list[dict]:
+    """Clean and seal each uploaded file; say what was removed from each."""
+    notes = []
+    uploads = [f for f in files or [] if f and f.filename]
+    if len(uploads) > MAX_FILES:
+        raise Invalid("Too many files.", {"evidence": f"send at most {MAX_FILES} files"})
+    for upload in uploads:
+        try:
+            cleaned = clean(upload.filename, upload.read())
+        except UnsupportedFile as exc:
+            raise Invalid("A file was not accepted.", {"evidence": str(exc)}) from exc
+        stored = add_attachment(context(), actor, reference, upload.filename, cleaned.data,
+                                cleaned.content_type)
+        notes.append({"filename": stored.filename, "removed": cleaned.removed,
+                      "kept": cleaned.kept})
+    return notes
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Put a service's field errors on the form's fields (or the top of the page)."""
+    for name, message in exc.fields.items():
+        target = getattr(form, name.split(".")[-1].split("[")[0], None)
+        if name.startswith("implicated"):
+            target = form.implicated_names
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), message]
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    """The report form; errors keep everything typed so far."""
+    if request.method == "POST":  # counted first, in its own transaction
+        ratelimit.hit(runtime(), request.remote_addr, "intake", ratelimit.INTAKE)
+    form = report_form(ReportForm())
+    problem = None
+    if form.validate_on_submit():
+        try:
+            lodged = lodge_report(context(), new_report(form))
+            evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
+            session["receipt_once"] = {"reference": lodged.reference,
+                                       "receipt": lodged.receipt, "evidence": evidence}
+            return redirect(url_for("reporter.receipt"), 303)
+        except DomainError as exc:
+            rollback()
+            form_errors(form, exc)
+            problem = exc.message
+    if form.errors and form.evidence.data and any(f.filename for f in form.evidence.data):
+        problem = "Nothing was saved yet. Please choose your files again before sending."
+    status = 422 if request.method == "POST" else 200
+    return render_template("reporter/report.html", form=form, problem=problem), status
+
+
+@bp.get("/report/receipt")
+def receipt():
+    """The reference and receipt, shown once; the URL never holds them."""
+    shown = session.pop("receipt_once", None)
+    return render_template("reporter/receipt.html", shown=shown)
+
+
+@bp.route("/return", methods=["GET", "POST"])
+def return_():
+    """Sign in with reference and receipt."""
+    if request.method == "POST":  # counted first, in its own transaction
+        ratelimit.hit(runtime(), request.remote_addr, "reporter-session",
+                      ratelimit.REPORTER_SESSION)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        ctx = context()
+        actor = reporter_sign_in(ctx, form.reference.data, form.receipt.data)
+        if actor is not None:
+            session.clear()
+            session.regenerate()
+            session["reporter_case"] = actor.case_id
+            return redirect(url_for("reporter.my_report"), 303)
+        form.receipt.errors = ["That reference and receipt do not match a report. Check both "
+                               "and try again."]
+    status = 422 if request.method == "POST" else 200
+    return render_template("reporter/return.html", form=form), status
+
+
+def current_reporter() -> Reporter:
+    """The reporter signed in with a receipt, or back to the sign-in page."""
+    case_id = session.get("reporter_case")
+    if not case_id:
+        abort(redirect(url_for("reporter.return_")))
+    return Reporter(int(case_id))
+
+
+@bp.get("/my-report")
+def my_report():
+    """Stage, timeline, messages and the steps open to the reporter."""
+    actor, ctx = current_reporter(), context()
+    view = reporter_view(ctx, actor)
+    messages = list_messages(ctx, actor, None)
+    return render_template("reporter/my_report.html", view=view, messages=messages,
+                           message_form=MessageForm(), evidence_form=EvidenceForm(),
+                           action_form=ActionForm(), action_words=ACTION_WORDS,
+                           outcome_words=OUTCOME_WORDS)
+
+
+@bp.post("/my-report/message")
+def send_message():
+    """Reply to the handlers."""
+    actor, form = current_reporter(), MessageForm()
+    if not form.validate_on_submit():
+        raise Invalid("Write a message before sending.", {"body": "required"})
+    post_message(context(), actor, None, form.body.data)
+    flash("Your message was sent.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/evidence")
+def add_evidence():
+    """More evidence, cleaned of metadata first."""
+    actor, form = current_reporter(), EvidenceForm()
+    if not form.validate_on_submit():
+        raise Invalid("Choose a file to send.", {"evidence": "required"})
+    notes = store_evidence(form.evidence.data, actor, None)
+    for note in notes:
+        flash(f"{note['filename']} was added. We removed: {note['removed']}."
+              + (f" Note: {note['kept']}." if note["kept"] else ""), "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/action")
+def take_action():
+    """A step open to the reporter (choose an option, resolved, withdraw …)."""
+    actor, form, ctx = current_reporter(), ActionForm(), context()
+    if not form.validate_on_submit():
+        raise Invalid("Choose a step.", {"action": "required"})
+    reference = reporter_view(ctx, actor)["reference"]
+    fire_transition(ctx, actor, reference, form.action.data, None, {})
+    flash("Done. Your report has been updated.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/leave")
+def leave():
+    """Sign out: forget the session."""
+    session.clear()
+    flash("You have left your report. Keep your reference and receipt safe.", "success")
+    return redirect(url_for("reporter.start"), 303)
