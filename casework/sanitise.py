@@ -110,7 +110,7 @@ def _office(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            content = blank.get(item.filename, None)
+            content = blank.get(item.filename)
             target.writestr(item.filename, content if content is not None
                             else source.read(item.filename))
     return out.getvalue()

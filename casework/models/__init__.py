@@ -14,8 +14,8 @@ from casework.models.cases import (
 from casework.models.content import Attachment, Message, Note
 from casework.models.directory import Person
 from casework.models.tokens import ApiToken
-from casework.models.web import WebSession
 from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
+from casework.models.web import WebSession
 
 __all__ = [
     "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES",

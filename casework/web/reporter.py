@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from casework.models import Person
@@ -17,8 +16,7 @@ from casework.services.reports import ImplicatedInput, NewReport, ReporterInput,
 from casework.services.transitions import fire_transition
 from casework.services.views import reporter_view
 from casework.web.edge import context, rollback, runtime
-from casework.web.forms import (ActionForm, EvidenceForm, MessageForm, ReportForm,
-                                ReturnForm)
+from casework.web.forms import ActionForm, EvidenceForm, MessageForm, ReportForm, ReturnForm
 
 bp = Blueprint("reporter", __name__)
 MAX_FILES = 10
