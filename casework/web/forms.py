@@ -51,6 +51,14 @@ class ReportForm(FlaskForm):
     witness = BooleanField("I am reporting something that happened to someone else")
 
 
+class RecordForm(FlaskForm):
+    """The reporter checks a record staff made of their report."""
+
+    correct = BooleanField("Something in the record is wrong or missing")
+    correction = TextAreaField("What should it say?", validators=[Optional(),
+                                                                  Length(max=20_000)])
+
+
 class ReturnForm(FlaskForm):
     """Coming back with reference and receipt."""
 

@@ -12,11 +12,19 @@ from casework.services.access import Reporter
 from casework.services.auth import reporter_sign_in
 from casework.services.content import add_attachment, list_messages, post_message
 from casework.services.errors import DomainError, Invalid
+from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
 from casework.services.views import reporter_view
 from casework.web.edge import context, rollback, runtime
-from casework.web.forms import ActionForm, EvidenceForm, MessageForm, ReportForm, ReturnForm
+from casework.web.forms import (
+    ActionForm,
+    EvidenceForm,
+    MessageForm,
+    RecordForm,
+    ReportForm,
+    ReturnForm,
+)
 
 bp = Blueprint("reporter", __name__)
 MAX_FILES = 10
@@ -182,7 +190,9 @@ def my_report():
     actor, ctx = current_reporter(), context()
     view = reporter_view(ctx, actor)
     messages = list_messages(ctx, actor, None)
+    record = record_for_reporter(ctx, actor)
     return render_template("reporter/my_report.html", view=view, messages=messages,
+                           record=record, record_form=RecordForm(),
                            message_form=MessageForm(), evidence_form=EvidenceForm(),
                            action_form=ActionForm(), action_words=ACTION_WORDS,
                            outcome_words=OUTCOME_WORDS)
@@ -221,6 +231,17 @@ def take_action():
     reference = reporter_view(ctx, actor)["reference"]
     fire_transition(ctx, actor, reference, form.action.data, None, {})
     flash("Done. Your report has been updated.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/record")
+def check_record():
+    """Confirm or correct a report that staff recorded on the reporter's behalf."""
+    actor, form = current_reporter(), RecordForm()
+    if not form.validate_on_submit():
+        raise Invalid("Please try again.", {"correction": "the form had expired"})
+    confirm_record(context(), actor, form.correction.data if form.correct.data else None)
+    flash("Thank you. Your answer has been added to your report.", "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
