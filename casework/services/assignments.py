@@ -21,7 +21,7 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid
 from casework.services.events import add_event
-from casework.services.reports import ImplicatedInput
+from casework.services.reports import ImplicatedInput, check_implicated
 from casework.services.routing import apply_routing
 from casework.services.vault import person_index
 
@@ -82,13 +82,34 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
     """Name more implicated people; routing runs again and conflicted assignments end."""
     case = load_case(ctx.session, actor, reference)
     _require_handler(ctx, actor, case)
-    vault = ctx.vault(case)
+    errors = check_implicated(ctx, people)
+    if errors:
+        raise Invalid("Some answers need attention.", errors)
+    _lock_latest(ctx, case)
+    vault, keyring = ctx.vault(case), ctx.runtime.keyring
+    named = set(ctx.session.execute(select(CaseParty.person_index).where(
+        CaseParty.case_id == case.id, CaseParty.kind == "implicated")).scalars())
     for person in people:
-        index = person_index(ctx.runtime.keyring, person.person_id) if person.person_id else None
+        index = person_index(keyring, person.person_id) if person.person_id else None
+        if index is not None and index in named:
+            continue  # already implicated: one party per directory person
+        named.add(index)
         party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
         ctx.session.add(party)
         ctx.session.flush()
         party.details_ct = vault.seal_json("party", party.id, {
-            "person_id": person.person_id, "name": person.name, "role": person.role})
+            "person_id": person.person_id, "name": (person.name or "").strip() or None,
+            "role": (person.role or "").strip() or None})
     apply_routing(ctx, case, actor=actor.label)
     return case
+
+
+def _lock_latest(ctx: Context, case: Case) -> None:
+    """Lock the case row and read its latest version before re-routing writes it.
+
+    Re-routing asserts no version of its own, so a transition committed since the case was
+    loaded must not turn its write into a stale-data failure (PostgreSQL; SQLite serialises).
+    """
+    ctx.session.execute(select(Case).where(Case.id == case.id)
+                        .with_for_update(key_share=True)
+                        .execution_options(populate_existing=True)).scalar_one()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,21 +95,26 @@ def validate(ctx: Context, report: NewReport) -> None:
 
 
 def _check_people(ctx: Context, report: NewReport) -> dict[str, str]:
+    errors = check_implicated(ctx, report.implicated)
+    reporter = report.reporter
+    if reporter and reporter.person_id is not None and ctx.session.get(
+            Person, reporter.person_id) is None:
+        errors["reporter.person_id"] = "no such person in the directory"
+    return errors
+
+
+def check_implicated(ctx: Context, people: Sequence[ImplicatedInput]) -> dict[str, str]:
+    """Each implicated person is a directory entry that exists, or a typed name; errors by field."""
     errors: dict[str, str] = {}
-    ids = {i.person_id for i in report.implicated if i.person_id is not None}
-    if report.reporter and report.reporter.person_id is not None:
-        ids.add(report.reporter.person_id)
+    ids = {i.person_id for i in people if i.person_id is not None}
     known = set(ctx.session.execute(select(Person.id).where(Person.id.in_(ids))).scalars())
-    for n, person in enumerate(report.implicated):
+    for n, person in enumerate(people):
         if person.person_id is None and not (person.name or "").strip():
             errors[f"implicated[{n}]"] = "choose a person from the directory or type a name"
         elif person.person_id is not None and person.person_id not in known:
             errors[f"implicated[{n}].person_id"] = "no such person in the directory"
         elif len(person.name or "") > MAX_NAME:
             errors[f"implicated[{n}].name"] = f"must be at most {MAX_NAME} characters"
-    reporter = report.reporter
-    if reporter and reporter.person_id is not None and reporter.person_id not in known:
-        errors["reporter.person_id"] = "no such person in the directory"
     return errors
 
 

@@ -52,8 +52,10 @@ def fire_transition(ctx: Context, actor: Actor, reference: str, key: str, versio
                       fields or {}, ctx.runtime.pack.clock_rules(case.route))
     if isinstance(decision, Refusal):
         raise _refusal_error(decision)
-    _apply(ctx, actor, case, decision)
     try:
+        # The UPDATE checks the version in SQL: a writer who got in after our read makes it
+        # match no row. _apply flushes (to number the event), so the check may fire in there.
+        _apply(ctx, actor, case, decision)
         ctx.session.flush()
     except StaleDataError as exc:
         raise StaleVersion("Someone else changed this case first; reload it.") from exc

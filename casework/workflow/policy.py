@@ -125,6 +125,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> Polic
     for route in routes:
         if defaults.get(route) not in queues:
             raise DefinitionError(source, f"default_queues.{route}", "missing or unknown queue")
+    categories = _categories(data.get("categories", []), routes, source)
     return PolicyPack(
         key=data.get("key", Path(source).stem),
         label=data.get("label", ""),
@@ -133,10 +134,10 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> Polic
         subdivision=data.get("subdivision"),
         retention_days=int(data.get("retention_days", 7 * 365)),
         default_queues=defaults,
-        categories=_categories(data.get("categories", []), routes, source),
+        categories=categories,
         departments={d["key"]: d["label"] for d in data.get("departments", [])},
         queues=queues,
-        rules=tuple(_rules(data.get("rules", []), queues, source)),
+        rules=tuple(_rules(data.get("rules", []), queues, categories, source)),
         clocks=tuple(_clocks(data.get("clocks", []), routes, source)),
         external_bodies=tuple(data.get("external_bodies", [])),
         identity_reveal_roles=frozenset(data.get("identity_reveal_roles", ["intake"])),
@@ -159,7 +160,8 @@ def _categories(raw, routes, source) -> dict[str, Category]:
     return result
 
 
-def _rules(raw, queues, source):
+def _rules(raw, queues, categories, source):
+    flags = frozenset().union(*(c.flags for c in categories.values()))
     for i, spec in enumerate(raw):
         where = f"rules[{i}]"
         if spec.get("when") not in CONDITIONS:
@@ -170,17 +172,26 @@ def _rules(raw, queues, source):
         param = spec.get("role") or spec.get("flag")
         if spec["when"] == "implicated_role" and param not in PERSON_ROLES:
             raise DefinitionError(source, f"{where}.role", f"unknown role {param!r}")
+        if spec["when"] == "category_flag" and param not in flags:
+            # A misspelt or missing flag would make the rule silently never match.
+            raise DefinitionError(source, f"{where}.flag",
+                                  f"no category has the flag {param!r}; known: {sorted(flags)}")
         yield Rule(spec["when"], spec["queue"], spec.get("reason", spec["when"]),
                    spec.get("source", ""), int(spec.get("priority", 0)), param,
                    frozenset(spec.get("actions", ())))
 
 
 def _clocks(raw, routes, source):
+    seen: set[tuple[str, str]] = set()
     for spec in raw:
         where = f"clocks.{spec.get('name')}"
         route = routes.get(spec.get("route"))
         if route is None:
             raise DefinitionError(source, f"{where}.route", f"unknown route {spec.get('route')!r}")
+        if not spec.get("name") or (route.key, spec["name"]) in seen:
+            # A case holds one clock per name: a duplicate would fail at the first lodge.
+            raise DefinitionError(source, where, f"missing or duplicate name on {route.key!r}")
+        seen.add((route.key, spec["name"]))
         keys = set(route.transition_keys) | {"lodge"}
         effects = {k: frozenset(spec.get(k, ())) for k in
                    ("start_on", "stop_on", "pause_on", "resume_on")}

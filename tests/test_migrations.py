@@ -1,0 +1,205 @@
+"""The Alembic migrations on the run's database type, each test in a scratch database of its own.
+
+They must build exactly the schema the models describe, go down to nothing and up again, and
+do nothing when run twice.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Engine, Table, func, inspect, select
+
+from casework.db import make_engine
+from casework.migrate import MIGRATIONS, alembic_config, downgrade, upgrade
+from casework.models import Base
+from tests.scratch_db import scratch_database
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+HASH = "a" * 64
+
+#: Hand-written minimal rows; a table missing here gets one made from its columns (row_for).
+ROWS: dict[str, dict] = {
+    "people": {"id": 1, "name": "Pat", "position": "Director", "roles": ["director"]},
+    "users": {"id": 1, "email": "pat@example.org", "name": "Pat", "password_hash": "x",
+              "person_id": 1, "active": True, "session_epoch": 0, "created_at": NOW},
+    "user_roles": {"user_id": 1, "role": "intake"},
+    "queue_memberships": {"user_id": 1, "queue": "intake"},
+    "cases": {"id": 1, "reference": "CW-2345ABCD", "route": "disclosure", "category": "fraud",
+              "state": "received", "queue": "intake", "version": 1, "anonymous": True,
+              "witness": False, "recorded_by_staff": False, "actions": ["police_referral"],
+              "opened_at": NOW, "content_ct": b"\x00sealed"},
+    "case_keys": {"case_id": 1, "purpose": "content", "key_id": "k1", "wrapped": b"\x01"},
+    "case_parties": {"id": 1, "case_id": 1, "kind": "implicated", "person_index": HASH},
+    "case_events": {"id": 1, "case_id": 1, "seq": 1, "kind": "lodged", "actor_kind": "reporter",
+                    "at": NOW, "facts": {"queue": "intake"}},
+    "case_clocks": {"id": 1, "case_id": 1, "name": "acknowledge", "status": "running",
+                    "started_on": date(2026, 3, 2), "due_on": date(2026, 3, 9)},
+    "assignments": {"id": 1, "case_id": 1, "user_id": 1, "capacity": "handler",
+                    "assigned_by": 1, "assigned_at": NOW},
+    "recusals": {"id": 1, "case_id": 1, "user_id": 1, "at": NOW},
+    "notes": {"id": 1, "case_id": 1, "author_id": 1, "at": NOW, "body_ct": b"\x02"},
+    "messages": {"id": 1, "case_id": 1, "sender": "reporter", "at": NOW, "body_ct": b"\x03"},
+    "attachments": {"id": 1, "case_id": 1, "uploaded_by": "reporter", "at": NOW, "size": 3},
+    "audit_events": {"id": 1, "seq": 1, "at": NOW, "kind": "case:report:lodge",
+                     "actor": "reporter", "case_id": 1, "details": {"route": "disclosure"},
+                     "prev_hash": "0" * 64, "hash": HASH},
+    "audit_head": {"id": 1, "seq": 1, "hash": HASH},
+    "throttles": {"bucket": "ref:CW-2345ABCD", "failures": 2, "window_start": NOW},
+    "api_tokens": {"id": 1, "digest": HASH, "kind": "staff", "user_id": 1, "created_at": NOW,
+                   "expires_at": NOW},
+}
+
+
+@pytest.fixture
+def scratch(database_url, tmp_path) -> Iterator[Engine]:
+    """An empty database of the run's kind, with an engine on it."""
+    with scratch_database(database_url, tmp_path, "casework_mig") as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+SAMPLES = {int: 1, str: "x", bool: True, bytes: b"x", datetime: NOW, date: NOW.date(), dict: {},
+           list: []}
+
+
+def row_for(table: Table) -> dict:
+    """The hand-written row, or one filling each required column (foreign keys point at id 1)."""
+    if table.name in ROWS:
+        return ROWS[table.name]
+    return {c.name: sample(c) for c in table.columns if not c.nullable or c.primary_key}
+
+
+def sample(column: Column):
+    if column.foreign_keys:
+        return 1  # every hand-written parent row has id 1
+    return SAMPLES[getattr(column.type, "impl_instance", column.type).python_type]
+
+
+def insert_rows(engine: Engine) -> None:
+    """One row in every table, parents first."""
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            conn.execute(table.insert().values(**row_for(table)))
+
+
+def check_rows(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 1
+        tables = Base.metadata.tables
+        case = conn.execute(select(tables["cases"])).one()
+        assert case.opened_at == NOW and case.actions == ["police_referral"]
+        assert case.content_ct == b"\x00sealed"
+        event = conn.execute(select(tables["case_events"])).one()
+        assert event.facts == {"queue": "intake"}
+
+
+def schema(engine: Engine) -> dict:
+    """Everything inspectable about the schema, for before-and-after comparisons."""
+    found = inspect(engine)
+    return {t: (sorted((c["name"], str(c["type"]), c["nullable"])
+                       for c in found.get_columns(t)),
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                       for i in found.get_indexes(t)),
+                sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
+                       for f in found.get_foreign_keys(t)),
+                sorted(u["name"] for u in found.get_unique_constraints(t)))
+            for t in found.get_table_names()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head(engine: Engine) -> str:
+    heads = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads()
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads: {heads}"
+    return heads[0]
+
+
+def test_upgrade_builds_exactly_the_models_schema(scratch):
+    upgrade(scratch)
+    with scratch.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+    assert current_revision(scratch) == head(scratch)
+
+
+def test_the_hand_written_rows_name_real_tables():
+    assert set(ROWS) <= set(Base.metadata.tables)
+    assert {"people", "users", "cases", "case_events", "audit_events"} <= set(ROWS)
+
+
+def test_downgrade_to_base_and_upgrade_again(scratch):
+    upgrade(scratch)
+    insert_rows(scratch)
+    check_rows(scratch)
+    built = schema(scratch)
+
+    downgrade(scratch, "base")
+    assert set(inspect(scratch).get_table_names()) == {"alembic_version"}
+    assert current_revision(scratch) is None
+
+    upgrade(scratch)
+    assert schema(scratch) == built
+    with scratch.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+    insert_rows(scratch)
+    check_rows(scratch)
+
+
+def test_upgrading_twice_changes_nothing(scratch):
+    upgrade(scratch)
+    insert_rows(scratch)
+    before = schema(scratch), current_revision(scratch)
+    upgrade(scratch)
+    assert (schema(scratch), current_revision(scratch)) == before
+    check_rows(scratch)
+
+
+def test_upgrade_creates_a_database_from_nothing(scratch):
+    assert inspect(scratch).get_table_names() == []
+    upgrade(scratch)
+    assert set(inspect(scratch).get_table_names()) == set(Base.metadata.tables) | {
+        "alembic_version"}
+
+
+def test_migrations_import_no_application_code():
+    """A migration must keep working when the models change later (STYLE.md 9)."""
+    for path in sorted(Path(MIGRATIONS, "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert {m.split(".")[0] for m in modules} <= {"alembic", "sqlalchemy"}, path.name
+        assert "def downgrade" in path.read_text(encoding="utf-8"), path.name
+
+
+def test_each_revision_steps_down_and_up_again(scratch):
+    """Every revision's downgrade undoes exactly its upgrade, one step at a time."""
+    script = ScriptDirectory.from_config(alembic_config(str(scratch.url)))
+    revisions = [r.revision for r in script.walk_revisions("base", "heads")]  # newest first
+    upgrade(scratch)
+    schemas = {revisions[0]: schema(scratch)}
+    for newer, older in zip(revisions, [*revisions[1:], None], strict=True):
+        downgrade(scratch, "-1")
+        assert current_revision(scratch) == older
+        if older is not None:
+            schemas[older] = schema(scratch)
+        upgrade(scratch, newer)
+        assert schema(scratch) == schemas[newer], newer
+        downgrade(scratch, "-1")
+    assert set(inspect(scratch).get_table_names()) == {"alembic_version"}

@@ -1,0 +1,288 @@
+"""The escalation and conflict rules of DESIGN.md, row by row, on both shipped policy packs."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+
+import pytest
+
+from casework.workflow.definitions import DefinitionError, load_routes
+from casework.workflow.policy import PACKS_DIR, PolicyPack, load_pack, parse_pack
+from casework.workflow.routing import PersonFacts, RoutingDecision, RoutingInput, route_case
+
+ROUTES = load_routes()
+UK = load_pack("uk-council", ROUTES)
+NZ = load_pack("nz-public-service", ROUTES)
+PACKS = pytest.mark.parametrize("pack", [UK, NZ], ids=["uk", "nz"])
+
+# A small organisation: the Chief Executive at the top, a Director, a line manager, a reporter.
+CE, MO, HIA, HRM, DIRECTOR, MANAGER, REPORTER, COLLEAGUE = range(1, 9)
+DIRECTORY = {
+    CE: PersonFacts(CE, frozenset({"chief_executive"})),
+    MO: PersonFacts(MO, frozenset({"monitoring_officer"}), CE),
+    HIA: PersonFacts(HIA, frozenset({"head_of_internal_audit"}), CE),
+    HRM: PersonFacts(HRM, frozenset({"hr_manager"}), CE),
+    DIRECTOR: PersonFacts(DIRECTOR, frozenset({"director"}), CE),
+    MANAGER: PersonFacts(MANAGER, frozenset(), DIRECTOR),
+    REPORTER: PersonFacts(REPORTER, frozenset(), MANAGER),
+    COLLEAGUE: PersonFacts(COLLEAGUE, frozenset(), MANAGER),
+}
+
+#: Per pack: a category with no flags, one with "fraud", one with "illegal".
+PLAIN = {UK.key: "health_and_safety", NZ.key: "maladministration"}
+FRAUD = {UK.key: "fraud", NZ.key: "public_funds"}
+ILLEGAL = {UK.key: "criminal_offence", NZ.key: "offence"}
+
+
+def decide(pack: PolicyPack, category: str, implicated=(), reporter: int | None = None,
+           route: str = "disclosure", directory=None) -> RoutingDecision:
+    """Route one report on a pack against the directory above."""
+    facts = RoutingInput(route, category, frozenset(implicated), reporter)
+    return route_case(pack, facts, DIRECTORY if directory is None else directory)
+
+
+def label(pack: PolicyPack, queue: str) -> str:
+    return pack.queues[queue].label
+
+
+@PACKS
+def test_chief_executive_implicated_goes_to_the_monitoring_officer(pack):
+    decision = decide(pack, PLAIN[pack.key], implicated=[CE])
+    assert decision.queue == "monitoring_officer"
+    assert decision.reasons[0].startswith(
+        f"routed to {label(pack, 'monitoring_officer')} because: "
+        "the Chief Executive is implicated")
+    assert decision.escalate_to is None and decision.actions == frozenset()
+
+
+def test_reasons_are_plain_words_naming_the_queue_the_rule_and_its_source():
+    decision = decide(UK, "health_and_safety", implicated=[CE])
+    assert decision.reasons == (
+        "routed to Monitoring Officer because: the Chief Executive is implicated "
+        "(code of conduct 5.4)",)
+
+
+@PACKS
+def test_illegal_activity_goes_to_the_monitoring_officer(pack):
+    decision = decide(pack, ILLEGAL[pack.key])
+    assert decision.queue == "monitoring_officer"
+    assert "illegal activity is alleged" in decision.reasons[0]
+
+
+@PACKS
+def test_fraud_goes_to_internal_audit(pack):
+    decision = decide(pack, FRAUD[pack.key])
+    assert decision.queue == "internal_audit"
+    assert decision.reasons[0].startswith(
+        f"routed to {label(pack, 'internal_audit')} because: fraud is suspected")
+
+
+@PACKS
+def test_line_manager_implicated_goes_to_hr_and_escalates_one_up(pack):
+    decision = decide(pack, PLAIN[pack.key], implicated=[MANAGER], reporter=REPORTER)
+    assert decision.queue == "hr"
+    assert decision.escalate_to == DIRECTOR
+    assert "manager is implicated" in decision.reasons[0]
+
+
+@PACKS
+def test_no_one_up_manager_when_they_are_implicated_too(pack):
+    decision = decide(pack, PLAIN[pack.key], implicated=[MANAGER, DIRECTOR], reporter=REPORTER)
+    assert decision.queue == "hr"
+    assert decision.escalate_to is None
+
+
+def test_no_one_up_manager_when_the_line_manager_has_no_manager():
+    directory = {**DIRECTORY, MANAGER: PersonFacts(MANAGER, frozenset(), None)}
+    decision = decide(UK, "health_and_safety", implicated=[MANAGER], reporter=REPORTER,
+                      directory=directory)
+    assert (decision.queue, decision.escalate_to) == ("hr", None)
+
+
+@pytest.mark.parametrize("reporter, implicated", [
+    (None, [MANAGER]),  # anonymous: nobody knows whose manager it is
+    (REPORTER, [COLLEAGUE]),  # a peer, not the manager
+    (MANAGER, [REPORTER]),  # the manager reports their own report
+    (999, [MANAGER]),  # a reporter missing from the directory
+])
+def test_line_manager_rule_needs_the_reporters_own_manager(reporter, implicated):
+    decision = decide(UK, "health_and_safety", implicated=implicated, reporter=reporter)
+    assert (decision.queue, decision.escalate_to) == ("intake", None)
+
+
+@PACKS
+def test_monitoring_officer_implicated_goes_to_the_chief_executive(pack):
+    decision = decide(pack, PLAIN[pack.key], implicated=[MO])
+    assert decision.queue == "chief_executive"
+    assert decision.reasons[0].startswith(f"routed to {label(pack, 'chief_executive')} because:")
+
+
+@PACKS
+def test_chief_executive_and_monitoring_officer_both_implicated_go_external(pack):
+    decision = decide(pack, PLAIN[pack.key], implicated=[CE, MO])
+    assert decision.queue == "external"
+    assert decision.reasons[-1].startswith(f"routed to {label(pack, 'external')} because:")
+    assert any("may not handle a case in which they are implicated" in r
+               for r in decision.reasons)
+
+
+@pytest.mark.parametrize("category", ["child_abuse", "theft", "information_disclosure"])
+def test_zero_tolerance_goes_to_the_chief_executive_with_a_police_referral(category):
+    decision = decide(NZ, category)
+    assert decision.queue == "chief_executive"
+    assert decision.actions == frozenset({"police_referral", "immediate_escalation"})
+    assert "zero-tolerance" in decision.reasons[0]
+
+
+@pytest.mark.parametrize("category", ["child_abuse", "theft", "information_disclosure"])
+def test_zero_tolerance_never_goes_to_an_implicated_chief_executive(category):
+    decision = decide(NZ, category, implicated=[CE])
+    assert decision.queue == "monitoring_officer"
+    assert "police_referral" in decision.actions  # the crime is still referred
+
+
+def test_zero_tolerance_with_both_officers_implicated_goes_external():
+    decision = decide(NZ, "child_abuse", implicated=[CE, MO])
+    assert decision.queue == "external"
+    assert "police_referral" in decision.actions
+
+
+def test_uk_pack_has_no_zero_tolerance_actions():
+    assert all(not decide(UK, c.key).actions for c in UK.categories_for("disclosure"))
+
+
+@PACKS
+def test_fraud_alleged_against_the_chief_executive_goes_to_the_monitoring_officer(pack):
+    decision = decide(pack, FRAUD[pack.key], implicated=[CE])
+    assert decision.queue == "monitoring_officer"
+    assert "the Chief Executive is implicated" in decision.reasons[0]
+    assert any(r.startswith("also: fraud is suspected") for r in decision.reasons[1:])
+
+
+@PACKS
+def test_head_of_internal_audit_implicated_in_fraud_falls_back(pack):
+    decision = decide(pack, FRAUD[pack.key], implicated=[HIA])
+    assert decision.queue == "monitoring_officer"
+    assert decision.reasons[-1] == (
+        f"routed to {label(pack, 'monitoring_officer')} because: "
+        f"{label(pack, 'internal_audit')} may not handle a case in which they are implicated")
+
+
+@PACKS
+def test_fallbacks_chain_until_an_unconflicted_queue(pack):
+    decision = decide(pack, FRAUD[pack.key], implicated=[HIA, MO])
+    assert decision.queue == "chief_executive"
+
+
+@PACKS
+def test_hr_manager_implicated_in_harassment_goes_to_the_monitoring_officer(pack):
+    decision = decide(pack, "sexual_harassment", implicated=[HRM], route="harassment")
+    assert decision.queue == "monitoring_officer"
+
+
+@PACKS
+def test_defaults_harassment_to_hr_and_disclosure_to_intake(pack):
+    harassment = decide(pack, "sexual_harassment", route="harassment")
+    disclosure = decide(pack, PLAIN[pack.key])
+    assert (harassment.queue, disclosure.queue) == ("hr", "intake")
+    assert harassment.reasons == (
+        f"{label(pack, 'hr')}: the usual place for this kind of report",)
+    assert harassment.actions == frozenset() and harassment.escalate_to is None
+
+
+@PACKS
+def test_people_without_routing_roles_change_nothing(pack):
+    assert decide(pack, PLAIN[pack.key], implicated=[COLLEAGUE, 12345]).queue == "intake"
+
+
+@PACKS
+def test_every_category_routes_to_a_queue_the_pack_defines(pack):
+    for route in ROUTES:
+        for category in pack.categories_for(route):
+            for implicated in ([], [CE], [MO], [CE, MO], [HIA], [HRM], [MANAGER]):
+                decision = decide(pack, category.key, implicated, REPORTER, route)
+                assert decision.queue in pack.queues
+                assert decision.reasons
+
+
+# Pack validation: a mistake in a pack stops start-up with the file and the key named.
+
+def raw_pack(name: str = "uk-council") -> dict:
+    return tomllib.loads((PACKS_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def refused(data: dict) -> DefinitionError:
+    with pytest.raises(DefinitionError) as info:
+        parse_pack(data, ROUTES, "packs/broken.toml")
+    assert str(info.value).startswith(f"packs/broken.toml: {info.value.key}: ")
+    return info.value
+
+
+def test_the_raw_data_parses_as_shipped():
+    assert parse_pack(raw_pack(), ROUTES, "packs/uk-council.toml").rules == UK.rules
+
+
+def test_unknown_queue_in_a_rule_is_refused():
+    data = raw_pack()
+    data["rules"][3]["queue"] = "internal_audt"
+    error = refused(data)
+    assert error.key == "rules[3].queue" and "internal_audt" in error.problem
+
+
+def test_unknown_role_in_a_rule_is_refused():
+    data = raw_pack()
+    data["rules"][0]["role"] = "chief_exec"
+    error = refused(data)
+    assert error.key == "rules[0].role" and "chief_exec" in error.problem
+
+
+def test_unknown_condition_is_refused():
+    data = raw_pack()
+    data["rules"][1]["when"] = "implicated_person"
+    assert refused(data).key == "rules[1].when"
+
+
+def test_unknown_clock_transition_is_refused():
+    data = raw_pack()
+    data["clocks"][0]["stop_on"] = ["acknowledge", "acknowlege"]
+    error = refused(data)
+    assert error.key == "clocks.acknowledge.stop_on" and "acknowlege" in error.problem
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda d: d["queues"]["hr"].update(fallback="legal"), "queues.hr.fallback"),
+    (lambda d: d["queues"]["hr"].update(owner_role="hr_boss"), "queues.hr.owner_role"),
+    (lambda d: d["default_queues"].pop("harassment"), "default_queues.harassment"),
+    (lambda d: d["clocks"][0].update(route="grievance"), "clocks.acknowledge.route"),
+    (lambda d: d["clocks"][2].update(counting="lunar"), "clocks.acknowledge.counting"),
+    (lambda d: d["categories"][0].update(routes=["grievance"]), "categories.fraud.routes"),
+    (lambda d: d["categories"].append(dict(d["categories"][0])), "categories.fraud"),
+    (lambda d: d.update(categories=[]), "categories"),
+])
+def test_other_unknown_references_are_refused(change, key):
+    data = copy.deepcopy(raw_pack())
+    change(data)
+    assert refused(data).key == key
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda d: d["rules"][3].update(flag="fruad"), "rules[3].flag"),
+    (lambda d: d["rules"][3].pop("flag"), "rules[3].flag"),
+    (lambda d: d["clocks"].append(dict(d["clocks"][0])), "clocks.acknowledge"),
+])
+def test_rules_and_clocks_that_could_never_work_are_refused(change, key):
+    data = copy.deepcopy(raw_pack())
+    change(data)
+    assert refused(data).key == key
+
+
+def test_a_broken_pack_file_is_named_in_the_error(tmp_path):
+    text = (PACKS_DIR / "nz-public-service.toml").read_text(encoding="utf-8")
+    broken = text.replace('queue = "internal_audit"', 'queue = "assurance"')
+    assert broken != text
+    (tmp_path / "broken.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        load_pack("broken", ROUTES, tmp_path)
+    assert info.value.source == str(tmp_path / "broken.toml")
+    assert info.value.key.endswith(".queue") and "assurance" in str(info.value)
