@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from casework.models import User
 from casework.runtime import Runtime
 from casework.services.errors import DomainError
+from casework.web.accounts import StaffUser
 from casework.web.edge import context, rollback
 from casework.web.sessions import DatabaseSessionInterface
 
@@ -25,14 +26,14 @@ def runtime_of(app: Flask) -> Runtime:
 
 
 @login.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> StaffUser | None:
     """The signed-in staff member, if the account is still active."""
     from flask import session
 
     user = context().session.get(User, int(user_id))
     if user is None or not user.active or session.get("epoch") != user.session_epoch:
         return None
-    return user
+    return StaffUser(user)
 
 
 def init_web(app: Flask) -> None:

@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class ReportForm(FlaskForm):
@@ -110,3 +111,71 @@ class AssignForm(FlaskForm):
     capacity = SelectField("As", choices=[("investigator", "Investigator"),
                                           ("handler", "Handler"),
                                           ("decision_maker", "Decision maker")])
+
+
+class NoteForm(FlaskForm):
+    """A confidential note on a case."""
+
+    body = TextAreaField("Your note", validators=[DataRequired("Write the note"),
+                                                  Length(max=20_000)])
+
+
+class ImplicatedForm(FlaskForm):
+    """Someone else implicated in a case: a directory person, or a typed name."""
+
+    person_id = SelectField("Choose from the directory", coerce=int, default=0,
+                            validate_choice=False, validators=[Optional()])
+    name = StringField("Or type their name", validators=[Optional(), Length(max=200)])
+    role = StringField("Their job, if you know it", validators=[Optional(), Length(max=200)])
+
+
+class CaseFilterForm(FlaskForm):
+    """The case list's filters and order (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    route = SelectField("Kind", validators=[Optional()], default="")
+    state = SelectField("Stage", validators=[Optional()], default="")
+    queue = SelectField("Queue", validators=[Optional()], default="")
+    category = SelectField("Category", validators=[Optional()], default="")
+    assigned = BooleanField("Assigned to me")
+    overdue = BooleanField("Overdue only")
+    sort = SelectField("Order", default="newest", choices=[
+        ("newest", "Opened, newest first"), ("oldest", "Opened, oldest first"),
+        ("due", "Next due date first")])
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (rendered as a fieldset by the page)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    """A directory entry."""
+
+    name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
+    position = StringField("Position", validators=[DataRequired("Enter their position"),
+                                                   Length(max=200)])
+    email = EmailField("Email address (optional)", validators=[Optional(), Length(max=320)])
+    department = SelectField("Department", validators=[Optional()], default="")
+    roles = CheckboxesField("Roles that routing rules look at (optional)",
+                            validators=[Optional()])
+    manager_id = SelectField("Line manager", coerce=int, default=0, validators=[Optional()])
+
+
+class AccountForm(FlaskForm):
+    """A staff account."""
+
+    email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
+                                                    Length(max=320)])
+    name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
+    password = PasswordField("First password", validators=[
+        DataRequired("Enter a first password"), Length(min=12, max=200, message=(
+            "Use at least 12 characters"))])
+    roles = CheckboxesField("Roles", validators=[DataRequired("Choose at least one role")])
+    queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
+    person_id = SelectField("Their entry in the people directory", coerce=int, default=0,
+                            validators=[Optional()])

@@ -1,21 +1,78 @@
-"""Staff pages: sign-in with a second factor, the dashboard, cases and what can be done."""
+"""Staff pages: sign-in with a second factor, the dashboard, the case list, triage, and
+recording a report on a reporter's behalf. The case page and its actions are in staff_case."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from math import ceil
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from casework.services.access import Staff, staff_actor
+from casework.models import CONTENT_ROLES
+from casework.services import worklists
+from casework.services.access import Reporter, Staff, staff_actor
 from casework.services.auth import staff_sign_in
-from casework.web.edge import context, runtime
-from casework.web.forms import SignInForm
+from casework.services.errors import DomainError
+from casework.services.reports import lodge_report
+from casework.web.accounts import StaffUser
+from casework.web.edge import context, rollback, runtime
+from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
+from casework.web.reporter import form_errors, new_report, report_form, store_evidence
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+PER_PAGE = 25
+CAPACITY_WORDS = {"handler": "Handler", "investigator": "Investigator",
+                  "decision_maker": "Decision maker"}
+ACTION_WORDS = {"police_referral": "A police referral must be made and recorded",
+                "immediate_escalation": "Escalate at once to the head of the organisation"}
 
 
 def actor() -> Staff:
     """The signed-in staff member, as the access policy sees them."""
     return staff_actor(current_user, runtime().keyring)
+
+
+class Labels:
+    """Plain words for the keys pages show: routes, stages, categories, queues, outcomes."""
+
+    def __init__(self) -> None:
+        self.rt = runtime()
+
+    def route(self, key: str) -> str:
+        return self.rt.routes[key].label if key in self.rt.routes else key
+
+    def state(self, route: str, key: str) -> str:
+        states = self.rt.routes[route].states if route in self.rt.routes else {}
+        return states[key].label if key in states else key.replace("_", " ").capitalize()
+
+    def category(self, key: str) -> str:
+        found = self.rt.pack.categories.get(key)
+        return found.label if found else key.replace("_", " ")
+
+    def queue(self, key: str) -> str:
+        found = self.rt.pack.queues.get(key)
+        return found.label if found else key.replace("_", " ")
+
+    def department(self, key: str | None) -> str:
+        return self.rt.pack.departments.get(key, key) if key else "Not given"
+
+    @staticmethod
+    def words(key: str | None) -> str:
+        return (key or "").replace("_", " ")
+
+    @staticmethod
+    def capacity(key: str) -> str:
+        return CAPACITY_WORDS.get(key, key.replace("_", " "))
+
+    @staticmethod
+    def action(key: str) -> str:
+        return ACTION_WORDS.get(key, key.replace("_", " ").capitalize())
+
+
+@bp.app_context_processor
+def inject_labels():
+    """Every page can turn keys into words."""
+    return {"labels": Labels()}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -28,7 +85,7 @@ def sign_in():
             session.clear()
             session.regenerate()
             session["epoch"] = result.user.session_epoch
-            login_user(result.user)
+            login_user(StaffUser(result.user))
             return redirect(url_for("staff.dashboard"), 303)
         form.password.errors = ["Those sign-in details are not right. Check your email, "
                                 "password and code, and try again."]
@@ -50,4 +107,90 @@ def sign_out():
 @login_required
 def dashboard():
     """What is assigned to me, my queues, due soon and overdue, newly arrived."""
-    return render_template("staff/dashboard.html", me=actor())
+    me = actor()
+    return render_template("staff/dashboard.html", me=me,
+                           board=worklists.dashboard(context(), me) if me.roles & CONTENT_ROLES
+                           else None)
+
+
+def _filter_form() -> CaseFilterForm:
+    rt = runtime()
+    form = CaseFilterForm(request.args)
+    states = {}
+    for route in rt.routes.values():
+        for key, state in route.states.items():
+            states.setdefault(key, state.label)
+    form.route.choices = [("", "Any")] + [(r.key, r.label) for r in rt.routes.values()]
+    form.state.choices = [("", "Any")] + list(states.items())
+    form.queue.choices = [("", "Any")] + [(q.key, q.label) for q in rt.pack.queues.values()]
+    form.category.choices = [("", "Any")] + [(c.key, c.label)
+                                             for c in rt.pack.categories.values()]
+    return form
+
+
+def _pages(total: int, per_page: int) -> int:
+    return max(ceil(total / per_page), 1)
+
+
+@bp.get("/cases")
+@login_required
+def cases():
+    """Visible cases, filtered by a GET form, sorted and paged; filters kept in the links."""
+    form = _filter_form()
+    if not form.validate():
+        return render_template("staff/cases.html", form=form, listing=None, args={}), 422
+    page = request.args.get("page", 1, type=int) or 1
+    listing = worklists.find_cases(context(), actor(), worklists.CaseQuery(
+        state=form.state.data or None, route=form.route.data or None,
+        queue=form.queue.data or None, category=form.category.data or None,
+        assigned_to_me=form.assigned.data, overdue=form.overdue.data, sort=form.sort.data,
+        page=page, per_page=PER_PAGE))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("staff/cases.html", form=form, listing=listing, args=args,
+                           pages=_pages(listing.total, PER_PAGE))
+
+
+@bp.get("/triage")
+@login_required
+def triage():
+    """Newly arrived cases in my queues, oldest first, with their clocks."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = worklists.triage(context(), actor(), page, 50)
+    return render_template("staff/triage.html", rows=rows, total=total, page=page,
+                           pages=_pages(total, 50))
+
+
+@bp.route("/record", methods=["GET", "POST"])
+@login_required
+def record():
+    """Record a report on someone's behalf (an oral or paper report), same form as theirs."""
+    if not actor().roles & CONTENT_ROLES:
+        abort(403)
+    form = report_form(ReportForm())
+    problem = None
+    if form.validate_on_submit():
+        try:
+            lodged = lodge_report(context(), new_report(form, recorded_by=current_user.id))
+            evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
+            session["recorded_once"] = {"reference": lodged.reference,
+                                        "receipt": lodged.receipt, "evidence": evidence}
+            return redirect(url_for("staff.recorded"), 303)
+        except DomainError as exc:
+            rollback()
+            form_errors(form, exc)
+            problem = exc.message
+    if form.errors and form.evidence.data and any(f.filename for f in form.evidence.data):
+        problem = "Nothing was saved yet. Please choose the files again before sending."
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/record.html", form=form, problem=problem,
+                           action_endpoint="staff.record"), status
+
+
+@bp.get("/record/receipt")
+@login_required
+def recorded():
+    """The reference and receipt of a recorded report, shown once, to hand to the reporter."""
+    return render_template("staff/recorded.html", shown=session.pop("recorded_once", None))
+
+
+from casework.web import staff_case  # noqa: E402, F401  (registers the case page on bp)

@@ -1,0 +1,134 @@
+"""The staff case page in one call: the case view, notes, messages, evidence and the pickers.
+
+Each part goes through the service that owns it (case_view, list_notes, list_messages), so
+every content read is access-checked and audited as it is elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from casework.crypto.envelope import DamagedRecord
+from casework.models import CONTENT_ROLES, Attachment, Case, User
+from casework.services.access import ROLE_KIND, Staff, actor_kinds, load_case, visible_filter
+from casework.services.audit import Kind
+from casework.services.content import (
+    DAMAGED,
+    MessageView,
+    NoteView,
+    list_messages,
+    list_notes,
+)
+from casework.services.context import Context
+from casework.services.directory import person_choices
+from casework.services.errors import Forbidden
+from casework.services.vault import KeyDestroyed
+from casework.services.views import CaseView, case_view
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """Evidence on a case, as listed (the bytes are read only on download)."""
+
+    id: int
+    filename: str
+    size: int
+    uploaded_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """Someone who could be assigned, and the capacities their roles allow."""
+
+    user_id: int
+    name: str
+    capacities: tuple[str, ...]
+
+
+@dataclass
+class CasePage:
+    """Everything the case page shows a handler."""
+
+    view: CaseView
+    kinds: frozenset[str]
+    notes: list[NoteView]
+    messages: list[MessageView]
+    attachments: list[AttachmentRow]
+    colleagues: list[Colleague]
+    people: list[tuple[int, str]]
+    may_reveal: bool
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """Where a case stands now (for the page that says someone else acted first)."""
+
+    reference: str
+    state: str
+    state_label: str
+    outcome: str | None
+
+
+def case_page(ctx: Context, actor: Staff, reference: str) -> CasePage:
+    """The case, its confidential notes, its messages and its evidence; each read audited."""
+    view = case_view(ctx, actor, reference)
+    case = load_case(ctx.session, actor, reference)
+    kinds = actor_kinds(ctx.session, actor, case)
+    try:
+        notes = list_notes(ctx, actor, reference)
+        messages = list_messages(ctx, actor, reference)
+    except Forbidden:
+        notes, messages = [], []
+    handler = "handler" in kinds
+    reveal_kinds = {ROLE_KIND[r] for r in ctx.runtime.pack.identity_reveal_roles & actor.roles
+                    if r in ROLE_KIND}
+    return CasePage(
+        view=view, kinds=kinds, notes=notes, messages=messages,
+        attachments=list_attachments(ctx, actor, case) if kinds else [],
+        colleagues=colleagues(ctx) if handler else [],
+        people=person_choices(ctx) if handler else [],
+        may_reveal=bool(reveal_kinds & kinds) and not view.anonymous)
+
+
+def list_attachments(ctx: Context, actor: Staff, case: Case) -> list[AttachmentRow]:
+    """The case's evidence with the sealed file names opened (covered by the case-view read)."""
+    vault, rows = ctx.vault(case), []
+    for row in ctx.session.execute(select(Attachment).where(Attachment.case_id == case.id)
+                                   .order_by(Attachment.id)).scalars():
+        try:
+            name = vault.open_json("attachment-meta", row.id, row.meta_ct)["filename"]
+        except (DamagedRecord, KeyDestroyed):
+            ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id,
+                      record_kind="attachment", record=row.id)
+            name = DAMAGED
+        rows.append(AttachmentRow(row.id, name, row.size, row.uploaded_by, row.at))
+    return rows
+
+
+def colleagues(ctx: Context) -> list[Colleague]:
+    """Active staff with a role that can handle cases. Nobody is left out here: assign()
+    itself refuses anyone implicated in or recused from the case, so a refusal is explained
+    rather than a name silently missing."""
+    users = ctx.session.execute(select(User).where(User.active.is_(True))
+                                .order_by(User.name, User.id)).scalars()
+    return [Colleague(u.id, u.name, tuple(sorted(ROLE_KIND[r] for r in u.roles
+                                                 if r in ROLE_KIND)))
+            for u in users if u.roles & CONTENT_ROLES]
+
+
+def case_status(ctx: Context, actor: Staff, reference: str) -> CaseStatus:
+    """The state a visible case is in now; NotFound otherwise."""
+    case = load_case(ctx.session, actor, reference)
+    label = ctx.route(case.route).state(case.state).label
+    return CaseStatus(case.reference, case.state, label, case.outcome)
+
+
+def is_visible(ctx: Context, actor: Staff, reference: str) -> bool:
+    """Whether the actor may still open a case (after re-routing, for instance)."""
+    return ctx.session.execute(select(Case.id).where(
+        Case.reference == reference, visible_filter(actor))).first() is not None
+

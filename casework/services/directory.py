@@ -1,0 +1,81 @@
+"""Administration lists: the people directory and staff accounts, for administrators only.
+
+Nothing here touches a case: separation of duties keeps administrators away from content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from casework.models import Person, User
+from casework.services.access import Staff
+from casework.services.context import Context
+from casework.services.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A directory entry as listed."""
+
+    id: int
+    name: str
+    position: str
+    email: str | None
+    department: str | None
+    roles: tuple[str, ...]
+    manager: str | None
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """A staff account as listed (never its password hash or second-factor secret)."""
+
+    id: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    queues: tuple[str, ...]
+    active: bool
+    person: str | None
+    second_factor: bool
+
+
+def require_admin(actor: Staff) -> None:
+    """Administration is for the admin role only."""
+    if "admin" not in actor.roles:
+        raise Forbidden("Only administrators may do that.")
+
+
+def list_people(ctx: Context, actor: Staff) -> list[PersonRow]:
+    """The whole directory, by name, with each person's manager."""
+    require_admin(actor)
+    manager = aliased(Person)
+    rows = ctx.session.execute(select(Person, manager.name).outerjoin(
+        manager, manager.id == Person.manager_id).order_by(Person.name, Person.id)).all()
+    return [PersonRow(p.id, p.name, p.position, p.email, p.department, tuple(p.roles or ()),
+                      boss) for p, boss in rows]
+
+
+def list_accounts(ctx: Context, actor: Staff) -> list[AccountRow]:
+    """Every staff account, by name."""
+    require_admin(actor)
+    rows = ctx.session.execute(select(User, Person.name).outerjoin(
+        Person, Person.id == User.person_id).order_by(User.name, User.id)).all()
+    return [AccountRow(u.id, u.email, u.name, tuple(sorted(u.roles)), tuple(sorted(u.queues)),
+                       u.active, person, u.totp_secret_ct is not None) for u, person in rows]
+
+
+def person_choices(ctx: Context) -> list[tuple[int, str]]:
+    """The directory as (id, "name, position") for a select."""
+    rows = ctx.session.execute(select(Person.id, Person.name, Person.position)
+                               .order_by(Person.name, Person.id)).all()
+    return [(pid, f"{name}, {position}") for pid, name, position in rows]
+
+
+def otpauth_uri(secret: str, email: str, issuer: str) -> str:
+    """The otpauth:// address an authenticator app accepts for a new account's secret."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)

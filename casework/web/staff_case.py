@@ -1,0 +1,233 @@
+"""The staff case page and what can be done on it; each POST goes to /staff/cases/<ref>/<action>.
+
+Every handler goes through a service that loads the case with the access policy, so a case the
+staff member may not see gives the same 404 as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from casework.services.assignments import add_implicated, assign, recuse
+from casework.services.casepage import case_page, case_status, is_visible
+from casework.services.content import add_note, post_message, read_attachment, reveal_identity
+from casework.services.errors import Conflict, Invalid, NotFound
+from casework.services.reports import ImplicatedInput
+from casework.services.transitions import fire_transition
+from casework.web.edge import context, rollback, runtime
+from casework.web.forms import AssignForm, ImplicatedForm, MessageForm, NoteForm, ReasonForm
+from casework.web.reporter import form_errors
+from casework.web.staff import actor, bp
+
+FIELD_PREFIX = "f_"
+PLAIN = {"required": "Answer this question", "must be true or false": "Choose yes or no",
+         "must be true to take this step": "This must be yes to take this step",
+         "must be text": "Write an answer"}
+
+
+def _forms(page, given: dict) -> dict:
+    """The case page's forms, with choices filled; forms from a failed POST are kept."""
+    forms = {"note_form": NoteForm(prefix="note", formdata=None),
+             "message_form": MessageForm(prefix="message", formdata=None),
+             "assign_form": AssignForm(prefix="assign", formdata=None),
+             "implicated_form": ImplicatedForm(prefix="implicated", formdata=None),
+             "recuse_form": ReasonForm(prefix="recuse", formdata=None),
+             "reveal_form": ReasonForm(prefix="reveal", formdata=None), **given}
+    _choices(forms["assign_form"], forms["implicated_form"], page)
+    forms["recuse_form"].reason.label.text = "What is your conflict of interest?"
+    forms["reveal_form"].reason.label.text = "Why do you need to know who reported this?"
+    return forms
+
+
+def _choices(assign_form: AssignForm, implicated_form: ImplicatedForm, page) -> None:
+    assign_form.user_id.choices = [
+        (c.user_id, f"{c.name} (can act as: {', '.join(c.capacities).replace('_', ' ')})")
+        for c in page.colleagues]
+    implicated_form.person_id.choices = [(0, "Nobody from the directory")] + page.people
+
+
+def render_case(ref: str, status: int = 200, step: dict | None = None, **forms):
+    """The case page; a failed step or form is shown again with its errors and answers."""
+    page = case_page(context(), actor(), ref)
+    return render_template("staff/case.html", page=page, view=page.view,
+                           step=step or {}, **_forms(page, forms)), status
+
+
+@bp.get("/cases/<ref>")
+@login_required
+def case(ref: str):
+    """Summary, routing reasons, clocks, timeline, allowed next steps, notes, messages."""
+    return render_case(ref)
+
+
+class CurrentCase:
+    """The case as it stands when an error page asks (after the failed write is undone)."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref, self._status, self._loaded = ref, None, False
+
+    def _load(self):
+        if not self._loaded:
+            self._loaded = True
+            try:
+                self._status = case_status(context(), actor(), self.ref)
+            except NotFound:
+                self._status = None
+        return self._status
+
+    def __bool__(self) -> bool:
+        return self._load() is not None
+
+    def __getattr__(self, name: str):
+        return getattr(self._load(), name)
+
+
+def _step_fields(key: str) -> dict[str, object]:
+    """The submitted answers for a step, typed as the route definitions say."""
+    types = {spec.name: spec.type for route in runtime().routes.values()
+             for t in route.transitions_named(key) for spec in t.requires}
+    fields: dict[str, object] = {}
+    for name, value in request.form.items():
+        if name.startswith(FIELD_PREFIX):
+            name = name[len(FIELD_PREFIX):]
+            fields[name] = {"yes": True, "no": False}.get(value, value) \
+                if types.get(name) == "bool" else value
+    return fields
+
+
+@bp.post("/cases/<ref>/transition")
+@login_required
+def transition(ref: str):
+    """Take one of the allowed next steps; a stale version is a 409 that shows the state now."""
+    key = request.form.get("transition", "")
+    version = request.form.get("version", type=int)
+    if version is None:
+        abort(400, "This form is out of date. Reload the case page and try again.")
+    fields = _step_fields(key)
+    g.current_case = CurrentCase(ref)
+    try:
+        fire_transition(context(), actor(), ref, key, version, fields)
+    except Invalid as exc:
+        rollback()
+        errors = {name: PLAIN.get(msg, msg[:1].upper() + msg[1:]) for name, msg in
+                  exc.fields.items()}
+        return render_case(ref, 422, step={"key": key, "values": request.form,
+                                           "errors": errors, "message": exc.message})
+    flash("Done. The case has moved on.", "success")
+    return redirect(url_for("staff.case", ref=ref), 303)
+
+
+def _act(ref: str, name: str, form, call, done: str, anchor: str):
+    """Validate a form, call its service, and go back to the case (or show the errors)."""
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except Invalid as exc:
+            rollback()
+            form_errors(form, exc)
+        else:
+            flash(done, "success")
+            return redirect(url_for("staff.case", ref=ref, _anchor=anchor), 303)
+    return render_case(ref, 422, **{name: form})
+
+
+@bp.post("/cases/<ref>/notes")
+@login_required
+def note(ref: str):
+    """Add a confidential note (sealed; only those handling the case read it)."""
+    return _act(ref, "note_form", NoteForm(prefix="note"),
+                lambda f: add_note(context(), actor(), ref, f.body.data),
+                "Your note was added.", "notes")
+
+
+@bp.post("/cases/<ref>/messages")
+@login_required
+def message(ref: str):
+    """Write to the reporter; they read it when they next sign in with their receipt."""
+    return _act(ref, "message_form", MessageForm(prefix="message"),
+                lambda f: post_message(context(), actor(), ref, f.body.data),
+                "Your message was sent. The reporter will see it when they next check.",
+                "messages")
+
+
+@bp.get("/cases/<ref>/attachments/<int:attachment_id>")
+@login_required
+def attachment(ref: str, attachment_id: int):
+    """Download evidence as a file (never shown inline); the read is audited."""
+    meta, data = read_attachment(context(), actor(), ref, attachment_id)
+    return send_file(io.BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
+                     download_name=meta.get("filename") or f"evidence-{attachment_id}",
+                     conditional=False, etag=False, max_age=0)
+
+
+@bp.post("/cases/<ref>/assign")
+@login_required
+def assign_colleague(ref: str):
+    """Assign a colleague; someone with a conflict is refused with a clear reason (409)."""
+    form = AssignForm(prefix="assign")
+    form.user_id.validate_choice = False  # the service decides who may be assigned
+    try:
+        return _act(ref, "assign_form", form, lambda f: assign(
+            context(), actor(), ref, f.user_id.data, f.capacity.data),
+            "The colleague was assigned.", "people")
+    except Conflict as exc:
+        rollback()
+        form.user_id.errors = [exc.message]
+        return render_case(ref, 409, assign_form=form)
+
+
+def _implicated_errors(form: ImplicatedForm, exc: Invalid) -> None:
+    for name, message in exc.fields.items():
+        target = form.name if name.endswith(".name") else form.person_id
+        target.errors = [*list(target.errors or []), message[:1].upper() + message[1:]]
+
+
+@bp.post("/cases/<ref>/implicated")
+@login_required
+def implicate(ref: str):
+    """Name someone else implicated; the case is routed again and may leave your hands."""
+    form = ImplicatedForm(prefix="implicated")
+    if not form.validate_on_submit():
+        return render_case(ref, 422, implicated_form=form)
+    try:
+        add_implicated(context(), actor(), ref, [ImplicatedInput(
+            person_id=form.person_id.data or None, name=form.name.data or None,
+            role=form.role.data or None)])
+    except Invalid as exc:
+        rollback()
+        _implicated_errors(form, exc)
+        return render_case(ref, 422, implicated_form=form)
+    if not is_visible(context(), actor(), ref):
+        flash("The person was added and the case was routed again, away from you: it is no "
+              "longer in your hands.", "success")
+        return redirect(url_for("staff.dashboard"), 303)
+    flash("The person was added to those implicated, and the case was routed again.",
+          "success")
+    return redirect(url_for("staff.case", ref=ref, _anchor="people"), 303)
+
+
+@bp.post("/cases/<ref>/recuse")
+@login_required
+def recuse_me(ref: str):
+    """Declare a conflict: you lose access to the case at once."""
+    form = ReasonForm(prefix="recuse")
+    if not form.validate_on_submit():
+        return render_case(ref, 422, recuse_form=form)
+    recuse(context(), actor(), ref, form.reason.data)
+    flash("You declared a conflict of interest. You no longer have access to that case, and "
+          "its handlers will reassign it.", "success")
+    return redirect(url_for("staff.dashboard"), 303)
+
+
+@bp.post("/cases/<ref>/identity")
+@login_required
+def identity(ref: str):
+    """Reveal the reporter's identity with a reason; shown on this page only, never stored."""
+    form = ReasonForm(prefix="reveal")
+    if not form.validate_on_submit():
+        return render_case(ref, 422, reveal_form=form)
+    who = reveal_identity(context(), actor(), ref, form.reason.data)
+    return render_template("staff/identity.html", ref=ref, who=who)

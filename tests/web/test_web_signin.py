@@ -1,0 +1,55 @@
+"""Staff sign-in through the page: the second factor for content roles, a new session at
+sign-in, and signing out."""
+
+from __future__ import annotations
+
+from casework.web.sessions import COOKIE
+from tests.web.conftest import page
+
+
+def test_a_content_role_needs_the_authenticator_code(browser, account):
+    officer = account(("intake",), ("intake",))
+    refused = browser.sign_in(officer, code="")
+    assert refused.status_code == 422
+    assert "Those sign-in details are not right" in page(refused)
+    assert browser.get("/staff/").status_code == 302  # still signed out: sent to sign in
+    wrong = browser.sign_in(officer, code="000000" if browser.code(officer) != "000000"
+                            else "111111")
+    assert wrong.status_code == 422
+    signed_in = browser.sign_in(officer)
+    assert signed_in.status_code == 303 and signed_in.location.endswith("/staff/")
+    assert browser.get("/staff/").status_code == 200
+
+
+def test_an_account_without_content_roles_signs_in_with_password_only(browser, account):
+    admin = account(("admin",), ())
+    assert admin.totp_secret is None
+    assert browser.sign_in(admin).status_code == 303
+    assert "Your account does not handle cases" in page(browser.get("/staff/"))
+
+
+def test_the_session_is_regenerated_at_sign_in(browser, client, account):
+    officer = account()
+    browser.get("/staff/sign-in")  # the CSRF token makes a session before sign-in
+    before = client.get_cookie(COOKIE).value
+    assert browser.sign_in(officer).status_code == 303
+    after = client.get_cookie(COOKIE).value
+    assert before and after and before != after
+    # The session fixed before sign-in is worth nothing now.
+    client.set_cookie(COOKIE, before)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_signing_out_needs_the_form_and_ends_the_session(browser, client, handler):
+    assert client.post("/staff/sign-out").status_code == 400  # no CSRF token
+    assert browser.get("/staff/").status_code == 200
+    out = browser.post("/staff/sign-out")
+    assert out.status_code == 303
+    assert browser.get("/staff/").status_code == 302
+
+
+def test_staff_pages_need_sign_in(client):
+    for path in ("/staff/", "/staff/cases", "/staff/triage", "/staff/record",
+                 "/staff/cases/CW-ANYTHING"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/staff/sign-in" in response.location
