@@ -14,7 +14,7 @@ from casework.config import Settings
 from casework.crypto.envelope import DamagedRecord, unwrap_key
 from casework.crypto.keys import EnvKeySource, FileKeySource, Keyring, KeySource, KeyUnavailable
 from casework.db import make_engine, make_sessionmaker
-from casework.models import CaseKey, utcnow
+from casework.models import CaseKey, User, utcnow
 from casework.workflow.definitions import Route, load_routes
 from casework.workflow.policy import PolicyPack, load_pack
 
@@ -67,17 +67,40 @@ def _sealed_sample(engine: Engine):
                             .limit(1)).first()
 
 
+def _account_sample(engine: Engine):
+    """One staff TOTP secret (sealed with a key derived from the keyring); None if none."""
+    if not inspect(engine).has_table(User.__tablename__):
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(User.id, User.totp_secret_ct).where(
+            User.totp_secret_ct.is_not(None)).limit(1)).first()
+
+
+def _prove(keyring: Keyring, sample, account) -> None:
+    """Open one sealed thing with the keyring; raise DamagedRecord if it is the wrong key."""
+    if sample is not None:
+        unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
+                   purpose=sample.purpose)
+    elif account is not None:
+        from casework.services.people import open_account_secret
+
+        open_account_secret(keyring, account.id, account.totp_secret_ct)
+
+
 def load_keyring(settings: Settings, engine: Engine) -> tuple[KeySource, Keyring]:
-    """Load the outer key; create it only if no encrypted data exists yet, never fall back."""
+    """Load the outer key; create it only if no encrypted data exists yet, never fall back.
+
+    Encrypted data means wrapped case keys or, before any case, staff TOTP secrets: a fresh
+    key would make either unreadable for good.
+    """
     sample = _sealed_sample(engine)
-    source = key_source_for(settings, create=sample is None)
+    account = _account_sample(engine) if sample is None else None
+    source = key_source_for(settings, create=sample is None and account is None)
     try:
         keyring = source.load()
-        if sample is not None:
-            unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
-                       purpose=sample.purpose)
+        _prove(keyring, sample, account)
     except (KeyUnavailable, DamagedRecord) as exc:
-        if sample is None:
+        if sample is None and account is None:
             raise
         problem = str(exc) if isinstance(exc, KeyUnavailable) else (
             f"the key from {source.describe()} does not open the encrypted data")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from casework.models import AuditEvent, AuditHead
@@ -76,7 +76,8 @@ def record(session: Session, kind: Kind, actor: str, at: datetime, *,
            case_id: int | None = None, **details: object) -> AuditEvent:
     """Append one event. Details must be non-confidential facts (ids, keys, counts), never words."""
     head = _head(session)
-    event = AuditEvent(seq=head.seq + 1, at=at.replace(microsecond=at.microsecond), kind=str(kind),
+    at = at.astimezone(UTC) if at.tzinfo is not None else at  # hashed as it will read back
+    event = AuditEvent(seq=head.seq + 1, at=at, kind=str(kind),
                        actor=actor, case_id=case_id, details=dict(details), prev_hash=head.hash,
                        hash="")
     event.hash = event_hash(head.hash, event)
@@ -97,13 +98,18 @@ class Verification:
 
 
 def verify(session: Session, batch: int = 5000) -> Verification:
-    """Walk the chain in order; name the first event whose hash, link or sequence is wrong."""
-    prev, expected_seq, count, last_id = GENESIS, 1, 0, 0
+    """Walk the chain in order; name the first event whose hash, link or sequence is wrong.
+
+    Rows are read as plain rows, never as ORM objects: the caller's session keeps its objects
+    (nothing is expunged) and an event already in its identity map is still read from the
+    database. Events appended while the walk runs are walked too, not taken for tampering.
+    """
+    table = AuditEvent.__table__
+    prev, expected_seq, count, last_id = GENESIS, 1, 0, None
     while True:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.id > last_id)
-                               .order_by(AuditEvent.id).limit(batch)).scalars().all()
-        if not rows:
-            break
+        after = true() if last_id is None else table.c.id > last_id  # ids below 1 count too
+        rows = session.execute(select(table).where(after)
+                               .order_by(table.c.id).limit(batch)).all()
         for event in rows:
             problem = None
             if event.seq != expected_seq:
@@ -115,8 +121,28 @@ def verify(session: Session, batch: int = 5000) -> Verification:
             if problem:
                 return Verification(False, count, event.seq, problem)
             prev, expected_seq, count, last_id = event.hash, expected_seq + 1, count + 1, event.id
-        session.expunge_all()
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != count or head.hash != prev):
-        return Verification(False, count, count + 1, "events after the last one were deleted")
-    return Verification(True, count)
+        if len(rows) == batch:
+            continue
+        verdict = _against_head(session, count, prev, last_id)
+        if verdict is not None:
+            return verdict
+
+
+def _against_head(session: Session, count: int, last_hash: str,
+                  last_id: int | None) -> Verification | None:
+    """Compare the walked chain with its head; None if events were appended meanwhile."""
+    table = AuditEvent.__table__
+    head = session.execute(select(AuditHead.seq, AuditHead.hash)
+                           .where(AuditHead.id == 1)).first()
+    head_seq, head_hash = head if head is not None else (0, GENESIS)
+    if head_seq == count and head_hash == last_hash:
+        return Verification(True, count)
+    if head_seq < count:  # an append always moves the head in the same transaction
+        return Verification(False, head_seq, head_seq + 1,
+                            "is not covered by the chain head: added outside the trail")
+    if head_seq == count:
+        return Verification(False, count - 1, count, "does not match the chain head")
+    after = true() if last_id is None else table.c.id > last_id
+    if session.execute(select(table.c.id).where(after).limit(1)).first():
+        return None  # appended while we walked: walk those too
+    return Verification(False, count, count + 1, "events after the last one were deleted")

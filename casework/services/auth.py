@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.crypto.passwords import verify_password
 from casework.crypto.receipts import verify_receipt
@@ -76,8 +77,17 @@ def _accept_code(ctx: Context, user: User, code: str | None) -> bool:
     step_now = int(now // totp.interval)
     for step in (step_now - 1, step_now, step_now + 1):
         if hmac.compare_digest(totp.at(step * totp.interval), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
+            return _claim_step(ctx, user, step)
     return False
+
+
+def _claim_step(ctx: Context, user: User, step: int) -> bool:
+    """Mark a code's time step used, in one conditional UPDATE: of two sign-ins racing with
+    the same code, the second waits for the first's row lock and then matches no row."""
+    claimed = ctx.session.execute(
+        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
+                                                   User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    if claimed:
+        set_committed_value(user, "totp_last_step", step)
+    return bool(claimed)

@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
 from casework.models import Attachment, Case, Message, Note, User
-from casework.services.access import Actor, Reporter, Staff, actor_kinds, load_case
+from casework.services.access import (
+    ROLE_KIND,
+    Actor,
+    Reporter,
+    Staff,
+    actor_kinds,
+    load_case,
+)
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Forbidden, Invalid, NotFound
@@ -31,7 +38,8 @@ def open_or_flag(ctx: Context, actor: Actor, case: Case, kind: str, record_id: i
     try:
         return ctx.vault(case).open(kind, record_id, blob, purpose)
     except (DamagedRecord, KeyDestroyed):
-        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, kind=kind, record=record_id)
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind=kind,
+                  record=record_id)
         return DAMAGED
 
 
@@ -175,8 +183,11 @@ def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> 
     case = load_case(ctx.session, actor, reference)
     _require_staff_handling(ctx, actor, case)
     why = _text(reason, "reason", 2000)
-    allowed = ctx.runtime.pack.identity_reveal_roles & actor.roles
-    if not allowed or "handler" not in actor_kinds(ctx.session, actor, case):
+    # An allowed role counts only in the capacity it gives on this case (intake: handler ...),
+    # so the pack decides who may see identity, not a fixed capacity.
+    allowed = {ROLE_KIND[r] for r in ctx.runtime.pack.identity_reveal_roles & actor.roles
+               if r in ROLE_KIND}
+    if not allowed & actor_kinds(ctx.session, actor, case):
         ctx.audit(Kind.IDENTITY_REFUSED, actor.label, case_id=case.id)
         raise Forbidden("The policy does not allow you to see who reported this case.")
     event = add_event(ctx, case, "identity_revealed", actor_kind="staff",
@@ -186,7 +197,12 @@ def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> 
     ctx.audit(Kind.IDENTITY_REVEAL, actor.label, case_id=case.id, event=event.id)
     if case.anonymous:
         return {"anonymous": True}
-    details = party_details(ctx, case, "reporter")
+    try:
+        details = party_details(ctx, case, "reporter")
+    except (DamagedRecord, KeyDestroyed):
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind="party",
+                  record=case.id)
+        details = [(None, {"name": DAMAGED})]
     identity = details[0][1] if details else {}
     return {"anonymous": False, "name": identity.get("name"), "email": identity.get("email"),
             "phone": identity.get("phone")}
@@ -205,7 +221,7 @@ def read_attachment(ctx: Context, actor: Staff, reference: str, attachment_id: i
         meta = vault.open_json("attachment-meta", row.id, row.meta_ct)
         data = vault.open_bytes("attachment", row.id, row.content_ct)
     except (DamagedRecord, KeyDestroyed) as exc:
-        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, kind="attachment",
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind="attachment",
                   record=row.id)
         raise NotFound("This file is damaged and cannot be read.") from exc
     ctx.audit(Kind.ATTACHMENT_READ, actor.label, case_id=case.id, attachment=row.id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_, update
 
 from casework.crypto import envelope
+from casework.crypto.keys import Keyring
 from casework.models import CaseKey
 from casework.runtime import Runtime
 from casework.services.audit import Kind, record
@@ -28,22 +29,41 @@ def rotate(runtime: Runtime, batch: int = 500, stop_after: int | None = None) ->
         keyring = keyring.with_new_active()
         runtime.key_source.save(keyring)
     runtime.keyring = keyring
-    active, done = keyring.active_id, 0
+    done, after = 0, None
     while stop_after is None or done < stop_after:
-        with runtime.transaction() as session:
-            rows = session.execute(select(CaseKey).where(
-                CaseKey.key_id != active, CaseKey.wrapped.is_not(None))
-                .order_by(CaseKey.case_id, CaseKey.purpose).limit(batch)).scalars().all()
-            for row in rows:
-                data_key = envelope.unwrap_key(keyring, row.key_id, row.wrapped,
-                                               case_id=row.case_id, purpose=row.purpose)
-                row.key_id, row.wrapped = envelope.wrap_key(keyring, data_key,
-                                                            case_id=row.case_id,
-                                                            purpose=row.purpose)
+        rows = _rewrap_batch(runtime, keyring, batch, after)
         done += len(rows)
         if len(rows) < batch:
             break
+        after = rows[-1]
     return _retire_if_done(runtime, done)
+
+
+def _rewrap_batch(runtime: Runtime, keyring: Keyring, batch: int,
+                  after: tuple[int, str] | None) -> list[tuple[int, str]]:
+    """Rewrap the next batch of case keys not under the active key, in one transaction.
+
+    Keyset paging (after the last key done) keeps each batch's query cheap however many keys
+    are done already, and plain rows with one executemany keep the ORM out of a bulk job.
+    """
+    where = [CaseKey.key_id != keyring.active_id, CaseKey.wrapped.is_not(None)]
+    if after is not None:
+        where.append(tuple_(CaseKey.case_id, CaseKey.purpose) > after)
+    with runtime.transaction() as session:
+        rows = session.execute(select(CaseKey.case_id, CaseKey.purpose, CaseKey.key_id,
+                                      CaseKey.wrapped).where(*where)
+                               .order_by(CaseKey.case_id, CaseKey.purpose).limit(batch)).all()
+        changes = []
+        for case_id, purpose, key_id, wrapped in rows:
+            data_key = envelope.unwrap_key(keyring, key_id, wrapped, case_id=case_id,
+                                           purpose=purpose)
+            new_id, new_wrapped = envelope.wrap_key(keyring, data_key, case_id=case_id,
+                                                    purpose=purpose)
+            changes.append({"case_id": case_id, "purpose": purpose, "key_id": new_id,
+                            "wrapped": new_wrapped})
+        if changes:
+            session.execute(update(CaseKey), changes)
+    return [(case_id, purpose) for case_id, purpose, _, _ in rows]
 
 
 def _retire_if_done(runtime: Runtime, done: int) -> Rotation:

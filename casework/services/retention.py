@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from casework.models import Attachment, Case, CaseEvent, CaseKey, CaseParty, Message, Note, Recusal
 from casework.services.audit import Kind
@@ -25,6 +25,10 @@ def purge(ctx: Context, *, dry_run: bool = False) -> list[int]:
     if dry_run or not ids:
         return ids
     session = ctx.session
+    if session.get_bind().dialect.name == "sqlite":
+        # Overwrite freed space with zeros, or deleted keys stay readable in the file's free
+        # pages (SQLite's own default is off; some builds turn it on, none may be assumed).
+        session.execute(text("PRAGMA secure_delete=ON"))
     session.execute(delete(CaseKey).where(CaseKey.case_id.in_(ids)))
     for model in (Note, Message, Attachment, CaseParty):
         session.execute(delete(model).where(model.case_id.in_(ids)))

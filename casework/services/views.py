@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.models import Assignment, Case, CaseClock, CaseEvent, User
+from casework.models import Assignment, Case, CaseClock, CaseEvent, CaseParty, User
 from casework.services.access import (
     Actor,
     Reporter,
@@ -21,7 +21,6 @@ from casework.services.audit import Kind
 from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.errors import NotFound
-from casework.services.routing import party_details
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 
@@ -82,8 +81,27 @@ def _sealed(ctx: Context, actor: Actor, case: Case, kind: str, blob: bytes | Non
     try:
         return ctx.vault(case).open_json(kind, case.id, blob)
     except (DamagedRecord, KeyDestroyed):
-        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, kind=kind, record=case.id)
+        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind=kind,
+                  record=case.id)
         return {"damaged": True}
+
+
+def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
+    """The implicated people; a damaged entry is shown as damaged, never a crash."""
+    vault, people = ctx.vault(case), []
+    for party in ctx.session.execute(select(CaseParty).where(
+            CaseParty.case_id == case.id, CaseParty.kind == "implicated")
+            .order_by(CaseParty.id)).scalars():
+        try:
+            details = vault.open_json("party", party.id, party.details_ct) \
+                if party.details_ct is not None else {}
+        except (DamagedRecord, KeyDestroyed):
+            ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind="party",
+                      record=party.id)
+            details = {"name": DAMAGED}
+        people.append({"person_id": details.get("person_id"), "name": details.get("name"),
+                       "role": details.get("role")})
+    return people
 
 
 def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
@@ -91,8 +109,7 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
     case = load_case(ctx.session, actor, reference)
     content = _sealed(ctx, actor, case, "case", case.content_ct)
     routing = _sealed(ctx, actor, case, "routing", case.routing_ct)
-    implicated = [{"person_id": d.get("person_id"), "name": d.get("name"), "role": d.get("role")}
-                  for _, d in party_details(ctx, case, "implicated")]
+    implicated = _implicated(ctx, actor, case)
     names = dict(ctx.session.execute(select(User.id, User.name).join(
         Assignment, Assignment.user_id == User.id).where(Assignment.case_id == case.id)).all())
     assigned = [{"user_id": a.user_id, "name": names.get(a.user_id), "capacity": a.capacity}
