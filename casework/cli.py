@@ -137,7 +137,7 @@ def audit_verify() -> None:
 
     runtime = _runtime()
     with runtime.transaction() as session:
-        result = trail.verify(session)
+        result = trail.verify(session, trail.chain_key(runtime.keyring))
     if not result.ok:
         click.echo(f"audit trail BROKEN at event {result.first_bad}: {result.problem} "
                    f"({result.events} events before it are intact)")
@@ -180,6 +180,12 @@ def retention_purge(dry_run: bool) -> None:
     runtime = _runtime()
     with runtime.transaction() as session:
         ids = purge(Context(session, runtime), dry_run=dry_run)
+    if ids and not dry_run and runtime.engine.dialect.name == "sqlite":
+        raw = runtime.engine.raw_connection()  # outside a transaction: old pages must not
+        try:                                    # linger in the WAL file
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} {len(ids)} cases")
 

@@ -24,6 +24,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed (retention purges)
         if parsed.database and parsed.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -9,8 +9,13 @@ from casework.models import Case, User
 from casework.services.access import Staff, staff_actor
 from casework.services.context import Context
 from casework.services.people import NewPerson, NewUser, create_person, create_user
-from casework.services.reports import (ImplicatedInput, Lodged, NewReport, ReporterInput,
-                                       lodge_report)
+from casework.services.reports import (
+    ImplicatedInput,
+    Lodged,
+    NewReport,
+    ReporterInput,
+    lodge_report,
+)
 from casework.services.transitions import fire_transition
 
 _counter = itertools.count(1)

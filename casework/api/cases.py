@@ -141,6 +141,6 @@ def audit_verify():
     if "auditor" not in actor.roles:
         raise Forbidden("Only auditors may verify the audit trail.")
     ctx = context()
-    result = audit.verify(ctx.session)
+    result = audit.verify(ctx.session, audit.chain_key(ctx.runtime.keyring))
     ctx.audit(audit.Kind.AUDIT_VERIFY, actor.label, ok=result.ok, events=result.events)
     return {"ok": result.ok, "events": result.events, "first_bad": result.first_bad}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -94,6 +96,10 @@ class Keyring:
         self.get(key_id)
         keys = {k: v for k, v in self.keys.items() if k != key_id}
         return Keyring(self.active_id, keys, self.index_key)
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose (audit chain, account secrets), from the index key."""
+        return hmac.new(self.index_key, f"casework:{purpose}".encode(), hashlib.sha256).digest()
 
     def to_json(self) -> str:
         """Serialise the keyring as the version-1 JSON document."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
+from casework.crypto.keys import Keyring
 from casework.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -54,11 +56,18 @@ def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | Non
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    """The hash chaining an event to the one before it."""
+def event_hash(key: bytes, prev_hash: str, event: AuditEvent) -> str:
+    """The keyed hash (HMAC-SHA256) chaining an event to the one before it. The key lives
+    outside the database, so someone who can only write to the database cannot rebuild the
+    chain after changing it."""
     content = _canonical(event.seq, event.at, event.kind, event.actor, event.case_id,
                          event.details)
-    return hashlib.sha256(prev_hash.encode() + content).hexdigest()
+    return hmac.new(key, prev_hash.encode() + content, hashlib.sha256).hexdigest()
+
+
+def chain_key(keyring: Keyring) -> bytes:
+    """The audit chain's key, derived from the out-of-database index key."""
+    return keyring.derive("audit-chain")
 
 
 def _head(session: Session) -> AuditHead:
@@ -72,7 +81,7 @@ def _head(session: Session) -> AuditHead:
     return head
 
 
-def record(session: Session, kind: Kind, actor: str, at: datetime, *,
+def record(session: Session, key: bytes, kind: Kind, actor: str, at: datetime, /, *,
            case_id: int | None = None, **details: object) -> AuditEvent:
     """Append one event. Details must be non-confidential facts (ids, keys, counts), never words."""
     head = _head(session)
@@ -80,7 +89,7 @@ def record(session: Session, kind: Kind, actor: str, at: datetime, *,
     event = AuditEvent(seq=head.seq + 1, at=at, kind=str(kind),
                        actor=actor, case_id=case_id, details=dict(details), prev_hash=head.hash,
                        hash="")
-    event.hash = event_hash(head.hash, event)
+    event.hash = event_hash(key, head.hash, event)
     head.seq, head.hash = event.seq, event.hash
     session.add(event)
     session.flush()
@@ -97,7 +106,7 @@ class Verification:
     problem: str | None = None
 
 
-def verify(session: Session, batch: int = 5000) -> Verification:
+def verify(session: Session, key: bytes, batch: int = 5000) -> Verification:
     """Walk the chain in order; name the first event whose hash, link or sequence is wrong.
 
     Rows are read as plain rows, never as ORM objects: the caller's session keeps its objects
@@ -116,7 +125,7 @@ def verify(session: Session, batch: int = 5000) -> Verification:
                 problem = f"sequence {event.seq} where {expected_seq} was expected"
             elif event.prev_hash != prev:
                 problem = "does not link to the event before it"
-            elif event_hash(prev, event) != event.hash:
+            elif event_hash(key, prev, event) != event.hash:
                 problem = "content does not match its hash"
             if problem:
                 return Verification(False, count, event.seq, problem)

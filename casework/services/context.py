@@ -35,7 +35,8 @@ class Context:
         """The sealing vault for a case."""
         return Vault(self.session, self.runtime, case)
 
-    def audit(self, kind: audit.Kind, actor: str, *, case_id: int | None = None,
+    def audit(self, kind: audit.Kind, actor: str, /, *, case_id: int | None = None,
               **details: object) -> AuditEvent:
         """Append an audit event in this transaction."""
-        return audit.record(self.session, kind, actor, self.now, case_id=case_id, **details)
+        return audit.record(self.session, audit.chain_key(self.runtime.keyring), kind, actor,
+                            self.now, case_id=case_id, **details)

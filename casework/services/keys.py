@@ -10,7 +10,7 @@ from casework.crypto import envelope
 from casework.crypto.keys import Keyring
 from casework.models import CaseKey
 from casework.runtime import Runtime
-from casework.services.audit import Kind, record
+from casework.services.audit import Kind, chain_key, record
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,6 @@ def _retire_if_done(runtime: Runtime, done: int) -> Rotation:
             keyring = keyring.retire(key_id)
         runtime.key_source.save(keyring)
         runtime.keyring = keyring
-        record(session, Kind.KEYS_ROTATE, "cli", runtime.clock(), active=keyring.active_id,
-               rewrapped=done, retired=list(old))
+        record(session, chain_key(keyring), Kind.KEYS_ROTATE, "cli", runtime.clock(),
+               active=keyring.active_id, rewrapped=done, retired=list(old))
     return Rotation(keyring.active_id, done, old)

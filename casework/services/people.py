@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -122,7 +120,7 @@ def _validate_user(ctx: Context, new: NewUser) -> None:
 
 
 def _account_key(keyring: Keyring) -> bytes:
-    return hmac.new(keyring.index_key, b"casework:account-secrets", hashlib.sha256).digest()
+    return keyring.derive("account-secrets")
 
 
 def seal_account_secret(keyring: Keyring, user_id: int, secret: str) -> bytes:

@@ -26,8 +26,8 @@ def purge(ctx: Context, *, dry_run: bool = False) -> list[int]:
         return ids
     session = ctx.session
     if session.get_bind().dialect.name == "sqlite":
-        # Overwrite freed space with zeros, or deleted keys stay readable in the file's free
-        # pages (SQLite's own default is off; some builds turn it on, none may be assumed).
+        # Zero freed pages, or deleted keys stay readable in the file. make_engine sets this
+        # on every connection too; it is repeated here so a purge never depends on that.
         session.execute(text("PRAGMA secure_delete=ON"))
     session.execute(delete(CaseKey).where(CaseKey.case_id.in_(ids)))
     for model in (Note, Message, Attachment, CaseParty):

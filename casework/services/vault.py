@@ -41,7 +41,9 @@ class Vault:
         return self.holder.keyring
 
     def create_keys(self) -> None:
-        """Give a new (flushed) case its content and identity keys."""
+        """Give a new (flushed) case its content and identity keys, wrapped under the newest
+        outer key (re-read first, in case another process has rotated it)."""
+        self.holder.reload_keys()
         for purpose in (CONTENT, IDENTITY):
             data_key = envelope.new_data_key()
             key_id, wrapped = envelope.wrap_key(self.keyring, data_key, case_id=self.case.id,

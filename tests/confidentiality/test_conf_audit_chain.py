@@ -11,11 +11,21 @@ from sqlalchemy import delete, func, insert, select, update
 
 from casework.models import AuditEvent, AuditHead, Case
 from casework.services import audit
-from casework.services.audit import GENESIS, Kind, event_hash, record
+from casework.services.audit import GENESIS, Kind, chain_key, event_hash, record
 from casework.services.content import add_note, list_notes
 from casework.services.views import case_view
 
 EVENTS = AuditEvent.__table__
+
+
+def KEY(ctx) -> bytes:  # noqa: N802 (reads as a constant at call sites)
+    """The audit chain key of a context's runtime."""
+    return chain_key(ctx.runtime.keyring)
+
+
+def scratch_key(scratch) -> bytes:
+    """The audit chain key of a scratch database's runtime (an insider who holds the key)."""
+    return chain_key(scratch.runtime.keyring)
 
 
 @pytest.fixture
@@ -37,7 +47,7 @@ def trail(scratch):
 
 def verify_now(scratch) -> audit.Verification:
     with scratch.ctx() as ctx:
-        return audit.verify(ctx.session, batch=4)  # a small batch: the walk crosses batches
+        return audit.verify(ctx.session, KEY(ctx), batch=4)  # the walk crosses batches
 
 
 def change(scratch, statement) -> None:
@@ -68,7 +78,8 @@ def test_tampering_and_rehashing_one_event_breaks_the_link_after_it(trail):
         row = conn.execute(select(EVENTS).where(EVENTS.c.seq == 7)).one()
         forged = SimpleNamespace(**{**row._asdict(), "details": {"forged": True}})
         conn.execute(update(EVENTS).where(EVENTS.c.seq == 7).values(
-            details=forged.details, hash=event_hash(row.prev_hash, forged)))
+            details=forged.details, hash=event_hash(scratch_key(scratch), row.prev_hash,
+                                                    forged)))
     result = verify_now(scratch)
     assert (result.ok, result.first_bad) == (False, 8)
     assert result.problem == "does not link to the event before it"
@@ -90,18 +101,18 @@ def test_deleting_the_last_event_is_detected(trail):
     assert "deleted" in result.problem
 
 
-def _forged_after(conn, last: int, **overrides) -> dict:
+def _forged_after(conn, last: int, key: bytes = b"", **overrides) -> dict:
     prev = conn.execute(select(EVENTS).where(EVENTS.c.seq == last)).one()
     row = {"seq": last + 1, "at": prev.at, "kind": str(Kind.CASE_VIEW), "actor": "user:1",
            "case_id": prev.case_id, "details": {}, "prev_hash": prev.hash, **overrides}
-    row["hash"] = event_hash(prev.hash, SimpleNamespace(**row))
+    row["hash"] = event_hash(key, prev.hash, SimpleNamespace(**row))
     return row
 
 
 def test_appending_a_well_chained_event_without_the_head_is_detected(trail):
     scratch, length = trail
     with scratch.engine.begin() as conn:
-        conn.execute(insert(EVENTS).values(_forged_after(conn, length)))
+        conn.execute(insert(EVENTS).values(_forged_after(conn, length, scratch_key(scratch))))
     result = verify_now(scratch)
     assert (result.ok, result.first_bad, result.events) == (False, length + 1, length)
     assert "chain head" in result.problem
@@ -110,7 +121,8 @@ def test_appending_a_well_chained_event_without_the_head_is_detected(trail):
 def test_inserting_an_event_before_the_others_is_detected(trail):
     scratch, length = trail
     with scratch.engine.begin() as conn:
-        conn.execute(insert(EVENTS).values(id=0, **_forged_after(conn, length)))
+        forged = _forged_after(conn, length, scratch_key(scratch))
+        conn.execute(insert(EVENTS).values(id=0, **forged))
     result = verify_now(scratch)
     assert (result.ok, result.first_bad, result.events) == (False, length + 1, 0)
 
@@ -118,7 +130,7 @@ def test_inserting_an_event_before_the_others_is_detected(trail):
 def test_appending_an_event_and_moving_the_head_to_it_is_caught_by_its_hash(trail):
     scratch, length = trail
     with scratch.engine.begin() as conn:
-        row = _forged_after(conn, length)
+        row = _forged_after(conn, length, scratch_key(scratch))
         conn.execute(insert(EVENTS).values({**row, "details": {"sneaky": 1}}))
         conn.execute(update(AuditHead.__table__).values(seq=length + 1, hash=row["hash"]))
     result = verify_now(scratch)
@@ -136,16 +148,16 @@ def test_a_moved_or_missing_head_is_detected(trail):
 def test_verify_leaves_the_callers_session_usable(ctx, make):
     """It reads rows, so objects the caller holds stay attached (the API audits afterwards)."""
     case = make.case("disclosure")
-    assert audit.verify(ctx.session).ok
+    assert audit.verify(ctx.session, KEY(ctx)).ok
     ctx.session.expire(case)
     assert ctx.session.get(Case, case.id) is case and case.state == "received"
 
 
 def test_events_hash_as_they_read_back_whatever_the_clock_zone(ctx):
     at = datetime(2026, 3, 2, 11, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
-    record(ctx.session, Kind.AUDIT_VERIFY, "cli", at)
+    record(ctx.session, KEY(ctx), Kind.AUDIT_VERIFY, "cli", at)
     ctx.session.expire_all()
-    assert audit.verify(ctx.session).ok
+    assert audit.verify(ctx.session, KEY(ctx)).ok
 
 
 def test_the_cli_passes_an_intact_trail_and_fails_a_broken_one(trail):
@@ -167,8 +179,21 @@ def test_the_cli_names_the_first_bad_event_after_a_delete_or_insert(trail, how):
         bad = 5
     else:
         with scratch.engine.begin() as conn:
-            conn.execute(insert(EVENTS).values(_forged_after(conn, length)))
+            conn.execute(insert(EVENTS).values(_forged_after(conn, length, scratch_key(scratch))))
         bad = length + 1
     result = scratch.cli("audit", "verify")
     assert result.returncode == 1, result.stderr
     assert f"BROKEN at event {bad}:" in result.stdout
+
+
+def test_rehashing_without_the_chain_key_is_detected(trail):
+    """Someone with write access to the database but not the key cannot rebuild the chain."""
+    scratch, _ = trail
+    with scratch.engine.begin() as conn:
+        row = conn.execute(select(EVENTS).where(EVENTS.c.seq == 7)).one()
+        forged = SimpleNamespace(**{**row._asdict(), "details": {"forged": True}})
+        conn.execute(update(EVENTS).where(EVENTS.c.seq == 7).values(
+            details=forged.details, hash=event_hash(b"guessed key", row.prev_hash, forged)))
+    result = verify_now(scratch)
+    assert (result.ok, result.first_bad) == (False, 7)
+    assert result.problem == "content does not match its hash"

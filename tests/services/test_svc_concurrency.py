@@ -22,7 +22,7 @@ from casework.models import AuditEvent, Case, CaseEvent, CaseParty
 from casework.runtime import Runtime, build_runtime
 from casework.services.access import Reporter, Staff
 from casework.services.assignments import add_implicated
-from casework.services.audit import verify
+from casework.services.audit import chain_key, verify
 from casework.services.content import post_message
 from casework.services.context import Context
 from casework.services.errors import Conflict, StaleVersion
@@ -139,7 +139,7 @@ def check_history(arena: Arena, transitions_expected: int) -> None:
             AuditEvent.case_id == case.id, AuditEvent.kind == "case:transition:fire")).scalar()
         assert audited == transitions_expected
     with runtime.transaction() as session:
-        result = verify(session)
+        result = verify(session, chain_key(runtime.keyring))
         assert result.ok, result
 
 
