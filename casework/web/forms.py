@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -135,6 +136,7 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    reference = SearchField("Reference", validators=[Optional(), Length(max=32)])
     route = SelectField("Kind", validators=[Optional()], default="")
     state = SelectField("Stage", validators=[Optional()], default="")
     queue = SelectField("Queue", validators=[Optional()], default="")

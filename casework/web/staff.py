@@ -141,7 +141,8 @@ def cases():
         return render_template("staff/cases.html", form=form, listing=None, args={}), 422
     page = request.args.get("page", 1, type=int) or 1
     listing = worklists.find_cases(context(), actor(), worklists.CaseQuery(
-        state=form.state.data or None, route=form.route.data or None,
+        reference=form.reference.data or None, state=form.state.data or None,
+        route=form.route.data or None,
         queue=form.queue.data or None, category=form.category.data or None,
         assigned_to_me=form.assigned.data, overdue=form.overdue.data, sort=form.sort.data,
         page=page, per_page=PER_PAGE))

@@ -81,3 +81,11 @@ def test_newly_arrived_and_assigned(make, account, browser, ctx):
     mine = body.split('id="assigned"')[1].split('id="arrived"')[0]
     assert arrived.reference in new and moved_on.reference not in new
     assert moved_on.reference in mine and arrived.reference not in mine
+
+
+def test_searching_by_reference_finds_visible_cases_only(browser, chief):
+    hidden, shown = chief
+    found = page(browser.get(f"/staff/cases?reference={shown.reference.lower()}"))
+    assert shown.reference in found and "1 case" in found
+    missing = page(browser.get(f"/staff/cases?reference={hidden.reference}"))
+    assert f"/staff/cases/{hidden.reference}" not in missing and "0 cases" in missing
