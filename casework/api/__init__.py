@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from casework.services.access import Reporter, Staff
@@ -29,8 +29,10 @@ def bearer() -> str | None:
 
 
 def _actor(kind: type):
-    token = bearer()
-    actor = authenticate(context(), token) if token else None
+    if "cw_actor" not in g:  # looked up once per request
+        token = bearer()
+        g.cw_actor = authenticate(context(), token) if token else None
+    actor = g.cw_actor
     if not isinstance(actor, kind):
         raise Unauthorized("Sign in first: send a valid bearer token.")
     return actor
@@ -46,14 +48,17 @@ def reporter() -> Reporter:
     return _actor(Reporter)
 
 
-def init_api(app: Flask) -> None:
-    """Register the API and its error mapping (one place for every status)."""
-    from casework.api import admin, cases, public, reporter_api  # noqa: F401  (registers)
+@api.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    """Every domain refusal, as its status and the contract's error body."""
+    rollback()
+    return error_body(exc.code, exc.message, exc.fields), exc.status
 
-    @api.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        rollback()
-        return error_body(exc.code, exc.message, exc.fields), exc.status
+
+def init_api(app: Flask) -> None:
+    """Register the API and its error mapping (one place for every status). The blueprint is
+    set up once, at import; each app (tests make one per test) only registers it."""
+    from casework.api import admin, cases, public, reporter_api  # noqa: F401  (registers)
 
     app.register_blueprint(api)
 
@@ -63,4 +68,6 @@ def init_api(app: Flask) -> None:
             return exc
         rollback()
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_body(code, exc.description or exc.name), exc.code
+        # Keep the exception's own headers (Allow on a 405), but the body is JSON.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return error_body(code, exc.description or exc.name), exc.code, headers

@@ -52,7 +52,7 @@ def lodge(body: ReportIn):
 
 
 @operation(api, "POST", "/reporter/session", "Sign in as a reporter with reference and receipt",
-           body=ReporterSessionIn, response=TokenOut, errors=(429,), tags=TAG)
+           body=ReporterSessionIn, response=TokenOut, errors=(401, 429), tags=TAG)
 def reporter_session(body: ReporterSessionIn):
     ctx = context()
     ratelimit.hit(runtime(), ctx.client, "reporter-session", ratelimit.REPORTER_SESSION)

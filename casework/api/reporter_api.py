@@ -6,8 +6,13 @@ from flask import request
 
 from casework.api import api, reporter
 from casework.api.schemas import ActionIn, AttachmentOut, BodyIn, IdOut, ReporterCaseOut, StateOnly
-from casework.api.spec import operation
-from casework.services.content import add_attachment, list_messages, post_message
+from casework.api.spec import TooLarge, operation
+from casework.services.content import (
+    MAX_ATTACHMENT,
+    add_attachment,
+    list_messages,
+    post_message,
+)
 from casework.services.errors import Invalid
 from casework.services.transitions import fire_transition
 from casework.services.views import reporter_view
@@ -42,12 +47,15 @@ def reporter_action(body: ActionIn):
 
 
 @operation(api, "POST", "/reporter/attachments", "Add evidence", auth="reporter",
-           response=AttachmentOut, status=201, multipart=True, tags=TAG)
+           response=AttachmentOut, status=201, multipart=True, errors=(413,), tags=TAG)
 def reporter_attachment():
     actor = reporter()
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("Attach a file.", {"file": "required"})
+    data = upload.read(MAX_ATTACHMENT + 1)
+    if len(data) > MAX_ATTACHMENT:  # the contract's 413, not the service's 422
+        raise TooLarge(f"The file must be at most {MAX_ATTACHMENT} bytes.")
     stored = add_attachment(context(), actor, None, upload.filename or "evidence",
-                            upload.read(), upload.mimetype or "application/octet-stream")
+                            data, upload.mimetype or "application/octet-stream")
     return vars(stored)

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 Text = Field(min_length=1, max_length=20_000)
+#: A row id: the columns are 32-bit integers, so a larger number can name nothing.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Schema(BaseModel):
-    """Unknown fields are refused, so a typo is a 422 rather than silently ignored."""
+    """A request body: unknown fields are refused, so a typo is a 422 rather than ignored."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorDetail(Schema):
+class Out(BaseModel):
+    """An answer: only the declared fields are served, so a service that returns more (a new
+    field, or an internal object) never turns a good request into a 500."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorDetail(Out):
     code: str
     message: str
     fields: dict[str, str] | None = None
 
 
-class ErrorBody(Schema):
+class ErrorBody(Out):
     error: ErrorDetail
 
 
-class KeyLabel(Schema):
+class KeyLabel(Out):
     key: str
     label: str
 
@@ -35,13 +44,13 @@ class CategoryOut(KeyLabel):
     routes: list[str]
 
 
-class Meta(Schema):
+class Meta(Out):
     routes: list[KeyLabel]
     categories: list[CategoryOut]
     departments: list[KeyLabel]
 
 
-class FieldOut(Schema):
+class FieldOut(Out):
     name: str
     type: str
     label: str | None = None
@@ -50,7 +59,7 @@ class FieldOut(Schema):
     shown_to_reporter: bool | None = None
 
 
-class TransitionOut(Schema):
+class TransitionOut(Out):
     key: str
     label: str | None = None
     from_: list[str] = Field(alias="from")
@@ -60,16 +69,16 @@ class TransitionOut(Schema):
     outcome: str | None = None
     outcome_from: str | None = None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
-class StateOut(Schema):
+class StateOut(Out):
     key: str
     label: str
     final: bool
 
 
-class WorkflowOut(Schema):
+class WorkflowOut(Out):
     route: str
     label: str
     initial: str
@@ -81,11 +90,11 @@ class ReporterIn(Schema):
     name: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
-    person_id: int | None = None
+    person_id: Id | None = None
 
 
 class ImplicatedIn(Schema):
-    person_id: int | None = None
+    person_id: Id | None = None
     name: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=200)
 
@@ -103,7 +112,7 @@ class ReportIn(Schema):
     occurred_on: date | None = None
 
 
-class ReportOut(Schema):
+class ReportOut(Out):
     reference: str
     receipt: str
     route: str
@@ -116,26 +125,26 @@ class ReporterSessionIn(Schema):
     receipt: str = Field(min_length=1, max_length=128)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     token: str
     expires_at: datetime
 
 
-class TimelineItem(Schema):
+class TimelineItem(Out):
     at: datetime
     label: str
 
 
-class MessageOut(Schema):
+class MessageOut(Out):
     id: int
     from_: Literal["reporter", "handler"] = Field(alias="from")
     body: str
     at: datetime
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
-class ReporterCaseOut(Schema):
+class ReporterCaseOut(Out):
     reference: str
     route: str
     state: str
@@ -150,7 +159,7 @@ class BodyIn(Schema):
     body: str = Text
 
 
-class IdOut(Schema):
+class IdOut(Out):
     id: int
 
 
@@ -159,11 +168,11 @@ class ActionIn(Schema):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
-class StateOnly(Schema):
+class StateOnly(Out):
     state: str
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     filename: str
     size: int
@@ -173,7 +182,7 @@ class AttachmentOut(Schema):
 class StaffTokenIn(Schema):
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
-    totp: str | None = Field(default=None, max_length=12)
+    totp: str | None = Field(default=None, max_length=12, pattern=r"^[0-9 ]*$")
 
 
 class CaseListQuery(Schema):
@@ -187,7 +196,7 @@ class CaseListQuery(Schema):
     per_page: int = Field(default=25, ge=1, le=100)
 
 
-class CaseListItem(Schema):
+class CaseListItem(Out):
     reference: str
     route: str
     category: str
@@ -197,43 +206,43 @@ class CaseListItem(Schema):
     next_due: date | None = None
 
 
-class CaseList(Schema):
+class CaseList(Out):
     items: list[CaseListItem]
     page: int
     per_page: int
     total: int
 
 
-class AllowedTransition(Schema):
+class AllowedTransition(Out):
     key: str
     label: str
     requires: list[FieldOut]
 
 
-class ClockOut(Schema):
+class ClockOut(Out):
     name: str
     label: str
     due_on: date
     status: str
 
 
-class PartyOut(Schema):
+class PartyOut(Out):
     person_id: int | None = None
     name: str | None = None
     role: str | None = None
 
 
-class AssignedOut(Schema):
+class AssignedOut(Out):
     user_id: int
     name: str | None = None
     capacity: str
 
 
-class ReporterFlag(Schema):
+class ReporterFlag(Out):
     anonymous: bool
 
 
-class CaseOut(Schema):
+class CaseOut(Out):
     reference: str
     route: str
     category: str
@@ -243,6 +252,8 @@ class CaseOut(Schema):
     details: str
     queue: str
     department: str | None = None
+    opened_at: datetime
+    occurred_on: date | None = None
     routing_reasons: list[str]
     actions: list[str]
     implicated: list[PartyOut]
@@ -255,17 +266,17 @@ class CaseOut(Schema):
 
 class TransitionIn(Schema):
     transition: str = Field(min_length=1, max_length=48)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
-class TransitionResult(Schema):
+class TransitionResult(Out):
     state: str
     version: int
     outcome: str | None = None
 
 
-class NoteOut(Schema):
+class NoteOut(Out):
     id: int
     author: str
     body: str
@@ -273,7 +284,7 @@ class NoteOut(Schema):
 
 
 class AssignmentIn(Schema):
-    user_id: int
+    user_id: Id
     capacity: Literal["handler", "investigator", "decision_maker"] = "investigator"
 
 
@@ -281,18 +292,18 @@ class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class Done(Schema):
+class Done(Out):
     ok: bool
 
 
-class IdentityOut(Schema):
+class IdentityOut(Out):
     anonymous: bool
     name: str | None = None
     email: str | None = None
     phone: str | None = None
 
 
-class AuditEventOut(Schema):
+class AuditEventOut(Out):
     seq: int
     at: datetime
     kind: str
@@ -300,7 +311,7 @@ class AuditEventOut(Schema):
     details: dict[str, Any]
 
 
-class AuditVerifyOut(Schema):
+class AuditVerifyOut(Out):
     ok: bool
     events: int
     first_bad: int | None = None
@@ -313,7 +324,7 @@ class PersonIn(Schema):
     department: str | None = Field(default=None, max_length=64)
     roles: list[Literal["chief_executive", "monitoring_officer", "head_of_internal_audit",
                         "hr_manager", "director"]] = Field(default_factory=list)
-    manager_id: int | None = None
+    manager_id: Id | None = None
 
 
 class UserIn(Schema):
@@ -323,9 +334,9 @@ class UserIn(Schema):
     roles: list[Literal["admin", "intake", "investigator", "decision_maker", "hr_analyst",
                         "auditor"]] = Field(min_length=1)
     queues: list[str] = Field(default_factory=list)
-    person_id: int | None = None
+    person_id: Id | None = None
 
 
-class UserOut(Schema):
+class UserOut(Out):
     id: int
     totp_secret: str | None = None

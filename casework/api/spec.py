@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from casework.api.schemas import ErrorBody
-from casework.services.errors import DomainError, Invalid
+from casework.services.errors import DomainError, Invalid, NotFound
 
 MAX_JSON = 256 * 1024
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
@@ -63,14 +64,46 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
+def unstorable(value: object, path: str = "") -> str | None:
+    """The dotted path of the first string a database cannot hold (a NUL character, which
+    PostgreSQL refuses, or half of a surrogate pair, which is not UTF-8), or None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value or _has_surrogate(value) else None
+    children = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in children:
+        if (found := unstorable(item, f"{path}.{key}" if path else str(key))) is not None:
+            return found
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse_unstorable(data: object, message: str) -> None:
+    if (where := unstorable(data)) is not None:
+        raise Invalid(message, {where: "must be text without NUL characters or broken "
+                                       "surrogates"})
+
+
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     if (request.content_length or 0) > MAX_JSON:
         raise TooLarge(f"The request body must be at most {MAX_JSON} bytes.")
-    data = request.get_json(silent=True, force=True)
-    if data is None and request.get_data(cache=True):
-        raise MalformedJSON("The request body is not valid JSON.")
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise MalformedJSON("The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", {"body": "must be an object"})
+    _refuse_unstorable(data, "Some fields hold characters that cannot be stored.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -78,10 +111,19 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
+    args = request.args.to_dict()
+    _refuse_unstorable(args, "Some query parameters hold characters that cannot be stored.")
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(args)
     except ValidationError as exc:
         raise Invalid("Some query parameters do not validate.", field_errors(exc)) from exc
+
+
+def authenticate(kind: str) -> None:
+    """Refuse (401) a request without a live token of the operation's kind."""
+    from casework.api import reporter, staff
+
+    (staff if kind == "staff" else reporter)()
 
 
 def _flask_path(path: str) -> str:
@@ -100,6 +142,10 @@ def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str 
     def register(handler: Callable) -> Callable:
         @functools.wraps(handler)
         def view(**kwargs):
+            if auth != "none":  # credentials first: a stranger learns nothing from a 422
+                authenticate(auth)
+            if unstorable(kwargs) is not None:  # no stored key holds such characters
+                raise NotFound("There is no such thing.")
             if body is not None:
                 kwargs["body"] = _parse_body(body)
             if query is not None:
@@ -179,7 +225,7 @@ def _describe(op: Operation) -> dict:
                                               if op.many else schema}}
     responses = {str(op.status): ok}
     statuses = set(op.errors) | ({401} if op.auth != "none" else set())
-    statuses |= {422} if op.body or op.query else set()
+    statuses |= {422} if op.body or op.query or op.multipart else set()
     statuses |= {400, 413} if op.body or op.multipart else set()
     for code in sorted(statuses):
         responses[str(code)] = {"description": STATUS_TEXT[code], "content": {
