@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.api import api, bearer, error_body, staff
+from casework.api import api, bearer, staff
 from casework.api.schemas import Done, IdOut, PersonIn, StaffTokenIn, TokenOut, UserIn, UserOut
 from casework.api.spec import operation
 from casework.services import tokens
@@ -11,6 +11,7 @@ from casework.services.auth import staff_sign_in
 from casework.services.errors import Forbidden
 from casework.services.people import NewPerson, NewUser, create_person, create_user
 from casework.web.edge import context
+from casework.web.errors import error_body
 
 
 @operation(api, "POST", "/auth/token", "Sign in; the TOTP code is required where set up",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from casework.api import api, error_body
+from casework.api import api
 from casework.api.schemas import Meta, ReporterSessionIn, ReportIn, ReportOut, TokenOut, WorkflowOut
 from casework.api.spec import build_openapi, operation
 from casework.services import ratelimit, tokens
@@ -12,6 +12,7 @@ from casework.services.auth import reporter_sign_in
 from casework.services.errors import NotFound
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.web.edge import context, runtime
+from casework.web.errors import error_body
 from casework.workflow.render import to_dict
 
 TAG = ("public",)

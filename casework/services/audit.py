@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from casework.crypto.keys import Keyring
@@ -72,13 +74,12 @@ def chain_key(keyring: Keyring) -> bytes:
 
 def _head(session: Session) -> AuditHead:
     """The chain head, locked for this transaction so appends are serialised across processes."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
-    return head
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # The first append ever creates the head; two first appends must not both try.
+    session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS)
+                    .on_conflict_do_nothing(index_elements=[AuditHead.id]))
+    return session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
 
 
 def record(session: Session, key: bytes, kind: Kind, actor: str, at: datetime, /, *,

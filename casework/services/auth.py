@@ -70,7 +70,7 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> 
 def _accept_code(ctx: Context, user: User, code: str | None) -> bool:
     """A current TOTP code (one step of drift allowed) not used before by this account."""
     code = (code or "").replace(" ", "")
-    if not user.totp_secret_ct or not code.isdigit():
+    if not user.totp_secret_ct or not (code.isascii() and code.isdigit()):
         return False
     totp = pyotp.TOTP(open_account_secret(ctx.runtime.keyring, user.id, user.totp_secret_ct))
     now = ctx.now.timestamp() if ctx.now else time.time()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, request
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFProtect
 
 from casework.models import User
 from casework.runtime import Runtime
-from casework.services.errors import DomainError
 from casework.web.accounts import StaffUser
-from casework.web.edge import context, rollback
+from casework.web.edge import context
+from casework.web.errors import init_errors
 from casework.web.sessions import DatabaseSessionInterface
 
 csrf = CSRFProtect()
@@ -53,7 +52,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
     _headers(app)
-    _errors(app)
+    init_errors(app)
 
 
 def _headers(app: Flask) -> None:
@@ -71,35 +70,3 @@ def _headers(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
-
-
-def _errors(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        rollback()
-        if request.path.startswith("/api/"):
-            from casework.api import error_body
-
-            return error_body(exc.code, exc.message, exc.fields), exc.status
-        return render_template("error.html", status=exc.status, message=exc.message,
-                               current=g.get("current_case")), exc.status
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
-        return render_template("error.html", status=400, message=(
-            "This form had expired or was sent from somewhere else. Nothing was saved. "
-            "Please go back, reload the page and try again.")), 400
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        rollback()
-        if request.path.startswith("/api/"):
-            from casework.api import error_body
-
-            code = (exc.name or "error").lower().replace(" ", "_")
-            return error_body(code, exc.description or exc.name), exc.code
-        messages = {404: "There is no such page.", 405: "That is not allowed here.",
-                    413: "That upload is too large. Nothing was saved; please send a smaller "
-                         "file."}
-        return render_template("error.html", status=exc.code,
-                               message=messages.get(exc.code, exc.description)), exc.code

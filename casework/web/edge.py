@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-from werkzeug.exceptions import MethodNotAllowed
 
 from casework.runtime import Runtime
 from casework.services.context import Context
@@ -32,14 +31,6 @@ def rollback() -> None:
 def init_edge(app: Flask) -> None:
     """Commit after a response is made; roll back and close at teardown."""
 
-    @app.after_request
-    def allow_header(response):
-        # A 405 names the methods that would work (RFC 9110), whichever handler rendered it.
-        exc = request.routing_exception
-        if isinstance(exc, MethodNotAllowed) and exc.valid_methods and "Allow" not in \
-                response.headers:
-            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-        return response
 
     @app.after_request
     def commit(response):

@@ -1,0 +1,60 @@
+"""Domain errors and HTTP errors become answers here, in one place: the contract's JSON error
+body under /api/, a plain-language page elsewhere. Whatever the request wrote is rolled back."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from casework.services.errors import DomainError
+from casework.web.edge import rollback
+
+API_PREFIX = "/api/"
+PAGE_MESSAGES = {
+    404: "There is no such page.",
+    405: "That is not allowed here.",
+    413: "That upload is too large. Nothing was saved; please send a smaller file.",
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The contract's error shape."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _is_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def init_errors(app: Flask) -> None:
+    """Register the mapping for every refusal."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        rollback()
+        if _is_api():
+            return error_body(exc.code, exc.message, exc.fields), exc.status
+        return render_template("error.html", status=exc.status, message=exc.message,
+                               current=g.get("current_case")), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        rollback()
+        return render_template("error.html", status=400, message=(
+            "This form had expired or was sent from somewhere else. Nothing was saved. "
+            "Please go back, reload the page and try again.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        rollback()
+        # Keep the exception's own headers (Allow on a 405); the body is ours.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        if _is_api():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return error_body(code, exc.description or exc.name), exc.code, headers
+        return render_template("error.html", status=exc.code, message=PAGE_MESSAGES.get(
+            exc.code, exc.description)), exc.code, headers
