@@ -29,12 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from casework.crypto.receipts import hash_receipt, new_receipt, verify_receipt  # noqa: E402
-from tests.api.api_live import (  # noqa: E402
-    Server,
-    live_server,
-    migrate_and_seed,
-    scratch_database,
-)
+from tests.api.api_live import Server, live_server, migrate_and_seed  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 THREADS = 8
 SECONDS = float(os.environ.get("CASEWORK_BENCH_SECONDS", "10"))

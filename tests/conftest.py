@@ -4,16 +4,13 @@ CASEWORK_TEST_DATABASE_URL says so), each test inside a savepoint, and callable 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings
@@ -24,6 +21,7 @@ from casework.models import Base
 from casework.runtime import Runtime, build_runtime
 from casework.services.context import Context
 from tests.factories import Factories
+from tests.scratch_db import scratch_database
 
 configure_receipt_hashing(1, 8)
 configure_password_hashing(1, 8)
@@ -48,30 +46,12 @@ def reset_database(engine: Engine) -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-@contextmanager
-def scratch_postgres(prefix: str) -> Iterator[str]:
-    """A new PostgreSQL database beside the configured one, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """This run's own database: a scratch PostgreSQL database if configured (so parallel runs
     never share one), else a fresh SQLite file."""
-    if PG_URL:
-        with scratch_postgres("casework_run") as url:
-            yield url
-        return
-    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework-test.db'}"
+    with scratch_database(PG_URL, tmp_path_factory.mktemp("db"), "casework_run") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.conftest import PG_URL, scratch_postgres
+from tests.conftest import PG_URL
+from tests.scratch_db import scratch_database
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def instance(tmp_path):
         env["CASEWORK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
         yield env
         return
-    with scratch_postgres("casework_cli") as url:
+    with scratch_database(PG_URL, tmp_path, "casework_cli") as url:
         env["CASEWORK_DATABASE_URL"] = url
         yield env
 

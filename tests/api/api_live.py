@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -18,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyotp
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from casework.config import Settings
 from casework.db import make_engine
@@ -34,25 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PASSWORD = "correct horse battery staple"
 SECRET_KEY = "live-server-secret"
-
-
-@contextmanager
-def scratch_database(postgres_url: str | None, folder: Path, prefix: str) -> Iterator[str]:
-    """A new empty database: `<prefix>_<random>` on the PostgreSQL server of postgres_url
-    (created with AUTOCOMMIT, dropped afterwards), else a SQLite file in folder."""
-    if not postgres_url:
-        yield f"sqlite:///{folder / f'{prefix}.db'}"
-        return
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.api_live import Seeded, live_server, migrate_and_seed, scratch_database
+from tests.api.api_live import Seeded, live_server, migrate_and_seed
+from tests.scratch_db import scratch_database
 
 pytestmark = pytest.mark.slow
 

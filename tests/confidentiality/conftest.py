@@ -8,18 +8,13 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine
 
 from casework.config import Settings
 from casework.db import make_engine
@@ -27,6 +22,7 @@ from casework.migrate import upgrade
 from casework.runtime import Runtime, build_runtime
 from casework.services.context import Context
 from tests.factories import Factories
+from tests.scratch_db import new_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,32 +70,6 @@ class Scratch:
             yield Factories(ctx)
 
 
-def _new_database(database_url: str, tmp_path: Path) -> tuple[str, callable]:
-    """A fresh empty database of the run's kind; returns its URL and a function to drop it."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{tmp_path / 'scratch.db'}", lambda: None
-    name = f"cw_conf_{secrets.token_hex(6)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        """Drop it; an autovacuum worker on it (not ours to end) may delay that a little."""
-        for attempt in range(40):
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except DBAPIError:
-                if attempt == 39:
-                    warnings.warn(f"scratch database {name} was left behind", stacklevel=1)
-                time.sleep(0.25)
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def build_scratch(url: str, instance: Path, clock) -> Scratch:
     """Migrate a database at url and start a runtime on it with a new key file."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -114,7 +84,7 @@ def build_scratch(url: str, instance: Path, clock) -> Scratch:
 @pytest.fixture
 def scratch(tmp_path, database_url, clock) -> Iterator[Scratch]:
     """A scratch database of the run's backend (SQLite file or a new PostgreSQL database)."""
-    url, drop = _new_database(database_url, tmp_path)
+    url, drop = new_database(database_url, tmp_path, "cw_conf")
     made = build_scratch(url, tmp_path / "instance", clock)
     yield made
     made.engine.dispose()
