@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casework.config import Settings
 from casework.runtime import Runtime, build_runtime
@@ -24,7 +25,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Flask(__name__, template_folder=str(TEMPLATES),
                 instance_path=str(settings.instance_dir))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing,
-                      MAX_CONTENT_LENGTH=MAX_UPLOAD)
+                      MAX_CONTENT_LENGTH=MAX_UPLOAD, SESSION_COOKIE_SECURE=settings.secure_cookies)
+    if settings.proxy_hops:  # behind a TLS-terminating proxy: trust its forwarded headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops)
     app.extensions["casework"] = runtime
     init_edge(app)
     init_api(app)

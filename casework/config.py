@@ -20,6 +20,7 @@ class Settings:
     secret_key: str
     policy: str
     secure_cookies: bool
+    proxy_hops: int = 0
     testing: bool = False
 
     @classmethod
@@ -35,7 +36,8 @@ class Settings:
             key_env=env.get("CASEWORK_KEY") or None,
             secret_key=env.get("CASEWORK_SECRET_KEY", ""),
             policy=env.get("CASEWORK_POLICY", "uk-council"),
-            secure_cookies=env.get("CASEWORK_SECURE_COOKIES", "auto") != "0",
+            secure_cookies=env.get("CASEWORK_SECURE_COOKIES", "0") == "1",
+            proxy_hops=int(env.get("CASEWORK_PROXY_HOPS", "0") or 0),
         )
         return replace(settings, **overrides)
 

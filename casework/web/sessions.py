@@ -10,7 +10,7 @@ import json
 import secrets
 from datetime import timedelta
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
@@ -21,6 +21,7 @@ from casework.runtime import Runtime
 
 COOKIE = "casework_session"
 IDLE = timedelta(minutes=30)
+ABSOLUTE = timedelta(hours=12)
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -63,6 +64,8 @@ class DatabaseSessionInterface(SessionInterface):
             row = db.get(WebSession, _digest(token))
             if row is None or row.expires_at <= self.runtime.clock():
                 return ServerSession()
+            if row.created_at + ABSOLUTE <= self.runtime.clock():
+                return ServerSession()  # signed in too long ago: sign in again
             try:
                 data = json.loads(envelope.decrypt(_key(token), row.data_ct, case_id=0,
                                                    kind="session", record_id=row.digest))
@@ -72,7 +75,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
         cookie = dict(httponly=True, samesite="Lax", path="/",
-                      secure=app.config.get("SESSION_COOKIE_SECURE", False))
+                      secure=app.config.get("SESSION_COOKIE_SECURE") or request.is_secure)
         if not session:
             if session.token or session.previous:
                 self._delete(session.token, session.previous)
