@@ -21,7 +21,7 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid
 from casework.services.events import add_event
-from casework.services.reports import ImplicatedInput, check_implicated
+from casework.services.reports import ImplicatedInput, add_implicated_party, check_implicated
 from casework.services.routing import apply_routing
 from casework.services.vault import person_index
 
@@ -86,7 +86,7 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
     if errors:
         raise Invalid("Some answers need attention.", errors)
     _lock_latest(ctx, case)
-    vault, keyring = ctx.vault(case), ctx.runtime.keyring
+    keyring = ctx.runtime.keyring
     named = set(ctx.session.execute(select(CaseParty.person_index).where(
         CaseParty.case_id == case.id, CaseParty.kind == "implicated")).scalars())
     for person in people:
@@ -94,12 +94,7 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
         if index is not None and index in named:
             continue  # already implicated: one party per directory person
         named.add(index)
-        party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
-        ctx.session.add(party)
-        ctx.session.flush()
-        party.details_ct = vault.seal_json("party", party.id, {
-            "person_id": person.person_id, "name": (person.name or "").strip() or None,
-            "role": (person.role or "").strip() or None})
+        add_implicated_party(ctx, case, person)
     apply_routing(ctx, case, actor=actor.label)
     return case
 

@@ -155,16 +155,26 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     return Lodged(case, case.reference, receipt)
 
 
+def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput) -> CaseParty:
+    """Name someone as implicated: a blind index for a directory person, the rest sealed."""
+    index = person_index(ctx.runtime.keyring, person.person_id) if person.person_id else None
+    party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
+    ctx.session.add(party)
+    ctx.session.flush()
+    party.details_ct = ctx.vault(case).seal_json("party", party.id, {
+        "person_id": person.person_id, "name": (person.name or "").strip() or None,
+        "role": (person.role or "").strip() or None})
+    return party
+
+
 def _add_parties(ctx: Context, case: Case, report: NewReport) -> None:
-    vault, keyring = ctx.vault(case), ctx.runtime.keyring
+    vault = ctx.vault(case)
+    named: set[int] = set()
     for person in report.implicated:
-        index = person_index(keyring, person.person_id) if person.person_id else None
-        party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
-        ctx.session.add(party)
-        ctx.session.flush()
-        party.details_ct = vault.seal_json("party", party.id, {
-            "person_id": person.person_id, "name": (person.name or "").strip() or None,
-            "role": (person.role or "").strip() or None})
+        if person.person_id is not None and person.person_id in named:
+            continue  # one party per directory person
+        named.add(person.person_id)
+        add_implicated_party(ctx, case, person)
     if report.reporter and not report.anonymous:
         party = CaseParty(case_id=case.id, kind="reporter")
         ctx.session.add(party)
