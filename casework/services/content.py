@@ -20,7 +20,7 @@ from casework.services.access import (
 )
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Forbidden, Invalid, NotFound
+from casework.services.errors import Forbidden, Invalid, NotFound, Trace
 from casework.services.events import add_event
 from casework.services.routing import party_details
 from casework.services.vault import KeyDestroyed
@@ -188,8 +188,8 @@ def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> 
     allowed = {ROLE_KIND[r] for r in ctx.runtime.pack.identity_reveal_roles & actor.roles
                if r in ROLE_KIND}
     if not allowed & actor_kinds(ctx.session, actor, case):
-        ctx.audit(Kind.IDENTITY_REFUSED, actor.label, case_id=case.id)
-        raise Forbidden("The policy does not allow you to see who reported this case.")
+        raise Forbidden("The policy does not allow you to see who reported this case.",
+                        trace=Trace(Kind.IDENTITY_REFUSED, actor.label, case.id))
     event = add_event(ctx, case, "identity_revealed", actor_kind="staff",
                       actor_user_id=actor.user_id)
     ctx.session.flush()
@@ -221,8 +221,8 @@ def read_attachment(ctx: Context, actor: Staff, reference: str, attachment_id: i
         meta = vault.open_json("attachment-meta", row.id, row.meta_ct)
         data = vault.open_bytes("attachment", row.id, row.content_ct)
     except (DamagedRecord, KeyDestroyed) as exc:
-        ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind="attachment",
-                  record=row.id)
-        raise NotFound("This file is damaged and cannot be read.") from exc
+        raise NotFound("This file is damaged and cannot be read.", trace=Trace(
+            Kind.RECORD_DAMAGED, actor.label, case.id,
+            {"record_kind": "attachment", "record": row.id})) from exc
     ctx.audit(Kind.ATTACHMENT_READ, actor.label, case_id=case.id, attachment=row.id)
     return meta, data

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Trace:
+    """An audit event that must outlive the refusal it explains (the edge rolls back the
+    refused unit of work, then writes this on its own)."""
+
+    kind: str
+    actor: str
+    case_id: int | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -11,10 +23,12 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None,
+                 trace: Trace | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})
+        self.trace = trace
 
 
 class NotFound(DomainError):
@@ -22,8 +36,9 @@ class NotFound(DomainError):
 
     status, code = 404, "not_found"
 
-    def __init__(self, message: str = "There is no such case.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "There is no such case.",
+                 trace: Trace | None = None) -> None:
+        super().__init__(message, trace=trace)
 
 
 class Unauthorized(DomainError):

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from casework.services.errors import DomainError
-from casework.web.edge import rollback
+from casework.web.edge import context, rollback
 
 API_PREFIX = "/api/"
 PAGE_MESSAGES = {
@@ -36,6 +36,9 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         rollback()
+        if exc.trace is not None:  # the refusal itself is on the record (committed after)
+            t = exc.trace
+            context().audit(t.kind, t.actor, case_id=t.case_id, **dict(t.details))
         if _is_api():
             return error_body(exc.code, exc.message, exc.fields), exc.status
         return render_template("error.html", status=exc.status, message=exc.message,

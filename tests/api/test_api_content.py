@@ -158,6 +158,11 @@ def test_identity_for_a_role_the_policy_does_not_allow_is_403(api, make, sign_in
                         json={"reason": "Curious."})
     assert response.status_code == 403
     assert "Rep Orter" not in response.get_data(as_text=True)
+    _, auditor = sign_in(("auditor",), ())
+    kinds = [e["kind"] for e in
+             api.get(f"/cases/{lodged.reference}/audit", token=auditor).get_json()]
+    assert "case:identity:refuse" in kinds  # the refusal outlives the rolled-back request
+    assert "case:identity:reveal" not in kinds
 
 
 def test_identity_needs_a_reason(api, make, handler):
