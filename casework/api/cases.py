@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from casework.api import api, staff
 from casework.api.schemas import (
     AssignmentIn,
@@ -18,23 +16,24 @@ from casework.api.schemas import (
     IdOut,
     MessageOut,
     NoteOut,
+    PageQuery,
     ReasonIn,
     TransitionIn,
     TransitionResult,
 )
 from casework.api.spec import operation
-from casework.models import AuditEvent, Case
 from casework.services import audit
-from casework.services.access import audit_trail_filter
 from casework.services.assignments import assign, recuse
+from casework.services.audit_views import case_audit_events
 from casework.services.content import (
+    Window,
     add_note,
     list_messages,
     list_notes,
     post_message,
     reveal_identity,
 )
-from casework.services.errors import Forbidden, NotFound
+from casework.services.errors import Forbidden
 from casework.services.transitions import fire_transition
 from casework.services.views import case_view, list_cases
 from casework.web.edge import context
@@ -76,9 +75,11 @@ def case_transition(ref: str, body: TransitionIn):
 
 
 @operation(api, "GET", "/cases/{ref}/notes", "Confidential notes (the read is audited)",
-           auth="staff", response=NoteOut, many=True, errors=(403, 404), tags=TAG)
-def notes_index(ref: str):
-    return [vars(n) for n in list_notes(context(), staff(), ref)]
+           auth="staff", query=PageQuery, response=NoteOut, many=True, errors=(403, 404),
+           tags=TAG)
+def notes_index(ref: str, query: PageQuery):
+    window = Window(query.page, query.per_page)
+    return [vars(n) for n in list_notes(context(), staff(), ref, window)]
 
 
 @operation(api, "POST", "/cases/{ref}/notes", "Add a confidential note", auth="staff",
@@ -88,10 +89,12 @@ def notes_add(ref: str, body: BodyIn):
 
 
 @operation(api, "GET", "/cases/{ref}/messages", "Messages with the reporter (audited)",
-           auth="staff", response=MessageOut, many=True, errors=(403, 404), tags=TAG)
-def messages_index(ref: str):
+           auth="staff", query=PageQuery, response=MessageOut, many=True, errors=(403, 404),
+           tags=TAG)
+def messages_index(ref: str, query: PageQuery):
+    window = Window(query.page, query.per_page)
     return [{"id": m.id, "from": m.sender, "body": m.body, "at": m.at}
-            for m in list_messages(context(), staff(), ref)]
+            for m in list_messages(context(), staff(), ref, window)]
 
 
 @operation(api, "POST", "/cases/{ref}/messages", "Write to the reporter", auth="staff",
@@ -121,15 +124,9 @@ def identity(ref: str, body: ReasonIn):
 
 
 @operation(api, "GET", "/cases/{ref}/audit", "The case's audit events", auth="staff",
-           response=AuditEventOut, many=True, errors=HIDDEN, tags=TAG)
-def case_audit(ref: str):
-    ctx, actor = context(), staff()
-    case = ctx.session.execute(select(Case).where(
-        Case.reference == ref, audit_trail_filter(actor))).scalar_one_or_none()
-    if case is None:
-        raise NotFound()
-    rows = ctx.session.execute(select(AuditEvent).where(AuditEvent.case_id == case.id)
-                               .order_by(AuditEvent.seq)).scalars()
+           query=PageQuery, response=AuditEventOut, many=True, errors=HIDDEN, tags=TAG)
+def case_audit(ref: str, query: PageQuery):
+    rows = case_audit_events(context(), staff(), ref, Window(query.page, query.per_page))
     return [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor, "details": e.details}
             for e in rows]
 

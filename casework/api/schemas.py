@@ -185,6 +185,14 @@ class StaffTokenIn(Schema):
     totp: str | None = Field(default=None, max_length=12, pattern=r"^[0-9 ]*$")
 
 
+class PageQuery(Schema):
+    """A page of a case's notes, messages or audit events, oldest first; a page shorter than
+    per_page is the last."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=100, ge=1, le=500)
+
+
 class CaseListQuery(Schema):
     state: str | None = Field(default=None, max_length=32)
     route: str | None = Field(default=None, max_length=32)

@@ -80,12 +80,31 @@ def add_note(ctx: Context, actor: Staff, reference: str, body: str) -> Note:
     return note
 
 
-def list_notes(ctx: Context, actor: Staff, reference: str) -> list[NoteView]:
+@dataclass(frozen=True)
+class Window:
+    """Which slice of a list to read: oldest first, `size` at a time (None: everything)."""
+
+    page: int = 1
+    size: int | None = None
+
+    def apply(self, query):
+        """Limit and offset a query ordered oldest first."""
+        if self.size is None:
+            return query
+        return query.limit(self.size).offset((max(self.page, 1) - 1) * self.size)
+
+
+EVERYTHING = Window()
+
+
+def list_notes(ctx: Context, actor: Staff, reference: str,
+               window: Window = EVERYTHING) -> list[NoteView]:
     """The case's notes, decrypted; the read is audited."""
     case = load_case(ctx.session, actor, reference)
     _require_staff_handling(ctx, actor, case)
-    rows = ctx.session.execute(select(Note, User.name).join(User, User.id == Note.author_id)
-                               .where(Note.case_id == case.id).order_by(Note.id)).all()
+    rows = ctx.session.execute(window.apply(
+        select(Note, User.name).join(User, User.id == Note.author_id)
+        .where(Note.case_id == case.id).order_by(Note.id))).all()
     ctx.audit(Kind.NOTE_READ, actor.label, case_id=case.id, count=len(rows))
     return [NoteView(n.id, name, open_or_flag(ctx, actor, case, "note", n.id, n.body_ct), n.at)
             for n, name in rows]
@@ -120,13 +139,14 @@ def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -
     return message
 
 
-def list_messages(ctx: Context, actor: Actor, reference: str | None) -> list[MessageView]:
+def list_messages(ctx: Context, actor: Actor, reference: str | None,
+                  window: Window = EVERYTHING) -> list[MessageView]:
     """The conversation with the reporter; the read is audited."""
     case = _message_case(ctx, actor, reference)
     if not isinstance(actor, Reporter):
         _require_staff_handling(ctx, actor, case)
-    rows = ctx.session.execute(select(Message).where(Message.case_id == case.id)
-                               .order_by(Message.id)).scalars().all()
+    rows = ctx.session.execute(window.apply(select(Message).where(Message.case_id == case.id)
+                                            .order_by(Message.id))).scalars().all()
     ctx.audit(Kind.MESSAGE_READ, actor.label, case_id=case.id, count=len(rows))
     return [MessageView(m.id, m.sender, open_or_flag(ctx, actor, case, "message", m.id,
                                                      m.body_ct), m.at) for m in rows]

@@ -194,3 +194,28 @@ def test_auditor_reads_the_trail_but_not_the_case(api, make, sign_in):
 def test_audit_of_an_unknown_case_is_404(api, handler):
     _, token = handler
     assert api.get("/cases/CW-NOSUCH00/audit", token=token).status_code == 404
+
+
+def test_notes_messages_and_audit_are_paged(api, make, handler, sign_in):
+    user, token = handler
+    lodged = make.lodge("disclosure")
+    for n in range(5):
+        assert api.post(f"/cases/{lodged.reference}/notes", token=token,
+                        json={"body": f"note {n}"}).status_code == 201
+        assert api.post(f"/cases/{lodged.reference}/messages", token=token,
+                        json={"body": f"message {n}"}).status_code == 201
+    pages = [api.get(f"/cases/{lodged.reference}/notes?page={p}&per_page=2", token=token)
+             .get_json() for p in (1, 2, 3)]
+    assert [[n["body"] for n in page] for page in pages] == [
+        ["note 0", "note 1"], ["note 2", "note 3"], ["note 4"]]
+    messages = api.get(f"/cases/{lodged.reference}/messages?page=3&per_page=2",
+                       token=token).get_json()
+    assert [m["body"] for m in messages] == ["message 4"]
+    assert api.get(f"/cases/{lodged.reference}/notes?per_page=501",
+                   token=token).status_code == 422
+    _, auditor = sign_in(("auditor",), ())
+    first = api.get(f"/cases/{lodged.reference}/audit?per_page=3", token=auditor).get_json()
+    second = api.get(f"/cases/{lodged.reference}/audit?page=2&per_page=3",
+                     token=auditor).get_json()
+    assert len(first) == len(second) == 3
+    assert [e["seq"] for e in first + second] == sorted(e["seq"] for e in first + second)
