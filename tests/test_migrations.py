@@ -203,3 +203,32 @@ def test_each_revision_steps_down_and_up_again(scratch):
         assert schema(scratch) == schemas[newer], newer
         downgrade(scratch, "-1")
     assert set(inspect(scratch).get_table_names()) == {"alembic_version"}
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Rows in each table, read by name (so it works at any revision)."""
+    with engine.connect() as conn:
+        return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+                for t in inspect(engine).get_table_names() if t != "alembic_version"}
+
+
+def test_0004_fills_next_due_on_and_its_downgrade_keeps_every_row(scratch):
+    """The backfill takes the earliest running clock; going back drops only the column (on
+    SQLite, copying the cases table would have cascade-deleted everything hanging off it)."""
+    upgrade(scratch, "0003")
+    insert_rows(scratch)
+    clocks = Base.metadata.tables["case_clocks"]
+    with scratch.begin() as conn:
+        conn.execute(clocks.insert(), [
+            {"id": 2, "case_id": 1, "name": "feedback", "status": "running",
+             "started_on": date(2026, 3, 2), "due_on": date(2026, 6, 2)},
+            {"id": 3, "case_id": 1, "name": "earlier", "status": "met",
+             "started_on": date(2026, 2, 1), "due_on": date(2026, 3, 1)}])
+    before = counts(scratch)
+    upgrade(scratch, "0004")
+    cases = Base.metadata.tables["cases"]
+    with scratch.connect() as conn:
+        assert conn.execute(select(cases.c.next_due_on)).scalar_one() == date(2026, 3, 9)
+    downgrade(scratch, "0003")
+    assert "next_due_on" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
+    assert counts(scratch) == before

@@ -16,9 +16,14 @@ class Case(Base):
     """A report and its handling. Content is sealed; the columns here are facts, not words."""
 
     __tablename__ = "cases"
+    # Each list filter leads an index that ends in the list's order (opened_at, id), so a page
+    # and its capped count read only matching rows, newest first (bench/bench_pages.py).
     __table_args__ = (
-        Index("ix_cases_queue_state", "queue", "state"),
         Index("ix_cases_opened", "opened_at", "id"),
+        Index("ix_cases_queue_opened", "queue", "opened_at", "id"),
+        Index("ix_cases_state_opened", "state", "opened_at", "id"),
+        Index("ix_cases_category_opened", "category", "opened_at", "id"),
+        Index("ix_cases_next_due", "next_due_on", "opened_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +46,9 @@ class Case(Base):
     receipt_hash: Mapped[str | None] = mapped_column(String(200))
     content_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     routing_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The earliest due date of the case's running clocks (None if none runs): a copy kept by
+    #: services.clocks so lists can sort and filter by it from an index.
+    next_due_on: Mapped[date | None]
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from casework.models import Case, CaseClock
 from casework.services.context import Context
@@ -11,7 +12,8 @@ from casework.workflow.engine import Event
 
 
 def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> None:
-    """Start, stop, pause or resume the clocks named in a decision's events."""
+    """Start or stop the clocks named in a decision's events, and keep the case's next due
+    date (the earliest running clock's) in step for the lists that sort and filter by it."""
     pack, today = ctx.runtime.pack, ctx.now.date()
     by_name = {c.name: c for c in case.clocks}
     for event in events:
@@ -28,3 +30,9 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> Non
         elif event.kind == "clock_stop" and clock is not None and clock.status == "running":
             clock.status = "met" if today <= clock.due_on else "missed"
             clock.stopped_on = today
+    case.next_due_on = next_due_on(case)
+
+
+def next_due_on(case: Case) -> date | None:
+    """The earliest due date among the case's running clocks."""
+    return min((c.due_on for c in case.clocks if c.status == "running"), default=None)

@@ -82,6 +82,9 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
                     if f.confidential}
     facts = {f.name: decision.fields[f.name] for f in transition.requires if not f.confidential}
     is_reporter = isinstance(actor, Reporter)
+    # Clocks before the event: add_event flushes, and the case's next due date must go out in
+    # the same UPDATE as its state, so a transition bumps the version once.
+    apply_clock_events(ctx, case, decision.events)
     event = add_event(ctx, case, "transition", transition=transition.key,
                       from_state=decision.source, to_state=decision.state, facts=facts,
                       actor_kind="reporter" if is_reporter else "staff",
@@ -89,6 +92,5 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
     ctx.session.flush()
     if confidential:
         event.fields_ct = ctx.vault(case).seal_json("event", event.id, confidential)
-    apply_clock_events(ctx, case, decision.events)
     ctx.audit(Kind.CASE_TRANSITION, actor.label, case_id=case.id, transition=transition.key,
               from_state=decision.source, to_state=decision.state)

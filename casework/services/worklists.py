@@ -3,6 +3,12 @@
 Every query here goes through `visible_filter(actor)`, so an invisible case never appears, not
 even as a count. The lists show facts kept in clear columns (reference, route, state, clocks),
 never sealed content, so reading them is not a content read and is not audited.
+
+At a million cases a page costs what its rows cost, not what the table holds: each filter leads
+an index ending in the list's order, the next due date is a column (`Case.next_due_on`), and
+counts stop at COUNT_CAP (the page then says "more than"). Pages are LIMIT/OFFSET, so a deep
+page costs in proportion to its depth (page 200 reads about 5,000 matching rows first); the
+filters, not paging, are the way into a large list.
 """
 
 from __future__ import annotations
@@ -10,15 +16,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 
 from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
 from casework.services.context import Context
-from casework.services.views import CaseListing
 
 DUE_SOON_DAYS = 7
-SORTS = ("newest", "oldest", "due")
+#: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
+#: million cases than at a few thousand.
+COUNT_CAP = 1000
+NEWEST = (Case.opened_at.desc(), Case.id.desc())
+OLDEST = (Case.opened_at.asc(), Case.id.asc())
+#: Soonest due first, then the earlier lodged; cases with no running clock last.
+DUE = (Case.next_due_on.asc().nulls_last(), Case.opened_at.asc(), Case.id.asc())
+ORDERS = {"newest": NEWEST, "oldest": OLDEST, "due": DUE}
+SORTS = tuple(ORDERS)
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,22 @@ class ClockRow:
 
 @dataclass(frozen=True)
 class Section:
-    """A short table and how many rows there are in all."""
+    """A short table and how many rows there are in all (at least, when `more`)."""
 
     rows: list
     total: int
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class CaseListing:
+    """A page of cases an actor may see, and how many match (at least, when `more`)."""
+
+    items: list[dict]
+    page: int
+    per_page: int
+    total: int
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,15 +114,11 @@ class TriageRow:
     clocks: list[ClockRow] = field(default_factory=list)
 
 
-def _next_due():
-    return (select(func.min(CaseClock.due_on)).where(
-        CaseClock.case_id == Case.id, CaseClock.status == "running")
-        .correlate(Case).scalar_subquery())
-
-
 def _assigned_to(user_id: int) -> ColumnElement[bool]:
-    return exists().where(Assignment.case_id == Case.id, Assignment.user_id == user_id,
-                          Assignment.ended_at.is_(None))
+    """Cases the user is assigned to now: an IN list, so the database can start from the
+    user's assignments (a few) rather than test every case."""
+    return Case.id.in_(select(Assignment.case_id).where(
+        Assignment.user_id == user_id, Assignment.ended_at.is_(None)))
 
 
 def _in_queues(actor: Staff) -> ColumnElement[bool]:
@@ -111,24 +132,35 @@ def _initial(ctx: Context) -> ColumnElement[bool]:
 
 
 def _overdue(ctx: Context) -> ColumnElement[bool]:
-    return exists().where(CaseClock.case_id == Case.id, CaseClock.status == "running",
-                          CaseClock.due_on < ctx.now.date())
+    """A running clock is past its date: the earliest one is."""
+    return Case.next_due_on < ctx.now.date()
 
 
 def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
     rows = ctx.session.execute(
         select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
-               Case.opened_at, _next_due().label("next_due"))
+               Case.opened_at, Case.next_due_on)
         .where(*where).order_by(*order).limit(limit).offset(offset)).all()
     return [CaseRow(*row) for row in rows]
 
 
-def _count(ctx: Context, where: list) -> int:
-    return ctx.session.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
+def count_up_to(ctx: Context, query: Select, cap: int | None) -> tuple[int, bool]:
+    """How many rows the query gives, reading at most cap + 1 of them (None: all of them),
+    and whether there are more than cap."""
+    if cap is None:
+        return ctx.session.execute(select(func.count()).select_from(
+            query.subquery())).scalar_one(), False
+    found = ctx.session.execute(select(func.count()).select_from(
+        query.limit(cap + 1).subquery())).scalar_one()
+    return min(found, cap), found > cap
+
+
+def _count(ctx: Context, where: list, cap: int | None) -> tuple[int, bool]:
+    return count_up_to(ctx, select(Case.id).where(*where), cap)
 
 
 def _section(ctx: Context, where: list, order, limit: int) -> Section:
-    return Section(_case_rows(ctx, where, order, limit), _count(ctx, where))
+    return Section(_case_rows(ctx, where, order, limit), *_count(ctx, where, COUNT_CAP))
 
 
 def _clock_section(ctx: Context, actor: Staff, condition, limit: int) -> Section:
@@ -138,12 +170,11 @@ def _clock_section(ctx: Context, actor: Staff, condition, limit: int) -> Section
     query = (select(Case.reference, Case.route, Case.state, CaseClock.name, CaseClock.due_on)
              .join(Case, Case.id == CaseClock.case_id).where(*where))
     rows = ctx.session.execute(query.order_by(CaseClock.due_on, Case.id).limit(limit)).all()
-    total = ctx.session.execute(select(func.count()).select_from(CaseClock)
-                                .join(Case, Case.id == CaseClock.case_id)
-                                .where(*where)).scalar_one()
+    total, more = count_up_to(ctx, select(CaseClock.id).join(
+        Case, Case.id == CaseClock.case_id).where(*where), COUNT_CAP)
     return Section([ClockRow(ref, route, state, clock_label(ctx, route, name), due,
                              "overdue" if due < today else "running")
-                    for ref, route, state, name, due in rows], total)
+                    for ref, route, state, name, due in rows], total, more)
 
 
 def clock_label(ctx: Context, route: str, name: str) -> str:
@@ -156,23 +187,22 @@ def dashboard(ctx: Context, actor: Staff, limit: int = 10) -> Dashboard:
     """My assigned cases, my queues, due soon, overdue and newly arrived: visible cases only."""
     today = ctx.now.date()
     visible, open_ = visible_filter(actor), Case.closed_at.is_(None)
-    newest = (Case.opened_at.desc(), Case.id.desc())
-    oldest = (Case.opened_at.asc(), Case.id.asc())
     return Dashboard(
-        assigned=_section(ctx, [visible, open_, _assigned_to(actor.user_id)], newest, limit),
-        queues=_section(ctx, [visible, open_, _in_queues(actor)], newest, limit),
+        assigned=_section(ctx, [visible, open_, _assigned_to(actor.user_id)], NEWEST, limit),
+        queues=_section(ctx, [visible, open_, _in_queues(actor)], NEWEST, limit),
         due_soon=_clock_section(ctx, actor, CaseClock.due_on.between(
             today, today + timedelta(days=DUE_SOON_DAYS)), limit),
         overdue=_clock_section(ctx, actor, CaseClock.due_on < today, limit),
-        arrived=_section(ctx, [visible, _in_queues(actor), _initial(ctx)], oldest, limit))
+        arrived=_section(ctx, [visible, _in_queues(actor), _initial(ctx)], OLDEST, limit))
 
 
 def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tuple[
-        list[TriageRow], int]:
-    """Cases in my queues still in their first state, oldest first, each with its clocks."""
+        list[TriageRow], int, bool]:
+    """Cases in my queues still in their first state, oldest first, each with its clocks;
+    how many there are, and whether more than that."""
     where = [visible_filter(actor), _in_queues(actor), _initial(ctx)]
-    cases = _case_rows(ctx, where, (Case.opened_at.asc(), Case.id.asc()), per_page,
-                       (max(page, 1) - 1) * per_page)
+    offset = (max(page, 1) - 1) * per_page
+    cases = _case_rows(ctx, where, OLDEST, per_page, offset)
     refs = [c.reference for c in cases]
     today, clocks = ctx.now.date(), {}
     rows = ctx.session.execute(
@@ -183,16 +213,13 @@ def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tup
         shown = "overdue" if status == "running" and due < today else status
         clocks.setdefault(ref, []).append(
             ClockRow(ref, route, state, clock_label(ctx, route, name), due, shown))
-    return [TriageRow(c, clocks.get(c.reference, [])) for c in cases], _count(ctx, where)
+    total, more = _count(ctx, where, max(COUNT_CAP, offset + per_page))
+    return [TriageRow(c, clocks.get(c.reference, [])) for c in cases], total, more
 
 
-def find_cases(ctx: Context, actor: Staff, query: CaseQuery) -> CaseListing:
-    """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET).
-
-    Newest and oldest order by the indexed (opened_at, id); "next due" orders by the earliest
-    running clock, a correlated subquery that PostgreSQL cannot take from an index, so for very
-    large tables it wants a denormalised next-due column on cases.
-    """
+def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False) -> CaseListing:
+    """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET); counted
+    up to COUNT_CAP or as far as this page reaches, whichever is further (or exactly)."""
     where = [visible_filter(actor)]
     if query.reference:  # content is sealed, so the reference is what can be searched
         where.append(Case.reference == query.reference.strip().upper())
@@ -204,10 +231,8 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery) -> CaseListing:
         where.append(_assigned_to(actor.user_id))
     if query.overdue:
         where.append(_overdue(ctx))
-    order = {"newest": (Case.opened_at.desc(), Case.id.desc()),
-             "oldest": (Case.opened_at.asc(), Case.id.asc()),
-             "due": (_next_due().asc().nulls_last(), Case.opened_at.desc(), Case.id.desc()),
-             }[query.sort if query.sort in SORTS else "newest"]
     page = max(query.page, 1)
-    rows = _case_rows(ctx, where, order, query.per_page, (page - 1) * query.per_page)
-    return CaseListing([vars(r) for r in rows], page, query.per_page, _count(ctx, where))
+    offset = (page - 1) * query.per_page
+    rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset)
+    cap = None if exact else max(COUNT_CAP, offset + query.per_page)
+    return CaseListing([vars(r) for r in rows], page, query.per_page, *_count(ctx, where, cap))

@@ -156,8 +156,8 @@ def cases():
 def triage():
     """Newly arrived cases in my queues, oldest first, with their clocks."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = worklists.triage(context(), actor(), page, 50)
-    return render_template("staff/triage.html", rows=rows, total=total, page=page,
+    rows, total, more = worklists.triage(context(), actor(), page, 50)
+    return render_template("staff/triage.html", rows=rows, total=total, more=more, page=page,
                            pages=_pages(total, 50))
 
 
