@@ -113,10 +113,13 @@ class Assignment(Base):
     """A staff member assigned to a case in a capacity (handler, investigator, decision maker)."""
 
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_at"),)
+    # (case, user, ended): the access policy asks "is this user assigned to this case now?" of
+    # every case it tests, and with three columns to match SQLite never prefers the user's index.
+    __table_args__ = (Index("ix_assignments_user_active", "user_id", "ended_at"),
+                      Index("ix_assignments_case_user", "case_id", "user_id", "ended_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     capacity: Mapped[str] = mapped_column(String(32))
     assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

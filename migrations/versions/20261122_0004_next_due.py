@@ -1,4 +1,4 @@
-"""Case list at scale: cases.next_due_on, and indexes led by each list filter
+"""Case list at scale: cases.next_due_on, indexes led by each list filter, assignments by case
 
 Revision ID: 0004
 Revises: 0003
@@ -7,7 +7,8 @@ Create Date: 2026-11-22 23:00:00
 `next_due_on` is the earliest due date of a case's running clocks, kept by the clock service,
 so the list can sort by it and find overdue cases from an index instead of a subquery per case.
 The (queue, state) index gives way to indexes that each lead with one list filter and end in
-the list's order, (opened_at, id).
+the list's order, (opened_at, id). Assignments are indexed by (case, user, ended) instead of
+case alone, which the access policy's "assigned to this case now?" matches in full.
 """
 
 import sqlalchemy as sa
@@ -41,9 +42,16 @@ def upgrade() -> None:
         batch_op.drop_index("ix_cases_queue_state")
         for name, columns in INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
+    with op.batch_alter_table("assignments") as batch_op:
+        batch_op.drop_index("ix_assignments_case_id")
+        batch_op.create_index("ix_assignments_case_user", ["case_id", "user_id", "ended_at"],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assignments") as batch_op:
+        batch_op.drop_index("ix_assignments_case_user")
+        batch_op.create_index("ix_assignments_case_id", ["case_id"], unique=False)
     # recreate="never": on SQLite, copying `cases` into a new table would drop the old one,
     # and with foreign keys enforced that deletes every case's keys, events and clocks by
     # cascade. SQLite (3.35 and later) drops an unindexed column in place.
