@@ -28,6 +28,8 @@ DUE_SOON_DAYS = 7
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
 COUNT_CAP = 1000
+#: The dashboard's tables link to the full lists; their counts stop sooner ("more than 100").
+DASHBOARD_CAP = 100
 NEWEST = (Case.opened_at.desc(), Case.id.desc())
 OLDEST = (Case.opened_at.asc(), Case.id.asc())
 #: Soonest due first, then the earlier lodged; cases with no running clock last.
@@ -197,7 +199,7 @@ def _section(ctx: Context, where: list, order, limit: int, count_in_order=False)
     are dense (open cases are the newest) rather than wherever the database starts."""
     counted = select(Case.id).where(*where).order_by(*(order if count_in_order else ()))
     return Section(_case_rows(ctx, where, order, limit),
-                   *count_up_to(ctx, counted, COUNT_CAP))
+                   *count_up_to(ctx, counted, DASHBOARD_CAP))
 
 
 def _clock_section(ctx: Context, actor: Staff, condition, limit: int) -> Section:
@@ -208,7 +210,7 @@ def _clock_section(ctx: Context, actor: Staff, condition, limit: int) -> Section
              .join(Case, Case.id == CaseClock.case_id).where(*where))
     rows = ctx.session.execute(query.order_by(CaseClock.due_on, Case.id).limit(limit)).all()
     total, more = count_up_to(ctx, select(CaseClock.id).join(
-        Case, Case.id == CaseClock.case_id).where(*where), COUNT_CAP)
+        Case, Case.id == CaseClock.case_id).where(*where), DASHBOARD_CAP)
     return Section([ClockRow(ref, route, state, clock_label(ctx, route, name), due,
                              "overdue" if due < today else "running")
                     for ref, route, state, name, due in rows], total, more)

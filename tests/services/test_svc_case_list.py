@@ -39,7 +39,7 @@ def test_the_api_list_counts_exactly(ctx, five, monkeypatch):
 
 
 def test_the_dashboard_says_there_are_more(ctx, five, monkeypatch):
-    monkeypatch.setattr(worklists, "COUNT_CAP", 3)
+    monkeypatch.setattr(worklists, "DASHBOARD_CAP", 3)
     board = worklists.dashboard(ctx, five[1], limit=2)
     assert (board.queues.total, board.queues.more, len(board.queues.rows)) == (3, True, 2)
     assert (board.arrived.total, board.arrived.more) == (3, True)
