@@ -130,22 +130,31 @@ def report():
     if request.method == "POST":  # counted first, in its own transaction
         ratelimit.hit(runtime(), request.remote_addr, "intake", ratelimit.INTAKE)
     form = report_form(ReportForm())
-    problem = None
-    if form.validate_on_submit():
-        try:
-            lodged = lodge_report(context(), new_report(form))
-            evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
-            session["receipt_once"] = {"reference": lodged.reference,
-                                       "receipt": lodged.receipt, "evidence": evidence}
-            return redirect(url_for("reporter.receipt"), 303)
-        except DomainError as exc:
-            rollback()
-            form_errors(form, exc)
-            problem = exc.message
-    if form.errors and form.evidence.data and any(f.filename for f in form.evidence.data):
-        problem = "Nothing was saved yet. Please choose your files again before sending."
+    shown, problem = submit_report(form)
+    if shown:
+        session["receipt_once"] = shown
+        return redirect(url_for("reporter.receipt"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("reporter/report.html", form=form, problem=problem), status
+
+
+def submit_report(form: ReportForm, recorded_by: int | None = None
+                  ) -> tuple[dict | None, str | None]:
+    """Lodge a submitted form with its evidence in one unit of work. Returns what to show once
+    (reference, receipt, what was removed from each file), or the problem to show above a form
+    that keeps everything typed."""
+    files_lost = "Nothing was saved yet. Please choose the files again before sending."
+    has_files = any(f.filename for f in form.evidence.data or [] if f)
+    if not form.validate_on_submit():
+        return None, files_lost if form.errors and has_files else None
+    try:
+        lodged = lodge_report(context(), new_report(form, recorded_by))
+        evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
+    except DomainError as exc:
+        rollback()
+        form_errors(form, exc)
+        return None, files_lost if has_files else exc.message
+    return {"reference": lodged.reference, "receipt": lodged.receipt, "evidence": evidence}, None
 
 
 @bp.get("/report/receipt")

@@ -10,14 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from casework.models import CONTENT_ROLES
 from casework.services import worklists
-from casework.services.access import Reporter, Staff, staff_actor
+from casework.services.access import Staff, staff_actor
 from casework.services.auth import staff_sign_in
-from casework.services.errors import DomainError
-from casework.services.reports import lodge_report
 from casework.web.accounts import StaffUser
-from casework.web.edge import context, rollback, runtime
+from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
-from casework.web.reporter import form_errors, new_report, report_form, store_evidence
+from casework.web.reporter import report_form, submit_report
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PER_PAGE = 25
@@ -168,20 +166,10 @@ def record():
     if not actor().roles & CONTENT_ROLES:
         abort(403)
     form = report_form(ReportForm())
-    problem = None
-    if form.validate_on_submit():
-        try:
-            lodged = lodge_report(context(), new_report(form, recorded_by=current_user.id))
-            evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
-            session["recorded_once"] = {"reference": lodged.reference,
-                                        "receipt": lodged.receipt, "evidence": evidence}
-            return redirect(url_for("staff.recorded"), 303)
-        except DomainError as exc:
-            rollback()
-            form_errors(form, exc)
-            problem = exc.message
-    if form.errors and form.evidence.data and any(f.filename for f in form.evidence.data):
-        problem = "Nothing was saved yet. Please choose the files again before sending."
+    shown, problem = submit_report(form, recorded_by=current_user.id)
+    if shown:
+        session["recorded_once"] = shown
+        return redirect(url_for("staff.recorded"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("staff/record.html", form=form, problem=problem,
                            action_endpoint="staff.record"), status
