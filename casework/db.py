@@ -25,6 +25,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed (retention purges)
+        # 64 MiB of page cache per connection, not the default 2 MiB: at a million cases the
+        # pages a list reads no longer fit in 2 MiB and every read goes back to the file.
+        cursor.execute("PRAGMA cache_size=-65536")
         if parsed.database and parsed.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
