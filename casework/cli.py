@@ -190,6 +190,60 @@ def retention_purge(dry_run: bool) -> None:
     click.echo(f"{verb} {len(ids)} cases")
 
 
+def _mail_settings():
+    from casework.services.mail import MailConfigError, MailSettings
+
+    try:
+        return MailSettings.from_env()
+    except MailConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _deliver(runtime, settings) -> str:
+    """Send the outbox; the counts as one phrase (never an address or a reference)."""
+    from casework.services.mail import deliver_pending
+
+    if not settings.enabled:
+        waiting = deliver_pending(runtime, settings).waiting
+        return (f"emails: SMTP is not configured (CASEWORK_SMTP_HOST), so {waiting} wait in "
+                f"the outbox")
+    run = deliver_pending(runtime, settings)
+    untried = f", {run.waiting} left for the next run (server unreachable)" if run.waiting else ""
+    return (f"emails: {run.sent} sent, {run.retrying} retrying, {run.failed} failed, "
+            f"{run.dropped} dropped{untried}")
+
+
+@main.group()
+def reminders() -> None:
+    """Reminders of due and overdue cases."""
+
+
+@reminders.command("send")
+def reminders_send() -> None:
+    """Send due and overdue reminders (for cron)."""
+    from casework.services.context import Context
+    from casework.services.reminders import send_reminders
+
+    settings = _mail_settings()
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        run = send_reminders(Context(session, runtime))
+    click.echo(f"reminders: {run.new} new, {run.existing} already sent; "
+               f"{_deliver(runtime, settings)}")
+
+
+@main.group()
+def mail() -> None:
+    """The email outbox."""
+
+
+@mail.command("send")
+def mail_send() -> None:
+    """Send what waits in the outbox (reminders, updates to reporters)."""
+    settings = _mail_settings()
+    click.echo(_deliver(_runtime(), settings))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -59,9 +59,13 @@ def load_demo(session: Session, runtime: Runtime) -> tuple[list[str], list[str]]
 
 def _people(ctx: Context) -> dict[str, int]:
     ids: dict[str, int] = {}
+    departments = ctx.runtime.pack.departments
     for key, name, position, dept, roles, manager in PEOPLE:
+        # Packs name their own departments: a demo person whose department the pack lacks
+        # goes to the pack's first one.
         person = create_person(ctx, "system:demo", NewPerson(
-            name=name, position=position, department=dept, roles=tuple(roles),
+            name=name, position=position, roles=tuple(roles),
+            department=dept if dept in departments else next(iter(departments)),
             manager_id=ids.get(manager) if manager else None,
             email=f"{key}.person@{DOMAIN}"))
         ids[key] = person.id

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import update
 
+from casework.db import make_engine
+from casework.models import CaseClock
 from tests.conftest import PG_URL
 from tests.scratch_db import scratch_database
+from tests.services.test_mail import Sink, free_port
 
 
 @pytest.fixture
@@ -19,6 +26,8 @@ def instance(tmp_path):
     env = {**os.environ, "CASEWORK_INSTANCE_DIR": str(tmp_path / "instance"),
            "CASEWORK_SECRET_KEY": "cli-test"}
     env.pop("CASEWORK_KEY", None)
+    for name in [n for n in env if n.startswith(("CASEWORK_SMTP_", "CASEWORK_MAIL_"))]:
+        env.pop(name)
     if not PG_URL:
         env["CASEWORK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
         yield env
@@ -81,3 +90,45 @@ def test_refuses_to_start_without_the_key_once_data_exists(instance, tmp_path):
     assert refused.returncode != 0
     assert str(key_file) in refused.stderr and "will not start" in refused.stderr
     assert not key_file.exists()  # no new key was quietly made
+
+
+def make_acknowledgements_overdue(env) -> None:
+    """As if the demo cases had been left alone for a fortnight."""
+    engine = make_engine(env["CASEWORK_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(update(CaseClock).where(CaseClock.name == "acknowledge",
+                                             CaseClock.status == "running")
+                     .values(due_on=date.today() - timedelta(days=3)))
+    engine.dispose()
+
+
+def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instance):
+    casework(instance, "db", "upgrade")
+    casework(instance, "demo")
+    make_acknowledgements_overdue(instance)
+    first = casework(instance, "reminders", "send").stdout
+    found = re.fullmatch(r"reminders: (\d+) new, 0 already sent; emails: SMTP is not configured "
+                         r"\(CASEWORK_SMTP_HOST\), so (\d+) wait in the outbox\n", first)
+    assert found and int(found[1]) > 0 and found[1] == found[2], first
+    told = int(found[1])
+    again = casework(instance, "reminders", "send").stdout
+    assert again.startswith(f"reminders: 0 new, {told} already sent;"), again
+    sink = Sink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        mailing = {**instance, "CASEWORK_SMTP_HOST": "127.0.0.1",
+                   "CASEWORK_SMTP_PORT": str(sink.port), "CASEWORK_SMTP_SECURITY": "none",
+                   "CASEWORK_MAIL_FROM": "casework@council.example",
+                   "CASEWORK_BASE_URL": "https://casework.example.org"}
+        sent = casework(mailing, "reminders", "send").stdout
+        assert sent == (f"reminders: 0 new, {told} already sent; emails: {told} sent, "
+                        f"0 retrying, 0 failed, 0 dropped\n"), sent
+        assert casework(mailing, "mail", "send").stdout == (
+            "emails: 0 sent, 0 retrying, 0 failed, 0 dropped\n")
+    finally:
+        controller.stop()
+    assert len(sink.received) == told
+    assert all(to[0].endswith("@demo.casework.example") for to, _, _ in sink.received)
+    broken = casework({**mailing, "CASEWORK_SMTP_SECURITY": "tls"}, "mail", "send", check=False)
+    assert broken.returncode != 0 and "CASEWORK_SMTP_SECURITY" in broken.stderr

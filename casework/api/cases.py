@@ -1,4 +1,5 @@
-"""Staff endpoints on cases: list, detail, transitions, notes, messages, people, audit."""
+"""Staff endpoints on cases: list, detail, transitions, deadlines and milestones, notes,
+messages, people, audit."""
 
 from __future__ import annotations
 
@@ -8,23 +9,29 @@ from casework.api.schemas import (
     AuditEventOut,
     AuditVerifyOut,
     BodyIn,
+    CaseClocksOut,
     CaseList,
     CaseListQuery,
     CaseOut,
     Done,
+    ExtendIn,
     IdentityOut,
     IdOut,
     MessageOut,
+    MilestoneIn,
     NoteOut,
     PageQuery,
+    PauseIn,
     ReasonIn,
     TransitionIn,
     TransitionResult,
+    VersionIn,
 )
 from casework.api.spec import operation
 from casework.services import audit
 from casework.services.assignments import assign, recuse
 from casework.services.audit_views import case_audit_events
+from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
 from casework.services.content import (
     Window,
     add_note,
@@ -35,12 +42,13 @@ from casework.services.content import (
 )
 from casework.services.errors import Forbidden
 from casework.services.transitions import fire_transition
-from casework.services.views import case_view, list_cases
+from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
 from casework.workflow.render import field_dicts
 
 TAG = ("cases",)
 HIDDEN = (404,)
+ACTING = (403, 404, 409)
 
 
 @operation(api, "GET", "/cases", "Cases you may see", auth="staff", query=CaseListQuery,
@@ -63,8 +71,53 @@ def _allowed(transition) -> dict:
 def case_detail(ref: str):
     view = case_view(context(), staff(), ref)
     return {**vars(view), "allowed_transitions": [_allowed(t) for t in view.allowed],
-            "clocks": [vars(c) for c in view.clocks],
+            "clocks": [_clock(c) for c in view.clocks],
+            "milestones": [vars(m) for m in view.milestones],
             "reporter": {"anonymous": view.anonymous}}
+
+
+def _clock(clock: ClockView) -> dict:
+    return {**vars(clock), "actions": list(clock.actions)}
+
+
+def _clocks_now(ref: str) -> dict:
+    """The case's deadlines after a change (and the version a next change must send)."""
+    now = case_clocks(context(), staff(), ref)
+    return {"reference": now.reference, "version": now.version,
+            "clocks": [_clock(c) for c in now.clocks],
+            "milestones": [vars(m) for m in now.milestones]}
+
+
+@operation(api, "POST", "/cases/{ref}/clocks/{name}/extend",
+           "Extend a deadline the policy allows to be extended, before it passes (reason sealed)",
+           auth="staff", body=ExtendIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
+def clock_extend(ref: str, name: str, body: ExtendIn):
+    extend_clock(context(), staff(), ref, name, body.due_on, body.reason, body.version)
+    return _clocks_now(ref)
+
+
+@operation(api, "POST", "/cases/{ref}/clocks/{name}/pause",
+           "Pause a deadline the policy allows to be paused (reason sealed)", auth="staff",
+           body=PauseIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
+def clock_pause(ref: str, name: str, body: PauseIn):
+    pause_clock(context(), staff(), ref, name, body.reason, body.version)
+    return _clocks_now(ref)
+
+
+@operation(api, "POST", "/cases/{ref}/clocks/{name}/resume",
+           "Resume a paused deadline; the paused days are added to its due date", auth="staff",
+           body=VersionIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
+def clock_resume(ref: str, name: str, body: VersionIn):
+    resume_clock(context(), staff(), ref, name, body.version)
+    return _clocks_now(ref)
+
+
+@operation(api, "POST", "/cases/{ref}/milestones",
+           "Record a milestone (e.g. an external body notified); it may stop a deadline",
+           auth="staff", body=MilestoneIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
+def milestone_add(ref: str, body: MilestoneIn):
+    record_milestone(context(), staff(), ref, body.milestone, body.version)
+    return _clocks_now(ref)
 
 
 @operation(api, "POST", "/cases/{ref}/transitions", "Fire a transition", auth="staff",

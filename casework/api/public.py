@@ -46,7 +46,8 @@ def lodge(body: ReportIn):
         route=body.route, category=body.category, summary=body.summary, details=body.details,
         anonymous=body.anonymous, reporter=reporter, witness=body.witness,
         implicated=tuple(ImplicatedInput(**i.model_dump()) for i in body.implicated),
-        department=body.department, occurred_on=body.occurred_on))
+        department=body.department, occurred_on=body.occurred_on,
+        notify_by_email=body.notify_by_email))
     case = lodged.case
     return {"reference": lodged.reference, "receipt": lodged.receipt, "route": case.route,
             "state": case.state, "queue": case.queue}

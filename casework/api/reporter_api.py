@@ -5,15 +5,27 @@ from __future__ import annotations
 from flask import request
 
 from casework.api import api, reporter
-from casework.api.schemas import ActionIn, AttachmentOut, BodyIn, IdOut, ReporterCaseOut, StateOnly
+from casework.api.schemas import (
+    ActionIn,
+    AttachmentOut,
+    BodyIn,
+    CheckInAnswerIn,
+    CheckInsOut,
+    FollowUpOut,
+    IdOut,
+    NoFollowUpOut,
+    ReporterCaseOut,
+    StateOnly,
+)
 from casework.api.spec import TooLarge, operation
+from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
 from casework.services.content import (
     MAX_ATTACHMENT,
     add_attachment,
     list_messages,
     post_message,
 )
-from casework.services.errors import Invalid
+from casework.services.errors import Invalid, NotFound
 from casework.services.transitions import fire_transition
 from casework.services.views import reporter_view
 from casework.web.edge import context
@@ -59,3 +71,26 @@ def reporter_attachment():
     stored = add_attachment(context(), actor, None, upload.filename or "evidence",
                             data, upload.mimetype or "application/octet-stream")
     return vars(stored)
+
+
+@operation(api, "GET", "/reporter/checkins",
+           "Aftercare questions that have come due since the case closed", auth="reporter",
+           response=CheckInsOut, tags=TAG)
+def reporter_checkins_index():
+    return {"checkins": [
+        {"id": c.id, "due_on": c.due_on, "question": QUESTION,
+         "answered": c.answered_at is not None, "detriment": c.detriment,
+         "follow_up": c.follow_up_reference} for c in reporter_checkins(context(), reporter())]}
+
+
+@operation(api, "POST", "/reporter/checkins/{id}",
+           "Answer a check-in: yes opens a follow-up report (201, its receipt shown once)",
+           auth="reporter", body=CheckInAnswerIn, response=NoFollowUpOut,
+           also={201: FollowUpOut}, errors=(404, 409), tags=TAG)
+def reporter_checkin_answer(id: str, body: CheckInAnswerIn):  # noqa: A002  (the path's name)
+    if not id.isdigit() or not 1 <= int(id) <= 2**31 - 1:
+        raise NotFound("There is no such question for your report.")
+    lodged = answer_checkin(context(), reporter(), int(id), body.detriment, body.details)
+    if lodged is None:
+        return {"follow_up": None}
+    return {"reference": lodged.reference, "receipt": lodged.receipt}, 201

@@ -110,6 +110,9 @@ class ReportIn(Schema):
     witness: StrictBool = False
     department: str | None = Field(default=None, max_length=64)
     occurred_on: date | None = None
+    #: Email the reporter (no content, just "there is an update") when the case moves; needs
+    #: a name and reporter.email.
+    notify_by_email: StrictBool = False
 
 
 class ReportOut(Out):
@@ -153,6 +156,39 @@ class ReporterCaseOut(Out):
     timeline: list[TimelineItem]
     messages: list[MessageOut]
     actions: list[str]
+
+
+class CheckInOut(Out):
+    id: int
+    due_on: date
+    question: str
+    answered: bool
+    detriment: bool | None = None
+    #: The reference of the report opened when the answer was yes.
+    follow_up: str | None = None
+
+
+class CheckInsOut(Out):
+    checkins: list[CheckInOut]
+
+
+class CheckInAnswerIn(Schema):
+    detriment: StrictBool
+    #: Required when detriment is true: what happened, and when.
+    details: str | None = Field(default=None, max_length=50_000)
+
+
+class FollowUpOut(Out):
+    """A yes: the new report's reference and receipt, shown this once."""
+
+    reference: str
+    receipt: str
+
+
+class NoFollowUpOut(Out):
+    """A no: nothing was opened."""
+
+    follow_up: None = None
 
 
 class BodyIn(Schema):
@@ -230,8 +266,22 @@ class AllowedTransition(Out):
 class ClockOut(Out):
     name: str
     label: str
+    #: The statute or policy the deadline comes from.
+    source: str = ""
     due_on: date
+    #: running, overdue, paused, met or missed; a missed clock stays missed.
     status: str
+    paused_on: date | None = None
+    #: A running clock due within the policy pack's "due soon" days.
+    due_soon: bool = False
+    #: What the clock allows today on an open case: pause, resume, extend.
+    actions: list[Literal["pause", "resume", "extend"]] = Field(default_factory=list)
+
+
+class MilestoneOut(Out):
+    key: str
+    label: str
+    source: str = ""
 
 
 class PartyOut(Out):
@@ -269,7 +319,42 @@ class CaseOut(Out):
     allowed_transitions: list[AllowedTransition]
     version: int
     clocks: list[ClockOut]
+    #: Milestones a handler may still record (none once the case is closed).
+    milestones: list[MilestoneOut] = Field(default_factory=list)
+    #: The case this one follows from (opened at an aftercare check-in), if any.
+    follows: str | None = None
     reporter: ReporterFlag
+
+
+Version = Field(default=None, ge=1, le=2**31 - 1, description=(
+    "The case version you last saw; a stale one is a 409."))
+
+
+class ExtendIn(Schema):
+    due_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int | None = Version
+
+
+class PauseIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int | None = Version
+
+
+class VersionIn(Schema):
+    version: int | None = Version
+
+
+class MilestoneIn(Schema):
+    milestone: str = Field(min_length=1, max_length=64)
+    version: int | None = Version
+
+
+class CaseClocksOut(Out):
+    reference: str
+    version: int
+    clocks: list[ClockOut]
+    milestones: list[MilestoneOut]
 
 
 class TransitionIn(Schema):

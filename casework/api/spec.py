@@ -50,6 +50,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     multipart: bool = False
     tags: tuple[str, ...] = field(default=())
+    #: Other successful answers: status → schema (the handler returns (data, status)).
+    also: tuple[tuple[int, type[BaseModel]], ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -93,10 +95,17 @@ def _refuse_unstorable(data: object, message: str) -> None:
                                        "surrogates"})
 
 
+def optional_body(model: type[BaseModel]) -> bool:
+    """A body whose every field is optional may be left out altogether."""
+    return not any(f.is_required() for f in model.model_fields.values())
+
+
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     if (request.content_length or 0) > MAX_JSON:
         raise TooLarge(f"The request body must be at most {MAX_JSON} bytes.")
     raw = request.get_data(cache=True)
+    if not raw and optional_body(model):
+        return model.model_validate({})
     try:
         data = json.loads(raw) if raw else None
     except ValueError as exc:  # not JSON, or not UTF-8
@@ -132,11 +141,13 @@ def _flask_path(path: str) -> str:
 
 def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str = "none",
               body=None, query=None, response=None, many=False, status=200, errors=(),
-              multipart=False, tags=()) -> Callable:
+              multipart=False, tags=(), also=None) -> Callable:
     """Register an endpoint: the handler gets parsed `body`/`query`; its dict is checked
-    against `response` (so the document cannot drift from what is served)."""
+    against `response` (so the document cannot drift from what is served). A handler that
+    may answer another success (`also`: {status: schema}) returns (dict, status) for it."""
+    alternatives = dict(also or {})
     op = Operation(method, path, summary, auth, body, query, response, many, status,
-                   tuple(errors), multipart, tuple(tags))
+                   tuple(errors), multipart, tuple(tags), tuple(alternatives.items()))
     OPERATIONS.append(op)
 
     def register(handler: Callable) -> Callable:
@@ -151,6 +162,10 @@ def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str 
             if query is not None:
                 kwargs["query"] = _parse_query(query)
             result = handler(**kwargs)
+            if isinstance(result, tuple) and len(result) == 2 and result[1] in alternatives:
+                data, code = result
+                return alternatives[code].model_validate(data).model_dump(
+                    mode="json", by_alias=True), code
             if response is None or isinstance(result, tuple):
                 return result  # a ready answer, e.g. a 401 whose throttle count must commit
             if many:
@@ -172,6 +187,7 @@ def build_openapi(prefix: str = "/api/v1") -> dict:
     models = {ErrorBody}
     for op in OPERATIONS:
         models |= {m for m in (op.body, op.response) if m is not None}
+        models |= {m for _, m in op.also}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m:
                                   m.__name__)], ref_template="#/components/schemas/{model}")
     paths: dict[str, dict] = {}
@@ -210,7 +226,7 @@ def _describe(op: Operation) -> dict:
     if params:
         item["parameters"] = params
     if op.body is not None:
-        item["requestBody"] = {"required": True,
+        item["requestBody"] = {"required": not optional_body(op.body),
                                "content": {"application/json": {"schema": _ref(op.body)}}}
     if op.multipart:
         item["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -224,6 +240,9 @@ def _describe(op: Operation) -> dict:
         ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema}
                                               if op.many else schema}}
     responses = {str(op.status): ok}
+    for code, model in op.also:
+        responses[str(code)] = {"description": STATUS_TEXT.get(code, "OK"), "content": {
+            "application/json": {"schema": _ref(model)}}}
     statuses = set(op.errors) | ({401} if op.auth != "none" else set())
     statuses |= {422} if op.body or op.query or op.multipart else set()
     statuses |= {400, 413} if op.body or op.multipart else set()

@@ -49,6 +49,11 @@ class Case(Base):
     #: The earliest due date of the case's running clocks (None if none runs): a copy kept by
     #: services.clocks so lists can sort and filter by it from an index.
     next_due_on: Mapped[date | None]
+    #: The reporter gave an email address and asked to be told (without content) of updates.
+    notify_reporter: Mapped[bool] = mapped_column(default=False)
+    #: The case this one follows from: a detriment reported at an aftercare check-in. (No
+    #: foreign key: see migration 0005; cases are never deleted, only erased.)
+    follows_case_id: Mapped[int | None] = mapped_column(index=True)
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}
@@ -156,3 +161,5 @@ class CaseClock(Base):
     started_on: Mapped[date]
     due_on: Mapped[date]
     stopped_on: Mapped[date | None]
+    #: While paused, the day the pause began; resuming gives the paused time back.
+    paused_on: Mapped[date | None]

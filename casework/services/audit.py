@@ -37,7 +37,10 @@ class Kind(StrEnum):
     ATTACHMENT_READ = "case:attachment:read"
     IDENTITY_REVEAL = "case:identity:reveal"
     IDENTITY_REFUSED = "case:identity:refuse"
+    REPORTER_CONTACT_USED = "case:identity:contact"
     RECORD_DAMAGED = "case:record:damaged"
+    CLOCK_CHANGE = "case:clock:change"
+    CHECKIN_ANSWER = "case:checkin:answer"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"
     LOGIN = "auth:login"
@@ -49,6 +52,7 @@ class Kind(StrEnum):
     KEYS_ROTATE = "keys:rotate"
     RETENTION_PURGE = "retention:purge"
     AUDIT_VERIFY = "audit:verify"
+    REMINDERS_SENT = "notify:reminders:send"
 
 
 def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,

@@ -1,38 +1,234 @@
-"""Starting and stopping a case's clocks as the engine's decisions say."""
+"""A case's clocks: started, stopped, paused and resumed as the engine's decisions say; paused,
+resumed and extended by a handler with a reason; stopped by milestones a handler records.
+
+Every change is a case event, so the timeline shows when a deadline moved and why; reasons
+are sealed like any other content. A missed clock stays missed: it is a fact for statistics,
+which is also why a deadline cannot be extended once it has passed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from casework.models import Case, CaseClock
+from sqlalchemy import select
+
+from casework.models import Case, CaseClock, CaseEvent
+from casework.services.access import Actor, Reporter, actor_kinds, load_case
+from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.workflow.clocks import due_date
-from casework.workflow.engine import Event
+from casework.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from casework.services.events import add_event
+from casework.workflow.clocks import due_date, resume_due
+from casework.workflow.engine import Event, clock_events
+from casework.workflow.policy import Clock, Milestone
+
+MAX_REASON = 2000
 
 
 def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> None:
-    """Start or stop the clocks named in a decision's events, and keep the case's next due
-    date (the earliest running clock's) in step for the lists that sort and filter by it."""
-    pack, today = ctx.runtime.pack, ctx.now.date()
+    """Start, stop, pause or resume the clocks named in a decision's events, and keep the
+    case's next due date (the earliest running clock's) in step for the lists."""
+    today = ctx.today
     by_name = {c.name: c for c in case.clocks}
     for event in events:
         if not event.kind.startswith("clock_"):
             continue
         clock = by_name.get(event.name)
         if event.kind == "clock_start" and clock is None:
-            spec = pack.clock(case.route, event.name)
-            due = due_date(today, days=spec.days, months=spec.months, counting=spec.counting,
-                           country=pack.jurisdiction, subdivision=pack.subdivision)
-            clock = CaseClock(name=event.name, status="running", started_on=today, due_on=due)
+            clock = CaseClock(name=event.name, status="running", started_on=today,
+                              due_on=_due_from(ctx, case, _spec(ctx, case, event.name), today,
+                                               by_name))
             case.clocks.append(clock)
             by_name[event.name] = clock
-        elif event.kind == "clock_stop" and clock is not None and clock.status == "running":
+        elif clock is None:
+            continue
+        elif event.kind == "clock_stop" and clock.status in ("running", "paused"):
             clock.status = "met" if today <= clock.due_on else "missed"
-            clock.stopped_on = today
+            clock.stopped_on, clock.paused_on = today, None
+            _recount_followers(ctx, case, clock, by_name)
+        elif event.kind == "clock_pause" and clock.status == "running":
+            clock.status, clock.paused_on = "paused", today
+        elif event.kind == "clock_resume" and clock.status == "paused":
+            _resume(ctx, case, clock, today)
     case.next_due_on = next_due_on(case)
 
 
 def next_due_on(case: Case) -> date | None:
-    """The earliest due date among the case's running clocks."""
+    """The earliest due date among the case's running clocks (a paused clock is not due)."""
     return min((c.due_on for c in case.clocks if c.status == "running"), default=None)
+
+
+def _spec(ctx: Context, case: Case, name: str) -> Clock:
+    return ctx.runtime.pack.clock(case.route, name)
+
+
+def _due_from(ctx: Context, case: Case, spec: Clock, today: date,
+              by_name: dict[str, CaseClock]) -> date:
+    """A clock counts from today, or, if it runs after another clock, from that clock's end:
+    the day it stopped, or its due date if it has not stopped by then."""
+    start = today
+    if spec.after is not None:
+        anchor = by_name.get(spec.after)
+        if anchor is not None:
+            start = anchor.due_on if anchor.stopped_on is None else min(anchor.stopped_on,
+                                                                         anchor.due_on)
+    pack = ctx.runtime.pack
+    return due_date(start, days=spec.days, months=spec.months, counting=spec.counting,
+                    country=pack.jurisdiction, subdivision=pack.subdivision)
+
+
+def _recount_followers(ctx: Context, case: Case, stopped: CaseClock,
+                       by_name: dict[str, CaseClock]) -> None:
+    """A clock counted from the end of one that has just stopped counts from that day now."""
+    for clock in by_name.values():
+        spec = _spec(ctx, case, clock.name)
+        if spec.after == stopped.name and clock.status == "running":
+            clock.due_on = _due_from(ctx, case, spec, clock.started_on, by_name)
+
+
+def _resume(ctx: Context, case: Case, clock: CaseClock, today: date) -> None:
+    pack, spec = ctx.runtime.pack, _spec(ctx, case, clock.name)
+    clock.due_on = resume_due(clock.due_on, clock.paused_on or today, today,
+                              counting=spec.counting, country=pack.jurisdiction,
+                              subdivision=pack.subdivision)
+    clock.status, clock.paused_on = "running", None
+
+
+# --- a handler's actions on clocks -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockAction:
+    """What a handler may do to one clock now (for buttons and the API)."""
+
+    name: str
+    can_pause: bool
+    can_resume: bool
+    can_extend: bool
+
+
+def clock_actions(ctx: Context, case: Case) -> list[ClockAction]:
+    """The pause, resume and extend actions each of the case's clocks allows today."""
+    today, actions = ctx.today, []
+    for clock in case.clocks:
+        spec = _spec(ctx, case, clock.name)
+        actions.append(ClockAction(
+            clock.name,
+            can_pause=spec.pausable and clock.status == "running",
+            can_resume=clock.status == "paused",
+            can_extend=spec.extendable and clock.status in ("running", "paused")
+            and today <= clock.due_on))
+    return actions
+
+
+def _handled_case(ctx: Context, actor: Actor, reference: str, version: int | None) -> Case:
+    case = load_case(ctx.session, actor, reference)
+    if isinstance(actor, Reporter) or not actor_kinds(ctx.session, actor, case):
+        raise Forbidden("Only those handling this case may change its deadlines.")
+    if version is not None and version != case.version:
+        raise StaleVersion("Someone else changed this case first; reload it to see its state.")
+    if not case.is_open:
+        raise Conflict("This case is closed; its deadlines can no longer change.")
+    return case
+
+
+def _clock(case: Case, name: str) -> CaseClock:
+    clock = next((c for c in case.clocks if c.name == name), None)
+    if clock is None:
+        raise NotFound("This case has no such deadline.")
+    return clock
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise Invalid("Please give a reason.", {"reason": "required"})
+    if len(text) > MAX_REASON:
+        raise Invalid("The reason is too long.", {"reason": f"must be at most {MAX_REASON} "
+                                                            "characters"})
+    return text
+
+
+def _record(ctx: Context, actor: Actor, case: Case, kind: str, facts: dict,
+            reason: str | None = None) -> None:
+    """The event (with its sealed reason) and the audit entry for a change to a clock."""
+    case.next_due_on = next_due_on(case)
+    event = add_event(ctx, case, kind, facts=facts, actor_kind="staff",
+                      actor_user_id=actor.user_id)
+    ctx.session.flush()
+    if reason is not None:
+        event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"reason": reason})
+    ctx.audit(Kind.CLOCK_CHANGE, actor.label, case_id=case.id, change=kind, **facts)
+
+
+def extend_clock(ctx: Context, actor: Actor, reference: str, name: str, due_on: date | None,
+                 reason: str | None, version: int | None = None) -> CaseClock:
+    """Move a deadline later, where the pack allows it, before it has passed, with a reason."""
+    case = _handled_case(ctx, actor, reference, version)
+    clock, why = _clock(case, name), _reason(reason)
+    if not _spec(ctx, case, name).extendable:
+        raise Conflict("This deadline is set by law or policy and cannot be extended.")
+    if clock.status not in ("running", "paused"):
+        raise Conflict("This deadline has already been met or missed.")
+    if ctx.today > clock.due_on:
+        raise Conflict("This deadline has passed; it stays missed and cannot be extended now.")
+    if due_on is None or due_on <= clock.due_on:
+        raise Invalid("Choose a later date.", {
+            "due_on": f"must be after the current due date, {clock.due_on.isoformat()}"})
+    before = clock.due_on
+    clock.due_on = due_on
+    _record(ctx, actor, case, "clock_extended",
+            {"clock": name, "from": before.isoformat(), "to": due_on.isoformat()}, why)
+    return clock
+
+
+def pause_clock(ctx: Context, actor: Actor, reference: str, name: str, reason: str | None,
+                version: int | None = None) -> CaseClock:
+    """Stop a deadline counting for a while (the pack must allow it), with a reason."""
+    case = _handled_case(ctx, actor, reference, version)
+    clock, why = _clock(case, name), _reason(reason)
+    if not _spec(ctx, case, name).pausable:
+        raise Conflict("This deadline cannot be paused.")
+    if clock.status != "running":
+        raise Conflict("Only a running deadline can be paused.")
+    clock.status, clock.paused_on = "paused", ctx.today
+    _record(ctx, actor, case, "clock_paused", {"clock": name}, why)
+    return clock
+
+
+def resume_clock(ctx: Context, actor: Actor, reference: str, name: str,
+                 version: int | None = None) -> CaseClock:
+    """Start a paused deadline again; it gets back the days it was paused."""
+    case = _handled_case(ctx, actor, reference, version)
+    clock = _clock(case, name)
+    if clock.status != "paused":
+        raise Conflict("This deadline is not paused.")
+    paused_on = clock.paused_on
+    _resume(ctx, case, clock, ctx.today)
+    _record(ctx, actor, case, "clock_resumed", {
+        "clock": name, "paused_on": paused_on.isoformat() if paused_on else None,
+        "due_on": clock.due_on.isoformat()})
+    return clock
+
+
+def milestones_for(ctx: Context, case: Case) -> list[Milestone]:
+    """The milestones a handler may record on this case (once each)."""
+    done = {facts.get("milestone") for facts in ctx.session.execute(select(CaseEvent.facts).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == "milestone")).scalars()}
+    return [m for m in ctx.runtime.pack.milestones_for(case.route) if m.key not in done]
+
+
+def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
+                     version: int | None = None) -> Case:
+    """Record a step the law asks for that is not a change of state (e.g. "told the
+    anti-corruption commission"); it stops the clocks waiting for it."""
+    case = _handled_case(ctx, actor, reference, version)
+    if key not in {m.key for m in ctx.runtime.pack.milestones_for(case.route)}:
+        raise Invalid("Unknown milestone.", {"milestone": "not a milestone of this case's route"})
+    if key not in {m.key for m in milestones_for(ctx, case)}:
+        raise Conflict("This milestone has been recorded already.")
+    apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key))
+    _record(ctx, actor, case, "milestone", {"milestone": key})
+    return case

@@ -18,6 +18,7 @@ from casework.services.access import (
     actor_kinds,
     load_case,
 )
+from casework.services import notify
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Forbidden, Invalid, NotFound, Trace
@@ -136,6 +137,8 @@ def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -
               actor_user_id=None if is_reporter else actor.user_id,
               facts={"sender": message.sender})
     ctx.audit(Kind.MESSAGE_ADD, actor.label, case_id=case.id, message=message.id)
+    if not is_reporter:
+        notify.tell_reporter(ctx, case, f"message:{message.id}")
     return message
 
 

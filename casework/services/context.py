@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from casework.models import AuditEvent, Case
 from casework.runtime import Runtime
 from casework.services import audit
 from casework.services.vault import Vault
+from casework.workflow.clocks import local_date
 from casework.workflow.definitions import Route
 
 
@@ -26,6 +27,12 @@ class Context:
     def now(self) -> datetime:
         """The current time, through the runtime's injectable clock."""
         return self.runtime.clock()
+
+    @property
+    def today(self) -> date:
+        """The organisation's calendar day now, in its policy pack's time zone: deadlines are
+        counted in the days the organisation keeps, not UTC's."""
+        return local_date(self.now, self.runtime.pack.timezone)
 
     def route(self, key: str) -> Route:
         """A loaded route definition."""

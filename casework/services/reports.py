@@ -16,6 +16,7 @@ from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Invalid
 from casework.services.events import add_event
+from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
 from casework.workflow.engine import clock_events
@@ -59,6 +60,8 @@ class NewReport:
     occurred_on: date | None = None
     recorded_by: int | None = None
     extra: dict = field(default_factory=dict)
+    #: The reporter asked to be emailed (without content) when there is an update.
+    notify_by_email: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,14 @@ def validate(ctx: Context, report: NewReport) -> None:
             errors[name] = f"must be at most {limit} characters"
     if report.department is not None and report.department not in pack.departments:
         errors["department"] = "not a department of this organisation"
-    if report.occurred_on is not None and report.occurred_on > ctx.now.date():
+    if report.occurred_on is not None and report.occurred_on > ctx.today:
         errors["occurred_on"] = "cannot be in the future"
     if not report.anonymous and not (report.reporter and (report.reporter.name or "").strip()):
         errors["reporter.name"] = "required unless you report anonymously"
+    if report.notify_by_email and (report.anonymous or not (
+            report.reporter and EMAIL.match(report.reporter.email or ""))):
+        errors["notify_by_email"] = ("we can email you only if you give your name and an "
+                                     "email address")
     errors.update(_check_people(ctx, report))
     if errors:
         raise Invalid("Some answers need attention.", errors)
@@ -135,6 +142,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
                 department=report.department, state=route.initial, queue="intake",
                 anonymous=report.anonymous, witness=report.witness,
                 recorded_by_staff=report.recorded_by is not None, opened_at=ctx.now,
+                notify_reporter=report.notify_by_email,
                 receipt_hash=hash_receipt(receipt))
     ctx.session.add(case)
     ctx.session.flush()

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.models import Case, CaseEvent
+from casework.services import notify
 from casework.services.access import Actor, Reporter, actor_kinds, load_case
+from casework.services.aftercare import schedule_checkins
 from casework.services.audit import Kind
 from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
@@ -94,3 +96,7 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
         event.fields_ct = ctx.vault(case).seal_json("event", event.id, confidential)
     ctx.audit(Kind.CASE_TRANSITION, actor.label, case_id=case.id, transition=transition.key,
               from_state=decision.source, to_state=decision.state)
+    if ctx.route(case.route).is_final(decision.state):
+        schedule_checkins(ctx, case)
+    if not is_reporter:
+        notify.tell_reporter(ctx, case, f"event:{event.id}")

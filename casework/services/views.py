@@ -17,22 +17,31 @@ from casework.services.access import (
     load_case,
 )
 from casework.services.audit import Kind
+from casework.services.clocks import clock_actions, milestones_for
 from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.errors import NotFound
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
-from casework.services.worklists import CaseListing, CaseQuery, find_cases
+from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
+from casework.workflow.clocks import is_due_soon
+from casework.workflow.policy import Milestone
 
 
 @dataclass(frozen=True)
 class ClockView:
-    """A deadline on a case."""
+    """A deadline on a case: where it comes from, when it is due, and what may be done to it
+    today on an open case (pause, resume, extend; whether this viewer may is the service's
+    question)."""
 
     name: str
     label: str
     due_on: date
     status: str  # running, paused, met, missed, overdue
+    source: str = ""
+    paused_on: date | None = None
+    due_soon: bool = False
+    actions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,20 +68,38 @@ class CaseView:
     allowed: list
     clocks: list[ClockView]
     timeline: list[dict] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    is_open: bool = True
+    follows: str | None = None
 
 
 def clock_views(ctx: Context, case: Case) -> list[ClockView]:
-    """Each clock with its status; a running clock past its due date shows as overdue."""
-    today = ctx.now.date()
+    """Each clock with its status; a running clock past its due date shows as overdue, and a
+    met or missed one stays so after the case moves on. Actions only while the case is open."""
+    today, pack = ctx.today, ctx.runtime.pack
+    allowed = {a.name: a for a in clock_actions(ctx, case)} if case.is_open else {}
     views = []
     for clock in sorted(case.clocks, key=lambda c: c.due_on):
         status = clock.status
         if status == "running" and clock.due_on < today:
             status = "overdue"
-        label = next((c.label for c in ctx.runtime.pack.clocks
-                      if c.route == case.route and c.name == clock.name), clock.name)
-        views.append(ClockView(clock.name, label, clock.due_on, status))
+        spec = next((c for c in pack.clocks if c.route == case.route and c.name == clock.name),
+                    None)
+        can = allowed.get(clock.name)
+        actions = tuple(a for a in ("pause", "resume", "extend")
+                        if can is not None and getattr(can, f"can_{a}"))
+        views.append(ClockView(
+            clock.name, spec.label if spec else clock.name, clock.due_on, status,
+            source=spec.source if spec else "", paused_on=clock.paused_on,
+            due_soon=status == "running" and is_due_soon(clock.due_on, today,
+                                                         pack.due_soon_days),
+            actions=actions))
     return views
+
+
+def recordable_milestones(ctx: Context, case: Case) -> list[Milestone]:
+    """The milestones a handler may still record (none once the case is closed)."""
+    return milestones_for(ctx, case) if case.is_open else []
 
 
 def _sealed(ctx: Context, actor: Actor, case: Case, kind: str, blob: bytes | None) -> dict:
@@ -123,23 +150,72 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         department=case.department, opened_at=case.opened_at,
         routing_reasons=routing.get("reasons", [DAMAGED]), actions=list(case.actions or []),
         implicated=implicated, assigned=assigned, allowed=allowed_for(ctx, actor, case),
-        clocks=clock_views(ctx, case), timeline=timeline(ctx, case))
+        clocks=clock_views(ctx, case), timeline=timeline(ctx, case),
+        milestones=recordable_milestones(ctx, case), is_open=case.is_open,
+        follows=_reference(ctx, case.follows_case_id))
+
+
+def _reference(ctx: Context, case_id: int | None) -> str | None:
+    if case_id is None:
+        return None
+    return ctx.session.execute(select(Case.reference).where(Case.id == case_id)).scalar()
+
+
+@dataclass(frozen=True)
+class CaseClocks:
+    """A case's deadlines after a change to one of them (for the API's answer)."""
+
+    reference: str
+    version: int
+    clocks: list[ClockView]
+    milestones: list[Milestone]
+
+
+def case_clocks(ctx: Context, actor: Staff, reference: str) -> CaseClocks:
+    """The deadlines of a visible case and the milestones still to record (no content read)."""
+    case = load_case(ctx.session, actor, reference)
+    ctx.session.flush()  # the version a change has just bumped
+    return CaseClocks(case.reference, case.version, clock_views(ctx, case),
+                      recordable_milestones(ctx, case))
 
 
 def timeline(ctx: Context, case: Case) -> list[dict]:
-    """The case's events in order, described without confidential words."""
-    route = ctx.route(case.route)
+    """The case's events in order, described without confidential words (a sealed reason for
+    moving a deadline is never part of the label)."""
     items = []
     for event in ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                       .order_by(CaseEvent.seq)).scalars():
-        if event.kind == "transition":
-            variants = route.transitions_named(event.transition or "")
-            label = variants[0].label if variants else event.transition
-        else:
-            label = event.kind.replace("_", " ").capitalize()
-        items.append({"at": event.at, "kind": event.kind, "label": label,
+        items.append({"at": event.at, "kind": event.kind, "label": event_label(ctx, case, event),
                       "transition": event.transition, "to_state": event.to_state})
     return items
+
+
+def _day(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%d %B %Y") if iso else "an unknown date"
+
+
+def event_label(ctx: Context, case: Case, event: CaseEvent) -> str:
+    """One event in plain words, from its facts only."""
+    facts = event.facts or {}
+    clock = clock_label(ctx, case.route, facts.get("clock") or "")
+    if event.kind == "transition":
+        variants = ctx.route(case.route).transitions_named(event.transition or "")
+        return variants[0].label if variants else (event.transition or "")
+    if event.kind == "clock_extended":
+        return (f"Deadline extended: {clock}, now due {_day(facts.get('to'))} "
+                f"(was {_day(facts.get('from'))})")
+    if event.kind == "clock_paused":
+        return f"Deadline paused: {clock}"
+    if event.kind == "clock_resumed":
+        return f"Deadline running again: {clock}, now due {_day(facts.get('due_on'))}"
+    if event.kind == "milestone":
+        key = facts.get("milestone") or ""
+        found = ctx.runtime.pack.milestones.get((case.route, key))
+        return f"Recorded: {found.label if found else key.replace('_', ' ')}"
+    if event.kind == "detriment_reported":
+        return ("At an aftercare check-in the reporter said they have suffered detriment; a "
+                f"new report was opened for it: {facts.get('follow_up') or 'reference unknown'}")
+    return event.kind.replace("_", " ").capitalize()
 
 
 def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: str | None = None,

@@ -24,7 +24,6 @@ from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
 from casework.services.context import Context
 
-DUE_SOON_DAYS = 7
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
 COUNT_CAP = 1000
@@ -168,7 +167,7 @@ def _new(ctx: Context, actor: Staff) -> list[ColumnElement[bool]]:
 
 def _overdue(ctx: Context) -> ColumnElement[bool]:
     """A running clock is past its date: the earliest one is."""
-    return Case.next_due_on < ctx.now.date()
+    return Case.next_due_on < ctx.today
 
 
 def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
@@ -204,7 +203,7 @@ def _section(ctx: Context, where: list, order, limit: int, count_in_order=False)
 
 def _clock_section(ctx: Context, actor: Staff, condition, limit: int) -> Section:
     """Running clocks on visible cases meeting a condition on their due date, soonest first."""
-    today = ctx.now.date()
+    today = ctx.today
     where = [visible_filter(actor), CaseClock.status == "running", condition]
     query = (select(Case.reference, Case.route, Case.state, CaseClock.name, CaseClock.due_on)
              .join(Case, Case.id == CaseClock.case_id).where(*where))
@@ -224,13 +223,13 @@ def clock_label(ctx: Context, route: str, name: str) -> str:
 
 def dashboard(ctx: Context, actor: Staff, limit: int = 10) -> Dashboard:
     """My assigned cases, my queues, due soon, overdue and newly arrived: visible cases only."""
-    today = ctx.now.date()
+    today = ctx.today
     visible, open_ = visible_filter(actor), Case.closed_at.is_(None)
     return Dashboard(
         assigned=_section(ctx, [visible, open_, _assigned_to(actor.user_id)], NEWEST, limit),
         queues=_section(ctx, [visible, open_, _in_queues(actor)], NEWEST, limit, True),
         due_soon=_clock_section(ctx, actor, CaseClock.due_on.between(
-            today, today + timedelta(days=DUE_SOON_DAYS)), limit),
+            today, today + timedelta(days=ctx.runtime.pack.due_soon_days)), limit),
         overdue=_clock_section(ctx, actor, CaseClock.due_on < today, limit),
         arrived=_section(ctx, [visible, *_new(ctx, actor)], OLDEST, limit))
 
@@ -243,7 +242,7 @@ def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tup
     offset = (max(page, 1) - 1) * per_page
     cases = _case_rows(ctx, where, OLDEST, per_page, offset)
     refs = [c.reference for c in cases]
-    today, clocks = ctx.now.date(), {}
+    today, clocks = ctx.today, {}
     rows = ctx.session.execute(
         select(Case.reference, Case.route, Case.state, CaseClock.name, CaseClock.due_on,
                CaseClock.status).join(Case, Case.id == CaseClock.case_id)

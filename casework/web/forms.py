@@ -50,6 +50,7 @@ class ReportForm(FlaskForm):
     email = EmailField("Your email address (optional)", validators=[Optional(),
                                                                       Length(max=320)])
     phone = TelField("Your phone number (optional)", validators=[Optional(), Length(max=40)])
+    notify_by_email = BooleanField("Email me when there is an update on my report")
     witness = BooleanField("I am reporting something that happened to someone else")
 
 
@@ -103,6 +104,42 @@ class ReasonForm(FlaskForm):
 
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason"),
                                                  Length(max=2000)])
+
+
+class PauseForm(FlaskForm):
+    """Pause a deadline, with a reason."""
+
+    reason = TextAreaField("Reason for the pause", validators=[
+        DataRequired("Give a reason"), Length(max=2000)])
+
+
+class ResumeForm(FlaskForm):
+    """Start a paused deadline again (no fields: the case's version travels beside it)."""
+
+
+class ExtendForm(FlaskForm):
+    """Move a deadline later, with a reason."""
+
+    due_on = DateField("New due date", invalid_value_message=(
+        "Enter the new due date as a date, for example 31 March 2026"))
+    reason = TextAreaField("Reason for the extension", validators=[
+        DataRequired("Give a reason"), Length(max=2000)])
+
+
+class MilestoneForm(FlaskForm):
+    """Record a step the law asks for that is not a change of stage."""
+
+    milestone = SelectField("Milestone reached", validators=[DataRequired(
+        "Choose what has been done")])
+
+
+class CheckInForm(FlaskForm):
+    """The reporter's answer to an aftercare check-in."""
+
+    detriment = RadioField("Have you experienced any detriment because you reported?",
+                           choices=[("yes", "Yes"), ("no", "No")], validators=[
+                               DataRequired("Choose yes or no")])
+    details = TextAreaField("What happened", validators=[Optional(), Length(max=50_000)])
 
 
 class AssignForm(FlaskForm):

@@ -9,6 +9,7 @@ from casework.models import Person
 from casework.sanitise import UnsupportedFile, clean
 from casework.services import ratelimit
 from casework.services.access import Reporter
+from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
 from casework.services.auth import reporter_sign_in
 from casework.services.content import add_attachment, list_messages, post_message
 from casework.services.errors import DomainError, Invalid
@@ -19,6 +20,7 @@ from casework.services.views import reporter_view
 from casework.web.edge import context, rollback, runtime
 from casework.web.forms import (
     ActionForm,
+    CheckInForm,
     EvidenceForm,
     MessageForm,
     RecordForm,
@@ -93,6 +95,7 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
                      reporter=reporter, implicated=tuple(implicated),
                      witness=bool(form.witness.data), department=form.department.data or None,
                      occurred_on=form.occurred_on.data, recorded_by=recorded_by,
+                     notify_by_email=named and bool(form.notify_by_email.data),
                      extra={"witnesses": form.witnesses.data or ""})
 
 
@@ -122,6 +125,20 @@ def form_errors(form, exc: DomainError) -> None:
             target = form.implicated_names
         if target is not None and hasattr(target, "errors"):
             target.errors = [*list(target.errors or []), message]
+
+
+def plain_errors(form, exc: DomainError) -> str | None:
+    """Put a service's field errors on the form's fields as sentences; return the problem to
+    show at the top when some error belongs to no field (or there were no field errors)."""
+    unplaced = []
+    for name, message in exc.fields.items():
+        sentence = message[:1].upper() + message[1:]
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), sentence]
+        else:
+            unplaced.append(sentence)
+    return " ".join([exc.message, *unplaced]) if unplaced or not exc.fields else None
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -195,16 +212,28 @@ def current_reporter() -> Reporter:
 
 @bp.get("/my-report")
 def my_report():
-    """Stage, timeline, messages and the steps open to the reporter."""
+    """Stage, timeline, messages, the steps open to the reporter and any check-in question."""
+    return render_my_report()
+
+
+def render_my_report(status: int = 200, checkin_form: CheckInForm | None = None):
+    """The reporter's page; a check-in answer that did not validate is shown with its errors.
+    Only the latest check-in that has come due is asked: an earlier one left unanswered has
+    been overtaken by it."""
     actor, ctx = current_reporter(), context()
     view = reporter_view(ctx, actor)
     messages = list_messages(ctx, actor, None)
     record = record_for_reporter(ctx, actor)
+    checkins = reporter_checkins(ctx, actor)
+    asking = checkins[0] if checkins and checkins[0].answered_at is None else None
+    checkin_form = checkin_form or CheckInForm(formdata=None)
+    checkin_form.detriment.label.text = QUESTION
     return render_template("reporter/my_report.html", view=view, messages=messages,
                            record=record, record_form=RecordForm(),
                            message_form=MessageForm(), evidence_form=EvidenceForm(),
                            action_form=ActionForm(), action_words=ACTION_WORDS,
-                           outcome_words=OUTCOME_WORDS)
+                           outcome_words=OUTCOME_WORDS, checkins=checkins, asking=asking,
+                           checkin_form=checkin_form), status
 
 
 @bp.post("/my-report/message")
@@ -252,6 +281,31 @@ def check_record():
     confirm_record(context(), actor, form.correction.data if form.correct.data else None)
     flash("Thank you. Your answer has been added to your report.", "success")
     return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/checkins/<int:checkin_id>")
+def answer_checkin_form(checkin_id: int):
+    """Answer an aftercare check-in: "no" is thanked; "yes" opens a follow-up report whose
+    reference and receipt are shown once, like any report's."""
+    actor, form = current_reporter(), CheckInForm()
+    if form.validate_on_submit():
+        try:
+            lodged = answer_checkin(context(), actor, checkin_id, form.detriment.data == "yes",
+                                    form.details.data)
+        except Invalid as exc:
+            rollback()
+            plain_errors(form, exc)
+        else:
+            if lodged is None:
+                flash("Thank you for telling us. If anything changes, you can send us a "
+                      "message here at any time.", "success")
+                return redirect(url_for("reporter.my_report"), 303)
+            queue = runtime().pack.queues.get(lodged.case.queue)
+            session["receipt_once"] = {"reference": lodged.reference, "receipt": lodged.receipt,
+                                       "evidence": [], "follow_up": True,
+                                       "handled_by": queue.label if queue else None}
+            return redirect(url_for("reporter.receipt"), 303)
+    return render_my_report(422, form)
 
 
 @bp.post("/my-report/leave")

@@ -18,7 +18,17 @@ from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
 from casework.web.edge import context, rollback, runtime
-from casework.web.forms import AssignForm, ImplicatedForm, MessageForm, NoteForm, ReasonForm
+from casework.web.forms import (
+    AssignForm,
+    ExtendForm,
+    ImplicatedForm,
+    MessageForm,
+    MilestoneForm,
+    NoteForm,
+    PauseForm,
+    ReasonForm,
+    ResumeForm,
+)
 from casework.web.reporter import form_errors
 from casework.web.staff import actor, bp
 
@@ -26,10 +36,27 @@ FIELD_PREFIX = "f_"
 PLAIN = {"required": "Answer this question", "must be true or false": "Choose yes or no",
          "must be true to take this step": "This must be yes to take this step",
          "must be text": "Write an answer"}
+CLOCK_FORMS = {"pause": PauseForm, "resume": ResumeForm, "extend": ExtendForm}
+
+
+def clock_form(action: str, name: str, submitted: bool = False):
+    """The form for one action on one deadline (empty, or as submitted); its prefix keeps
+    ids unique on the page."""
+    kwargs = {} if submitted else {"formdata": None}
+    return CLOCK_FORMS[action](prefix=f"{action}-{name}", **kwargs)
+
+
+def milestone_form(page, form: MilestoneForm | None = None) -> MilestoneForm:
+    """The milestone picker, offering the milestones still to record."""
+    form = form or MilestoneForm(prefix="milestone", formdata=None)
+    form.milestone.choices = [("", "Choose one")] + [(m.key, m.label)
+                                                     for m in page.view.milestones]
+    return form
 
 
 def _forms(page, given: dict) -> dict:
     """The case page's forms, with choices filled; forms from a failed POST are kept."""
+    failed_clocks = given.pop("clock_forms", {})
     forms = {"note_form": NoteForm(prefix="note", formdata=None),
              "message_form": MessageForm(prefix="message", formdata=None),
              "assign_form": AssignForm(prefix="assign", formdata=None),
@@ -39,6 +66,9 @@ def _forms(page, given: dict) -> dict:
     _choices(forms["assign_form"], forms["implicated_form"], page)
     forms["recuse_form"].reason.label.text = "What is your conflict of interest?"
     forms["reveal_form"].reason.label.text = "Why do you need to know who reported this?"
+    forms["clock_forms"] = {**{(a, c.name): clock_form(a, c.name) for c in page.view.clocks
+                               for a in c.actions}, **failed_clocks}
+    forms["milestone_form"] = milestone_form(page, forms.get("milestone_form"))
     return forms
 
 
@@ -49,11 +79,13 @@ def _choices(assign_form: AssignForm, implicated_form: ImplicatedForm, page) -> 
     implicated_form.person_id.choices = [(0, "Nobody from the directory")] + page.people
 
 
-def render_case(ref: str, status: int = 200, step: dict | None = None, **forms):
-    """The case page; a failed step or form is shown again with its errors and answers."""
+def render_case(ref: str, status: int = 200, step: dict | None = None,
+                problem: str | None = None, **forms):
+    """The case page; a failed step or form is shown again with its errors and answers, and
+    a refusal that belongs to no field (problem) at the top."""
     page = case_page(context(), actor(), ref)
-    return render_template("staff/case.html", page=page, view=page.view,
-                           step=step or {}, **_forms(page, forms)), status
+    return render_template("staff/case.html", page=page, view=page.view, step=step or {},
+                           problem=problem, **_forms(page, forms)), status
 
 
 @bp.get("/cases/<ref>")
@@ -231,3 +263,6 @@ def identity(ref: str):
         return render_case(ref, 422, reveal_form=form)
     who = reveal_identity(context(), actor(), ref, form.reason.data)
     return render_template("staff/identity.html", ref=ref, who=who)
+
+
+from casework.web import staff_clocks  # noqa: E402, F401  (registers the deadline actions)

@@ -1,13 +1,65 @@
-"""Deadlines: due dates in calendar or working days, with a jurisdiction's public holidays."""
+"""Clocks: their definitions (from packs and shipped clock sets) and due-date arithmetic in
+calendar or working days, with a jurisdiction's public holidays and the organisation's time zone."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import holidays
 
+from casework.workflow.definitions import DefinitionError, Route
+from casework.workflow.engine import ClockRule
+
+if TYPE_CHECKING:
+    from casework.workflow.policy import PolicyPack
+
+COUNTING = frozenset({"calendar", "working"})
+EFFECTS = ("start_on", "stop_on", "pause_on", "resume_on")
+CLOCK_FIELDS = frozenset({"name", "label", "route", "days", "months", "counting", "after",
+                          "extendable", "pausable", "source", *EFFECTS})
+MILESTONE_FIELDS = frozenset({"key", "label", "route", "source"})
+
+#: (file it came from, parsed TOML): a pack's clock sets in order, then the pack itself.
+Tables = Iterable[tuple[str, Mapping]]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A statutory or policy deadline, started and stopped by transitions and milestones.
+
+    An `after` clock starts with the clock it names but counts from that clock's end: the day
+    it stopped, or its due date if it stopped later or still runs (see anchor_end)."""
+
+    name: str
+    label: str
+    route: str
+    rule: ClockRule
+    days: int = 0
+    months: int = 0
+    counting: str = "calendar"
+    after: str | None = None
+    extendable: bool = False
+    pausable: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Something a handler records that is not a state change (e.g. "notified IBAC")."""
+
+    key: str
+    label: str
+    route: str
+    source: str = ""
+
+
+# Arithmetic
 
 @lru_cache(maxsize=32)
 def holiday_calendar(country: str, subdivision: str | None) -> holidays.HolidayBase:
@@ -43,3 +95,162 @@ def due_date(start: date, *, days: int = 0, months: int = 0, counting: str = "ca
     while not is_working_day(day, country, subdivision):
         day += timedelta(days=1)
     return day
+
+
+def working_days_between(start: date, end: date, *, country: str = "",
+                         subdivision: str | None = None) -> int:
+    """How many working days fall in (start, end]: after start, up to and including end."""
+    return sum(is_working_day(start + timedelta(days=n), country, subdivision)
+               for n in range(1, (end - start).days + 1))
+
+
+def resume_due(due_on: date, paused_on: date, resumed_on: date, *, counting: str = "calendar",
+               country: str = "", subdivision: str | None = None) -> date:
+    """A resumed clock's new due date: the old one plus the time it was paused (calendar days,
+    or the working days in (paused_on, resumed_on]), moved off a non-working day."""
+    if resumed_on < paused_on:
+        raise ValueError(f"resumed on {resumed_on} before it was paused on {paused_on}")
+    if counting == "working":
+        lost = working_days_between(paused_on, resumed_on, country=country,
+                                    subdivision=subdivision)
+    else:
+        lost = (resumed_on - paused_on).days
+    return due_date(due_on, days=lost, counting=counting, country=country,
+                    subdivision=subdivision)
+
+
+def anchor_end(due_on: date, stopped_on: date | None) -> date:
+    """Where an `after` clock counts from: the day the clock it follows stopped, or that
+    clock's due date if it still runs or stopped late (EU directive art. 9(1)(f))."""
+    return due_on if stopped_on is None else min(stopped_on, due_on)
+
+
+def clock_due(clock: Clock, started_on: date, pack: PolicyPack,
+              anchor: date | None = None) -> date:
+    """When a clock started on started_on falls due under the pack's jurisdiction; an `after`
+    clock counts from anchor, the anchor_end() of the clock it follows."""
+    if clock.after and anchor is None:
+        raise ValueError(f"clock {clock.name!r} counts from the end of {clock.after!r}")
+    return due_date(anchor if clock.after else started_on, days=clock.days, months=clock.months,
+                    counting=clock.counting, country=pack.jurisdiction,
+                    subdivision=pack.subdivision)
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The organisation's calendar day at an instant; a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def is_due_soon(due_on: date, today: date, within_days: int) -> bool:
+    """A running clock not yet overdue whose due date is at most within_days days away."""
+    return today <= due_on <= today + timedelta(days=within_days)
+
+
+# Definitions
+
+def whole_number(value, source: str, where: str, least: int = 0) -> int:
+    """An integer of at least least, or a DefinitionError naming the file and key."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise DefinitionError(source, where, f"must be a whole number of at least {least}")
+    return value
+
+
+def _entries(tables: Tables, kind: str, allowed: frozenset[str]):
+    """Each [[kind]] entry of every file, with the file it came from; unknown fields refused."""
+    for origin, data in tables:
+        for spec in data.get(kind, []):
+            name = spec.get("name" if kind == "clocks" else "key")
+            unknown = sorted(set(spec) - allowed)
+            if unknown:
+                raise DefinitionError(origin, f"{kind}.{name}", f"unknown fields {unknown}")
+            yield origin, f"{kind}.{name}", spec
+
+
+def parse_milestones(tables: Tables, routes: Mapping[str, Route]
+                     ) -> dict[tuple[str, str], Milestone]:
+    """Every [[milestones]] entry, keyed (route, key); a clash names both files."""
+    result: dict[tuple[str, str], Milestone] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for origin, where, spec in _entries(tables, "milestones", MILESTONE_FIELDS):
+        route = routes.get(spec.get("route"))
+        if route is None:
+            raise DefinitionError(origin, f"{where}.route", f"unknown route {spec.get('route')!r}")
+        key = (route.key, spec.get("key"))
+        if not key[1] or key in result:
+            raise DefinitionError(origin, where, f"missing or duplicate key on {route.key!r}"
+                                  + (f" (also in {origins[key]})" if key in origins else ""))
+        if key[1] in route.transition_keys or key[1] == "lodge":
+            # The engine could not tell the milestone from the transition of that name.
+            raise DefinitionError(origin, where, f"{key[1]!r} is already a transition")
+        result[key] = Milestone(key[1], spec.get("label", key[1]), route.key,
+                                spec.get("source", ""))
+        origins[key] = origin
+    return result
+
+
+def parse_clocks(tables: Tables, routes: Mapping[str, Route],
+                 milestones: Mapping[tuple[str, str], Milestone]) -> tuple[Clock, ...]:
+    """Every [[clocks]] entry; a name clash on a route names the file and key."""
+    clocks: dict[tuple[str, str], Clock] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for origin, where, spec in _entries(tables, "clocks", CLOCK_FIELDS):
+        clock = _clock(origin, where, spec, routes, milestones)
+        key = (clock.route, clock.name)
+        if key in clocks:
+            # A case holds one clock per name: a clash would fail at the first lodge.
+            raise DefinitionError(origin, where, f"duplicate name on {clock.route!r}"
+                                  f" (also defined in {origins[key]})")
+        clocks[key], origins[key] = clock, origin
+    for key, clock in clocks.items():
+        _check_after(clock, clocks, origins[key])
+    return tuple(clocks.values())
+
+
+def _clock(origin, where, spec, routes, milestones) -> Clock:
+    route = routes.get(spec.get("route"))
+    if route is None:
+        raise DefinitionError(origin, f"{where}.route", f"unknown route {spec.get('route')!r}")
+    if not spec.get("name"):
+        raise DefinitionError(origin, where, f"missing name on {route.key!r}")
+    keys = {*route.transition_keys, "lodge", *(k for r, k in milestones if r == route.key)}
+    effects = {k: frozenset(spec.get(k, ())) for k in EFFECTS}
+    for name, given in effects.items():
+        if not given <= keys:
+            raise DefinitionError(origin, f"{where}.{name}",
+                                  f"unknown transitions or milestones {sorted(given - keys)}")
+    if spec.get("counting", "calendar") not in COUNTING:
+        raise DefinitionError(origin, f"{where}.counting", "must be calendar or working")
+    for flag in ("extendable", "pausable"):
+        if not isinstance(spec.get(flag, False), bool):
+            raise DefinitionError(origin, f"{where}.{flag}", "must be true or false")
+    if (effects["pause_on"] or effects["resume_on"]) and not spec.get("pausable"):
+        raise DefinitionError(origin, f"{where}.pausable", "a clock that pauses needs "
+                              "pausable = true")
+    return Clock(spec["name"], spec.get("label", spec["name"]), route.key,
+                 ClockRule(spec["name"], **effects),
+                 whole_number(spec.get("days", 0), origin, f"{where}.days"),
+                 whole_number(spec.get("months", 0), origin, f"{where}.months"),
+                 spec.get("counting", "calendar"), spec.get("after"),
+                 spec.get("extendable", False), spec.get("pausable", False),
+                 spec.get("source", ""))
+
+
+def _check_after(clock: Clock, clocks: Mapping[tuple[str, str], Clock], origin: str) -> None:
+    """An `after` clock names another clock on its route, starts with it, and forms no cycle."""
+    where, seen, current = f"clocks.{clock.name}.after", [clock.name], clock
+    while current.after is not None:
+        anchor = clocks.get((clock.route, current.after))
+        if anchor is None:
+            if current is clock:
+                raise DefinitionError(origin, where, f"no clock {clock.after!r} on "
+                                      f"{clock.route!r}")
+            return  # the clock with the bad reference reports it
+        if anchor.name in seen:
+            raise DefinitionError(origin, where, f"cycle: {' -> '.join([*seen, anchor.name])}")
+        if current is clock and not clock.rule.start_on <= anchor.rule.start_on:
+            raise DefinitionError(origin, f"clocks.{clock.name}.start_on",
+                                  f"must start with the clock it follows ({anchor.name!r})")
+        seen.append(anchor.name)
+        current = anchor

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from casework.workflow.clocks import (
+    Clock,
+    Milestone,
+    parse_clocks,
+    parse_milestones,
+    whole_number,
+)
 from casework.workflow.definitions import DefinitionError, Route
 from casework.workflow.engine import ClockRule
 
 PACKS_DIR = Path(__file__).with_name("packs")
+CLOCK_SETS_DIR = PACKS_DIR / "clocks"
+SET_FIELDS = frozenset({"label", "source", "clocks", "milestones"})
 CONDITIONS = frozenset({"implicated_role", "category_flag", "line_manager_implicated"})
 PERSON_ROLES = frozenset(
     {"chief_executive", "monitoring_officer", "head_of_internal_audit", "hr_manager", "director"}
 )
-COUNTING = frozenset({"calendar", "working"})
 
 
 @dataclass(frozen=True)
@@ -53,21 +62,8 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Clock:
-    """A statutory or policy deadline, started and stopped by transitions."""
-
-    name: str
-    label: str
-    route: str
-    rule: ClockRule
-    days: int = 0
-    months: int = 0
-    counting: str = "calendar"
-
-
-@dataclass(frozen=True)
 class PolicyPack:
-    """Everything an organisation chooses, loaded from one data file."""
+    """Everything an organisation chooses, loaded from one data file and its clock sets."""
 
     key: str
     label: str
@@ -83,6 +79,12 @@ class PolicyPack:
     clocks: tuple[Clock, ...]
     external_bodies: tuple[str, ...]
     identity_reveal_roles: frozenset[str]
+    milestones: Mapping[tuple[str, str], Milestone] = field(default_factory=dict)
+    timezone: str = "UTC"
+    due_soon_days: int = 7
+    aftercare_months: tuple[int, ...] = (1, 3, 6)
+    aftercare_categories: Mapping[str, str] = field(default_factory=dict)
+    clock_sets: tuple[str, ...] = ()
 
     def clock_rules(self, route: str) -> tuple[ClockRule, ...]:
         """The clock rules that apply to cases on a route."""
@@ -92,25 +94,38 @@ class PolicyPack:
         """The clock called name on a route."""
         return next(c for c in self.clocks if c.route == route and c.name == name)
 
+    def milestones_for(self, route: str) -> list[Milestone]:
+        """Milestones a handler may record on a route, in definition order."""
+        return [m for m in self.milestones.values() if m.route == route]
+
+    def milestone(self, route: str, key: str) -> Milestone:
+        """The milestone called key on a route."""
+        return self.milestones[(route, key)]
+
     def categories_for(self, route: str) -> list[Category]:
         """Categories a reporter may choose on a route."""
         return [c for c in self.categories.values() if route in c.routes]
 
 
-def load_pack(name: str, routes: Mapping[str, Route], directory: Path = PACKS_DIR) -> PolicyPack:
-    """Load and validate the pack called name against the loaded routes."""
+def load_pack(name: str, routes: Mapping[str, Route], directory: Path = PACKS_DIR,
+              clock_dir: Path = CLOCK_SETS_DIR) -> PolicyPack:
+    """Load and validate the pack called name (and its clock sets) against the loaded routes."""
     path = directory / f"{name}.toml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml")))
         raise DefinitionError(str(path), "(file)", f"no policy pack {name!r}; known: {known}")
+    return parse_pack(_read(path), routes, str(path), clock_dir)
+
+
+def _read(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(str(path), "(file)", f"not valid TOML: {exc}") from exc
-    return parse_pack(data, routes, str(path))
 
 
-def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> PolicyPack:
+def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
+               clock_dir: Path = CLOCK_SETS_DIR) -> PolicyPack:
     """Build a PolicyPack from parsed data, refusing references to anything unknown."""
     queues = {k: Queue(k, v.get("label", k), v.get("owner_role"), v.get("fallback"))
               for k, v in data.get("queues", {}).items()}
@@ -126,6 +141,10 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> Polic
         if defaults.get(route) not in queues:
             raise DefinitionError(source, f"default_queues.{route}", "missing or unknown queue")
     categories = _categories(data.get("categories", []), routes, source)
+    sets = _clock_set_names(data.get("clock_sets", []), clock_dir, source)
+    tables = [*(_clock_set(clock_dir / f"{n}.toml") for n in sets), (source, data)]
+    milestones = parse_milestones(tables, routes)
+    aftercare = _aftercare(data, routes, categories, source)
     return PolicyPack(
         key=data.get("key", Path(source).stem),
         label=data.get("label", ""),
@@ -138,9 +157,15 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str) -> Polic
         departments={d["key"]: d["label"] for d in data.get("departments", [])},
         queues=queues,
         rules=tuple(_rules(data.get("rules", []), queues, categories, source)),
-        clocks=tuple(_clocks(data.get("clocks", []), routes, source)),
+        clocks=parse_clocks(tables, routes, milestones),
         external_bodies=tuple(data.get("external_bodies", [])),
         identity_reveal_roles=frozenset(data.get("identity_reveal_roles", ["intake"])),
+        milestones=milestones,
+        timezone=_timezone(data.get("timezone", "UTC"), source),
+        due_soon_days=whole_number(data.get("due_soon_days", 7), source, "due_soon_days"),
+        aftercare_months=aftercare[0],
+        aftercare_categories=aftercare[1],
+        clock_sets=sets,
     )
 
 
@@ -181,26 +206,54 @@ def _rules(raw, queues, categories, source):
                    frozenset(spec.get("actions", ())))
 
 
-def _clocks(raw, routes, source):
-    seen: set[tuple[str, str]] = set()
-    for spec in raw:
-        where = f"clocks.{spec.get('name')}"
-        route = routes.get(spec.get("route"))
-        if route is None:
-            raise DefinitionError(source, f"{where}.route", f"unknown route {spec.get('route')!r}")
-        if not spec.get("name") or (route.key, spec["name"]) in seen:
-            # A case holds one clock per name: a duplicate would fail at the first lodge.
-            raise DefinitionError(source, where, f"missing or duplicate name on {route.key!r}")
-        seen.add((route.key, spec["name"]))
-        keys = set(route.transition_keys) | {"lodge"}
-        effects = {k: frozenset(spec.get(k, ())) for k in
-                   ("start_on", "stop_on", "pause_on", "resume_on")}
-        for name, given in effects.items():
-            if not given <= keys:
-                raise DefinitionError(source, f"{where}.{name}",
-                                      f"unknown transitions {sorted(given - keys)}")
-        if spec.get("counting", "calendar") not in COUNTING:
-            raise DefinitionError(source, f"{where}.counting", "must be calendar or working")
-        yield Clock(spec["name"], spec.get("label", spec["name"]), route.key,
-                    ClockRule(spec["name"], **effects), int(spec.get("days", 0)),
-                    int(spec.get("months", 0)), spec.get("counting", "calendar"))
+def _timezone(name, source: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise DefinitionError(source, "timezone", f"unknown IANA time zone {name!r}") from exc
+    return name
+
+
+def _aftercare(data, routes, categories, source) -> tuple[tuple[int, ...], dict[str, str]]:
+    """Check-in months after closure, and the category a detriment case opened then takes."""
+    raw = data.get("aftercare_months", [1, 3, 6])
+    if not isinstance(raw, list):
+        raise DefinitionError(source, "aftercare_months", "must be a list of months")
+    months = tuple(whole_number(m, source, "aftercare_months", 1) for m in raw)
+    if list(months) != sorted(set(months)):
+        raise DefinitionError(source, "aftercare_months", "must be increasing, without repeats")
+    chosen = dict(data.get("aftercare_categories", {}))
+    unknown = sorted(chosen.keys() - set(routes))
+    if unknown:
+        raise DefinitionError(source, f"aftercare_categories.{unknown[0]}", "unknown route")
+    # With check-ins, every route needs a category for the case a check-in may open.
+    needed = list(routes) if months else list(chosen)
+    for route in needed:
+        key = chosen.get(route)
+        if key not in categories or route not in categories[key].routes:
+            raise DefinitionError(source, f"aftercare_categories.{route}",
+                                  f"missing, or not a category on {route!r}: {key!r}")
+    return months, chosen
+
+
+def _clock_set(path: Path) -> tuple[str, dict]:
+    """One shipped clock set: a label, a source, and [[clocks]] and [[milestones]] only."""
+    data = _read(path)
+    unknown = sorted(data.keys() - SET_FIELDS)
+    if unknown:
+        raise DefinitionError(str(path), unknown[0],
+                              f"not a clock set field; known: {sorted(SET_FIELDS)}")
+    return str(path), data
+
+
+def _clock_set_names(raw, directory: Path, source: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise DefinitionError(source, "clock_sets", "must be a list of clock set names")
+    for i, name in enumerate(raw):
+        if name in raw[:i]:
+            raise DefinitionError(source, f"clock_sets[{i}]", f"{name!r} is listed twice")
+        if not (directory / f"{name}.toml").is_file():
+            known = ", ".join(sorted(p.stem for p in directory.glob("*.toml")))
+            raise DefinitionError(source, f"clock_sets[{i}]",
+                                  f"no clock set {name!r}; known: {known}")
+    return tuple(raw)

@@ -27,20 +27,21 @@ def running(case: Case) -> dict[str, date]:
     return {c.name: c.due_on for c in case.clocks if c.status == "running"}
 
 
-def test_lodging_starts_the_acknowledge_clock_and_sets_the_date(ctx, make):
+def test_lodging_starts_the_clocks_and_sets_the_earliest_date(ctx, make):
     case = make.case("disclosure")
-    assert running(case) == {"acknowledge": date(2026, 3, 9)}
+    # Feedback runs from the end of the seven days for acknowledgement (EU directive art. 9).
+    assert running(case) == {"acknowledge": date(2026, 3, 9), "feedback": date(2026, 6, 9)}
     assert stored(ctx, case) == date(2026, 3, 9)
 
 
 def test_stopping_one_clock_moves_to_the_next_earliest_then_to_none(ctx, make):
-    case = make.case("disclosure")
-    apply_clock_events(ctx, case, [Event("clock_start", "feedback")])  # two at once
+    case = make.case("disclosure")  # acknowledge and feedback run at once
     feedback = running(case)["feedback"]
     assert feedback > date(2026, 3, 9)
     assert stored(ctx, case) == date(2026, 3, 9)  # the earlier of the two
     apply_clock_events(ctx, case, [Event("clock_stop", "acknowledge")])
-    assert stored(ctx, case) == feedback
+    # Acknowledged on the day of receipt: feedback now counts from today, sooner.
+    assert stored(ctx, case) == running(case)["feedback"] == date(2026, 6, 2) < feedback
     apply_clock_events(ctx, case, [Event("clock_stop", "feedback")])
     assert stored(ctx, case) is None
 
@@ -48,6 +49,7 @@ def test_stopping_one_clock_moves_to_the_next_earliest_then_to_none(ctx, make):
 def test_acknowledging_swaps_the_acknowledge_date_for_the_feedback_date(ctx, make):
     case = make.case("disclosure", path=["acknowledge"])
     assert set(running(case)) == {"feedback"}
+    # Acknowledged on the day of receipt: three months from then, not from the seventh day.
     assert stored(ctx, case) == running(case)["feedback"] == date(2026, 6, 2)
 
 

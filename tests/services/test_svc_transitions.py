@@ -183,7 +183,8 @@ def test_the_acknowledge_clock_starts_at_lodging(ctx, make, clock):
     ack = clock_row(ctx, case, "acknowledge")
     assert (ack.status, ack.started_on, ack.due_on) == ("running", date(2026, 3, 2),
                                                         date(2026, 3, 9))
-    assert clock_row(ctx, case, "feedback") is None  # starts on acknowledge
+    feedback = clock_row(ctx, case, "feedback")  # from the end of the seven days
+    assert (feedback.status, feedback.due_on) == ("running", date(2026, 6, 9))
 
 
 @pytest.mark.parametrize("days_later, status", [(0, "met"), (7, "met"), (8, "missed"),
@@ -195,7 +196,10 @@ def test_acknowledging_stops_the_clock_met_or_missed(ctx, make, clock, days_late
     ack = clock_row(ctx, case, "acknowledge")
     assert (ack.status, ack.stopped_on) == (status, clock.now.date())
     feedback = clock_row(ctx, case, "feedback")
-    assert feedback.status == "running" and feedback.started_on == clock.now.date()
+    # Three months from the acknowledgement, or from the seventh day if that came first.
+    counted_from = min(clock.now.date(), date(2026, 3, 9))
+    assert feedback.status == "running"
+    assert feedback.due_on == date(2026, 6, counted_from.day)
 
 
 def test_an_unacknowledged_case_shows_as_overdue(ctx, make, clock):
@@ -203,7 +207,8 @@ def test_an_unacknowledged_case_shows_as_overdue(ctx, make, clock):
     officer = handler_of(make, case)
     clock.now += timedelta(days=8)
     view = case_view(ctx, officer, case.reference)
-    assert {c.name: c.status for c in view.clocks} == {"acknowledge": "overdue"}
+    assert {c.name: c.status for c in view.clocks} == {"acknowledge": "overdue",
+                                                       "feedback": "running"}
     assert [i["reference"] for i in list_cases(ctx, officer, overdue=True).items] == [
         case.reference]
 

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from casework.workflow.definitions import DefinitionError, load_routes
-from casework.workflow.policy import PACKS_DIR, PolicyPack, load_pack, parse_pack
+from casework.workflow.policy import CLOCK_SETS_DIR, PACKS_DIR, PolicyPack, load_pack, parse_pack
 from casework.workflow.routing import PersonFacts, RoutingDecision, RoutingInput, route_case
 
 ROUTES = load_routes()
@@ -209,7 +209,12 @@ def test_every_category_routes_to_a_queue_the_pack_defines(pack):
 # Pack validation: a mistake in a pack stops start-up with the file and the key named.
 
 def raw_pack(name: str = "uk-council") -> dict:
-    return tomllib.loads((PACKS_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    """The pack's data with its clock sets copied in as its own [[clocks]], for editing."""
+    data = tomllib.loads((PACKS_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    for clock_set in data.pop("clock_sets", []):
+        text = (CLOCK_SETS_DIR / f"{clock_set}.toml").read_text(encoding="utf-8")
+        data.setdefault("clocks", []).extend(tomllib.loads(text).get("clocks", []))
+    return data
 
 
 def refused(data: dict) -> DefinitionError:

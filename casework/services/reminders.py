@@ -1,0 +1,129 @@
+"""Reminders of due and overdue clocks, to the staff who may see each case (for cron).
+
+One run reads the running clocks due within the pack's warning period from the
+(status, due_on) index and their open cases by primary key, then their candidate recipients
+(active assignees and members of the case's queue) in one query, then asks the access policy
+which of those cases each candidate may see, in one statement per group of candidates. So the
+number of queries depends on how many clocks are due and how many people may be told, never on
+how many cases are open. Each reminder is enqueued under a key naming the clock, its due date,
+the stage and the user: an extended clock reminds again, a repeated or concurrent run adds
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, String, cast, literal, null, select, union_all
+
+from casework.models import Assignment, Case, CaseClock, QueueMembership, User
+from casework.services.access import staff_actor, visible_filter
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.notify import Outgoing, enqueue_many
+from casework.workflow.clocks import local_date
+
+#: Candidates whose visibility is asked in one statement.
+USERS_PER_STATEMENT = 50
+
+
+@dataclass(frozen=True)
+class DueClock:
+    """A running clock that is due soon or overdue, on an open case."""
+
+    id: int
+    case_id: int
+    queue: str
+    due_on: date
+    stage: str  # due_soon | overdue
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    """What one run found and enqueued (counts only)."""
+
+    clocks: int
+    new: int
+    existing: int
+
+
+def today(ctx: Context) -> date:
+    """The organisation's calendar day now."""
+    return local_date(ctx.now, ctx.runtime.pack.timezone)
+
+
+def due_clocks(ctx: Context, day: date) -> list[DueClock]:
+    """Running clocks on open cases due by day + the pack's warning period.
+
+    Two index-driven reads, not a join: PostgreSQL's planner, not knowing how few clocks are
+    due, would hash the whole cases table (a scan that grows with every open case)."""
+    horizon = day + timedelta(days=ctx.runtime.pack.due_soon_days)
+    clocks = ctx.session.execute(
+        select(CaseClock.id, CaseClock.case_id, CaseClock.due_on)
+        .where(CaseClock.status == "running", CaseClock.due_on <= horizon,
+               CaseClock.paused_on.is_(None))).all()
+    queues = dict(ctx.session.execute(
+        select(Case.id, Case.queue).where(Case.id.in_(sorted({c for _, c, _ in clocks})),
+                                          Case.closed_at.is_(None), Case.purged_at.is_(None))
+    ).all()) if clocks else {}
+    return sorted((DueClock(i, case_id, queues[case_id], due,
+                            "overdue" if due < day else "due_soon")
+                   for i, case_id, due in clocks if case_id in queues), key=lambda c: c.id)
+
+
+def candidates(ctx: Context, clocks: list[DueClock]) -> dict[int, set[int]]:
+    """Active users assigned to, or in the queue of, each due case: user id → case ids."""
+    case_ids = sorted({c.case_id for c in clocks})
+    by_queue: dict[str, set[int]] = defaultdict(set)
+    for clock in clocks:
+        by_queue[clock.queue].add(clock.case_id)
+    assigned = (select(Assignment.user_id, Assignment.case_id, cast(null(), String).label("queue"))
+                .join(User, User.id == Assignment.user_id)
+                .where(Assignment.case_id.in_(case_ids), Assignment.ended_at.is_(None),
+                       User.active.is_(True)))
+    members = (select(QueueMembership.user_id, cast(null(), Integer).label("case_id"),
+                      QueueMembership.queue)
+               .join(User, User.id == QueueMembership.user_id)
+               .where(QueueMembership.queue.in_(sorted(by_queue)), User.active.is_(True)))
+    found: dict[int, set[int]] = defaultdict(set)
+    for user_id, case_id, queue in ctx.session.execute(union_all(assigned, members)):
+        found[user_id] |= {case_id} if case_id is not None else by_queue[queue]
+    return found
+
+
+def visible_pairs(ctx: Context, wanted: dict[int, set[int]]) -> set[tuple[int, int]]:
+    """The (user, case) pairs among those wanted that the access policy lets the user see."""
+    users = ctx.session.execute(select(User).where(User.id.in_(sorted(wanted)))).scalars()
+    actors = sorted((staff_actor(u, ctx.runtime.keyring) for u in users),
+                    key=lambda a: a.user_id)
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(actors), USERS_PER_STATEMENT):
+        parts = [select(literal(a.user_id).label("user_id"), Case.id.label("case_id"))
+                 .where(Case.id.in_(sorted(wanted[a.user_id])), visible_filter(a))
+                 for a in actors[start:start + USERS_PER_STATEMENT]]
+        pairs |= {(u, c) for u, c in ctx.session.execute(union_all(*parts))}
+    return pairs
+
+
+def send_reminders(ctx: Context) -> ReminderRun:
+    """Enqueue a reminder per due clock, stage and recipient not yet reminded; audited."""
+    clocks = due_clocks(ctx, today(ctx))
+    items: list[Outgoing] = []
+    if clocks:
+        pairs = visible_pairs(ctx, candidates(ctx, clocks))
+        by_case: dict[int, list[int]] = defaultdict(list)
+        for user_id, case_id in sorted(pairs):
+            by_case[case_id].append(user_id)
+        for clock in clocks:
+            kind = "clock_overdue" if clock.stage == "overdue" else "clock_due_soon"
+            items += [Outgoing(f"clock:{clock.id}:{clock.due_on}:{clock.stage}:user:{user_id}",
+                               kind, "staff", user_id, clock.case_id,
+                               {"due_on": clock.due_on.isoformat()})
+                      for user_id in by_case[clock.case_id]]
+    new = enqueue_many(ctx, items)
+    run = ReminderRun(clocks=len(clocks), new=new, existing=len(items) - new)
+    ctx.audit(Kind.REMINDERS_SENT, "system", clocks=run.clocks, new=run.new,
+              existing=run.existing)
+    return run

@@ -1,0 +1,255 @@
+"""Policy packs and the shipped clock sets: every pack loads, each statute's clocks are as the
+law says, and a mistake in a clock set names the file and the key."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from casework.workflow.definitions import DefinitionError, load_routes
+from casework.workflow.engine import Event, clock_events
+from casework.workflow.policy import CLOCK_SETS_DIR, PACKS_DIR, load_pack, parse_pack
+from casework.workflow.routing import PersonFacts, RoutingInput, route_case
+
+ROUTES = load_routes()
+PACK_NAMES = sorted(p.stem for p in PACKS_DIR.glob("*.toml"))
+SET_NAMES = sorted(p.stem for p in CLOCK_SETS_DIR.glob("*.toml"))
+QUEUES = {"intake", "hr", "monitoring_officer", "internal_audit", "chief_executive", "external"}
+
+
+def test_the_expected_packs_and_clock_sets_are_shipped():
+    assert {"uk-council", "nz-public-service", "vic-public-sector", "canada-federal",
+            "au-commonwealth-agency"} <= set(PACK_NAMES)
+    assert {"eu-whistleblowing-directive", "nz-protected-disclosures-2022", "vic-pid-2012",
+            "cwlth-pid-2013", "canada-harassment-2020", "org-harassment-targets"} <= set(SET_NAMES)
+
+
+@pytest.mark.parametrize("name", PACK_NAMES)
+def test_every_shipped_pack_loads_with_what_the_app_relies_on(name):
+    pack = load_pack(name, ROUTES)
+    raw = tomllib.loads((PACKS_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    assert "timezone" in raw and pack.timezone == raw["timezone"] != "UTC"
+    assert set(pack.queues) == QUEUES
+    assert dict(pack.default_queues) == {"disclosure": "intake", "harassment": "hr"}
+    assert pack.clock_sets and pack.aftercare_months == (1, 3, 6) and pack.due_soon_days == 7
+    for route in ROUTES:
+        assert pack.categories_for(route)
+        category = pack.categories[pack.aftercare_categories[route]]
+        assert route in category.routes
+        assert pack.clock_rules(route), f"{name} has no clock on {route}"
+    for clock in pack.clocks:
+        assert clock.source and clock.label != clock.name
+
+
+@pytest.mark.parametrize("name", PACK_NAMES)
+def test_every_category_of_every_pack_routes_with_reasons(name):
+    pack = load_pack(name, ROUTES)
+    chief, manager, reporter = (PersonFacts(1, frozenset({"chief_executive"})),
+                                PersonFacts(2, frozenset(), 1), PersonFacts(3, frozenset(), 2))
+    directory = {p.id: p for p in (chief, manager, reporter)}
+    for route in ROUTES:
+        for category in pack.categories_for(route):
+            for implicated in (frozenset(), frozenset({1}), frozenset({2})):
+                decision = route_case(pack, RoutingInput(route, category.key, implicated, 3),
+                                      directory)
+                assert decision.queue in pack.queues and decision.reasons
+                if implicated == {1}:
+                    assert decision.queue != "chief_executive"
+
+
+@pytest.mark.parametrize("name", SET_NAMES)
+def test_every_clock_set_loads_on_its_own(name):
+    data = copy.deepcopy(raw_pack())
+    data["clock_sets"] = [name]
+    pack = parse_pack(data, ROUTES, "packs/test.toml")
+    assert pack.clocks and pack.clock_sets == (name,)
+    assert all(c.source for c in pack.clocks)
+    assert all(m.source and m.label for m in pack.milestones.values())
+
+
+def test_the_eu_directive_feedback_clock_follows_acknowledgement():
+    uk = load_pack("uk-council", ROUTES)
+    acknowledge, feedback = uk.clock("disclosure", "acknowledge"), uk.clock("disclosure",
+                                                                           "feedback")
+    assert (acknowledge.days, acknowledge.counting) == (7, "calendar")
+    assert (feedback.months, feedback.after) == (3, "acknowledge")
+    assert feedback.rule.start_on == acknowledge.rule.start_on == {"lodge"}
+    assert feedback.rule.stop_on == {"give_feedback", "refer", "no_further_action", "withdraw"}
+    assert uk.clock("harassment", "acknowledge").counting == "working"  # same name, other route
+
+
+def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
+    nz = load_pack("nz-public-service", ROUTES)
+    clock = nz.clock("disclosure", "deal_with")
+    assert (clock.days, clock.counting, clock.extendable) == (20, "working", True)
+    assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe"]
+    assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
+        Event("clock_stop", "deal_with"),)
+
+
+def test_victoria_notify_ibac_clock_is_stopped_by_the_milestone():
+    vic = load_pack("vic-public-sector", ROUTES)
+    clock = vic.clock("disclosure", "notify_ibac")
+    assert (clock.days, clock.counting, vic.jurisdiction, vic.subdivision) == (
+        28, "calendar", "AU", "VIC")
+    assert "IBAC" in vic.milestone("disclosure", "notified_ibac").label
+    assert clock_events(vic.clock_rules("disclosure"), "notified_ibac") == (
+        Event("clock_stop", "notify_ibac"),)
+    assert vic.milestones_for("harassment") == []
+
+
+def test_commonwealth_allocation_and_investigation_clocks():
+    cth = load_pack("au-commonwealth-agency", ROUTES)
+    allocate, investigate = (cth.clock("disclosure", n) for n in ("allocate", "investigate"))
+    assert allocate.days == 14 and "allocated" in allocate.rule.stop_on
+    assert (investigate.days, investigate.extendable) == (90, True)
+    assert investigate.rule.start_on == {"accept_for_investigation"}
+
+
+def test_canada_harassment_clocks_follow_the_regulations():
+    ca = load_pack("canada-federal", ROUTES)
+    names = {c.name for c in ca.clocks if c.route == "harassment"}
+    assert names == {"contact_principal_party", "begin_resolution", "complete_resolution",
+                     "acknowledge"}
+    assert ca.clock("harassment", "contact_principal_party").days == 7
+    assert ca.clock("harassment", "begin_resolution").days == 45
+    complete = ca.clock("harassment", "complete_resolution")
+    assert (complete.months, complete.pausable, complete.extendable) == (12, True, False)
+    closing = {t.key for t in ROUTES["harassment"].transitions if t.target == "closed"}
+    assert complete.rule.stop_on == closing  # every way a harassment case closes
+    assert ca.queues["intake"].label == "Senior officer for internal disclosure"
+
+
+# Mistakes in clock sets: each names the file and the key.
+
+def raw_pack() -> dict:
+    return tomllib.loads((PACKS_DIR / "uk-council.toml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def clock_dir(tmp_path) -> Path:
+    """A copy of the shipped clock sets, to add broken ones beside them."""
+    shutil.copytree(CLOCK_SETS_DIR, tmp_path / "clocks")
+    return tmp_path / "clocks"
+
+
+def refused(data: dict, clock_dir: Path, bad: str = "") -> DefinitionError:
+    """Parse the pack with an extra clock set called "bad" made of the given TOML."""
+    if bad:
+        (clock_dir / "bad.toml").write_text(bad, encoding="utf-8")
+        data["clock_sets"] = [*data.get("clock_sets", []), "bad"]
+    with pytest.raises(DefinitionError) as info:
+        parse_pack(data, ROUTES, "packs/test.toml", clock_dir)
+    assert str(info.value).startswith(f"{info.value.source}: {info.value.key}: ")
+    return info.value
+
+
+def clock(name: str, route: str = "disclosure", **fields) -> str:
+    """One [[clocks]] entry in TOML, started at lodging and due in 7 days unless told."""
+    spec = {"name": name, "route": route, "start_on": ["lodge"], "days": 7, **fields}
+    return "[[clocks]]\n" + "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in spec.items())
+
+
+def test_an_unknown_clock_set_is_refused(clock_dir):
+    data = raw_pack()
+    data["clock_sets"] = ["eu-whistleblowing-directive", "eu-whistleblowing-directiv"]
+    error = refused(data, clock_dir)
+    assert (error.source, error.key) == ("packs/test.toml", "clock_sets[1]")
+    assert "eu-whistleblowing-directiv" in error.problem and "vic-pid-2012" in error.problem
+
+
+def test_an_unknown_milestone_in_a_clock_set_names_the_set_file(clock_dir):
+    error = refused(raw_pack(), clock_dir, clock("notify", stop_on=["notified_ibca"]))
+    assert (error.source, error.key) == (str(clock_dir / "bad.toml"), "clocks.notify.stop_on")
+    assert "notified_ibca" in error.problem
+
+
+def test_a_milestone_of_another_route_is_unknown(clock_dir):
+    bad = ('[[milestones]]\nkey = "told"\nroute = "harassment"\n'
+           + clock("deal", stop_on=["told"]))
+    assert refused(raw_pack(), clock_dir, bad).key == "clocks.deal.stop_on"
+
+
+def test_a_name_clash_between_clock_sets_names_both_files(clock_dir):
+    error = refused(raw_pack(), clock_dir, clock("feedback"))
+    assert (error.source, error.key) == (str(clock_dir / "bad.toml"), "clocks.feedback")
+    assert "eu-whistleblowing-directive.toml" in error.problem
+
+
+def test_a_pack_clock_clashing_with_a_clock_set_is_refused(clock_dir):
+    data = raw_pack()
+    data["clocks"] = [{"name": "acknowledge", "route": "harassment", "start_on": ["lodge"],
+                       "days": 3}]
+    error = refused(data, clock_dir)
+    assert (error.source, error.key) == ("packs/test.toml", "clocks.acknowledge")
+    assert "org-harassment-targets.toml" in error.problem
+
+
+@pytest.mark.parametrize("bad, key, words", [
+    (clock("a", after="b") + clock("b", after="a"), "clocks.a.after", "cycle: a -> b -> a"),
+    (clock("a", after="a"), "clocks.a.after", "cycle"),
+    (clock("a", after="nothing"), "clocks.a.after", "no clock 'nothing'"),
+    (clock("a", route="harassment", after="feedback"), "clocks.a.after", "no clock"),
+    (clock("a", after="acknowledge", start_on=["acknowledge"]), "clocks.a.start_on",
+     "must start with"),
+])
+def test_after_must_name_a_clock_on_the_route_without_a_cycle(clock_dir, bad, key, words):
+    error = refused(raw_pack(), clock_dir, bad)
+    assert error.key == key and words in error.problem
+
+
+@pytest.mark.parametrize("bad, key", [
+    (clock("a", stop_onn=["withdraw"]), "clocks.a"),  # a misspelt field would be ignored
+    (clock("a", pause_on=["withdraw"]), "clocks.a.pausable"),
+    (clock("a", pausable="yes"), "clocks.a.pausable"),
+    (clock("a", counting="lunar"), "clocks.a.counting"),
+    (clock("a", days=-1), "clocks.a.days"),
+    ('[[milestones]]\nkey = "acknowledge"\nroute = "disclosure"\n', "milestones.acknowledge"),
+    ('[[milestones]]\nkey = "x"\nroute = "grievance"\n', "milestones.x.route"),
+    ('[[milestones]]\nkey = "x"\nroute = "disclosure"\n' * 2, "milestones.x"),
+    ('[[clock]]\nname = "a"\n', "clock"),  # a misspelt table would ship no clocks
+    ("clocks = [", "(file)"),
+])
+def test_other_mistakes_in_a_clock_set_are_refused(clock_dir, bad, key):
+    error = refused(raw_pack(), clock_dir, bad)
+    assert (error.source, error.key) == (str(clock_dir / "bad.toml"), key)
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda d: d.update(timezone="Europe/Londn"), "timezone"),
+    (lambda d: d.update(timezone=""), "timezone"),
+    (lambda d: d.update(due_soon_days=-1), "due_soon_days"),
+    (lambda d: d.update(aftercare_months=[3, 1]), "aftercare_months"),
+    (lambda d: d.update(aftercare_months=[0]), "aftercare_months"),
+    (lambda d: d["aftercare_categories"].pop("harassment"), "aftercare_categories.harassment"),
+    (lambda d: d["aftercare_categories"].update(disclosure="victimisation"),
+     "aftercare_categories.disclosure"),
+    (lambda d: d["aftercare_categories"].update(grievance="detriment"),
+     "aftercare_categories.grievance"),
+    (lambda d: d.update(clock_sets=["org-harassment-targets", "org-harassment-targets"]),
+     "clock_sets[1]"),
+    (lambda d: d.update(clock_sets="eu-whistleblowing-directive"), "clock_sets"),
+])
+def test_mistakes_in_the_new_pack_fields_are_refused(clock_dir, change, key):
+    data = raw_pack()
+    change(data)
+    error = refused(data, clock_dir)
+    assert (error.source, error.key) == ("packs/test.toml", key)
+
+
+def test_without_aftercare_no_aftercare_category_is_needed():
+    data = raw_pack()
+    data["aftercare_months"] = []
+    del data["aftercare_categories"]
+    pack = parse_pack(data, ROUTES, "packs/test.toml")
+    assert pack.aftercare_months == () and pack.aftercare_categories == {}
+
+
+def test_a_pack_without_a_timezone_runs_on_utc():
+    data = raw_pack()
+    del data["timezone"]
+    assert parse_pack(data, ROUTES, "packs/test.toml").timezone == "UTC"
