@@ -226,10 +226,14 @@ def reminders_send() -> None:
 
     settings = _mail_settings()
     runtime = _runtime()
+    from casework.services.aftercare import notify_due_checkins
+
     with runtime.transaction() as session:
-        run = send_reminders(Context(session, runtime))
+        ctx = Context(session, runtime)
+        run = send_reminders(ctx)
+        checkins = notify_due_checkins(ctx)
     click.echo(f"reminders: {run.new} new, {run.existing} already sent; "
-               f"{_deliver(runtime, settings)}")
+               f"check-ins: {checkins} reporters told; {_deliver(runtime, settings)}")
 
 
 @main.group()

@@ -107,7 +107,8 @@ def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instan
     casework(instance, "demo")
     make_acknowledgements_overdue(instance)
     first = casework(instance, "reminders", "send").stdout
-    found = re.fullmatch(r"reminders: (\d+) new, 0 already sent; emails: SMTP is not configured "
+    found = re.fullmatch(r"reminders: (\d+) new, 0 already sent; check-ins: 0 reporters told; "
+                         r"emails: SMTP is not configured "
                          r"\(CASEWORK_SMTP_HOST\), so (\d+) wait in the outbox\n", first)
     assert found and int(found[1]) > 0 and found[1] == found[2], first
     told = int(found[1])
@@ -122,7 +123,8 @@ def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instan
                    "CASEWORK_MAIL_FROM": "casework@council.example",
                    "CASEWORK_BASE_URL": "https://casework.example.org"}
         sent = casework(mailing, "reminders", "send").stdout
-        assert sent == (f"reminders: 0 new, {told} already sent; emails: {told} sent, "
+        assert sent == (f"reminders: 0 new, {told} already sent; check-ins: 0 reporters told; "
+                        f"emails: {told} sent, "
                         f"0 retrying, 0 failed, 0 dropped\n"), sent
         assert casework(mailing, "mail", "send").stdout == (
             "emails: 0 sent, 0 retrying, 0 failed, 0 dropped\n")

@@ -14,6 +14,7 @@ from casework.models.cases import (
 from casework.models.content import Attachment, Message, Note
 from casework.models.directory import Person
 from casework.models.notify import CheckIn, Notification
+from casework.models.stats import StatsRelease
 from casework.models.tokens import ApiToken
 from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
 from casework.models.web import WebSession
@@ -22,7 +23,7 @@ __all__ = [
     "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES",
     "Case",
     "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "CheckIn", "Message", "Note", "Notification",
-    "Person",
-    "QueueMembership", "Recusal", "STAFF_ROLES", "Throttle", "User", "UserRole", "WebSession",
+    "Person", "QueueMembership", "Recusal", "STAFF_ROLES", "StatsRelease", "Throttle", "User",
+    "UserRole", "WebSession",
     "utcnow",
 ]

@@ -55,6 +55,17 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> Non
     case.next_due_on = next_due_on(case)
 
 
+def stop_all(ctx: Context, case: Case) -> None:
+    """A case that closes ends its deadlines: each still running or paused is met or missed
+    as of today, so none shows as overdue on a closed case."""
+    today = ctx.today
+    for clock in case.clocks:
+        if clock.status in ("running", "paused"):
+            clock.status = "met" if today <= clock.due_on else "missed"
+            clock.stopped_on, clock.paused_on = today, None
+    case.next_due_on = None
+
+
 def next_due_on(case: Case) -> date | None:
     """The earliest due date among the case's running clocks (a paused clock is not due)."""
     return min((c.due_on for c in case.clocks if c.status == "running"), default=None)
@@ -125,8 +136,10 @@ def clock_actions(ctx: Context, case: Case) -> list[ClockAction]:
 
 def _handled_case(ctx: Context, actor: Actor, reference: str, version: int | None) -> Case:
     case = load_case(ctx.session, actor, reference)
-    if isinstance(actor, Reporter) or not actor_kinds(ctx.session, actor, case):
-        raise Forbidden("Only those handling this case may change its deadlines.")
+    # Deadlines are the handler's to manage (as assignments are): an investigator or decision
+    # maker who sees the case may not move them.
+    if isinstance(actor, Reporter) or "handler" not in actor_kinds(ctx.session, actor, case):
+        raise Forbidden("Only the case's handlers may change its deadlines.")
     if version is not None and version != case.version:
         raise StaleVersion("Someone else changed this case first; reload it to see its state.")
     if not case.is_open:
@@ -175,8 +188,9 @@ def extend_clock(ctx: Context, actor: Actor, reference: str, name: str, due_on: 
     if ctx.today > clock.due_on:
         raise Conflict("This deadline has passed; it stays missed and cannot be extended now.")
     if due_on is None or due_on <= clock.due_on:
+        current = f"{clock.due_on.day} {clock.due_on:%B %Y}"
         raise Invalid("Choose a later date.", {
-            "due_on": f"must be after the current due date, {clock.due_on.isoformat()}"})
+            "due_on": f"Choose a date after the current due date, {current}"})
     before = clock.due_on
     clock.due_on = due_on
     _record(ctx, actor, case, "clock_extended",

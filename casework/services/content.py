@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
 from casework.models import Attachment, Case, Message, Note, User
+from casework.services import notify
 from casework.services.access import (
     ROLE_KIND,
     Actor,
@@ -18,7 +19,6 @@ from casework.services.access import (
     actor_kinds,
     load_case,
 )
-from casework.services import notify
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Forbidden, Invalid, NotFound, Trace

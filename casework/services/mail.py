@@ -12,8 +12,10 @@ Delivery is at least once, not exactly once: if the process dies, or the databas
 reached, after the SMTP server accepted a message but before its row is marked sent, the next
 run sends that message again. Both copies carry the same Message-ID (a keyed hash of the
 notification's unique key, so it names nothing), which lets mail servers and clients that drop
-duplicates by Message-ID show it once; not all do. A claim lasts LEASE, far longer than one SMTP
-exchange (TIMEOUT), so a slow send is not taken over by a second sender meanwhile.
+duplicates by Message-ID show it once; not all do. (A row whose sender died is sent by a run
+after its claim lapses, LEASE later.) Each row's claim is renewed, if still ours, just before
+its send, and lasts LEASE, far longer than one SMTP exchange (TIMEOUT), so a slow send is not
+taken over by a second sender meanwhile.
 
 Nothing here logs or prints an address, a body or a reference.
 """
@@ -32,6 +34,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from casework.crypto.envelope import DamagedRecord
 from casework.crypto.keys import Keyring
@@ -230,7 +233,10 @@ def pending_count(runtime: Runtime) -> int:
                                .where(Notification.status == "pending")).scalar_one()
 
 
-def claim(runtime: Runtime, batch: int) -> list[int]:
+Claim = tuple[int, datetime]  # a row's id, and the claimed_until that says it is ours
+
+
+def claim(runtime: Runtime, batch: int) -> list[Claim]:
     """Take up to batch due, unclaimed rows for LEASE; a row another sender took is skipped."""
     with runtime.transaction() as session:
         now = runtime.clock()
@@ -246,8 +252,19 @@ def claim(runtime: Runtime, batch: int) -> list[int]:
                 Notification.id == notification_id, *free).values(claimed_until=now + LEASE),
                 execution_options={"synchronize_session": False})
             if taken.rowcount == 1:
-                claimed.append(notification_id)
+                claimed.append((notification_id, now + LEASE))
     return claimed
+
+
+def hold(session: Session, held: Claim, until: datetime | None) -> bool:
+    """Move a claim's end (None: let it go) if the row is still ours: a claim that lapsed while
+    earlier rows of the batch were sent may have been taken by another sender since."""
+    notification_id, token = held
+    moved = session.execute(update(Notification).where(
+        Notification.id == notification_id, Notification.status == "pending",
+        Notification.claimed_until == token).values(claimed_until=until),
+        execution_options={"synchronize_session": False})
+    return moved.rowcount == 1
 
 
 def staff_address(ctx: Context, row: Notification) -> str | None:
@@ -292,20 +309,21 @@ def error_label(exc: Exception) -> str:
     return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
-def prepare(runtime: Runtime, settings: MailSettings, notification_id: int
-            ) -> EmailMessage | None:
-    """The message for a claimed row, or None after marking it dropped (no one to send to)."""
+def prepare(runtime: Runtime, settings: MailSettings, held: Claim
+            ) -> tuple[str, EmailMessage | None]:
+    """("send", the message) for a row still ours, held for another LEASE; ("dropped", None)
+    after marking it so (no one to send it to); ("taken", None) if another sender has it."""
     with runtime.transaction() as session:
         ctx = Context(session, runtime)
-        row = session.get(Notification, notification_id)
-        if row is None:
-            return None
+        if not hold(session, held, ctx.now + LEASE):
+            return "taken", None
+        row = session.get(Notification, held[0])
         resolve = {"staff": staff_address, "reporter": reporter_address}.get(row.recipient_kind)
         address = resolve(ctx, row) if resolve else None
         if address is None:
             row.status, row.claimed_until = "dropped", None
-            return None
-        return build_message(settings, runtime.keyring, row, address, ctx.now)
+            return "dropped", None
+        return "send", build_message(settings, runtime.keyring, row, address, ctx.now)
 
 
 def settle(runtime: Runtime, notification_id: int, error: Exception | None) -> str:
@@ -325,29 +343,27 @@ def settle(runtime: Runtime, notification_id: int, error: Exception | None) -> s
         return row.status
 
 
-def release(runtime: Runtime, ids: list[int]) -> int:
+def release(runtime: Runtime, claims: list[Claim]) -> int:
     """Give claimed rows back untried (the server is unreachable); returns how many."""
-    if ids:
-        with runtime.transaction() as session:
-            session.execute(update(Notification).where(Notification.id.in_(ids))
-                            .values(claimed_until=None),
-                            execution_options={"synchronize_session": False})
-    return len(ids)
+    if not claims:
+        return 0
+    with runtime.transaction() as session:
+        return sum(hold(session, held, None) for held in claims)
 
 
-def deliver_one(runtime: Runtime, settings: MailSettings, mailer: Mailer,
-                notification_id: int, run: DeliveryRun) -> bool:
+def deliver_one(runtime: Runtime, settings: MailSettings, mailer: Mailer, held: Claim,
+                run: DeliveryRun) -> bool:
     """Send one claimed row and count the result; False if the server could not be reached."""
-    message = prepare(runtime, settings, notification_id)
+    outcome, message = prepare(runtime, settings, held)
+    run.dropped += outcome == "dropped"
     if message is None:
-        run.dropped += 1
         return True
     connecting, error = not mailer.connected, None
     try:
         mailer.send(message)
     except (smtplib.SMTPException, OSError) as exc:
         error = exc
-    status = settle(runtime, notification_id, error)
+    status = settle(runtime, held[0], error)
     run.sent += status == "sent"
     run.retrying += status == "pending"
     run.failed += status == "failed"
@@ -365,8 +381,8 @@ def deliver_pending(runtime: Runtime, settings: MailSettings, *, batch: int = 50
     mailer = Mailer(settings)
     try:
         while claimed := claim(runtime, batch):
-            for n, notification_id in enumerate(claimed):
-                if not deliver_one(runtime, settings, mailer, notification_id, run):
+            for n, held in enumerate(claimed):
+                if not deliver_one(runtime, settings, mailer, held, run):
                     run.waiting += release(runtime, claimed[n + 1:])
                     return run
     finally:

@@ -25,8 +25,15 @@ from casework.services.context import Context
 from casework.services.notify import Outgoing, enqueue_many
 from casework.workflow.clocks import local_date
 
-#: Candidates whose visibility is asked in one statement.
+#: At most this many case ids in one statement (SQLite allows 32,766 variables), and at most
+#: this many candidates whose visibility one statement asks.
+IDS_PER_STATEMENT = 5000
 USERS_PER_STATEMENT = 50
+
+
+def chunks(values: list, size: int = IDS_PER_STATEMENT) -> list[list]:
+    """values in slices of at most size."""
+    return [values[start:start + size] for start in range(0, len(values), size)]
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,10 @@ def due_clocks(ctx: Context, day: date) -> list[DueClock]:
         select(CaseClock.id, CaseClock.case_id, CaseClock.due_on)
         .where(CaseClock.status == "running", CaseClock.due_on <= horizon,
                CaseClock.paused_on.is_(None))).all()
-    queues = dict(ctx.session.execute(
-        select(Case.id, Case.queue).where(Case.id.in_(sorted({c for _, c, _ in clocks})),
-                                          Case.closed_at.is_(None), Case.purged_at.is_(None))
-    ).all()) if clocks else {}
+    queues: dict[int, str] = {}
+    for ids in chunks(sorted({case_id for _, case_id, _ in clocks})):
+        queues.update(ctx.session.execute(select(Case.id, Case.queue).where(
+            Case.id.in_(ids), Case.closed_at.is_(None), Case.purged_at.is_(None))).all())
     return sorted((DueClock(i, case_id, queues[case_id], due,
                             "overdue" if due < day else "due_soon")
                    for i, case_id, due in clocks if case_id in queues), key=lambda c: c.id)
@@ -79,31 +86,40 @@ def candidates(ctx: Context, clocks: list[DueClock]) -> dict[int, set[int]]:
     by_queue: dict[str, set[int]] = defaultdict(set)
     for clock in clocks:
         by_queue[clock.queue].add(clock.case_id)
-    assigned = (select(Assignment.user_id, Assignment.case_id, cast(null(), String).label("queue"))
-                .join(User, User.id == Assignment.user_id)
-                .where(Assignment.case_id.in_(case_ids), Assignment.ended_at.is_(None),
-                       User.active.is_(True)))
     members = (select(QueueMembership.user_id, cast(null(), Integer).label("case_id"),
                       QueueMembership.queue)
                .join(User, User.id == QueueMembership.user_id)
                .where(QueueMembership.queue.in_(sorted(by_queue)), User.active.is_(True)))
     found: dict[int, set[int]] = defaultdict(set)
-    for user_id, case_id, queue in ctx.session.execute(union_all(assigned, members)):
-        found[user_id] |= {case_id} if case_id is not None else by_queue[queue]
+    for n, ids in enumerate(chunks(case_ids)):
+        assigned = (select(Assignment.user_id, Assignment.case_id,
+                           cast(null(), String).label("queue"))
+                    .join(User, User.id == Assignment.user_id)
+                    .where(Assignment.case_id.in_(ids), Assignment.ended_at.is_(None),
+                           User.active.is_(True)))
+        query = union_all(assigned, members) if n == 0 else assigned
+        for user_id, case_id, queue in ctx.session.execute(query):
+            found[user_id] |= {case_id} if case_id is not None else by_queue[queue]
     return found
 
 
 def visible_pairs(ctx: Context, wanted: dict[int, set[int]]) -> set[tuple[int, int]]:
-    """The (user, case) pairs among those wanted that the access policy lets the user see."""
+    """The (user, case) pairs among those wanted that the access policy lets the user see:
+    the policy's own filter once per candidate, several candidates to a statement."""
     users = ctx.session.execute(select(User).where(User.id.in_(sorted(wanted)))).scalars()
     actors = sorted((staff_actor(u, ctx.runtime.keyring) for u in users),
                     key=lambda a: a.user_id)
+    asks = [(actor, ids) for actor in actors for ids in chunks(sorted(wanted[actor.user_id]))]
     pairs: set[tuple[int, int]] = set()
-    for start in range(0, len(actors), USERS_PER_STATEMENT):
-        parts = [select(literal(a.user_id).label("user_id"), Case.id.label("case_id"))
-                 .where(Case.id.in_(sorted(wanted[a.user_id])), visible_filter(a))
-                 for a in actors[start:start + USERS_PER_STATEMENT]]
-        pairs |= {(u, c) for u, c in ctx.session.execute(union_all(*parts))}
+    while asks:
+        batch, size = [], 0
+        while asks and len(batch) < USERS_PER_STATEMENT and (
+                not batch or size + len(asks[0][1]) <= IDS_PER_STATEMENT):
+            batch.append(asks.pop(0))
+            size += len(batch[-1][1])
+        parts = [select(literal(actor.user_id).label("user_id"), Case.id.label("case_id"))
+                 .where(Case.id.in_(ids), visible_filter(actor)) for actor, ids in batch]
+        pairs.update(tuple(row) for row in ctx.session.execute(union_all(*parts)))
     return pairs
 
 

@@ -12,7 +12,7 @@ from casework.services import notify
 from casework.services.access import Actor, Reporter, actor_kinds, load_case
 from casework.services.aftercare import schedule_checkins
 from casework.services.audit import Kind
-from casework.services.clocks import apply_clock_events
+from casework.services.clocks import apply_clock_events, stop_all
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid, StaleVersion
 from casework.services.events import add_event
@@ -87,6 +87,8 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
     # Clocks before the event: add_event flushes, and the case's next due date must go out in
     # the same UPDATE as its state, so a transition bumps the version once.
     apply_clock_events(ctx, case, decision.events)
+    if ctx.route(case.route).is_final(decision.state):
+        stop_all(ctx, case)
     event = add_event(ctx, case, "transition", transition=transition.key,
                       from_state=decision.source, to_state=decision.state, facts=facts,
                       actor_kind="reporter" if is_reporter else "staff",

@@ -9,7 +9,7 @@ from casework.models import Person
 from casework.sanitise import UnsupportedFile, clean
 from casework.services import ratelimit
 from casework.services.access import Reporter
-from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
+from casework.services.aftercare import QUESTION, reporter_checkins
 from casework.services.auth import reporter_sign_in
 from casework.services.content import add_attachment, list_messages, post_message
 from casework.services.errors import DomainError, Invalid
@@ -283,34 +283,12 @@ def check_record():
     return redirect(url_for("reporter.my_report"), 303)
 
 
-@bp.post("/my-report/checkins/<int:checkin_id>")
-def answer_checkin_form(checkin_id: int):
-    """Answer an aftercare check-in: "no" is thanked; "yes" opens a follow-up report whose
-    reference and receipt are shown once, like any report's."""
-    actor, form = current_reporter(), CheckInForm()
-    if form.validate_on_submit():
-        try:
-            lodged = answer_checkin(context(), actor, checkin_id, form.detriment.data == "yes",
-                                    form.details.data)
-        except Invalid as exc:
-            rollback()
-            plain_errors(form, exc)
-        else:
-            if lodged is None:
-                flash("Thank you for telling us. If anything changes, you can send us a "
-                      "message here at any time.", "success")
-                return redirect(url_for("reporter.my_report"), 303)
-            queue = runtime().pack.queues.get(lodged.case.queue)
-            session["receipt_once"] = {"reference": lodged.reference, "receipt": lodged.receipt,
-                                       "evidence": [], "follow_up": True,
-                                       "handled_by": queue.label if queue else None}
-            return redirect(url_for("reporter.receipt"), 303)
-    return render_my_report(422, form)
-
-
 @bp.post("/my-report/leave")
 def leave():
     """Sign out: forget the session."""
     session.clear()
     flash("You have left your report. Keep your reference and receipt safe.", "success")
     return redirect(url_for("reporter.start"), 303)
+
+
+from casework.web import reporter_aftercare  # noqa: E402, F401  (registers the check-in answer)

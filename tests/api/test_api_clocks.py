@@ -135,8 +135,6 @@ def test_a_fixed_deadline_cannot_be_extended_or_paused(api, make, handler):
     assert unknown.status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="services.clocks lets anyone with a workflow kind on "
-                   "the case change its deadlines; handlers only is the intended rule")
 def test_an_investigator_who_sees_the_case_gets_403(api, make, sign_in, use_pack):
     use_pack("nz-public-service")
     _, token = sign_in(("investigator",), ("intake",))

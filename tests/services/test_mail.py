@@ -20,11 +20,17 @@ from casework.services.audit import Kind
 from casework.services.mail import (
     BACKOFF,
     FOOTER,
+    LEASE,
     MAX_ATTEMPTS,
+    DeliveryRun,
     MailConfigError,
+    Mailer,
     MailSettings,
     build_message,
+    claim,
+    deliver_one,
     deliver_pending,
+    prepare,
 )
 from casework.services.notify import enqueue, tell_reporter
 from casework.services.reminders import send_reminders
@@ -182,6 +188,34 @@ def test_an_unreachable_server_costs_one_attempt_and_leaves_the_rest_untried(
     clock.now += BACKOFF
     assert deliver_pending(runtime, sink.settings()).sent == 1
     assert len(sink.received) == 2 and {r.status for r in rows(ctx)} == {"sent"}
+
+
+def test_a_claim_that_lapsed_and_was_taken_by_another_sender_is_left_to_it(
+        ctx, make, runtime, clock, sink, case):
+    one_reminder(ctx, make, case)
+    [mine] = claim(runtime, 50)
+    clock.now += LEASE + timedelta(seconds=1)  # earlier rows of my batch were slow
+    [theirs] = claim(runtime, 50)
+    assert theirs[0] == mine[0]
+    run, mailer = DeliveryRun(), Mailer(sink.settings())
+    assert deliver_one(runtime, sink.settings(), mailer, mine, run)
+    assert run == DeliveryRun() and sink.message_ids == []
+    assert deliver_one(runtime, sink.settings(), mailer, theirs, run) and run.sent == 1
+    mailer.close()
+
+
+def test_a_crash_between_sending_and_marking_sends_again_with_the_same_message_id(
+        ctx, make, runtime, clock, sink, case):
+    one_reminder(ctx, make, case)
+    [held] = claim(runtime, 50)
+    outcome, message = prepare(runtime, sink.settings(), held)
+    mailer = Mailer(sink.settings())
+    mailer.send(message)  # ... and the process dies before marking the row sent
+    mailer.close()
+    assert deliver_pending(runtime, sink.settings()).sent == 0  # still claimed
+    clock.now += LEASE + timedelta(seconds=1)
+    assert deliver_pending(runtime, sink.settings()).sent == 1
+    assert len(sink.received) == 2 and len(set(sink.message_ids)) == 1  # one to a client
 
 
 def test_it_gives_up_after_the_last_attempt(ctx, make, runtime, clock, sink, case):

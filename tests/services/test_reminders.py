@@ -21,6 +21,7 @@ from casework.db import make_engine
 from casework.migrate import upgrade
 from casework.models import Assignment, AuditEvent, Case, CaseClock, Notification, User
 from casework.runtime import Runtime, build_runtime
+from casework.services import reminders
 from casework.services.assignments import assign, recuse
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -123,6 +124,20 @@ def test_only_those_who_may_see_the_case_are_told(ctx, team, clock):
     assert told == team.told
     for user in (team.implicated, team.recused, team.inactive, team.elsewhere, team.analyst):
         assert user.id not in told
+
+
+@pytest.mark.parametrize("ids, users", [(1, 1), (2, 3)])
+def test_small_statement_limits_give_the_same_recipients(ctx, make, team, clock, monkeypatch,
+                                                         ids, users):
+    others = [make.case() for _ in range(2)]  # three due cases in the intake queue
+    clock.now = DUE_SOON
+    monkeypatch.setattr(reminders, "IDS_PER_STATEMENT", ids)
+    monkeypatch.setattr(reminders, "USERS_PER_STATEMENT", users)
+    assert send_reminders(ctx).new == 2 + 2 * 3  # the others: member, implicated, recused
+    by_case = {(n.case_id, n.user_id) for n in outbox(ctx)}
+    assert {u for c, u in by_case if c == team.case.id} == team.told
+    assert {u for c, u in by_case if c == others[0].id} == {
+        team.member.id, team.implicated.id, team.recused.id}
 
 
 def test_an_ended_assignment_no_longer_counts(ctx, make, team, clock):

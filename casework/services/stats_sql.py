@@ -1,0 +1,227 @@
+"""The statistics' exact counts, computed in the database: one GROUP BY per table over the
+facts that survive retention (route, category, department, queue, dates, outcome, anonymity,
+clocks, aftercare answers). No case is loaded into Python; only the counts come back.
+
+The disclosure control that decides what of these counts may be published lives in
+casework.stats; this module only counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from itertools import product
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, case, exists, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from casework.models import Case, CaseClock, CaseEvent, CheckIn
+from casework.services.context import Context
+
+#: The harassment resolution path a case went furthest along (formal beats informal beats
+#: self-help), as a number the database can take the maximum of.
+PATH_RANK = {"choose_self_help": 1, "choose_informal": 2, "choose_formal": 3}
+PATH_NAMES = {0: "none", 1: "self_help", 2: "informal", 3: "formal"}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way to split cases: its SQL expression and every value it can take (so that empty
+    cells are counted as 0, not left out)."""
+
+    name: str
+    label: str
+
+
+DIMENSION_LABELS = {
+    "route": "Route", "category": "Kind of conduct", "department": "Department",
+    "queue": "Queue", "outcome": "Outcome", "anonymous": "Anonymous or named",
+    "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
+}
+#: Department is published only on its own (one-way margins): crossed with category it could
+#: point at a person in a small unit.
+ALONE_ONLY = frozenset({"department"})
+
+
+def period_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """A period's [start, end) in UTC, its days being the organisation's."""
+    zone = ZoneInfo(timezone)
+    return tuple(datetime.combine(d, time(0), zone).astimezone(UTC) for d in (start, end))
+
+
+def _path_subquery():
+    rank = func.max(case(*((CaseEvent.transition == k, v) for k, v in PATH_RANK.items()),
+                         else_=0))
+    return (select(CaseEvent.case_id.label("case_id"), rank.label("rank"))
+            .where(CaseEvent.kind == "transition",
+                   CaseEvent.transition.in_(list(PATH_RANK)))
+            .group_by(CaseEvent.case_id).subquery("paths"))
+
+
+def _expressions(paths) -> dict[str, ColumnElement]:
+    detriment = exists().where(CheckIn.case_id == Case.id, CheckIn.detriment.is_(True))
+    return {
+        "route": Case.route,
+        "category": Case.category,
+        "department": func.coalesce(Case.department, "unknown"),
+        "queue": Case.queue,
+        "outcome": func.coalesce(Case.outcome, "open"),
+        "anonymous": case((Case.anonymous.is_(True), "anonymous"), else_="named"),
+        "path": case(*((func.coalesce(paths.c.rank, 0) == k, v)
+                       for k, v in PATH_NAMES.items()), else_="none"),
+        "detriment": case((detriment, "reported"), else_="not_reported"),
+    }
+
+
+def domains(ctx: Context) -> dict[str, list[str]]:
+    """Every value each dimension can take, from the route definitions and the policy pack."""
+    pack, routes = ctx.runtime.pack, ctx.runtime.routes
+    outcomes = sorted({t.outcome for r in routes.values() for t in r.transitions if t.outcome}
+                      | {c for r in routes.values() for t in r.transitions
+                         for f in t.requires if f.name == (t.outcome_from or "")
+                         for c in f.choices})
+    return {
+        "route": sorted(routes),
+        "category": list(pack.categories),
+        "department": [*pack.departments, "unknown"],
+        "queue": list(pack.queues),
+        "outcome": ["open", *outcomes],
+        "anonymous": ["anonymous", "named"],
+        "path": list(PATH_NAMES.values()),
+        "detriment": ["reported", "not_reported"],
+    }
+
+
+def counts(ctx: Context, dims: Sequence[str], start: date, end: date
+           ) -> dict[tuple[str, ...], int]:
+    """Cases received in [start, end), counted by every combination of the dimensions'
+    values (zeros included), in one GROUP BY."""
+    paths = _path_subquery()
+    exprs = _expressions(paths)
+    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
+    columns = [exprs[d].label(d) for d in dims]
+    query = (select(*columns, func.count().label("n")).select_from(Case)
+             .where(Case.opened_at >= since, Case.opened_at < until))
+    if "path" in dims:
+        query = query.outerjoin(paths, paths.c.case_id == Case.id)
+    if columns:
+        query = query.group_by(*columns)
+    found = {tuple(row[:-1]): row[-1] for row in ctx.session.execute(query)}
+    every = domains(ctx)
+    result = {cell: 0 for cell in product(*(every[d] for d in dims))}
+    for cell, n in found.items():
+        result[cell] = result.get(cell, 0) + n  # a value outside the domain is still counted
+    return result
+
+
+class days_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """Whole days from one timestamp to another, in SQL on either database."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(end, **kw)}) - "
+            f"julianday({compiler.process(start, **kw)}) AS INTEGER)")
+
+
+@compiles(days_between, "postgresql")
+def _days_postgresql(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (f"CAST(floor(extract(epoch from ({compiler.process(end, **kw)} - "
+            f"{compiler.process(start, **kw)})) / 86400) AS INTEGER)")
+
+
+def percentiles(ctx: Context, measure: str, dims: Sequence[str], start: date, end: date,
+                points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
+                ) -> dict[tuple[str, ...], tuple[int, dict[float, int]]]:
+    """Per group: how many cases have the measure, and its nearest-rank percentiles in whole
+    days, all computed in SQL with window functions (no per-case rows come back)."""
+    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
+    paths = _path_subquery()
+    exprs = _expressions(paths)
+    end_column = {"acknowledge": Case.acknowledged_at, "close": Case.closed_at}[measure]
+    keys = [exprs[d].label(d) for d in dims]
+    days = days_between(Case.opened_at, end_column).label("days")
+    partition = [literal(1)] if not dims else [exprs[d] for d in dims]
+    ranked = (select(*keys, days,
+                     func.row_number().over(partition_by=partition,
+                                            order_by=days_between(Case.opened_at, end_column))
+                     .label("rank"),
+                     func.count().over(partition_by=partition).label("size"))
+              .select_from(Case)
+              .where(Case.opened_at >= since, Case.opened_at < until, end_column.is_not(None)))
+    if "path" in dims:
+        ranked = ranked.outerjoin(paths, paths.c.case_id == Case.id)
+    ranked = ranked.subquery("ranked")
+    # Nearest rank: the smallest value whose rank is at least p * size.
+    wanted = [func.min(case((ranked.c.rank >= func.ceil(ranked.c.size * p), ranked.c.days)))
+              .label(f"p{int(p * 100)}") for p in points]
+    group = [ranked.c[d] for d in dims]
+    query = select(*group, func.max(ranked.c.size), *wanted)
+    if group:
+        query = query.group_by(*group)
+    out = {}
+    for row in ctx.session.execute(query):
+        cell, size, values = tuple(row[:len(dims)]), row[len(dims)], row[len(dims) + 1:]
+        out[cell] = (size or 0, dict(zip(points, values, strict=True)))
+    return out
+
+
+def clock_shares(ctx: Context, dims: Sequence[str], start: date, end: date
+                 ) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Per group: clocks met and clocks missed, on cases received in the period."""
+    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
+    paths = _path_subquery()
+    exprs = _expressions(paths)
+    keys = [exprs[d].label(d) for d in dims]
+    query = (select(*keys, func.sum(case((CaseClock.status == "met", 1), else_=0)),
+                    func.sum(case((CaseClock.status == "missed", 1), else_=0)))
+             .select_from(Case).join(CaseClock, CaseClock.case_id == Case.id)
+             .where(Case.opened_at >= since, Case.opened_at < until))
+    if "path" in dims:
+        query = query.outerjoin(paths, paths.c.case_id == Case.id)
+    if keys:
+        query = query.group_by(*keys)
+    return {tuple(row[:-2]): (int(row[-2] or 0), int(row[-1] or 0))
+            for row in ctx.session.execute(query)}
+
+
+def funnel(ctx: Context, start: date, end: date, route: str | None = None) -> dict[str, int]:
+    """How many cases received in the period reached each stage, in one pass over the cases
+    with one grouped pass over their transition events."""
+    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
+    fired = (select(CaseEvent.case_id.label("case_id"),
+                    *(func.max(case((CaseEvent.transition.in_(keys), 1), else_=0)).label(name)
+                      for name, keys in FUNNEL_EVENTS.items()))
+             .where(CaseEvent.kind == "transition").group_by(CaseEvent.case_id)
+             .subquery("fired"))
+    substantiated = Case.outcome.in_(("substantiated", "partly_substantiated"))
+    query = (select(func.count(),
+                    *(func.coalesce(func.sum(fired.c[name]), 0) for name in FUNNEL_EVENTS),
+                    func.sum(case((substantiated, 1), else_=0)))
+             .select_from(Case).outerjoin(fired, fired.c.case_id == Case.id)
+             .where(Case.opened_at >= since, Case.opened_at < until))
+    if route is not None:
+        query = query.where(Case.route == route)
+    row = ctx.session.execute(query).one()
+    names = ["received", *FUNNEL_EVENTS, "substantiated"]
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+
+#: Funnel stages reached by firing any of these transitions.
+FUNNEL_EVENTS: Mapping[str, tuple[str, ...]] = {
+    "in_scope": ("accept_for_investigation", "choose_self_help", "choose_informal",
+                 "choose_formal"),
+    "declined": ("no_further_action", "decline_investigation"),
+    "referred": ("refer", "external_route"),
+    "investigated": ("record_findings",),
+    "action_taken": ("record_action",),
+}

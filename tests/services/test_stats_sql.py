@@ -1,0 +1,60 @@
+"""The statistics' exact counts come from one GROUP BY each, with every empty cell as 0."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from casework.services.stats_sql import clock_shares, counts, funnel, percentiles
+from casework.services.transitions import fire_transition
+from tests.services.test_svc_aftercare import boss_of
+
+YEAR = (date(2026, 1, 1), date(2027, 1, 1))
+
+
+def test_counts_cover_every_combination_with_zeros(ctx, make):
+    make.case("disclosure", category="fraud")
+    make.case("disclosure", category="fraud", path=("withdraw",))
+    make.case("harassment", category="sexual_harassment")
+    table = counts(ctx, ["route", "category"], *YEAR)
+    assert table[("disclosure", "fraud")] == 2
+    assert table[("harassment", "sexual_harassment")] == 1
+    assert table[("harassment", "fraud")] == 0
+    assert sum(table.values()) == 3
+    assert counts(ctx, [], *YEAR) == {(): 3}
+
+
+def test_counts_only_the_period_in_the_organisations_days(ctx, make, clock):
+    make.case()
+    clock.now = clock.now.replace(year=2025, month=12, day=31, hour=23, minute=30)  # UTC
+    make.case()  # 31 December in London too: not 2026
+    assert counts(ctx, [], *YEAR) == {(): 1}
+
+
+def test_the_harassment_path_is_the_furthest_chosen(ctx, make):
+    make.case("harassment", path=("acknowledge", "choose_informal", "not_resolved",
+                                  "choose_formal"))
+    make.case("harassment", path=("acknowledge", "choose_self_help"))
+    make.case("harassment")
+    table = counts(ctx, ["path"], *YEAR)
+    assert (table[("formal",)], table[("self_help",)], table[("none",)]) == (1, 1, 1)
+
+
+def test_percentiles_and_clock_shares_are_computed_in_sql(ctx, make, clock):
+    start = clock.now
+    for days in (1, 2, 3, 10):
+        clock.now = start
+        case = make.lodge().case
+        clock.now = start + timedelta(days=days)
+        fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
+    size, values = percentiles(ctx, "acknowledge", [], *YEAR)[()]
+    assert size == 4 and values[0.5] == 2 and values[0.9] == 10
+    assert clock_shares(ctx, [], *YEAR)[()] == (3, 1)  # the 10-day one missed its 7 days
+
+
+def test_the_funnel_counts_each_stage_reached(ctx, make):
+    make.case(path=("acknowledge", "accept_for_investigation", "record_findings"))
+    make.case(path=("acknowledge", "no_further_action"))
+    make.case()
+    stages = funnel(ctx, *YEAR, route="disclosure")
+    assert stages["received"] == 3 and stages["in_scope"] == 1 and stages["declined"] == 1
+    assert stages["investigated"] == 1 and stages["action_taken"] == 0

@@ -1,0 +1,128 @@
+"""The attacker: every published number of every release is a constraint on the finest cells.
+
+Variables are integer case counts per (calendar quarter, value of every dimension used by any
+release). A published 0 is exact; a published count r (rounding 5) means r-2 .. r+2 and at
+least the threshold; a suppressed count means 1 .. threshold-1; a row left out of a release
+(withheld) says nothing. For every row whose exact count is small (1 .. threshold-1, published
+as suppressed or withheld) the attacker minimises and maximises it with scipy's MILP solver; a
+range narrower than MIN_RANGE (max - min < 3) is a breach.
+
+An insider who knows one case knows its quarter and its values, so that finest cell holds at
+least one case; subtracting that case from the rows containing it does not change any range, so
+the extra lower bound is all the insider adds.
+
+Written independently of casework.stats.audit (only the period arithmetic is shared), so a
+mistake in the audit's reasoning cannot hide here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import product
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from casework.stats.periods import quarter_of, quarters_within
+from casework.stats.tables import Release
+
+MIN_RANGE = 3
+MOST = 10_000
+Case = tuple[date, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Breach:
+    period: str
+    row: dict
+    low: int
+    high: int
+
+
+def all_keys(dims: Sequence[str], domains: Mapping[str, Sequence[str]]) -> list[tuple]:
+    """Every row a release by dims can hold: cells, one-way margins, the grand total."""
+    n = len(dims)
+    keys = list(product(*(domains[d] for d in dims))) if n else []
+    for i, dim in enumerate(dims if n > 1 else ()):
+        keys += [tuple(value if j == i else None for j in range(n)) for value in domains[dim]]
+    return [*keys, (None,) * n]
+
+
+def published_range(row: dict, threshold: int, rounding: int) -> tuple[int, int]:
+    """What a published row tells a reader who knows the rules."""
+    assert rounding % 2 == 1, "the attacker models odd rounding bases (1 = exact, 5)"
+    if row["suppressed"]:
+        return 1, threshold - 1
+    if row["count"] == 0:
+        return 0, 0
+    half = rounding // 2
+    return max(row["count"] - half, threshold), row["count"] + half
+
+
+class Attacker:
+    def __init__(self, releases: Sequence[Release], domains: Mapping[str, Sequence[str]]):
+        self.dims = list(dict.fromkeys(d for r in releases for d in r.dims))
+        quarters = sorted({q for r in releases for q in quarters_within(r.period)})
+        self.cells = list(product(quarters, *(domains[d] for d in self.dims)))
+        self.cell_index = {cell: i for i, cell in enumerate(self.cells)}
+        self.targets: list[tuple[Release, tuple, np.ndarray]] = []
+        rows, lower, upper = [], [], []
+        for release in releases:
+            published = {tuple(row[d] for d in release.dims): row
+                         for row in release.as_dict()["rows"]}
+            for key in all_keys(release.dims, domains):
+                vector = self._vector(release, key)
+                self.targets.append((release, key, vector))
+                if key in published:
+                    low, high = published_range(published[key], release.profile.threshold,
+                                                 release.profile.rounding)
+                    rows.append(vector)
+                    lower.append(low)
+                    upper.append(high)
+        self.constraint = LinearConstraint(np.array(rows), lower, upper) if rows else None
+        self.matrix, self.lower, self.upper = np.array(rows), lower, upper
+
+    def _vector(self, release: Release, key: tuple) -> np.ndarray:
+        where = [self.dims.index(d) for d in release.dims]
+        return np.array([
+            release.period.covers(cell[0])
+            and all(v is None or cell[1 + i] == v for i, v in zip(where, key, strict=True))
+            for cell in self.cells], dtype=float)
+
+    def truth(self, cases: Sequence[Case]) -> np.ndarray:
+        x = np.zeros(len(self.cells))
+        for lodged, values in cases:
+            cell = (quarter_of(lodged), *(values[d] for d in self.dims))
+            if cell in self.cell_index:
+                x[self.cell_index[cell]] += 1
+        return x
+
+    def breaches(self, cases: Sequence[Case], insider: Case | None = None) -> list[Breach]:
+        """Small counts the published numbers pin down or narrow below MIN_RANGE."""
+        x = self.truth(cases)
+        if self.constraint is not None:
+            found = self.matrix @ x
+            assert np.all(found >= self.lower) and np.all(found <= self.upper), \
+                "the releases contradict the data: the attacker's model is wrong"
+        low = np.zeros(len(self.cells))
+        if insider is not None:
+            low[self.cell_index[(quarter_of(insider[0]),
+                                 *(insider[1][d] for d in self.dims))]] = 1
+        found = []
+        for release, key, vector in self.targets:
+            if not 1 <= vector @ x < release.profile.threshold:
+                continue
+            least, most = (self._solve(sign * vector, low) * sign for sign in (1, -1))
+            if most - least < MIN_RANGE:
+                found.append(Breach(release.period.key, dict(zip(release.dims, key, strict=True)),
+                                    round(least), round(most)))
+        return found
+
+    def _solve(self, objective: np.ndarray, low: np.ndarray) -> float:
+        result = milp(objective, integrality=np.ones(len(objective)),
+                      bounds=Bounds(low, np.full(len(objective), MOST)),
+                      constraints=[self.constraint] if self.constraint else [])
+        assert result.success, result.message
+        return result.fun
