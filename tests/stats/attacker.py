@@ -39,6 +39,7 @@ class Breach:
     row: dict
     low: int
     high: int
+    insider_cell: tuple | None = None
 
 
 def all_keys(dims: Sequence[str], domains: Mapping[str, Sequence[str]]) -> list[tuple]:
@@ -81,8 +82,13 @@ class Attacker:
                     rows.append(vector)
                     lower.append(low)
                     upper.append(high)
-        self.constraint = LinearConstraint(np.array(rows), lower, upper) if rows else None
-        self.matrix, self.lower, self.upper = np.array(rows), lower, upper
+        self.matrix = np.array(rows).reshape(len(rows), len(self.cells))
+        self.lower, self.upper = np.array(lower), np.array(upper)
+        # A published 0 fixes its cells at 0: solve over the other cells only (faster, same answer).
+        self.free = ~self.matrix[self.upper == 0].any(axis=0)
+        open_rows = self.upper > 0
+        self.constraint = LinearConstraint(self.matrix[open_rows][:, self.free],
+                                           self.lower[open_rows], self.upper[open_rows])
 
     def _vector(self, release: Release, key: tuple) -> np.ndarray:
         where = [self.dims.index(d) for d in release.dims]
@@ -99,30 +105,41 @@ class Attacker:
                 x[self.cell_index[cell]] += 1
         return x
 
-    def breaches(self, cases: Sequence[Case], insider: Case | None = None) -> list[Breach]:
-        """Small counts the published numbers pin down or narrow below MIN_RANGE."""
+    def breaches(self, cases: Sequence[Case], insiders: Sequence[Case] = ()) -> list[Breach]:
+        """Small counts the published numbers narrow below MIN_RANGE, for an outsider and for an
+        insider who knows any one of the given cases (each insider on their own)."""
         x = self.truth(cases)
-        if self.constraint is not None:
-            found = self.matrix @ x
-            assert np.all(found >= self.lower) and np.all(found <= self.upper), \
-                "the releases contradict the data: the attacker's model is wrong"
-        low = np.zeros(len(self.cells))
-        if insider is not None:
-            low[self.cell_index[(quarter_of(insider[0]),
-                                 *(insider[1][d] for d in self.dims))]] = 1
-        found = []
+        found = self.matrix @ x
+        assert np.all(found >= self.lower) and np.all(found <= self.upper), \
+            "the releases contradict the data: the attacker's model is wrong"
+        position = np.cumsum(self.free) - 1
+        known = sorted({int(position[self.cell_index[(quarter_of(lodged),
+                                                      *(values[d] for d in self.dims))]])
+                        for lodged, values in insiders})
+        breaches, seen = [], set()
         for release, key, vector in self.targets:
-            if not 1 <= vector @ x < release.profile.threshold:
+            if not 1 <= vector @ x < release.profile.threshold or vector.tobytes() in seen:
                 continue
-            least, most = (self._solve(sign * vector, low) * sign for sign in (1, -1))
-            if most - least < MIN_RANGE:
-                found.append(Breach(release.period.key, dict(zip(release.dims, key, strict=True)),
-                                    round(least), round(most)))
-        return found
+            seen.add(vector.tobytes())
+            vector = vector[self.free]
+            outsider = [self._solve(sign * vector, set()) for sign in (1, -1)]
+            for cell in [None, *known]:
+                # An optimum that already has a case in the insider's cell stays optimal.
+                least, most = (
+                    sign * (fun if cell is None or solution[cell] >= 0.5
+                            else self._solve(sign * vector, {cell})[0])
+                    for sign, (fun, solution) in zip((1, -1), outsider, strict=True))
+                if most - least < MIN_RANGE:
+                    row = dict(zip(release.dims, key, strict=True))
+                    insider = None if cell is None else self.cells[np.flatnonzero(self.free)[cell]]
+                    breaches.append(Breach(release.period.key, row, round(least), round(most),
+                                           insider))
+        return breaches
 
-    def _solve(self, objective: np.ndarray, low: np.ndarray) -> float:
+    def _solve(self, objective: np.ndarray, known: set[int]) -> tuple[float, np.ndarray]:
+        low = np.array([1.0 if i in known else 0.0 for i in range(len(objective))])
         result = milp(objective, integrality=np.ones(len(objective)),
                       bounds=Bounds(low, np.full(len(objective), MOST)),
-                      constraints=[self.constraint] if self.constraint else [])
+                      constraints=[self.constraint])
         assert result.success, result.message
-        return result.fun
+        return result.fun, result.x
