@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import update
+from sqlalchemy import distinct, func, select, update
 
 from casework.db import make_engine
-from casework.models import CaseClock
+from casework.models import CaseClock, Notification
 from tests.conftest import PG_URL
 from tests.scratch_db import scratch_database
 from tests.services.test_mail import Sink, free_port
@@ -100,6 +100,28 @@ def make_acknowledgements_overdue(env) -> None:
                                              CaseClock.status == "running")
                      .values(due_on=date.today() - timedelta(days=3)))
     engine.dispose()
+
+
+def test_two_reminder_runs_at_once_enqueue_each_reminder_once(instance):
+    """Cron on two machines at the same minute: two processes, one outbox row per reminder."""
+    casework(instance, "db", "upgrade")
+    casework(instance, "demo")
+    make_acknowledgements_overdue(instance)
+    runs = [subprocess.Popen([sys.executable, "-m", "casework.cli", "reminders", "send"],
+                             env=instance, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    new = [int(re.match(r"reminders: (\d+) new, (\d+) already sent", out)[1])
+           for out, _ in outputs]
+    engine = make_engine(instance["CASEWORK_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(func.count()).select_from(Notification)).scalar_one()
+            keys = conn.execute(select(func.count(distinct(Notification.dedupe_key)))).scalar_one()
+    finally:
+        engine.dispose()
+    assert rows == keys == sum(new) > 0
 
 
 def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instance):
