@@ -166,6 +166,35 @@ def keys_rotate() -> None:
 
 
 @main.group()
+def stats() -> None:
+    """Anonymised statistics."""
+
+
+@stats.command("export")
+@click.option("--by", "by", default="", help="Dimensions, comma-separated (e.g. route,category).")
+@click.option("--period", required=True, help="2026, 2026-H1, 2026-Q3 or FY2026; no date ranges.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--profile", default=None, help="Disclosure profile (default: the pack's).")
+def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
+    """The protected statistics table for one fixed period (stored and audited)."""
+    import json
+
+    from casework.services.context import Context
+    from casework.services.errors import DomainError
+    from casework.services.stats import OPERATOR, StatsRequest, as_csv, release
+
+    runtime = _runtime()
+    try:
+        with runtime.transaction() as session:
+            body = release(Context(session, runtime), OPERATOR,
+                           StatsRequest(tuple(by.split(",")), period, profile))
+    except DomainError as exc:
+        problems = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
+        raise click.ClickException(f"{exc} {problems}".strip()) from exc
+    click.echo(json.dumps(body, indent=2) if fmt == "json" else as_csv(body), nl=fmt == "json")
+
+
+@main.group()
 def retention() -> None:
     """Retention of closed cases."""
 

@@ -156,3 +156,20 @@ def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instan
     assert all(to[0].endswith("@demo.casework.example") for to, _, _ in sink.received)
     broken = casework({**mailing, "CASEWORK_SMTP_SECURITY": "tls"}, "mail", "send", check=False)
     assert broken.returncode != 0 and "CASEWORK_SMTP_SECURITY" in broken.stderr
+
+
+def test_stats_export_gives_the_stored_release_as_csv_and_json(instance):
+    casework(instance, "db", "upgrade")
+    casework(instance, "demo")
+    refused = casework(instance, "stats", "export", "--by", "route", "--period",
+                       "2026-01-01..2026-06-30", check=False)
+    assert refused.returncode != 0 and "period" in refused.stderr
+    last_year = str(date.today().year - 1)
+    table = casework(instance, "stats", "export", "--by", "route", "--period", last_year).stdout
+    lines = table.splitlines()
+    assert lines[0] == "route,count,suppressed"
+    assert {line.split(",")[0] for line in lines[1:4]} == {"disclosure", "harassment", "all"}
+    as_json = json.loads(casework(instance, "stats", "export", "--by", "route", "--period",
+                                  last_year, "--format", "json").stdout)
+    assert as_json["period"] == last_year and as_json["threshold"] == 8
+    assert as_json["rounding"] == 5

@@ -4,7 +4,7 @@ Pure: no Flask, no SQLAlchemy. The service layer counts cases into a Tally, call
 the stored releases, answers `Release.as_dict()` and stores it.
 """
 
-from casework.stats.audit import DisclosureError, publish
+from casework.stats.audit import publish
 from casework.stats.disclosure import (
     DEFAULT,
     PROFILES,
@@ -21,7 +21,6 @@ from casework.stats.tables import Release, Row, Tally
 __all__ = [
     "DEFAULT",
     "PROFILES",
-    "DisclosureError",
     "Period",
     "PeriodError",
     "Profile",

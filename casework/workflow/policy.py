@@ -83,6 +83,11 @@ class PolicyPack:
     timezone: str = "UTC"
     due_soon_days: int = 7
     aftercare_months: tuple[int, ...] = (1, 3, 6)
+    #: Statistics: the disclosure profile releases use unless a request names another, the
+    #: month the financial year starts (FY periods), and the annual report shapes to publish.
+    stats_profile: str = "standard"
+    fiscal_year_start_month: int = 1
+    annual_reports: tuple[str, ...] = ()
     aftercare_categories: Mapping[str, str] = field(default_factory=dict)
     clock_sets: tuple[str, ...] = ()
 
@@ -166,7 +171,34 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         aftercare_months=aftercare[0],
         aftercare_categories=aftercare[1],
         clock_sets=sets,
+        **_statistics(data, source),
     )
+
+
+#: The statistics profiles (casework.stats.disclosure.PROFILES) and annual report shapes
+#: (casework.services.annual) a pack may name; listed here so the workflow layer stays pure.
+STATS_PROFILES = frozenset({"standard", "strict", "threshold10"})
+ANNUAL_REPORTS = frozenset({"vic-pid-s68", "cwlth-pid-s76", "canada-psdpa", "canada-harassment",
+                            "eu-directive-art27", "monitoring-officer"})
+
+
+def _statistics(data: Mapping, source: str) -> dict:
+    stats = data.get("statistics", {})
+    profile = stats.get("profile", "standard")
+    if profile not in STATS_PROFILES:
+        raise DefinitionError(source, "statistics.profile",
+                              f"unknown profile {profile!r}; known: {sorted(STATS_PROFILES)}")
+    month = stats.get("fiscal_year_start_month", 1)
+    if month not in (1, 4, 7, 10):
+        raise DefinitionError(source, "statistics.fiscal_year_start_month",
+                              "must be 1, 4, 7 or 10 (a financial year of whole quarters)")
+    reports = tuple(stats.get("annual_reports", ()))
+    unknown = sorted(set(reports) - ANNUAL_REPORTS)
+    if unknown:
+        raise DefinitionError(source, "statistics.annual_reports",
+                              f"unknown report {unknown[0]!r}; known: {sorted(ANNUAL_REPORTS)}")
+    return {"stats_profile": profile, "fiscal_year_start_month": month,
+            "annual_reports": reports}
 
 
 def _categories(raw, routes, source) -> dict[str, Category]:

@@ -113,9 +113,9 @@ class Attacker:
         assert np.all(found >= self.lower) and np.all(found <= self.upper), \
             "the releases contradict the data: the attacker's model is wrong"
         position = np.cumsum(self.free) - 1
-        known = sorted({int(position[self.cell_index[(quarter_of(lodged),
-                                                      *(values[d] for d in self.dims))]])
-                        for lodged, values in insiders})
+        cells = {(quarter_of(lodged), *(values[d] for d in self.dims))
+                 for lodged, values in insiders}
+        known = sorted(int(position[self.cell_index[c]]) for c in cells if c in self.cell_index)
         breaches, seen = [], set()
         for release, key, vector in self.targets:
             if not 1 <= vector @ x < release.profile.threshold or vector.tobytes() in seen:

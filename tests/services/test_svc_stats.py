@@ -1,0 +1,85 @@
+"""Statistics releases: HR analysts only, fixed finished periods, protected, stored, audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from casework.models import AuditEvent, StatsRelease
+from casework.services.errors import Forbidden, Invalid
+from casework.services.stats import StatsRequest, release
+
+
+@pytest.fixture
+def analyst(make):
+    return make.staff(roles=("hr_analyst",), queues=())
+
+
+@pytest.fixture
+def year_2026(make, clock):
+    """Twelve fraud reports and one of bribery in 2026; it is now 2027."""
+    for _ in range(12):
+        make.case("disclosure", category="fraud")
+    make.case("disclosure", category="bribery_corruption")
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def rows_by(body, dim):
+    return {r[dim]: (r["count"], r["suppressed"]) for r in body["rows"]
+            if all(r[d] is not None for d in body["by"])}
+
+
+def test_a_release_rounds_suppresses_and_states_its_rules(ctx, analyst, year_2026):
+    body = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    assert (body["period"], body["threshold"], body["rounding"]) == ("2026", 8, 5)
+    cells = rows_by(body, "category")
+    assert cells["fraud"] == (10, False)  # 12 rounds to 10
+    assert cells["bribery_corruption"] == (None, True)  # 1 is suppressed
+    assert cells["sexual_harassment"] == (0, False)  # zero is shown as 0
+
+
+def test_asking_again_gives_the_stored_release_and_both_are_audited(ctx, analyst, year_2026,
+                                                                    make, clock, session):
+    first = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    clock.now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    for _ in range(5):
+        make.case("disclosure", category="fraud")  # late data for 2026
+    clock.now = datetime(2027, 2, 2, 9, 0, tzinfo=UTC)
+    assert release(ctx, analyst, StatsRequest(("category",), "2026")) == first
+    assert session.execute(select(StatsRelease)).scalars().all().__len__() == 1
+    audits = session.execute(select(AuditEvent).where(
+        AuditEvent.kind == "stats:export")).scalars().all()
+    assert [a.details["reused"] for a in audits] == [False, True]
+
+
+@pytest.mark.parametrize("period, field", [
+    ("2026-01-01..2026-03-31", "period"), ("2026-03", "period"), ("2027", "period"),
+    ("", "period")])
+def test_a_free_range_or_an_unfinished_period_is_refused(ctx, analyst, year_2026, period,
+                                                         field):
+    with pytest.raises(Invalid) as refused:
+        release(ctx, analyst, StatsRequest(("route",), period))
+    assert set(refused.value.fields) == {field}
+
+
+@pytest.mark.parametrize("by", [("department", "category"), ("respondent",), ("route", "route"),
+                                ("route", "category", "outcome")])
+def test_forbidden_or_unknown_dimensions_are_refused(ctx, analyst, year_2026, by):
+    with pytest.raises(Invalid) as refused:
+        release(ctx, analyst, StatsRequest(by, "2026"))
+    assert set(refused.value.fields) == {"by"}
+
+
+def test_only_hr_analysts_get_statistics(ctx, make, year_2026):
+    for roles in (("intake",), ("auditor",), ("admin",)):
+        with pytest.raises(Forbidden):
+            release(ctx, make.staff(roles=roles, queues=("intake",)),
+                    StatsRequest(("route",), "2026"))
+
+
+def test_measures_need_enough_cases(ctx, analyst, year_2026):
+    body = release(ctx, analyst, StatsRequest(("route",), "2026"))
+    total = next(m for m in body["measures"] if m["route"] is None)
+    assert total["days_to_acknowledge"] is None  # nobody acknowledged: no values at all
