@@ -18,6 +18,7 @@ class StatsQuery(Schema):
     by: str = Field(default="", max_length=200)
     period: str = Field(min_length=1, max_length=32)
     profile: str | None = Field(default=None, max_length=32)
+    measures: bool = False
 
 
 class StatsRow(BaseModel):
@@ -36,11 +37,11 @@ class StatsOut(Out):
     threshold: int
     rounding: int
     rows: list[StatsRow]
-    measures: list[dict]
+    measures: list[dict] | None = None
 
 
 @operation(api, "GET", "/stats", "Anonymised statistics for one fixed period", auth="staff",
            query=StatsQuery, response=StatsOut, errors=(403, 422), tags=("statistics",))
 def stats(query: StatsQuery):
     return release(context(), staff(), StatsRequest(tuple(query.by.split(",")), query.period,
-                                                    query.profile))
+                                                    query.profile, query.measures))

@@ -47,6 +47,9 @@ class StatsRequest:
     by: tuple[str, ...]
     period: str
     profile: str | None = None
+    #: Add days to acknowledge and to close and the share of clocks met to the answer. They are
+    #: computed afresh (the stored release holds the counts, which the audit reasons about).
+    measures: bool = True
 
 
 def may_see_statistics(actor: Staff) -> bool:
@@ -110,7 +113,10 @@ def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
         reused = True
     ctx.audit(Kind.EXPORT, _label(actor), release=stored_row.id, period=period.key, by=key,
               profile=profile.name, reused=reused)
-    return stored_row.body
+    if not request.measures:
+        return stored_row.body
+    published = Release.from_dict(stored_row.body, dims, ctx.runtime.pack.fiscal_year_start_month)
+    return {**stored_row.body, "measures": measures(ctx, dims, period, profile, published)}
 
 
 def _label(actor: Staff) -> str:
@@ -156,8 +162,7 @@ def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
                 values[d].append(v)  # a category since removed from the pack still counts
     tally = Tally({d: tuple(values[d]) for d in used}, counts)
     published = publish(tally, period, dims, profile, [r for _, _, r in earlier])
-    body = {**published.as_dict(), "by": list(dims), "profile": profile.name,
-            "measures": measures(ctx, dims, period, profile, published)}
+    body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
     row = StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,
                        published_at=ctx.now, published_by=actor.user_id or None, body=body)
     ctx.session.add(row)
