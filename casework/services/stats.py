@@ -180,21 +180,15 @@ def measures(ctx: Context, dims: Sequence[str], period: Period, profile: Profile
               all(v is None for v in key)]
     days = {m: percentiles(ctx, m, dims, period.start, period.end)
             for m in ("acknowledge", "close")}
-    total_days = {m: percentiles(ctx, m, (), period.start, period.end)
-                  for m in ("acknowledge", "close")}
-    clocks, total_clocks = (clock_shares(ctx, dims, period.start, period.end),
-                            clock_shares(ctx, (), period.start, period.end))
+    clocks = clock_shares(ctx, dims, period.start, period.end)
     out = []
     for key in sorted(wanted, key=lambda k: tuple("" if v is None else v for v in k)):
-        grand = all(v is None for v in key)
         entry = dict(zip(dims, key, strict=True))
         for m in ("acknowledge", "close"):
-            size, points = (total_days if grand else days)[m].get(
-                () if grand else tuple(key), (0, {}))
+            size, points = days[m].get(tuple(key), (0, {}))
             entry[f"days_to_{m}"] = ({f"p{int(p * 100)}": v for p, v in points.items()}
                                      if size >= profile.threshold else None)
-        met, missed = (total_clocks if grand else clocks).get(() if grand else tuple(key),
-                                                              (0, 0))
+        met, missed = clocks.get(tuple(key), (0, 0))
         stopped = met + missed
         entry["clocks_met_share"] = (round(100 * met / stopped) if stopped >= profile.threshold
                                      and (stopped >= profile.share_min_group
