@@ -20,8 +20,8 @@ class StatsRelease(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(16))
-    #: The dimensions, sorted and comma-separated ("category,route"); "report:<shape>" for an
-    #: annual report.
+    #: The dimensions, sorted and comma-separated ("category,route"). An annual report is
+    #: stored as the releases of its tables.
     dimensions: Mapped[str] = mapped_column(String(200))
     profile: Mapped[str] = mapped_column(String(32))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -107,10 +107,12 @@ EVENT_DIMENSIONS = frozenset({"path", "stage"})
 def domains(ctx: Context) -> dict[str, list[str]]:
     """Every value each dimension can take, from the route definitions and the policy pack."""
     pack, routes = ctx.runtime.pack, ctx.runtime.routes
+    # An outcome is named by a transition, or taken from a fact another transition records
+    # (give_feedback closes with the finding that record_findings chose).
+    facts = {t.outcome_from for r in routes.values() for t in r.transitions if t.outcome_from}
     outcomes = sorted({t.outcome for r in routes.values() for t in r.transitions if t.outcome}
                       | {c for r in routes.values() for t in r.transitions
-                         for f in t.requires if f.name == (t.outcome_from or "")
-                         for c in f.choices})
+                         for f in t.requires if f.name in facts for c in f.choices})
     return {
         "route": sorted(routes),
         "category": list(pack.categories),

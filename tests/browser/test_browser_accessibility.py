@@ -4,6 +4,8 @@ pages, for the public and for signed-in staff. (The journeys check every page th
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -87,3 +89,36 @@ def _stale_step(staff, reference):
     expect(second.get_by_role("heading", level=1)).to_have_text("Someone else acted first")
     staff.page = second
     staff.check("a11y-09-stale-step-409")
+
+
+def test_statistics_pages(visit, live):
+    """The analyst's table (chart and two-way table), its refusal, and the annual reports."""
+    analyst = visit()
+    page = analyst.page
+    analyst.goto("/staff/sign-in")
+    login = live.logins["analyst"]  # no second factor: the role sees no case content
+    page.get_by_label("Email address", exact=True).fill(login.email)
+    page.get_by_label("Password", exact=True).fill(login.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    last_year = str(date.today().year - 1)
+
+    page.get_by_role("link", name="Statistics").click()
+    page.get_by_label("Count cases by").select_option("category")
+    page.get_by_label("And by (optional)").select_option("route")
+    page.get_by_label("Period", exact=True).fill(last_year)
+    page.get_by_role("button", name="Show the table").click()
+    expect(page.get_by_role("img", name=f"Cases received in {last_year}")).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
+    analyst.check("a11y-10-statistics-table")
+
+    page.get_by_label("Period", exact=True).fill(f"{last_year}-01-01..{last_year}-03-31")
+    page.get_by_role("button", name="Show the table").click()
+    expect(page.get_by_role("heading", name=PROBLEM)).to_be_visible()
+    analyst.check("a11y-11-statistics-errors")
+
+    page.get_by_role("link", name="Annual reports").first.click()
+    page.get_by_label("Year", exact=True).fill(last_year)
+    page.get_by_role("button", name="Show the reports").click()
+    expect(page.get_by_role("heading", name="Concerns received")).to_be_visible()
+    analyst.check("a11y-12-annual-reports")

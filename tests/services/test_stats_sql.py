@@ -58,3 +58,10 @@ def test_the_funnel_counts_each_stage_reached(ctx, make):
     stages = funnel(ctx, *YEAR, route="disclosure")
     assert stages["received"] == 3 and stages["in_scope"] == 1 and stages["declined"] == 1
     assert stages["investigated"] == 1 and stages["action_taken"] == 0
+
+
+def test_every_outcome_is_in_the_domain_even_with_no_case(ctx):
+    from casework.services.stats_sql import domains
+    outcomes = set(domains(ctx)["outcome"])
+    assert {"substantiated", "partly_substantiated", "not_substantiated", "malicious",
+            "withdrawn", "referred", "open"} <= outcomes

@@ -1,0 +1,241 @@
+"""Annual reports in the shapes statutes ask for, built only from published statistics tables.
+
+A shape is data: a title, the provision it answers, and sections headed in the statute's words.
+Each section names one table (the dimensions of a StatsRequest) and which of its published rows
+to show. Every number comes from services.stats.release, so it is protected, stored and audited
+like any other table; nothing is added up here, because a sum of rounded or suppressed counts
+would be neither exact nor protected. The policy pack chooses the shapes (pack.annual_reports).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from casework.services.access import Staff
+from casework.services.annual_shapes import SHAPES, Section, Shape
+from casework.services.context import Context
+from casework.services.errors import Forbidden, Invalid
+from casework.services.stats import StatsRequest, check_request, may_see_statistics, release
+from casework.services.stats_sql import DIMENSION_LABELS, domains
+from casework.stats.tables import row_keys
+
+MEASURE_LABELS = {"days_to_acknowledge": "Median days to acknowledge",
+                  "days_to_close": "Median days to close",
+                  "clocks_met_share": "Deadlines met (%)"}
+WORDS = {
+    "stage": {"received": "Received, not yet assessed", "in_scope": "Accepted (in scope)",
+              "declined": "Declined", "referred": "Referred to another body",
+              "resolved": "Resolved", "investigated": "Investigated (findings recorded)",
+              "action_taken": "Action taken after findings"},
+    "path": {"none": "No path chosen", "self_help": "Self-help", "informal": "Informal",
+             "formal": "Formal"},
+    "anonymous": {"anonymous": "Anonymous", "named": "Named"},
+    "detriment": {"reported": "Detriment reported", "not_reported": "None reported"},
+    "outcome": {"open": "Still open"},
+    "department": {"unknown": "Not given"},
+}
+SEXUAL, NON_SEXUAL = "Sexual harassment and violence", "Non-sexual harassment and violence"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One published row as shown: plain words per shown dimension ("All" for a total)."""
+
+    values: tuple[str | None, ...]
+    labels: tuple[str, ...]
+    count: int | None
+    suppressed: bool
+    withheld: bool = False
+    group: str | None = None
+    measures: Mapping[str, int | None] | None = None
+
+    @property
+    def shown(self) -> str:
+        """The count as a reader sees it."""
+        return shown({"count": self.count, "suppressed": self.suppressed,
+                      "withheld": self.withheld})
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of a report: its heading, the shown dimensions, and the published rows."""
+
+    heading: str
+    note: str
+    table: str
+    columns: tuple[str, ...]
+    lines: tuple[Line, ...]
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """One shape filled in for one finished year."""
+
+    key: str
+    title: str
+    citation: str
+    period_hint: str
+    period: str
+    threshold: int
+    rounding: int
+    sections: tuple[ReportSection, ...]
+    not_held: tuple[str, ...]
+
+
+def annual_report(ctx: Context, actor: Staff, period_text: str,
+                  profile: str | None = None) -> list[AnnualReport]:
+    """Every annual report the policy pack names, for one finished year (2026 or FY2026)."""
+    if not may_see_statistics(actor):
+        raise Forbidden("Statistics are for HR analysts.")
+    period = annual_period(ctx, period_text)
+    tables: dict[tuple[str, ...], dict] = {}
+
+    def table(by: tuple[str, ...]) -> dict:
+        if by not in tables:  # one release (and one audit entry) per table, however often shown
+            tables[by] = release(ctx, actor, StatsRequest(by=by, period=period, profile=profile))
+        return tables[by]
+
+    return [fill(ctx, SHAPES[key], table) for key in ctx.runtime.pack.annual_reports]
+
+
+def annual_period(ctx: Context, text: str) -> str:
+    """A finished calendar or financial year, checked by the statistics' own rules."""
+    _, period = check_request(ctx, StatsRequest(by=(), period=text))
+    if not (period.key.isdigit() or period.key.startswith("FY")):
+        raise Invalid("The statistics request needs attention.", {
+            "period": f"{period.key} is not a whole year: an annual report covers a calendar "
+                      "year (2026) or a financial year (FY2026)"})
+    return period.key
+
+
+def fill(ctx: Context, shape: Shape, table) -> AnnualReport:
+    """One shape, its sections answered by table(by) (a release, or a stand-in in tests)."""
+    sections, first = [], None
+    for section in shape.sections:
+        body = table(section.by)
+        first = first or body
+        sections.append(_section(ctx, section, body))
+    return AnnualReport(shape.key, shape.title, shape.citation, shape.period_hint,
+                        first["period"], first["threshold"], first["rounding"],
+                        tuple(sections), shape.not_held)
+
+
+def _section(ctx: Context, section: Section, body: dict) -> ReportSection:
+    shown = tuple(d for d in section.by if not (d == "route" and section.route))
+    rows = [r for r in every_row(ctx, body) if _wanted(ctx, section, shown, r)]
+    if section.values:
+        rows.sort(key=lambda r: section.values.index(r[shown[0]]))
+    lines = [_line(ctx, section, shown, r, body["measures"]) for r in rows]
+    if section.split_sexual:
+        order = {SEXUAL: 0, NON_SEXUAL: 1, None: 2}
+        lines.sort(key=lambda line: order[line.group])
+    return ReportSection(section.heading, section.note, ",".join(body["by"]),
+                         tuple(DIMENSION_LABELS[d] for d in shown), tuple(lines),
+                         section.measures)
+
+
+def _wanted(ctx: Context, section: Section, shown: Sequence[str], row: dict) -> bool:
+    if section.route and row["route"] != section.route:
+        return False
+    if section.values and (len(shown) != 1 or row[shown[0]] not in section.values):
+        return False
+    return not impossible(ctx, row)
+
+
+def impossible(ctx: Context, row: dict) -> bool:
+    """A zero for a kind of concern that cannot be raised on that route (fraud as harassment)."""
+    category = ctx.runtime.pack.categories.get(row.get("category") or "")
+    return (category is not None and row.get("route") is not None
+            and row["route"] not in category.routes and row["count"] == 0)
+
+
+def _line(ctx: Context, section: Section, shown: Sequence[str], row: dict,
+          measures: Sequence[dict]) -> Line:
+    values = tuple(row[d] for d in shown)
+    group = None
+    if section.split_sexual and row.get("category") is not None:
+        group = SEXUAL if "sexual" in row["category"] else NON_SEXUAL
+    found = None
+    if section.measures:
+        found = next((m for m in measures if all(m.get(d) == row[d] for d in section.by)), {})
+        found = {name: _median(found.get(name)) for name in section.measures}
+    labels = tuple(value_label(ctx, d, v) for d, v in zip(shown, values, strict=True))
+    return Line(values, labels, row["count"], row["suppressed"], row["withheld"], group, found)
+
+
+def _median(value) -> int | None:
+    return value.get("p50") if isinstance(value, dict) else value
+
+
+def every_row(ctx: Context, body: dict) -> list[dict]:
+    """A release's rows in table order (cells, margins, total), with every row the audit
+    withheld put back in its place, marked withheld (a withheld row is absent from the body)."""
+    dims = tuple(body["by"])
+    found = {tuple(r[d] for d in dims): r for r in body["rows"]}
+    every = domains(ctx)
+    values = {d: list(every[d]) for d in dims}
+    for key in found:
+        for d, v in zip(dims, key, strict=True):
+            if v is not None and v not in values[d]:
+                values[d].append(v)  # a value since removed from the pack
+    out = []
+    for key in row_keys(dims, values):
+        row = found.get(key)
+        out.append({**dict(zip(dims, key, strict=True)),
+                    "count": row["count"] if row else None,
+                    "suppressed": bool(row and row["suppressed"]), "withheld": row is None})
+    return out
+
+
+def shown(row: Mapping) -> str:
+    """A published row's count as a reader sees it: the number, "not shown" (a count the rules
+    keep back) or "withheld" (left out by the audit of every release together)."""
+    if row.get("withheld"):
+        return "withheld"
+    return "not shown" if row["suppressed"] or row["count"] is None else str(row["count"])
+
+
+def value_label(ctx: Context, dim: str, value: str | None) -> str:
+    """A dimension's value in plain words; None (a total over the dimension) is "All"."""
+    if value is None:
+        return "All"
+    pack, routes = ctx.runtime.pack, ctx.runtime.routes
+    if dim == "route" and value in routes:
+        return routes[value].label
+    if dim == "category" and value in pack.categories:
+        return pack.categories[value].label
+    if dim == "department" and value in pack.departments:
+        return pack.departments[value]
+    if dim == "queue" and value in pack.queues:
+        return pack.queues[value].label
+    return WORDS.get(dim, {}).get(value) or value.replace("_", " ").capitalize()
+
+
+def report_csv(reports: Sequence[AnnualReport]) -> str:
+    """The reports as one CSV: a line per published row, with the disclosure rule at the end."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["report", "citation", "period", "section", "group", "row", "count",
+                     *MEASURE_LABELS.values()])
+    for report in reports:
+        for section in report.sections:
+            for line in section.lines:
+                row = "; ".join(f"{c}: {label}" for c, label in
+                                zip(section.columns, line.labels, strict=False)) or "All"
+                measured = line.measures or {}
+                writer.writerow([report.title, report.citation, report.period, section.heading,
+                                 line.group or "", row, line.shown,
+                                 *("" if measured.get(m) is None else measured[m]
+                                   for m in MEASURE_LABELS)])
+    if reports:
+        first = reports[0]
+        writer.writerow([])
+        writer.writerow([f"period {first.period}; counts from 1 to {first.threshold - 1} not "
+                         f"shown; others rounded to a multiple of {first.rounding}; withheld: "
+                         "not published because, with tables published before, it could narrow "
+                         "down a small count; times are medians in days"])
+    return out.getvalue()

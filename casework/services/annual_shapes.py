@@ -1,0 +1,180 @@
+"""The annual report shapes a policy pack may name (policy.ANNUAL_REPORTS): what each statute
+asks for, in its words, and which published table answers each item.
+
+Some items are not statistics Casework keeps, or could only be answered by describing single
+cases (the recommendations themselves, the corrective measures, the body a disclosure went to):
+each shape lists those, so the report says plainly what it leaves to other records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Stages reached, as the funnel counts them: each case once, at the furthest stage.
+HANDLED = ("received", "in_scope", "declined", "referred", "investigated", "action_taken")
+FURTHEST = ("Each case is counted once, at the furthest stage it reached, so a case where "
+            "action was taken was investigated too; the rows are not added up.")
+MEDIAN = ("From receipt to closing, for cases received in the period and closed since. We "
+          "publish the median (the middle case) in days, and only where enough cases closed.")
+FINDINGS = ("substantiated", "partly_substantiated", "not_substantiated", "malicious")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One item of a report: a heading in the statute's words and the table that answers it.
+
+    by: the dimensions of the published table (at most two); route: show only that route's
+    rows; values: show only these values of the other dimension, in this order (empty: all,
+    with the total); measures: per-row measures to show beside the counts; split_sexual: group
+    kinds of concern whose key names "sexual" apart from the others (each shown as published)."""
+
+    heading: str
+    by: tuple[str, ...]
+    route: str | None = None
+    values: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    split_sexual: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A report a statute or a policy asks for."""
+
+    key: str
+    title: str
+    citation: str
+    period_hint: str
+    sections: tuple[Section, ...]
+    not_held: tuple[str, ...] = ()
+
+
+def _received(heading: str, route: str | None = "disclosure") -> Section:
+    return Section(heading, ("route",), route=route)
+
+
+def _stages(heading: str, values: tuple[str, ...] = HANDLED, note: str = FURTHEST,
+            route: str = "disclosure") -> Section:
+    return Section(heading, ("route", "stage"), route=route, values=values, note=note)
+
+
+def _time(heading: str, route: str | None = "disclosure", note: str = MEDIAN) -> Section:
+    return Section(heading, ("route",), route=route, measures=("days_to_close",), note=note)
+
+
+VIC = Shape(
+    "vic-pid-s68", "Public interest disclosures: annual report",
+    "Public Interest Disclosures Act 2012 (Vic), s 68(1)", "a financial year", (
+        Section("The number and types of assessable disclosures made", ("category", "route"),
+                route="disclosure"),
+        _stages("The number and types of assessments made to determine whether a disclosure "
+                "is a public interest complaint"),
+        _stages("The number and types of disclosures notified to the IBAC", ("referred",),
+                "Disclosures referred to another body, the IBAC among them; which body is not "
+                "published."),
+        _stages("The number and types of public interest complaints investigated",
+                ("investigated", "action_taken")),
+        _stages("Recommendations made and, for each, the action taken", ("action_taken",),
+                "How many disclosures had action recorded after findings. The recommendations "
+                "and the actions are free text about single cases and are never published."),
+        _time("Time taken"),
+    ), ("How to access the procedures (s 68(1)(a)) and applications for an injunction "
+        "(s 68(1)(e)) are not statistics Casework keeps.",))
+
+CWLTH = Shape(
+    "cwlth-pid-s76", "Public interest disclosures: information for the Ombudsman's annual report",
+    "Public Interest Disclosure Act 2013 (Cth), s 76(2)(a) (given to the Ombudsman under "
+    "s 76(3))", "a financial year", (
+        _received("The number of public interest disclosures received by authorised officers"),
+        Section("The kinds of disclosable conduct to which those disclosures relate",
+                ("category", "route"), route="disclosure"),
+        _stages("The number of disclosures allocated",
+                note="Disclosures accepted for handling (in scope, and every later stage except "
+                     "declined) were allocated; those still received were not yet allocated; "
+                     "referred ones went to another body. " + FURTHEST),
+        _stages("The number of disclosure investigations conducted",
+                ("investigated", "action_taken")),
+        _time("The time taken to conduct those disclosure investigations"),
+        _stages("The actions taken in response to recommendations in reports relating to "
+                "those disclosure investigations", ("action_taken",),
+                "How many disclosures had action recorded after findings; the actions "
+                "themselves are free text about single cases and are never published."),
+    ), ("Paragraphs (b) to (d) are the Ombudsman's own figures.",))
+
+PSDPA = Shape(
+    "canada-psdpa", "Disclosures of wrongdoing: annual report",
+    "Public Servants Disclosure Protection Act (S.C. 2005, c. 46), s 38.1; s 11(1)(c) for "
+    "wrongdoing found and corrective measures", "a financial year (FY2026: April to March)", (
+        _received("The number of disclosures received"),
+        _stages("The number of disclosures acted upon and not acted upon",
+                note="Not acted upon: declined. Acted upon: every later stage. Still received: "
+                     "no decision yet. " + FURTHEST),
+        _stages("The number of investigations commenced as a result of disclosures",
+                ("in_scope", "investigated", "action_taken")),
+        Section("Findings of wrongdoing", ("outcome", "route"), route="disclosure",
+                values=FINDINGS, note="Outcomes recorded on investigated disclosures."),
+        _stages("Corrective measures taken", ("action_taken",),
+                "How many disclosures had corrective action recorded; the measures themselves "
+                "are free text about single cases and are never published."),
+    ), ("General enquiries about the Act, systemic problems and recommendations for "
+        "improvement are not statistics Casework keeps.",))
+
+HARASSMENT = Shape(
+    "canada-harassment", "Work place harassment and violence: employer's annual report",
+    "Work Place Harassment and Violence Prevention Regulations (SOR/2020-130), s 36(d)",
+    "the preceding calendar year", (
+        _received("The total number of occurrences", "harassment"),
+        Section("The number of occurrences related, respectively, to sexual harassment and "
+                "violence and non-sexual harassment and violence", ("category", "route"),
+                route="harassment", split_sexual=True,
+                note="Each kind of occurrence is shown as published, grouped as sexual or "
+                     "non-sexual; the groups are not added up, because a sum of rounded and "
+                     "suppressed counts would be neither exact nor protected."),
+        Section("The means by which resolution processes were completed and, for each of "
+                "those means, the number of occurrences", ("outcome", "route"),
+                route="harassment", values=("resolved_self_help", "resolved_informally",
+                                            "not_investigated", "substantiated",
+                                            "not_substantiated", "external", "withdrawn",
+                                            "open")),
+        _time("The average time that it took to complete the resolution process for an "
+              "occurrence", "harassment",
+              "We publish the median (the middle occurrence) in days, not the average in "
+              "months: with few occurrences an average moves a long way with a single one. "
+              "Counted from receipt to closing, and only where enough occurrences closed."),
+    ), ("Occurrences that resulted in the death of an employee, prohibited grounds of "
+        "discrimination, locations and professional relationships (s 36(d)(iii) to (vi)) are "
+        "not statistics Casework keeps; locations and relationships could point at people.",))
+
+EU = Shape(
+    "eu-directive-art27", "Reports of breaches: annual statistics",
+    "Directive (EU) 2019/1937, art 27(2), for the organisation's internal reporting channel",
+    "a calendar year", (
+        _received("The number of reports received"),
+        _stages("The number of investigations and proceedings initiated as a result of such "
+                "reports", ("in_scope", "referred", "investigated", "action_taken")),
+        Section("The outcome of those investigations and proceedings", ("outcome", "route"),
+                route="disclosure"),
+    ), ("The estimated financial damage and the amounts recovered (art 27(2)(c)) are not "
+        "recorded in Casework.",))
+
+MONITORING_OFFICER = Shape(
+    "monitoring-officer",
+    "Whistleblowing and harassment: the Monitoring Officer's annual report to the audit "
+    "committee", "The whistleblowing policy; the Monitoring Officer's duties under s 5 of the "
+    "Local Government and Housing Act 1989", "a financial or calendar year", (
+        _received("Concerns received", None),
+        Section("Kinds of concern", ("category",)),
+        Section("How concerns were raised: anonymously or with a name",
+                ("anonymous", "route")),
+        Section("How far concerns went", ("route", "stage"), note=FURTHEST),
+        Section("Outcomes", ("outcome", "route")),
+        Section("Time taken and deadlines met", ("route",),
+                measures=("days_to_acknowledge", "days_to_close", "clocks_met_share"),
+                note=MEDIAN + " Deadlines met: the share of deadlines that ended met."),
+        Section("Detriment reported afterwards", ("detriment",),
+                note="From the check-ins offered after a case closed."),
+    ), ("No names, no case references and nothing about any single case appear in this "
+        "report.",))
+
+SHAPES = {shape.key: shape for shape in (VIC, CWLTH, PSDPA, HARASSMENT, EU,
+                                         MONITORING_OFFICER)}

@@ -1,0 +1,170 @@
+"""Annual reports: every shape a pack may name, filled only from published, audited tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.models import AuditEvent, StatsRelease
+from casework.services.annual import (
+    NON_SEXUAL,
+    SEXUAL,
+    annual_report,
+    every_row,
+    fill,
+    report_csv,
+)
+from casework.services.annual_shapes import SHAPES
+from casework.services.errors import Forbidden, Invalid
+from casework.services.stats import StatsRequest, check_request
+from casework.services.stats_sql import domains
+from casework.stats.tables import row_keys
+from casework.workflow.policy import ANNUAL_REPORTS
+
+
+@pytest.fixture
+def analyst(make):
+    return make.staff(roles=("hr_analyst",), queues=())
+
+
+@pytest.fixture
+def year_2026(make, clock):
+    """Twelve fraud disclosures, nine sexual harassment complaints and two others in 2026;
+    it is now February 2027."""
+    for _ in range(12):
+        make.case("disclosure", category="fraud")
+    for _ in range(9):
+        make.case("harassment", category="sexual_harassment")
+    for _ in range(2):
+        make.case("harassment", category="bullying")
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def counts(reports):
+    return [(line.count, line.suppressed, line.withheld)
+            for report in reports for section in report.sections for line in section.lines]
+
+
+def test_every_shape_the_packs_may_name_is_defined_within_the_release_rules(ctx, clock):
+    clock.now = datetime(2027, 2, 1, tzinfo=UTC)
+    assert set(SHAPES) == ANNUAL_REPORTS
+    for shape in SHAPES.values():
+        assert shape.title and shape.citation and shape.sections
+        for section in shape.sections:
+            check_request(ctx, StatsRequest(by=section.by, period="2026"))  # no Invalid
+            assert section.route in (None, *ctx.runtime.routes)
+            assert not section.route or "route" in section.by
+            assert len(section.values) == 0 or len(section.by) - bool(section.route) == 1
+
+
+def test_the_pack_chooses_the_reports_every_count_is_protected_and_exported(ctx, analyst, year_2026,
+                                                                    session):
+    reports = annual_report(ctx, analyst, "2026")
+    assert [r.key for r in reports] == list(ctx.runtime.pack.annual_reports)
+    assert [r.key for r in reports] == ["monitoring-officer", "eu-directive-art27"]
+    for count, suppressed, withheld in counts(reports):
+        assert suppressed or withheld or count % 5 == 0
+        assert count is None or not 0 < count < 8
+    received = reports[0].sections[0]
+    assert {line.values: line.shown for line in received.lines} == {
+        ("disclosure",): "10", ("harassment",): "10", (None,): "25"}
+    tables = {s.table for r in reports for s in r.sections}
+    stored = session.scalar(select(func.count()).select_from(StatsRelease))
+    audited = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.kind == "stats:export"))
+    assert stored == audited == len(tables)  # one release, and one audit entry, per table
+    lines = report_csv(reports).splitlines()
+    assert lines[0].startswith("report,citation,period,section,group,row,count")
+    assert len(lines) == 1 + sum(len(s.lines) for r in reports for s in r.sections) + 2
+    assert "counts from 1 to 7 not shown; others rounded to a multiple of 5" in lines[-1]
+
+
+@pytest.fixture
+def published(ctx):
+    """A stand-in for release(): every possible cell 10, impossible ones (fraud as harassment)
+    0, harassment/bullying suppressed, the anonymous rows withheld, and a median of 40 days to
+    close wherever there are measures."""
+    every = {**domains(ctx), "outcome": ["open", "withdrawn", "substantiated"]}
+    pack = ctx.runtime.pack
+
+    def count(values):
+        category, route = values.get("category"), values.get("route")
+        if category and route and route not in pack.categories[category].routes:
+            return 0
+        return None if (category, route) == ("bullying", "harassment") else 10
+
+    def table(by):
+        rows, measures = [], []
+        for key in row_keys(by, every):
+            values = dict(zip(by, key, strict=True))
+            if values.get("anonymous") != "anonymous":
+                rows.append({**values, "count": count(values),
+                             "suppressed": count(values) is None})
+            if all(v is not None for v in key) or all(v is None for v in key):
+                measures.append({**values, "days_to_acknowledge": None, "clocks_met_share": 80,
+                                 "days_to_close": {"p25": 20, "p50": 40, "p75": 60, "p90": 90}})
+        return {"period": "2026", "by": list(by), "threshold": 8, "rounding": 5, "rows": rows,
+                "measures": measures}
+
+    return table
+
+
+@pytest.mark.parametrize("key", sorted(SHAPES))
+def test_every_shape_fills_in_from_its_tables(ctx, published, key):
+    report = fill(ctx, SHAPES[key], published)
+    assert len(report.sections) == len(SHAPES[key].sections)
+    assert (report.period, report.threshold, report.rounding) == ("2026", 8, 5)
+    for shape_section, section in zip(SHAPES[key].sections, report.sections, strict=True):
+        assert section.heading == shape_section.heading
+        assert section.lines, section.heading
+        assert not shape_section.route or "Route" not in section.columns
+        for line in section.lines:
+            assert line.shown in ("0", "10", "not shown", "withheld")
+
+
+def test_sexual_harassment_is_set_apart_and_nothing_is_added_up(ctx, published):
+    kinds = fill(ctx, SHAPES["canada-harassment"], published).sections[1]
+    assert [(line.values, line.group, line.shown) for line in kinds.lines] == [
+        (("sexual_harassment",), SEXUAL, "10"),
+        (("bullying",), NON_SEXUAL, "not shown"),
+        (("victimisation",), NON_SEXUAL, "10"),
+        (("other_harassment",), NON_SEXUAL, "10"),
+        ((None,), None, "10")]  # fraud cannot be raised as harassment: its 0 is left out
+
+
+def test_time_taken_is_the_median_and_says_so(ctx, published):
+    time = fill(ctx, SHAPES["canada-harassment"], published).sections[3]
+    assert "median" in time.note and "not the average" in time.note
+    assert [line.measures for line in time.lines] == [{"days_to_close": 40}]
+
+
+def test_a_withheld_row_stays_in_the_report_as_withheld(ctx, published):
+    raised = fill(ctx, SHAPES["monitoring-officer"], published).sections[2]
+    shown = {line.values: line.shown for line in raised.lines}
+    assert shown[("anonymous", "disclosure")] == "withheld"
+    assert shown[("named", "disclosure")] == "10"
+
+
+@pytest.mark.parametrize("period", ["2026-H1", "2026-Q4", "2027", "FY2027",
+                                    "2026-01-01..2026-12-31", ""])
+def test_only_a_finished_whole_year_is_reported(ctx, analyst, year_2026, period):
+    with pytest.raises(Invalid) as refused:
+        annual_report(ctx, analyst, period)
+    assert set(refused.value.fields) == {"period"}
+
+
+def test_only_hr_analysts_get_annual_reports(ctx, make, year_2026):
+    with pytest.raises(Forbidden):
+        annual_report(ctx, make.staff(roles=("intake", "investigator")), "2026")
+
+
+def test_a_row_the_audit_withheld_is_put_back_as_withheld(ctx):
+    body = {"by": ["anonymous"], "rows": [
+        {"anonymous": "named", "count": 10, "suppressed": False},
+        {"anonymous": None, "count": 15, "suppressed": False}]}
+    assert every_row(ctx, body) == [
+        {"anonymous": "anonymous", "count": None, "suppressed": False, "withheld": True},
+        {"anonymous": "named", "count": 10, "suppressed": False, "withheld": False},
+        {"anonymous": None, "count": 15, "suppressed": False, "withheld": False}]
