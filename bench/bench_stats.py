@@ -32,9 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_pages  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-import bench_pages  # noqa: E402
 from casework.config import Settings  # noqa: E402
 from casework.db import make_engine  # noqa: E402
 from casework.migrate import upgrade  # noqa: E402

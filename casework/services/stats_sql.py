@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from itertools import product
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, exists, func, or_, select
+from sqlalchemy import Integer, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -159,19 +159,30 @@ def quarter_counts(ctx: Context, dims: Sequence[str], quarters: Sequence[Period]
     paths = _path_subquery()
     exprs = _expressions(paths)
     timezone = ctx.runtime.pack.timezone
-    bounds = [(q, *period_bounds(q.start, q.end, timezone)) for q in quarters]
-    quarter = case(*((and_(Case.opened_at >= since, Case.opened_at < until), q.key)
-                     for q, since, until in bounds), else_=None).label("quarter")
+    bounds = sorted(((q, *period_bounds(q.start, q.end, timezone)) for q in quarters),
+                    key=lambda b: b[1])
+    # One range for the WHERE (an index range or one scan, not an OR of ranges), and the
+    # quarter as a small number, tested in order: the cheapest CASE per row. A gap between
+    # the quarters asked for counts as nothing (NULL).
+    branches, previous_end = [], bounds[0][1]
+    for n, (_, since, until) in enumerate(bounds):
+        if since > previous_end:
+            branches.append((Case.opened_at < since, None))
+        branches.append((Case.opened_at < until, n))
+        previous_end = until
+    quarter = case(*branches, else_=None).label("quarter")
     columns = [exprs[d].label(d) for d in dims]
     query = (select(quarter, *columns, func.count()).select_from(Case)
-             .where(or_(*(and_(Case.opened_at >= since, Case.opened_at < until)
-                          for _, since, until in bounds))))
+             .where(Case.opened_at >= bounds[0][1], Case.opened_at < previous_end))
     if EVENT_DIMENSIONS & set(dims):
         query = query.outerjoin(paths, paths.c.case_id == Case.id)
     query = query.group_by(quarter, *columns)
-    by_key = {q.key: q for q in quarters}
-    return {(by_key[row[0]], tuple(row[1:-1])): row[-1] for row in ctx.session.execute(query)
-            if row[0] is not None}
+    counted: dict[tuple[Period, tuple[str, ...]], int] = {}
+    for row in ctx.session.execute(query):
+        if row[0] is not None:
+            key = (bounds[row[0]][0], tuple(row[1:-1]))
+            counted[key] = counted.get(key, 0) + row[-1]
+    return counted
 
 
 class days_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)

@@ -65,3 +65,16 @@ def test_every_outcome_is_in_the_domain_even_with_no_case(ctx):
     outcomes = set(domains(ctx)["outcome"])
     assert {"substantiated", "partly_substantiated", "not_substantiated", "malicious",
             "withdrawn", "referred", "open"} <= outcomes
+
+
+def test_quarter_counts_put_each_case_in_its_quarter_and_skip_gaps(ctx, make, clock):
+    from datetime import UTC, datetime
+
+    from casework.services.stats_sql import quarter_counts
+    from casework.stats.periods import parse_period
+    for month in (1, 2, 5, 8, 11):
+        clock.now = datetime(2026, month, 10, 9, 0, tzinfo=UTC)
+        make.case("disclosure", category="fraud")
+    q1, q3 = parse_period("2026-Q1"), parse_period("2026-Q3")
+    found = quarter_counts(ctx, ["route"], [q3, q1])  # Q2 is a gap: its case is not counted
+    assert found == {(q1, ("disclosure",)): 2, (q3, ("disclosure",)): 1}
