@@ -171,3 +171,29 @@ def test_a_stored_row_the_records_no_longer_match_is_left_out_of_the_audit():
     new = publish(Tally.from_cases(after, domains), parse_period("2026-H1"), ["category"],
                   stored=[old])
     assert rows(new)[("a",)] is None
+
+
+def test_financial_years_and_calendar_quarters_cannot_be_differenced():
+    data = cases({
+        (date(2025, 5, 1), "disclosure", "fraud"): 8, (date(2025, 8, 1), "disclosure", "fraud"): 1,
+        (date(2025, 11, 1), "harassment", "sexual"): 2, (Q1, "disclosure", "fraud"): 9,
+        (Q1, "harassment", "sexual"): 1, (Q1, "harassment", "conduct"): 6,
+    })
+    tally, releases = Tally.from_cases(data, DOMAINS), []
+    for key in ("FY2026", "2026-Q1", "2025-Q4", "2026"):
+        period = parse_period(key, fiscal_year_start_month=4)
+        releases.append(publish(tally, period, BY_BOTH, stored=releases))
+    assert releases[0].period.start == date(2025, 4, 1)
+    assert Attacker(releases, DOMAINS).breaches(data, insiders=data) == []
+
+
+def test_releases_that_share_no_quarter_with_the_new_one_are_not_audited_with_it():
+    tally = Tally.from_cases(ORGANISATION, DOMAINS)
+    elsewhere = Tally.from_cases([(date(2024, 2, 1), {"department": "audit"})] * 3,
+                                 {"department": ("audit",)})
+    old = publish(elsewhere, parse_period("2024"), ["department"])
+    alone = publish(tally, parse_period("2026-Q1"), BY_BOTH)
+    assert publish(tally, parse_period("2026-Q1"), BY_BOTH, stored=[old]) == alone
+    linked = Release(parse_period("2026"), ("department",), (), DEFAULT)
+    with pytest.raises(ValueError, match="department"):
+        publish(tally, parse_period("2026-Q1"), BY_BOTH, stored=[linked])
