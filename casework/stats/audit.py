@@ -14,11 +14,12 @@ of casework.stats.disclosure applied row by row, and each is a test there):
 Row by row, about one random organisation in five had a count pinned or narrowed this way.
 
 So `publish` protects each row (disclosure), then `secure` looks at the new release together
-with every stored one. A count is protected when it is small (1 .. threshold-1), whether it is
-published as suppressed, withheld, or not yet asked for: every row of every fixed period made of
-the releases' quarters (quarter, half, year, financial year), by any part of the dimensions some
-release used. Protecting rows nobody asked for yet keeps later releases possible: otherwise 2026
-and 2026-H1 could pin an H2 count before anyone asks for H2.
+with every stored one linked to it by overlapping periods (others share no case with it). A
+count is protected when it is small (1 .. threshold-1), whether it is published as suppressed,
+withheld, or not yet asked for: every row of every fixed period made of the releases' quarters
+(quarter, half, year, financial year), by any part of the dimensions some release used.
+Protecting rows nobody asked for yet keeps later releases possible: otherwise 2026 and 2026-H1
+could pin an H2 count before anyone asks for H2.
 
 A protected count is safe when two tables that agree with every published number differ in it
 by at least MIN_RANGE (3), also for an insider who knows one case (so knows its class holds at
@@ -65,7 +66,6 @@ def secure(new: Release, stored: Sequence[Release], tally: Tally) -> Release:
     """Withhold rows of new until every small count keeps enough doubt (see the module).
 
     The tally must count every dimension of the stored releases that overlap new."""
-    return new
     stored = _overlapping(new, stored)
     missing = {dim for release in stored for dim in release.dims} - set(tally.domains)
     if missing:

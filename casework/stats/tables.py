@@ -35,7 +35,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Release:
-    """A published table for one fixed period, as answered and as stored."""
+    """A published table for one fixed period, as answered and as stored; withheld holds the
+    keys of rows the audit left out (not part of the answer)."""
 
     period: Period
     dims: tuple[str, ...]

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from casework.stats import DEFAULT, PROFILES, Profile, Release, Row, Tally, parse_period, publish
+from casework.stats.audit import _Space
 from casework.stats.disclosure import protect_count
 from casework.stats.tables import primary
 from tests.stats.attacker import Attacker, Breach
@@ -31,20 +32,21 @@ def one_dim(spec: dict[tuple[date, str], int]) -> list:
     return [(day, {"category": value}) for (day, value), n in spec.items() for _ in range(n)]
 
 
-def release_all(data, domains, plan, profile=DEFAULT, audited=True):
+def release_all(data, domains, plan, profile=DEFAULT, audited=True, fiscal=1):
     """Publish a plan of (period, dims) in order, each audited against those before it."""
     tally, stored = Tally.from_cases(data, domains), []
     for key, dims in plan:
-        period = parse_period(key)
+        period = parse_period(key, fiscal)
         stored.append(publish(tally, period, dims, profile, stored) if audited
                       else primary(tally, period, dims, profile))
     return stored
 
 
-def assert_leak_caught_and_fixed(data, domains, plan, profile=DEFAULT) -> list[Release]:
-    row_by_row = release_all(data, domains, plan, profile, audited=False)
+def assert_leak_caught_and_fixed(data, domains, plan, profile=DEFAULT,
+                                 fiscal=1) -> list[Release]:
+    row_by_row = release_all(data, domains, plan, profile, audited=False, fiscal=fiscal)
     assert any(b.low == b.high for b in Attacker(row_by_row, domains).breaches(data))
-    audited = release_all(data, domains, plan, profile)
+    audited = release_all(data, domains, plan, profile, fiscal=fiscal)
     assert Attacker(audited, domains).breaches(data, insiders=data) == []
     return audited
 
@@ -165,26 +167,33 @@ def test_a_stored_release_reads_back_and_is_audited_against():
 
 def test_a_stored_row_the_records_no_longer_match_is_left_out_of_the_audit():
     domains = {"category": ("a", "b")}
-    before = one_dim({(Q1, "a"): 2, (Q1, "b"): 9})
+    before = one_dim({(Q1, "a"): 7})
     old = publish(Tally.from_cases(before, domains), parse_period("2026-Q1"), ["category"])
-    after = one_dim({(Q1, "a"): 1, (Q1, "b"): 10})  # one case reclassified since
-    new = publish(Tally.from_cases(after, domains), parse_period("2026-H1"), ["category"],
-                  stored=[old])
-    assert rows(new)[("a",)] is None
+    assert rows(old) == {("a",): None, ("b",): 0, (None,): None}
+    after = one_dim({(Q1, "a"): 6, (Q1, "b"): 1})  # one case reclassified since: b is not 0
+    tally = Tally.from_cases(after, domains)
+    new = publish(tally, parse_period("2026-H1"), ["category"], stored=[old])
+    assert new == publish(tally, parse_period("2026-H1"), ["category"])
+    assert rows(new) == {("a",): None, ("b",): None, (None,): None}
+    # What the audit believes each stored Q1 row says: nothing where it is no longer true.
+    space = _Space(tally, [old], primary(tally, parse_period("2026-H1"), ["category"], DEFAULT))
+    q1 = (date(2026, 1, 1), date(2026, 4, 1))
+    believed = {key: space.stored_bounds[space.count_id[q1, key]] for key in old_keys(old)}
+    assert believed == {("a",): (1, 7), ("b",): None, (None,): (1, 7)}
 
 
-def test_financial_years_and_calendar_quarters_cannot_be_differenced():
-    data = cases({
-        (date(2025, 5, 1), "disclosure", "fraud"): 8, (date(2025, 8, 1), "disclosure", "fraud"): 1,
-        (date(2025, 11, 1), "harassment", "sexual"): 2, (Q1, "disclosure", "fraud"): 9,
-        (Q1, "harassment", "sexual"): 1, (Q1, "harassment", "conduct"): 6,
-    })
-    tally, releases = Tally.from_cases(data, DOMAINS), []
-    for key in ("FY2026", "2026-Q1", "2025-Q4", "2026"):
-        period = parse_period(key, fiscal_year_start_month=4)
-        releases.append(publish(tally, period, BY_BOTH, stored=releases))
-    assert releases[0].period.start == date(2025, 4, 1)
-    assert Attacker(releases, DOMAINS).breaches(data, insiders=data) == []
+def old_keys(release: Release) -> list:
+    return [row.key for row in release.rows]
+
+
+def test_a_financial_year_and_calendar_quarters_cannot_be_differenced():
+    # FY2026 from April: 2025-Q2 to 2026-Q1. The nested-periods leak, across the two calendars.
+    domains = {"category": ("a", "b")}
+    q4 = date(2025, 11, 10)
+    data = one_dim({(Q1, "a"): 1, (q4, "a"): 8, (Q1, "b"): 8})
+    plan = [("2026-Q1", ("category",)), ("2025-Q4", ("category",)), ("FY2026", ("category",))]
+    releases = assert_leak_caught_and_fixed(data, domains, plan, fiscal=4)
+    assert releases[-1].period.start == date(2025, 4, 1)
 
 
 def test_releases_that_share_no_quarter_with_the_new_one_are_not_audited_with_it():
