@@ -30,7 +30,16 @@ from casework.services.stats_sql import (
     percentiles,
     quarter_counts,
 )
-from casework.stats import PROFILES, PeriodError, Profile, Release, Tally, parse_period, publish
+from casework.stats import (
+    PROFILES,
+    PeriodError,
+    Profile,
+    Release,
+    Tally,
+    parse_period,
+    protect_shares,
+    publish,
+)
 from casework.stats.periods import Period, quarters_within
 
 #: Roles that see statistics (and, through this module, nothing of any case).
@@ -189,10 +198,10 @@ def measures(ctx: Context, dims: Sequence[str], period: Period, profile: Profile
             entry[f"days_to_{m}"] = ({f"p{int(p * 100)}": v for p, v in points.items()}
                                      if size >= profile.threshold else None)
         met, missed = clocks.get(tuple(key), (0, 0))
-        stopped = met + missed
-        entry["clocks_met_share"] = (round(100 * met / stopped) if stopped >= profile.threshold
-                                     and (stopped >= profile.share_min_group
-                                          or 0 < met < stopped) else None)
+        share = protect_shares(met + missed, {"met": met, "missed": missed}, profile)["met"]
+        # A share of fewer clocks than a publishable count would say more than the count.
+        entry["clocks_met_share"] = (share.percent if met + missed >= profile.threshold
+                                     and not share.suppressed else None)
         out.append(entry)
     return out
 

@@ -83,3 +83,22 @@ def test_measures_need_enough_cases(ctx, analyst, year_2026):
     body = release(ctx, analyst, StatsRequest(("route",), "2026"))
     total = next(m for m in body["measures"] if m["route"] is None)
     assert total["days_to_acknowledge"] is None  # nobody acknowledged: no values at all
+
+
+def test_a_clock_share_of_a_small_group_at_100_percent_is_not_published(ctx, analyst, make,
+                                                                        clock):
+    from datetime import timedelta
+
+    from casework.services.transitions import fire_transition
+    from tests.services.test_svc_aftercare import boss_of
+    start = clock.now
+    for _ in range(9):  # nine acknowledged on time: 9 of 9 clocks met, under 20
+        clock.now = start
+        case = make.lodge().case
+        clock.now = start + timedelta(days=1)
+        fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    body = release(ctx, analyst, StatsRequest(("route",), "2026"))
+    total = next(m for m in body["measures"] if m["route"] is None)
+    assert total["clocks_met_share"] is None
+    assert total["days_to_acknowledge"]["p50"] == 1  # nine values: enough for the median
