@@ -119,10 +119,9 @@ def _tell_handlers(ctx: Context, case: Case, checkin: CheckIn) -> None:
     users = ctx.session.execute(
         select(User.id).join(Assignment, Assignment.user_id == User.id)
         .where(Assignment.case_id == case.id, User.active.is_(True)).distinct()).scalars()
-    for user_id in users:
-        notify.enqueue(ctx, key=f"aftercare:{checkin.id}:user:{user_id}",
-                       kind="aftercare_followup", recipient_kind="staff", user_id=user_id,
-                       case_id=case.id)
+    notify.enqueue_many(ctx, [
+        notify.Outgoing(f"aftercare:{checkin.id}:user:{user_id}", "aftercare_followup", "staff",
+                        user_id=user_id, case_id=case.id) for user_id in users])
 
 
 def notify_due_checkins(ctx: Context) -> int:
@@ -133,6 +132,6 @@ def notify_due_checkins(ctx: Context) -> int:
         .where(CheckIn.due_on <= ctx.today, CheckIn.answered_at.is_(None),
                Case.notify_reporter.is_(True), Case.anonymous.is_(False),
                Case.purged_at.is_(None))).all()
-    return sum(notify.enqueue(ctx, key=f"checkin:{checkin_id}", kind="reporter_update",
-                              recipient_kind="reporter", case_id=case_id)
-               for checkin_id, case_id in rows)
+    return notify.enqueue_many(ctx, [
+        notify.Outgoing(f"checkin:{checkin_id}", "reporter_update", "reporter", case_id=case_id)
+        for checkin_id, case_id in rows])

@@ -148,8 +148,7 @@ def as_csv(body: dict) -> str:
 
 
 def _stored(ctx: Context) -> list[tuple[StatsRelease, tuple[str, ...]]]:
-    rows = ctx.session.execute(select(StatsRelease).where(
-        ~StatsRelease.dimensions.startswith("report:")).order_by(StatsRelease.id)).scalars()
+    rows = ctx.session.execute(select(StatsRelease).order_by(StatsRelease.id)).scalars()
     return [(row, tuple(d for d in row.dimensions.split(",") if d)) for row in rows]
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from casework.models import Case, CaseClock, CaseEvent, CheckIn
 from casework.services.context import Context
-from casework.stats.periods import Period
+from casework.stats.periods import Period, quarters_within
 
 #: The harassment resolution path a case went furthest along (formal beats informal beats
 #: self-help), as a number the database can take the maximum of.
@@ -126,24 +126,11 @@ def domains(ctx: Context) -> dict[str, list[str]]:
     }
 
 
-def counts(ctx: Context, dims: Sequence[str], start: date, end: date
-           ) -> dict[tuple[str, ...], int]:
-    """Cases received in [start, end), counted by every combination of the dimensions'
-    values (zeros included), in one GROUP BY."""
-    paths = _path_subquery()
-    exprs = _expressions(paths)
-    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
-    columns = [exprs[d].label(d) for d in dims]
-    query = (select(*columns, func.count().label("n")).select_from(Case)
-             .where(Case.opened_at >= since, Case.opened_at < until))
-    if EVENT_DIMENSIONS & set(dims):
-        query = query.outerjoin(paths, paths.c.case_id == Case.id)
-    if columns:
-        query = query.group_by(*columns)
-    found = {tuple(row[:-1]): row[-1] for row in ctx.session.execute(query)}
-    every = domains(ctx)
-    result = {cell: 0 for cell in product(*(every[d] for d in dims))}
-    for cell, n in found.items():
+def counts(ctx: Context, dims: Sequence[str], period: Period) -> dict[tuple[str, ...], int]:
+    """Cases received in a period, counted by every combination of the dimensions' values
+    (zeros included): the quarter counts added up over the period's quarters."""
+    result = {cell: 0 for cell in product(*(domains(ctx)[d] for d in dims))}
+    for (_, cell), n in quarter_counts(ctx, dims, quarters_within(period)).items():
         result[cell] = result.get(cell, 0) + n  # a value outside the domain is still counted
     return result
 
@@ -274,36 +261,3 @@ def clock_shares(ctx: Context, dims: Sequence[str], start: date, end: date
             total = shares.get(everyone, (0, 0))
             shares[everyone] = (total[0] + met, total[1] + missed)
     return shares
-
-
-def funnel(ctx: Context, start: date, end: date, route: str | None = None) -> dict[str, int]:
-    """How many cases received in the period reached each stage, in one pass over the cases
-    with one grouped pass over their transition events."""
-    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
-    fired = (select(CaseEvent.case_id.label("case_id"),
-                    *(func.max(case((CaseEvent.transition.in_(keys), 1), else_=0)).label(name)
-                      for name, keys in FUNNEL_EVENTS.items()))
-             .where(CaseEvent.kind == "transition").group_by(CaseEvent.case_id)
-             .subquery("fired"))
-    substantiated = Case.outcome.in_(("substantiated", "partly_substantiated"))
-    query = (select(func.count(),
-                    *(func.coalesce(func.sum(fired.c[name]), 0) for name in FUNNEL_EVENTS),
-                    func.sum(case((substantiated, 1), else_=0)))
-             .select_from(Case).outerjoin(fired, fired.c.case_id == Case.id)
-             .where(Case.opened_at >= since, Case.opened_at < until))
-    if route is not None:
-        query = query.where(Case.route == route)
-    row = ctx.session.execute(query).one()
-    names = ["received", *FUNNEL_EVENTS, "substantiated"]
-    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
-
-
-#: Funnel stages reached by firing any of these transitions.
-FUNNEL_EVENTS: Mapping[str, tuple[str, ...]] = {
-    "in_scope": ("accept_for_investigation", "choose_self_help", "choose_informal",
-                 "choose_formal"),
-    "declined": ("no_further_action", "decline_investigation"),
-    "referred": ("refer", "external_route"),
-    "investigated": ("record_findings",),
-    "action_taken": ("record_action",),
-}
