@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -239,13 +239,14 @@ def grow(engine: Engine, world: World, count: int, seed: int) -> None:
                     conn.execute(insert(model), rows[name])
 
 
-def tidy(engine: Engine) -> None:
+def tidy(engine: Engine, tables: Iterable[str] = ("cases", "case_events", "case_clocks",
+                                                  "assignments", "case_parties", "recusals")
+         ) -> None:
     """Sequences past the inserted ids; PostgreSQL vacuumed and analysed as autovacuum would."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("cases", "case_events", "case_clocks", "assignments", "case_parties",
-                      "recusals"):
+        for table in tables:
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                               f"(SELECT max(id) FROM {table}))"))
         conn.execute(text("VACUUM ANALYZE"))
@@ -373,6 +374,17 @@ def report(db: str, sizes: list[int], results: dict[int, dict[str, float]]) -> N
         print(f"| {label} | {cells} | {ratio:.2f} | {ratio / drift:.2f} |")
 
 
+@contextmanager
+def bench_database() -> Iterator[tuple[str, Path]]:
+    """A scratch database and folder for one bench run: beside CASEWORK_BENCH_DATABASE_URL
+    (dropped afterwards) if it is set, otherwise a temporary SQLite file."""
+    server = os.environ.get("CASEWORK_BENCH_DATABASE_URL")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = server or f"sqlite:///{Path(tmp) / 'unused.db'}"
+        with scratch_database(base, Path(tmp), "casework_bench") as url:
+            yield url, Path(tmp)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,1000000",
@@ -384,11 +396,8 @@ def main() -> None:
                         help="append the plans of each page's case queries at the largest size")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    server = os.environ.get("CASEWORK_BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        base = server or f"sqlite:///{Path(tmp) / 'unused.db'}"
-        with scratch_database(base, Path(tmp), "casework_bench") as url:
-            run(url, Path(tmp), sizes, args.repeat, args.budget, args.explain)
+    with bench_database() as (url, workdir):
+        run(url, workdir, sizes, args.repeat, args.budget, args.explain)
 
 
 if __name__ == "__main__":

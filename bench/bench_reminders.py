@@ -25,19 +25,19 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import Engine, delete, event, func, insert, select, text  # noqa: E402
+from bench_pages import bench_database, tidy  # noqa: E402
+from sqlalchemy import Engine, delete, event, func, insert, select  # noqa: E402
 
 from casework.config import Settings  # noqa: E402
 from casework.db import make_engine  # noqa: E402
@@ -55,7 +55,6 @@ from casework.services.context import Context  # noqa: E402
 from casework.services.people import NewPerson, NewUser, create_person, create_user  # noqa: E402
 from casework.services.reminders import send_reminders  # noqa: E402
 from casework.services.vault import person_index  # noqa: E402
-from tests.scratch_db import scratch_database  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHUNK = 10_000
@@ -143,17 +142,6 @@ def grow(engine: Engine, staff: Staff, count: int, due: int, seed: int) -> None:
                     conn.execute(insert(model), rows[name])
 
 
-def tidy(engine: Engine) -> None:
-    """Sequences past the inserted ids; PostgreSQL vacuumed and analysed as autovacuum would."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in TABLES:
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                              f"(SELECT max(id) FROM {table}))"))
-        conn.execute(text("VACUUM ANALYZE"))
-
-
 def timed(runtime: Runtime, repeat: int, commit: bool = False) -> tuple[dict, float]:
     """One counted run, then repeat runs; every run rolled back unless commit (the last)."""
     statements: list[str] = []
@@ -212,7 +200,7 @@ def run(url: str, workdir: Path, sizes: list[int], due: int, repeat: int) -> Non
     for size in sizes:
         started = time.perf_counter()
         grow(engine, staff, size - have, due if have == 0 else 0, seed=size)
-        tidy(engine)
+        tidy(engine, TABLES)
         gc.collect()
         have = size
         print(f"# {size:,} open cases loaded in {time.perf_counter() - started:.0f} s",
@@ -247,11 +235,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    server = os.environ.get("CASEWORK_BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        base = server or f"sqlite:///{Path(tmp) / 'unused.db'}"
-        with scratch_database(base, Path(tmp), "casework_bench") as url:
-            run(url, Path(tmp), sizes, args.due, args.repeat)
+    with bench_database() as (url, workdir):
+        run(url, workdir, sizes, args.due, args.repeat)
 
 
 if __name__ == "__main__":

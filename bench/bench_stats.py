@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -43,7 +41,6 @@ from casework.runtime import build_runtime  # noqa: E402
 from casework.services.context import Context  # noqa: E402
 from casework.services.stats import OPERATOR, StatsRequest, release  # noqa: E402
 from casework.services.stats_sql import period_bounds  # noqa: E402
-from tests.scratch_db import scratch_database  # noqa: E402
 
 DIMS = ("category", "route")
 
@@ -113,12 +110,11 @@ def run(url: str, workdir: Path, sizes: list[int], repeat: int) -> None:
         bench_pages.tidy(engine)
         gc.collect()
         have = size
+        since, until = period_bounds(date(year, 1, 1), date(year + 1, 1, 1),
+                                     runtime.pack.timezone)
         with engine.connect() as conn:
             in_year = conn.execute(select(func.count()).where(
-                Case.opened_at >= period_bounds(date(year, 1, 1), date(year + 1, 1, 1),
-                                                runtime.pack.timezone)[0],
-                Case.opened_at < period_bounds(date(year, 1, 1), date(year + 1, 1, 1),
-                                               runtime.pack.timezone)[1])).scalar()
+                Case.opened_at >= since, Case.opened_at < until)).scalar()
         print(f"# {size:,} cases loaded in {time.perf_counter() - started:.0f} s; "
               f"{in_year:,} in {year}", flush=True)
         results[size] = measure(runtime, year, repeat)
@@ -142,11 +138,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    server = os.environ.get("CASEWORK_BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        base = server or f"sqlite:///{Path(tmp) / 'unused.db'}"
-        with scratch_database(base, Path(tmp), "casework_bench") as url:
-            run(url, Path(tmp), sizes, args.repeat)
+    with bench_pages.bench_database() as (url, workdir):
+        run(url, workdir, sizes, args.repeat)
 
 
 if __name__ == "__main__":
