@@ -70,6 +70,7 @@ from casework.services.context import Context  # noqa: E402
 from casework.services.people import NewPerson, NewUser, create_person, create_user  # noqa: E402
 from casework.services.reports import ImplicatedInput, NewReport, lodge_report  # noqa: E402
 from casework.services.transitions import fire_transition  # noqa: E402
+from casework.stats.facts import received_quarter  # noqa: E402
 from tests.scratch_db import scratch_database  # noqa: E402
 
 PASSWORD = "correct horse battery"
@@ -179,7 +180,7 @@ def case_rows(rnd: random.Random, world: World, case_id: int, opened_at: datetim
     four, a share `mine` of them to the bench's handler."""
     route = "disclosure" if rnd.random() < 0.6 else "harassment"
     state, clocks = state_and_clocks(rnd, route, opened_at.date())
-    closed = state == "closed"
+    closed, acknowledged = state == "closed", state not in OPEN[route][:1]
     running = [c["due_on"] for c in clocks if c["status"] == "running"]
     rows["cases"].append({
         "id": case_id, "reference": reference(case_id), "route": route,
@@ -187,11 +188,13 @@ def case_rows(rnd: random.Random, world: World, case_id: int, opened_at: datetim
         "state": state, "outcome": "no_further_action" if closed else None,
         "queue": rnd.choices(*QUEUES[route])[0], "version": 3, "anonymous": rnd.random() < 0.6,
         "witness": False, "recorded_by_staff": False, "actions": [], "opened_at": opened_at,
-        "acknowledged_at": opened_at + timedelta(days=2) if state not in OPEN[route][:1]
-        else None, "closed_at": opened_at + timedelta(days=100) if closed else None,
+        "acknowledged_at": opened_at + timedelta(days=2) if acknowledged else None,
+        "closed_at": opened_at + timedelta(days=100) if closed else None,
         "receipt_hash": "$argon2id$v=19$m=65536,t=3,p=4$placeholder",
         "content_ct": blobs[case_id % 64], "routing_ct": blobs[(case_id + 7) % 64][:90],
-        **({"next_due_on": min(running) if running else None} if HAS_NEXT_DUE else {})})
+        **({"next_due_on": min(running) if running else None} if HAS_NEXT_DUE else {}),
+        **(facts(opened_at, acknowledged, closed, world.runtime.pack.timezone)
+           if HAS_FACTS else {})})
     rows["case_keys"] += [{"case_id": case_id, "purpose": p, "key_id": None, "wrapped": None}
                           for p in ("content", "identity")]
     rows["case_events"].append({"case_id": case_id, "seq": 1, "kind": "lodged",
@@ -216,6 +219,15 @@ TABLES = {"cases": Case, "case_keys": CaseKey, "case_events": CaseEvent,
           "case_clocks": CaseClock, "assignments": Assignment, "case_parties": CaseParty,
           "recusals": Recusal}
 HAS_NEXT_DUE = "next_due_on" in Case.__table__.c
+HAS_FACTS = "received_quarter" in Case.__table__.c
+
+
+def facts(opened_at: datetime, acknowledged: bool, closed: bool, timezone: str) -> dict:
+    """The statistics facts the services would have set (casework.stats.facts)."""
+    return {"received_quarter": received_quarter(opened_at, timezone),
+            "days_to_acknowledge": 2 if acknowledged else None,
+            "days_to_close": 100 if closed else None}
+
 CATEGORIES: dict[str, list[str]] = {}
 DEPARTMENTS: list[str] = []
 

@@ -35,6 +35,7 @@ from casework.migrate import upgrade  # noqa: E402
 from casework.models import Case, CaseKey, Note, User  # noqa: E402
 from casework.runtime import build_runtime  # noqa: E402
 from casework.services import keys  # noqa: E402
+from casework.stats.facts import received_quarter  # noqa: E402
 
 CHUNK = 5000
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -55,7 +56,8 @@ def populate(engine: Engine, keyring: Keyring, cases: int, note_bytes: int,
                               "route": "disclosure", "category": "policy_breach",
                               "state": "investigation", "queue": "intake", "version": 1,
                               "anonymous": True, "witness": False, "recorded_by_staff": False,
-                              "actions": [], "opened_at": NOW})
+                              "actions": [], "opened_at": NOW,
+                              "received_quarter": received_quarter(NOW, "UTC")})
             for purpose in ("content", "identity"):
                 data_key = envelope.new_data_key()
                 key_id, wrapped = envelope.wrap_key(keyring, data_key, case_id=case_id,

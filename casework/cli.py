@@ -36,9 +36,12 @@ def db_upgrade(revision: str) -> None:
     """Create or migrate the database to the newest revision."""
     from casework.db import make_engine
     from casework.migrate import upgrade
+    from casework.workflow.definitions import load_routes
+    from casework.workflow.policy import load_pack
 
     settings = Settings.from_env()
-    upgrade(make_engine(settings.database_url), revision)
+    timezone = load_pack(settings.policy, load_routes()).timezone
+    upgrade(make_engine(settings.database_url), revision, timezone=timezone)
     click.echo(f"database at revision {revision}")
 
 

@@ -21,11 +21,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database up to a revision."""
+def upgrade(engine: Engine, revision: str = "head", *, timezone: str | None = None) -> None:
+    """Migrate the database up to a revision. Backfills that need the organisation's days
+    (migration 0007) take `timezone`, the policy pack's; without it, UTC."""
     with engine.begin() as conn:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
+        config.attributes["timezone"] = timezone
         command.upgrade(config, revision)
 
 

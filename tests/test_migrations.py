@@ -7,15 +7,28 @@ do nothing when run twice.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Column, Engine, MetaData, Table, func, inspect, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    column,
+    func,
+    inspect,
+    select,
+    table,
+)
 
 from casework.db import make_engine
 from casework.migrate import MIGRATIONS, alembic_config, downgrade, upgrade
@@ -35,7 +48,7 @@ ROWS: dict[str, dict] = {
     "cases": {"id": 1, "reference": "CW-2345ABCD", "route": "disclosure", "category": "fraud",
               "state": "received", "queue": "intake", "version": 1, "anonymous": True,
               "witness": False, "recorded_by_staff": False, "actions": ["police_referral"],
-              "opened_at": NOW, "content_ct": b"\x00sealed"},
+              "opened_at": NOW, "content_ct": b"\x00sealed", "received_quarter": 20261},
     "case_keys": {"case_id": 1, "purpose": "content", "key_id": "k1", "wrapped": b"\x01"},
     "case_parties": {"id": 1, "case_id": 1, "kind": "implicated", "person_index": HASH},
     "case_events": {"id": 1, "case_id": 1, "seq": 1, "kind": "lodged", "actor_kind": "reporter",
@@ -196,7 +209,8 @@ def test_migrations_import_no_application_code():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        assert {m.split(".")[0] for m in modules} <= {"alembic", "sqlalchemy"}, path.name
+        allowed = {"alembic", "sqlalchemy", *sys.stdlib_module_names}
+        assert {m.split(".")[0] for m in modules} <= allowed, path.name
         assert "def downgrade" in path.read_text(encoding="utf-8"), path.name
 
 
@@ -243,4 +257,35 @@ def test_0004_fills_next_due_on_and_its_downgrade_keeps_every_row(scratch):
         assert conn.execute(select(cases.c.next_due_on)).scalar_one() == date(2026, 3, 9)
     downgrade(scratch, "0003")
     assert "next_due_on" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
+    assert counts(scratch) == before
+
+
+def test_0007_fills_the_statistics_facts_in_the_organisations_days(scratch):
+    """The quarter received is the organisation's (31 March 23:30 UTC is 1 April in London);
+    the days are whole 24-hour days; going back drops only the columns."""
+    upgrade(scratch, "0006")
+    insert_rows(scratch)  # opened 2 March 09:00 UTC, never acknowledged
+    late = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    old = table("cases", column("id"), column("reference"), column("route"),
+                column("category"), column("state"), column("queue"), column("version"),
+                column("anonymous"), column("witness"), column("recorded_by_staff"),
+                column("actions", JSON), column("opened_at", DateTime(timezone=True)),
+                column("acknowledged_at", DateTime(timezone=True)),
+                column("closed_at", DateTime(timezone=True)))
+    with scratch.begin() as conn:
+        conn.execute(old.insert().values(
+            id=2, reference="CW-2345ABCE", route="disclosure", category="fraud", state="closed",
+            queue="intake", version=1, anonymous=True, witness=False, recorded_by_staff=False,
+            actions=[], opened_at=late, acknowledged_at=late + timedelta(days=2, hours=23),
+            closed_at=late + timedelta(days=42)))
+    before = counts(scratch)
+    upgrade(scratch, "0007", timezone="Europe/London")
+    cases = Base.metadata.tables["cases"]
+    with scratch.connect() as conn:
+        facts = conn.execute(select(cases.c.id, cases.c.received_quarter,
+                                    cases.c.days_to_acknowledge, cases.c.days_to_close)
+                             .order_by(cases.c.id)).all()
+    assert [tuple(f) for f in facts] == [(1, 20261, None, None), (2, 20262, 2, 42)]
+    downgrade(scratch, "0006")
+    assert "received_quarter" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
     assert counts(scratch) == before

@@ -24,6 +24,7 @@ class Case(Base):
         Index("ix_cases_state_opened", "state", "opened_at", "id"),
         Index("ix_cases_category_opened", "category", "opened_at", "id"),
         Index("ix_cases_next_due", "next_due_on", "opened_at", "id"),
+        Index("ix_cases_received_quarter", "received_quarter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,13 @@ class Case(Base):
     #: The case this one follows from: a detriment reported at an aftercare check-in. (No
     #: foreign key: see migration 0005; cases are never deleted, only erased.)
     follows_case_id: Mapped[int | None] = mapped_column(index=True)
+    #: Facts for statistics (casework.stats.facts), fixed when they happen: the quarter the
+    #: report was received in (2026-Q3 is 20263, the organisation's days) and whole days to
+    #: acknowledgement and to closure. Always set by the services; nullable only so that
+    #: migration 0007 could add them without copying the table.
+    received_quarter: Mapped[int | None]
+    days_to_acknowledge: Mapped[int | None]
+    days_to_close: Mapped[int | None]
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}

@@ -186,9 +186,9 @@ def measures(ctx: Context, dims: Sequence[str], period: Period, profile: Profile
     shown = {row.key for row in published.rows if row.count and not row.suppressed}
     wanted = [key for key in shown if all(v is not None for v in key) or
               all(v is None for v in key)]
-    days = {m: percentiles(ctx, m, dims, period.start, period.end)
+    days = {m: percentiles(ctx, m, dims, period)
             for m in ("acknowledge", "close")}
-    clocks = clock_shares(ctx, dims, period.start, period.end)
+    clocks = clock_shares(ctx, dims, period)
     out = []
     for key in sorted(wanted, key=lambda k: tuple("" if v is None else v for v in k)):
         entry = dict(zip(dims, key, strict=True))

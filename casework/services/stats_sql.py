@@ -9,19 +9,16 @@ casework.stats; this module only counts.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
 from itertools import product
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, exists, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from casework.models import Case, CaseClock, CaseEvent, CheckIn
 from casework.services.context import Context
+from casework.stats.facts import period_quarters, quarter_number
 from casework.stats.periods import Period, quarters_within
 
 #: The harassment resolution path a case went furthest along (formal beats informal beats
@@ -62,12 +59,6 @@ DIMENSION_LABELS = {
 #: Department is published only on its own (one-way margins): crossed with category it could
 #: point at a person in a small unit.
 ALONE_ONLY = frozenset({"department"})
-
-
-def period_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
-    """A period's [start, end) in UTC, its days being the organisation's."""
-    zone = ZoneInfo(timezone)
-    return tuple(datetime.combine(d, time(0), zone).astimezone(UTC) for d in (start, end))
 
 
 def _path_subquery():
@@ -138,62 +129,35 @@ def counts(ctx: Context, dims: Sequence[str], period: Period) -> dict[tuple[str,
 def quarter_counts(ctx: Context, dims: Sequence[str], quarters: Sequence[Period]
                    ) -> dict[tuple[Period, tuple[str, ...]], int]:
     """Cases counted by (calendar quarter, value of every dimension), for the given quarters,
-    in one GROUP BY: the finest table the disclosure audit reasons about. The quarter is
-    decided from UTC bounds of the organisation's days, so it works the same on SQLite (which
-    knows no time zones) and on PostgreSQL."""
+    in one GROUP BY: the finest table the disclosure audit reasons about. The quarter is the
+    case's received_quarter, fixed in the organisation's days when the report came in."""
     if not quarters:
         return {}
+    by_number = {quarter_number(q.start): q for q in quarters}
     paths = _path_subquery()
     exprs = _expressions(paths)
-    timezone = ctx.runtime.pack.timezone
-    bounds = sorted(((q, *period_bounds(q.start, q.end, timezone)) for q in quarters),
-                    key=lambda b: b[1])
-    # One range for the WHERE (an index range or one scan, not an OR of ranges), and the
-    # quarter as a small number, tested in order: the cheapest CASE per row. A gap between
-    # the quarters asked for counts as nothing (NULL).
-    branches, previous_end = [], bounds[0][1]
-    for n, (_, since, until) in enumerate(bounds):
-        if since > previous_end:
-            branches.append((Case.opened_at < since, None))
-        branches.append((Case.opened_at < until, n))
-        previous_end = until
-    quarter = case(*branches, else_=None).label("quarter")
     columns = [exprs[d].label(d) for d in dims]
-    query = (select(quarter, *columns, func.count()).select_from(Case)
-             .where(Case.opened_at >= bounds[0][1], Case.opened_at < previous_end))
+    query = (select(Case.received_quarter, *columns, func.count()).select_from(Case)
+             .where(_received_in(by_number)))
     if EVENT_DIMENSIONS & set(dims):
         query = query.outerjoin(paths, paths.c.case_id == Case.id)
-    query = query.group_by(quarter, *columns)
+    query = query.group_by(Case.received_quarter, *columns)
     counted: dict[tuple[Period, tuple[str, ...]], int] = {}
     for row in ctx.session.execute(query):
-        if row[0] is not None:
-            key = (bounds[row[0]][0], tuple(row[1:-1]))
+        if row[0] in by_number:  # the quarters asked for need not be consecutive
+            key = (by_number[row[0]], tuple(row[1:-1]))
             counted[key] = counted.get(key, 0) + row[-1]
     return counted
 
 
-class days_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """Whole days from one timestamp to another, in SQL on either database."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (f"CAST(julianday({compiler.process(end, **kw)}) - "
-            f"julianday({compiler.process(start, **kw)}) AS INTEGER)")
+def _received_in(numbers: Iterable[int]) -> ColumnElement[bool]:
+    """Cases received from the first of these quarters to the last: one index range (rows
+    from a gap between them are left out when read)."""
+    numbers = list(numbers)
+    return Case.received_quarter.between(min(numbers), max(numbers))
 
 
-@compiles(days_between, "postgresql")
-def _days_postgresql(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (f"CAST(floor(extract(epoch from ({compiler.process(end, **kw)} - "
-            f"{compiler.process(start, **kw)})) / 86400) AS INTEGER)")
-
-
-def percentiles(ctx: Context, measure: str, dims: Sequence[str], start: date, end: date,
+def percentiles(ctx: Context, measure: str, dims: Sequence[str], period: Period,
                 points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
                 ) -> dict[tuple[str, ...], tuple[int, dict[float, int]]]:
     """Per group, and for all groups together (the key of Nones): how many cases have the
@@ -203,14 +167,12 @@ def percentiles(ctx: Context, measure: str, dims: Sequence[str], start: date, en
     distinct day counts per group come back, never a row per case, and the percentiles are
     read off the histogram here. (Window functions over every case cost fifteen times the
     GROUP BY at a million cases on SQLite: bench/bench_stats.py.)"""
-    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
     paths = _path_subquery()
     exprs = _expressions(paths)
-    end_column = {"acknowledge": Case.acknowledged_at, "close": Case.closed_at}[measure]
+    days = {"acknowledge": Case.days_to_acknowledge, "close": Case.days_to_close}[measure]
     keys = [exprs[d].label(d) for d in dims]
-    days = days_between(Case.opened_at, end_column).label("days")
     query = (select(*keys, days, func.count()).select_from(Case)
-             .where(Case.opened_at >= since, Case.opened_at < until, end_column.is_not(None)))
+             .where(_received_in(period_quarters(period)), days.is_not(None)))
     if EVENT_DIMENSIONS & set(dims):
         query = query.outerjoin(paths, paths.c.case_id == Case.id)
     query = query.group_by(*keys, days)
@@ -236,18 +198,17 @@ def _nearest_ranks(bins: Mapping[int, int], points: Sequence[float]
     return size, found
 
 
-def clock_shares(ctx: Context, dims: Sequence[str], start: date, end: date
+def clock_shares(ctx: Context, dims: Sequence[str], period: Period
                  ) -> dict[tuple[str, ...], tuple[int, int]]:
     """Per group, and for all groups together (the key of Nones): clocks met and clocks
     missed, on cases received in the period."""
-    since, until = period_bounds(start, end, ctx.runtime.pack.timezone)
     paths = _path_subquery()
     exprs = _expressions(paths)
     keys = [exprs[d].label(d) for d in dims]
     query = (select(*keys, func.sum(case((CaseClock.status == "met", 1), else_=0)),
                     func.sum(case((CaseClock.status == "missed", 1), else_=0)))
              .select_from(Case).join(CaseClock, CaseClock.case_id == Case.id)
-             .where(Case.opened_at >= since, Case.opened_at < until))
+             .where(_received_in(period_quarters(period))))
     if EVENT_DIMENSIONS & set(dims):
         query = query.outerjoin(paths, paths.c.case_id == Case.id)
     if keys:

@@ -16,6 +16,7 @@ from casework.services.clocks import apply_clock_events, stop_all
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid, StaleVersion
 from casework.services.events import add_event
+from casework.stats.facts import whole_days
 from casework.workflow.engine import (
     Decision,
     Reason,
@@ -78,11 +79,13 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
     case.outcome = decision.outcome
     if transition.key == "acknowledge" and case.acknowledged_at is None:
         case.acknowledged_at = ctx.now
+        case.days_to_acknowledge = whole_days(case.opened_at, ctx.now)
     if ctx.route(case.route).is_final(decision.state):
         case.closed_at = ctx.now
-    confidential = {f.name: decision.fields[f.name] for f in transition.requires
-                    if f.confidential}
-    facts = {f.name: decision.fields[f.name] for f in transition.requires if not f.confidential}
+        case.days_to_close = whole_days(case.opened_at, ctx.now)
+    given = [f for f in transition.requires if f.name in decision.fields]  # (optional ones)
+    confidential = {f.name: decision.fields[f.name] for f in given if f.confidential}
+    facts = {f.name: decision.fields[f.name] for f in given if not f.confidential}
     is_reporter = isinstance(actor, Reporter)
     # Clocks before the event: add_event flushes, and the case's next due date must go out in
     # the same UPDATE as its state, so a transition bumps the version once.

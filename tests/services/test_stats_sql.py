@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from casework.services.stats_sql import clock_shares, counts, percentiles
 from casework.services.transitions import fire_transition
 from casework.stats.periods import parse_period
 from tests.services.test_svc_aftercare import boss_of
 
-YEAR = (date(2026, 1, 1), date(2027, 1, 1))
 PERIOD = parse_period("2026")
 
 
@@ -48,9 +47,26 @@ def test_percentiles_and_clock_shares_are_computed_in_sql(ctx, make, clock):
         case = make.lodge().case
         clock.now = start + timedelta(days=days)
         fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
-    size, values = percentiles(ctx, "acknowledge", [], *YEAR)[()]
+    size, values = percentiles(ctx, "acknowledge", [], PERIOD)[()]
     assert size == 4 and values[0.5] == 2 and values[0.9] == 10
-    assert clock_shares(ctx, [], *YEAR)[()] == (3, 1)  # the 10-day one missed its 7 days
+    assert clock_shares(ctx, [], PERIOD)[()] == (3, 1)  # the 10-day one missed its 7 days
+
+
+def test_the_facts_are_fixed_on_the_case_when_they_happen(ctx, make, clock):
+    """The quarter received (in the organisation's days) at lodging; whole days to
+    acknowledge and to close at those transitions, never changed afterwards."""
+    clock.now = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)  # 1 April in London (BST): Q2
+    case = make.lodge().case
+    assert (case.received_quarter, case.days_to_acknowledge, case.days_to_close) == (
+        20262, None, None)
+    clock.now += timedelta(days=2, hours=23)
+    fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
+    assert case.days_to_acknowledge == 2 and case.days_to_close is None
+    clock.now += timedelta(days=40)
+    fire_transition(ctx, boss_of(make, case), case.reference, "no_further_action",
+                    case.version, {"reason": "Out of scope."})
+    assert (case.received_quarter, case.days_to_acknowledge, case.days_to_close) == (
+        20262, 2, 42)
 
 
 def test_the_stage_is_the_furthest_each_case_reached(ctx, make):
@@ -70,8 +86,6 @@ def test_every_outcome_is_in_the_domain_even_with_no_case(ctx):
 
 
 def test_quarter_counts_put_each_case_in_its_quarter_and_skip_gaps(ctx, make, clock):
-    from datetime import UTC, datetime
-
     from casework.services.stats_sql import quarter_counts
     from casework.stats.periods import parse_period
     for month in (1, 2, 5, 8, 11):
