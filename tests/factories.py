@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from casework.models import Case, User
+from sqlalchemy import select
+
+from casework.models import Case, CaseEvent, User
 from casework.services.access import Staff, staff_actor
 from casework.services.context import Context
 from casework.services.people import NewPerson, NewUser, create_person, create_user
@@ -91,3 +93,11 @@ class Factories:
                 fire_transition(self.ctx, boss, case.reference, key, case.version,
                                 FIELDS.get(key, {}))
         return case
+
+
+def transition_event(ctx: Context, case: Case, key: str) -> CaseEvent:
+    """The one stored event of the transition called key on a case, as the database has it."""
+    ctx.session.expire_all()
+    return ctx.session.execute(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.kind == "transition",
+        CaseEvent.transition == key)).scalar_one()

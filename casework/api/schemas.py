@@ -57,6 +57,8 @@ class FieldOut(Out):
     choices: list[str] | None = None
     must_be_true: bool | None = None
     shown_to_reporter: bool | None = None
+    #: True when the field may be left out; absent means the field must be given.
+    optional: bool | None = None
 
 
 class TransitionOut(Out):

@@ -35,6 +35,7 @@ WORDS = {
     "anonymous": {"anonymous": "Anonymous", "named": "Named"},
     "detriment": {"reported": "Detriment reported", "not_reported": "None reported"},
     "outcome": {"open": "Still open"},
+    "declined": {"not_declined": "Not declined", "unclassified": "Kind of reason not recorded"},
     "department": {"unknown": "Not given"},
 }
 SEXUAL, NON_SEXUAL = "Sexual harassment and violence", "Non-sexual harassment and violence"
@@ -142,6 +143,8 @@ def _wanted(ctx: Context, section: Section, shown: Sequence[str], row: dict) -> 
     if section.route and row["route"] != section.route:
         return False
     if section.values and (len(shown) != 1 or row[shown[0]] not in section.values):
+        return False
+    if section.exclude and row[section.by[-1]] in (None, *section.exclude):
         return False
     return not impossible(ctx, row)
 

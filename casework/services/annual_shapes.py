@@ -16,6 +16,9 @@ FURTHEST = ("Each case is counted once, at the furthest stage it reached, so a c
             "action was taken was investigated too; the rows are not added up.")
 MEDIAN = ("From receipt to closing, for cases received in the period and closed since. We "
           "publish the median (the middle case) in days, and only where enough cases closed.")
+DECLINED = ("The kind of reason the decision-maker chose when declining. The reasons "
+            "themselves are free text about single cases and are never published; \"not "
+            "recorded\" counts declines made before the kind was asked for, or without it.")
 FINDINGS = ("substantiated", "partly_substantiated", "not_substantiated", "malicious")
 
 
@@ -26,7 +29,8 @@ class Section:
     by: the dimensions of the published table (at most two); route: show only that route's
     rows; values: show only these values of the other dimension, in this order (empty: all,
     with the total); measures: per-row measures to show beside the counts; split_sexual: group
-    kinds of concern whose key names "sexual" apart from the others (each shown as published)."""
+    kinds of concern whose key names "sexual" apart from the others (each shown as published);
+    exclude: leave out these values of the last dimension, and the total over it."""
 
     heading: str
     by: tuple[str, ...]
@@ -35,6 +39,7 @@ class Section:
     measures: tuple[str, ...] = ()
     split_sexual: bool = False
     note: str = ""
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,11 @@ def _received(heading: str, route: str | None = "disclosure") -> Section:
 def _stages(heading: str, values: tuple[str, ...] = HANDLED, note: str = FURTHEST,
             route: str = "disclosure") -> Section:
     return Section(heading, ("route", "stage"), route=route, values=values, note=note)
+
+
+def _declined(heading: str, route: str | None = "disclosure") -> Section:
+    return Section(heading, ("route", "declined"), route=route, exclude=("not_declined",),
+                   note=DECLINED)
 
 
 def _time(heading: str, route: str | None = "disclosure", note: str = MEDIAN) -> Section:
@@ -92,6 +102,7 @@ CWLTH = Shape(
                 note="Disclosures accepted for handling (in scope, and every later stage except "
                      "declined) were allocated; those still received were not yet allocated; "
                      "referred ones went to another body. " + FURTHEST),
+        _declined("Decisions not to investigate, by kind of reason"),
         _stages("The number of disclosure investigations conducted",
                 ("investigated", "action_taken")),
         _time("The time taken to conduct those disclosure investigations"),
@@ -109,6 +120,7 @@ PSDPA = Shape(
         _stages("The number of disclosures acted upon and not acted upon",
                 note="Not acted upon: declined. Acted upon: every later stage. Still received: "
                      "no decision yet. " + FURTHEST),
+        _declined("Disclosures not acted upon, by kind of reason"),
         _stages("The number of investigations commenced as a result of disclosures",
                 ("in_scope", "investigated", "action_taken")),
         Section("Findings of wrongdoing", ("outcome", "route"), route="disclosure",
@@ -167,6 +179,7 @@ MONITORING_OFFICER = Shape(
         Section("How concerns were raised: anonymously or with a name",
                 ("anonymous", "route")),
         Section("How far concerns went", ("route", "stage"), note=FURTHEST),
+        _declined("Concerns declined, by kind of reason", route=None),
         Section("Outcomes", ("outcome", "route")),
         Section("Time taken and deadlines met", ("route",),
                 measures=("days_to_acknowledge", "days_to_close", "clocks_met_share"),

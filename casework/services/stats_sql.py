@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import product
 
 from sqlalchemy import case, exists, func, select
@@ -39,22 +38,17 @@ STAGE_RANK = {
 }
 STAGE_NAMES = {0: "received", 1: "in_scope", 2: "declined", 3: "referred", 4: "resolved",
                5: "investigated", 6: "action_taken"}
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """A way to split cases: its SQL expression and every value it can take (so that empty
-    cells are counted as 0, not left out)."""
-
-    name: str
-    label: str
+#: The transitions that decline a case, and the optional choice on them that classifies the
+#: reason (the reason itself is confidential free text and never counted).
+DECLINES = tuple(k for k, rank in STAGE_RANK.items() if STAGE_NAMES[rank] == "declined")
+REASON_CLASS = "reason_class"
 
 
 DIMENSION_LABELS = {
     "route": "Route", "category": "Kind of conduct", "department": "Department",
     "queue": "Queue", "outcome": "Outcome", "anonymous": "Anonymous or named",
     "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
-    "stage": "Furthest stage reached",
+    "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
 }
 #: Department is published only on its own (one-way margins): crossed with category it could
 #: point at a person in a small unit.
@@ -62,13 +56,16 @@ ALONE_ONLY = frozenset({"department"})
 
 
 def _path_subquery():
-    """Per case with any such transition: the furthest path and the furthest stage."""
+    """Per case with any such transition: the furthest path, the furthest stage, and the
+    kind of reason it was declined for (if it was)."""
     path = func.max(case(*((CaseEvent.transition == k, v) for k, v in PATH_RANK.items()),
                          else_=0))
     stage = func.max(case(*((CaseEvent.transition == k, v) for k, v in STAGE_RANK.items()),
                           else_=0))
+    reason = func.max(case((CaseEvent.transition.in_(DECLINES), func.coalesce(
+        CaseEvent.facts[REASON_CLASS].as_string(), "unclassified"))))
     return (select(CaseEvent.case_id.label("case_id"), path.label("rank"),
-                   stage.label("stage"))
+                   stage.label("stage"), reason.label("declined"))
             .where(CaseEvent.kind == "transition",
                    CaseEvent.transition.in_(list(STAGE_RANK)))
             .group_by(CaseEvent.case_id).subquery("paths"))
@@ -88,11 +85,12 @@ def _expressions(paths) -> dict[str, ColumnElement]:
         "detriment": case((detriment, "reported"), else_="not_reported"),
         "stage": case(*((func.coalesce(paths.c.stage, 0) == k, v)
                         for k, v in STAGE_NAMES.items()), else_="received"),
+        "declined": func.coalesce(paths.c.declined, "not_declined"),
     }
 
 
 #: Dimensions read from the transition events (an outer join to the grouped events).
-EVENT_DIMENSIONS = frozenset({"path", "stage"})
+EVENT_DIMENSIONS = frozenset({"path", "stage", "declined"})
 
 
 def domains(ctx: Context) -> dict[str, list[str]]:
@@ -114,7 +112,15 @@ def domains(ctx: Context) -> dict[str, list[str]]:
         "path": list(PATH_NAMES.values()),
         "detriment": ["reported", "not_reported"],
         "stage": list(STAGE_NAMES.values()),
+        "declined": ["not_declined", *reason_classes(routes), "unclassified"],
     }
+
+
+def reason_classes(routes) -> list[str]:
+    """The kinds of reason a declining transition offers, in the routes' order, once each."""
+    found = {c: None for r in routes.values() for t in r.transitions if t.key in DECLINES
+             for f in t.requires if f.name == REASON_CLASS for c in f.choices}
+    return list(found)
 
 
 def counts(ctx: Context, dims: Sequence[str], period: Period) -> dict[tuple[str, ...], int]:

@@ -25,7 +25,8 @@ class DefinitionError(Exception):
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """A field a transition requires: its type, allowed choices, and whether it must be true."""
+    """A field a transition asks for: its type, allowed choices, whether it must be true, and
+    whether it may be left out (an optional field left blank is not recorded at all)."""
 
     name: str
     type: str
@@ -33,6 +34,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     must_be_true: bool = False
     shown_to_reporter: bool = False
+    optional: bool = False
 
     @property
     def confidential(self) -> bool:
@@ -208,24 +210,36 @@ def _sources(raw, states, open_states, source: str, where: str) -> frozenset[str
     return frozenset(result)
 
 
+def _flag(spec: Mapping, name: str, source: str, where: str) -> bool:
+    """An on/off key of a field (absent means off), refusing anything but true or false."""
+    value = spec.get(name, False)
+    if not isinstance(value, bool):
+        raise DefinitionError(source, f"{where}.{name}", "must be true or false")
+    return value
+
+
 def _fields(raw: Mapping, source: str, where: str):
     for name, spec in _table(raw, source, f"{where}.requires").items():
-        _table(spec, source, f"{where}.requires.{name}")
+        here = f"{where}.requires.{name}"
+        _table(spec, source, here)
         ftype = spec.get("type")
         if not isinstance(ftype, str) or ftype not in FIELD_TYPES:
-            raise DefinitionError(source, f"{where}.requires.{name}", f"unknown type {ftype!r}")
-        choices = _names(spec.get("choices", []), source, f"{where}.requires.{name}.choices")
+            raise DefinitionError(source, here, f"unknown type {ftype!r}")
+        choices = _names(spec.get("choices", []), source, f"{here}.choices")
         if (ftype == "choice") != bool(choices):
-            raise DefinitionError(
-                source, f"{where}.requires.{name}", "choices go with type 'choice' only"
-            )
+            raise DefinitionError(source, here, "choices go with type 'choice' only")
+        must_be_true, optional = (_flag(spec, key, source, here)
+                                  for key in ("must_be_true", "optional"))
+        if must_be_true and optional:
+            raise DefinitionError(source, here, "a must_be_true field cannot be optional")
         yield FieldSpec(
             name=name,
             type=ftype,
             label=spec.get("label", name.replace("_", " ").capitalize()),
             choices=choices,
-            must_be_true=bool(spec.get("must_be_true")),
-            shown_to_reporter=bool(spec.get("shown_to_reporter")),
+            must_be_true=must_be_true,
+            shown_to_reporter=_flag(spec, "shown_to_reporter", source, here),
+            optional=optional,
         )
 
 
@@ -246,11 +260,17 @@ def _check_graph(route: Route) -> None:
         if not state.final and not any(key in t.sources for t in route.transitions):
             raise DefinitionError(route.source, f"states.{key}", "not final but has no way out")
     for t in route.transitions:
-        if t.outcome_from and not any(f.name == t.outcome_from for tr in route.transitions
-                                      for f in tr.requires):
+        recorded = [f for tr in route.transitions for f in tr.requires
+                    if f.name == t.outcome_from]
+        if t.outcome_from and not recorded:
             raise DefinitionError(
                 route.source, f"transitions.{t.key}.outcome_from",
                 f"no transition records a field {t.outcome_from!r}",
+            )
+        if any(f.optional for f in recorded):  # a case could close with no outcome
+            raise DefinitionError(
+                route.source, f"transitions.{t.key}.outcome_from",
+                f"the field {t.outcome_from!r} is optional somewhere; an outcome must be given",
             )
 
 

@@ -114,7 +114,8 @@ def decide(
 
 def _allow(route, snapshot, transition, clean, clocks) -> Decision:
     facts = dict(snapshot.facts)
-    facts.update({f.name: clean[f.name] for f in transition.requires if not f.confidential})
+    facts.update({f.name: clean[f.name] for f in transition.requires
+                  if not f.confidential and f.name in clean})
     outcome = transition.outcome
     if transition.outcome_from:
         outcome = str(facts.get(transition.outcome_from))
@@ -138,7 +139,9 @@ def clock_events(clocks: Iterable[ClockRule], key: str) -> tuple[Event, ...]:
 def validate_fields(
     specs: Sequence[FieldSpec], given: Mapping[str, object]
 ) -> tuple[dict[str, object], dict[str, str]]:
-    """Check submitted fields against a transition's requirements; returns (clean, errors)."""
+    """Check submitted fields against a transition's requirements; returns (clean, errors).
+
+    An optional field left out or blank is not in clean at all, so it is never recorded."""
     clean: dict[str, object] = {}
     errors: dict[str, str] = {}
     expected = {s.name for s in specs}
@@ -146,6 +149,8 @@ def validate_fields(
         if name not in expected:
             errors[name] = "not expected for this step"
     for spec in specs:
+        if spec.optional and _blank(given.get(spec.name)):
+            continue
         value, problem = _check(spec, given.get(spec.name))
         if problem:
             errors[spec.name] = problem
@@ -154,8 +159,13 @@ def validate_fields(
     return clean, errors
 
 
+def _blank(value: object) -> bool:
+    """Not given: missing, null, or text that is only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _check(spec: FieldSpec, value: object) -> tuple[object, str | None]:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _blank(value):
         return None, "required"
     if spec.type == "bool":
         if not isinstance(value, bool):

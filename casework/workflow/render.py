@@ -42,7 +42,7 @@ def _transition(t: Transition) -> dict:
 
 
 def field_dicts(fields: tuple[FieldSpec, ...]) -> list[dict]:
-    """Required fields as JSON-ready data (also used for a case's allowed transitions)."""
+    """A transition's fields as JSON-ready data (also used for a case's allowed transitions)."""
     return [_field(f) for f in fields]
 
 
@@ -54,6 +54,8 @@ def _field(f: FieldSpec) -> dict:
         data["must_be_true"] = True
     if f.shown_to_reporter:
         data["shown_to_reporter"] = True
+    if f.optional:
+        data["optional"] = True
     return data
 
 

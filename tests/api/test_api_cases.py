@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from casework.services.assignments import assign
-from tests.factories import FIELDS
+from tests.factories import FIELDS, transition_event
 
 
 def refs(listing: dict) -> set[str]:
@@ -246,3 +246,45 @@ def test_investigator_walks_a_case_to_findings(api, make, sign_in):
     response = transition(api, token, case.reference, "record_findings", case.version,
                           FIELDS["record_findings"])
     assert response.status_code == 200 and response.get_json()["state"] == "findings"
+
+
+#: Declining a case: route, path to the deciding state, transition, roles and queue of the caller.
+DECLINING = {
+    "disclosure": (["acknowledge"], "no_further_action", ("intake",), "intake"),
+    "harassment": (["acknowledge", "choose_formal"], "decline_investigation",
+                   ("intake", "decision_maker"), "hr"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(DECLINING))
+@pytest.mark.parametrize("reason_class", [None, "insufficient_information"])
+def test_declining_takes_an_optional_reason_class_as_a_fact(api, make, sign_in, ctx, route,
+                                                            reason_class):
+    """Only the reason is required (the contract's callers still succeed); a reason class given
+    is stored as a fact, and the free-text reason never is."""
+    path, key, roles, queue = DECLINING[route]
+    case = make.case(route, path=path)
+    _, token = sign_in(roles, (queue,))
+    offered = api.get(f"/cases/{case.reference}", token=token).get_json()["allowed_transitions"]
+    requires = next(t["requires"] for t in offered if t["key"] == key)
+    assert [(f["name"], f.get("optional")) for f in requires] == [("reason", None),
+                                                                   ("reason_class", True)]
+    fields = {"reason": "Nothing the policy covers."} | (
+        {"reason_class": reason_class} if reason_class else {})
+    response = transition(api, token, case.reference, key, case.version, fields)
+    assert response.status_code == 200, response.get_json()
+    event = transition_event(ctx, case, key)
+    assert event.facts == ({"reason_class": reason_class} if reason_class else {})
+    assert event.fields_ct is not None  # the reason is sealed, not a fact
+
+
+@pytest.mark.parametrize("value", ["too_long", "outside_policy", 7])
+def test_an_invalid_reason_class_is_422_naming_it(api, make, handler, value):
+    """A reason class outside the route's list (outside_policy is harassment's) is refused."""
+    _, token = handler
+    case = make.case("disclosure", path=["acknowledge"])
+    response = transition(api, token, case.reference, "no_further_action", case.version,
+                          {"reason": "Not in scope.", "reason_class": value})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"reason_class"}
+    assert api.get(f"/cases/{case.reference}", token=token).get_json()["state"] == "assessment"

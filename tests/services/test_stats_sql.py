@@ -94,3 +94,33 @@ def test_quarter_counts_put_each_case_in_its_quarter_and_skip_gaps(ctx, make, cl
     q1, q3 = parse_period("2026-Q1"), parse_period("2026-Q3")
     found = quarter_counts(ctx, ["route"], [q3, q1])  # Q2 is a gap: its case is not counted
     assert found == {(q1, ("disclosure",)): 2, (q3, ("disclosure",)): 1}
+
+
+def test_declined_cases_are_counted_by_the_kind_of_reason_chosen(ctx, make):
+    """The optional reason_class of a declining transition is a fact; a decline without it
+    is "unclassified"; every other case is "not_declined". The free-text reason is never read."""
+    for reason_class in ("insufficient_information", "insufficient_information", None):
+        case = make.case(path=("acknowledge",))
+        fields = {"reason": "Confidential words.", **(
+            {"reason_class": reason_class} if reason_class else {})}
+        fire_transition(ctx, boss_of(make, case), case.reference, "no_further_action",
+                        case.version, fields)
+    harassment = make.case("harassment", path=("acknowledge", "choose_formal"))
+    fire_transition(ctx, boss_of(make, harassment), harassment.reference, "decline_investigation",
+                    harassment.version, {"reason": "Words.", "reason_class": "outside_policy"})
+    make.case(path=("acknowledge", "accept_for_investigation"))
+    table = counts(ctx, ["route", "declined"], PERIOD)
+    assert table[("disclosure", "insufficient_information")] == 2
+    assert table[("disclosure", "unclassified")] == 1
+    assert table[("disclosure", "not_declined")] == 1
+    assert table[("harassment", "outside_policy")] == 1
+    assert table[("disclosure", "too_long_ago")] == 0  # every kind offered is a cell
+    assert sum(table.values()) == 5
+
+
+def test_the_kinds_of_reason_come_from_the_routes(ctx):
+    from casework.services.stats_sql import domains
+    declined = domains(ctx)["declined"]
+    assert declined[0] == "not_declined" and declined[-1] == "unclassified"
+    assert {"not_a_disclosure", "outside_policy", "insufficient_information"} <= set(declined)
+    assert len(declined) == len(set(declined))

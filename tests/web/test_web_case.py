@@ -8,6 +8,7 @@ import re
 import pytest
 
 from casework.models import AuditEvent, Case
+from tests.factories import transition_event
 from tests.web.conftest import page
 
 STEP = re.compile(r'name="transition" value="(\w+)"')
@@ -142,3 +143,46 @@ def test_the_case_page_is_audited_and_not_cached(browser, handler, make, ctx):
     assert response.headers["Cache-Control"] == "no-store"
     kinds = {e.kind for e in ctx.session.query(AuditEvent).filter_by(case_id=case.id)}
     assert {"case:content:read", "case:note:read", "case:message:read"} <= kinds
+
+
+def test_declining_offers_an_optional_reason_class(browser, handler, make):
+    """The reason class is a labelled select marked optional, that may be left on 'not given'."""
+    case = make.case(path=["acknowledge"])
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    form = body.split('value="no_further_action"')[1].split("</form>")[0]
+    assert set(re.findall(r'name="f_(\w+)"', form)) == {"reason", "reason_class"}
+    assert ('<label for="t-no_further_action-reason_class">Kind of reason (for anonymised '
+            'statistics) (optional)</label>') in form
+    select = form.split('<select id="t-no_further_action-reason_class"')[1].split("</select>")[0]
+    assert "required" not in select
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == [
+        "— not given —", "Not a disclosure", "Insufficient information", "Already dealt with",
+        "Trivial or vexatious", "Too long ago", "Other"]
+    assert '<option value="">Choose one</option>' in body.split('value="refer"')[1]
+
+
+@pytest.mark.parametrize("reason_class", ["", "already_dealt_with"])
+def test_declining_through_the_form_with_or_without_a_reason_class(browser, handler, make, ctx,
+                                                                   reason_class):
+    """Left on 'not given' nothing is recorded; chosen, it is a fact; the reason never is."""
+    case = make.case(path=["acknowledge"])
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    done = browser.post(f"/staff/cases/{case.reference}/transition", {
+        "transition": "no_further_action", "version": version(body, "no_further_action"),
+        "f_reason": "Dealt with under the grievance policy.", "f_reason_class": reason_class})
+    assert done.status_code == 303, page(done)
+    assert fresh(ctx, case.reference).outcome == "no_further_action"
+    event = transition_event(ctx, case, "no_further_action")
+    assert event.facts == ({"reason_class": reason_class} if reason_class else {})
+    assert event.fields_ct is not None
+
+
+def test_a_reason_class_not_on_the_list_is_a_422_naming_it(browser, handler, make, ctx):
+    case = make.case(path=["acknowledge"])
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    refused = browser.post(f"/staff/cases/{case.reference}/transition", {
+        "transition": "no_further_action", "version": version(body, "no_further_action"),
+        "f_reason": "Not ours.", "f_reason_class": "outside_policy"})
+    assert refused.status_code == 422
+    assert '<a href="#t-no_further_action-reason_class">' in page(refused)
+    assert fresh(ctx, case.reference).state == "assessment"

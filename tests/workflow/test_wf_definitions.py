@@ -111,6 +111,9 @@ BAD = [
                  "states", "no final state", id="no-final-state"),
     pytest.param(GOOD.replace('outcome = "finished"', 'outcome_from = "verdict"'),
                  "transitions.finish.outcome_from", "verdict", id="outcome-from-unknown-field"),
+    pytest.param(GOOD.replace('outcome = "finished"', 'outcome_from = "reason"')
+                 .replace('type = "text"', 'type = "text"\noptional = true'),
+                 "transitions.finish.outcome_from", "optional", id="outcome-from-optional-field"),
     pytest.param(GOOD.replace('key = "start"\n', ""),
                  "transitions", "no key", id="transition-without-key"),
     pytest.param(GOOD.replace('from = ["open"]\n', ""),
@@ -132,6 +135,16 @@ BAD = [
                  "transitions.finish.guards", "list", id="guards-not-a-list"),
     pytest.param(GOOD.replace('to = "review"', 'to = ["review"]'),
                  "transitions.start", "review", id="target-not-a-string"),
+    pytest.param(GOOD.replace('type = "text"', 'type = "text"\noptional = "yes"'),
+                 "transitions.finish.requires.reason.optional", "true or false",
+                 id="optional-not-a-bool"),
+    pytest.param(GOOD.replace('type = "text"', 'type = "bool"\nmust_be_true = 1'),
+                 "transitions.finish.requires.reason.must_be_true", "true or false",
+                 id="must-be-true-not-a-bool"),
+    pytest.param(GOOD.replace('type = "text"', 'type = "bool"\nmust_be_true = true\n'
+                              'optional = true'),
+                 "transitions.finish.requires.reason", "cannot be optional",
+                 id="must-be-true-and-optional"),
 ]
 
 
@@ -148,6 +161,15 @@ def test_same_key_from_disjoint_sources_is_allowed(tmp_path):
     )
     route = load_route(_write(tmp_path, text))
     assert len(route.transitions_named("start")) == 2
+
+
+def test_optional_is_read_and_defaults_to_off(tmp_path):
+    """`optional = true` marks a field that may be left out; without it a field is required."""
+    required = load_route(_write(tmp_path, GOOD)).transitions_named("finish")[0].requires
+    optional = load_route(_write(tmp_path, GOOD.replace(
+        'type = "text"', 'type = "text"\noptional = true'))).transitions_named("finish")[0]
+    assert [f.optional for f in required] == [False]
+    assert [(f.name, f.optional) for f in optional.requires] == [("reason", True)]
 
 
 def test_load_routes_names_the_bad_file(tmp_path):
@@ -205,6 +227,18 @@ CONTRACT_REQUIRES = {
         "record_action": {"action"}, "external_route": set(), "withdraw": set(),
     },
 }
+#: Optional fields beyond the contract (allowed: a caller that leaves them out still succeeds).
+OPTIONAL_EXTRAS = {
+    "disclosure": {"no_further_action": {"reason_class"}},
+    "harassment": {"decline_investigation": {"reason_class"}},
+}
+REASON_CLASSES = {
+    "disclosure": ("not_a_disclosure", "insufficient_information", "already_dealt_with",
+                   "trivial_or_vexatious", "too_long_ago", "other"),
+    "harassment": ("outside_policy", "insufficient_information", "already_dealt_with",
+                   "trivial_or_vexatious", "resolved_another_way", "other"),
+}
+DECLINING = {"disclosure": "no_further_action", "harassment": "decline_investigation"}
 CONTRACT_FINDINGS = {
     "disclosure": {"substantiated", "partly_substantiated", "not_substantiated", "malicious"},
     "harassment": {"substantiated", "not_substantiated"},
@@ -227,12 +261,17 @@ def test_shipped_route_states_match_the_contract(route_key):
 
 @pytest.mark.parametrize("route_key", sorted(CONTRACT_STATES))
 def test_shipped_route_fields_match_the_contract(route_key):
-    """Same transition keys, each asking for the contract's fields (union over its variants)."""
+    """Same transition keys, each requiring the contract's fields (union over its variants);
+    anything more is optional and listed in OPTIONAL_EXTRAS."""
     route = load_routes()[route_key]
     asked = {key: set() for key in route.transition_keys}
+    extras = {}
     for t in route.transitions:
-        asked[t.key] |= {f.name for f in t.requires}
+        asked[t.key] |= {f.name for f in t.requires if not f.optional}
+        if any(f.optional for f in t.requires):
+            extras[t.key] = {f.name for f in t.requires if f.optional}
     assert asked == CONTRACT_REQUIRES[route_key]
+    assert extras == OPTIONAL_EXTRAS[route_key]
     finding = next(f for f in route.transitions_named("record_findings")[0].requires
                    if f.name == "finding")
     assert (finding.type, set(finding.choices)) == ("choice", CONTRACT_FINDINGS[route_key])
@@ -249,3 +288,13 @@ def test_shipped_field_types_match_the_contract():
     assert {f.name: f.type for f in accept.requires} == {"protected": "bool", "reason": "text"}
     (message,) = routes["disclosure"].transitions_named("give_feedback")[0].requires
     assert message.shown_to_reporter
+
+
+@pytest.mark.parametrize("route_key", sorted(DECLINING))
+def test_declining_asks_for_an_optional_reason_class(route_key):
+    """Declining a case offers an optional classified reason (a fact, for statistics)."""
+    (declining,) = load_routes()[route_key].transitions_named(DECLINING[route_key])
+    kind = next(f for f in declining.requires if f.name == "reason_class")
+    assert (kind.type, kind.optional, kind.choices) == ("choice", True,
+                                                        REASON_CLASSES[route_key])
+    assert not kind.confidential and not kind.must_be_true and not kind.shown_to_reporter

@@ -152,6 +152,68 @@ def test_validate_fields_returns_clean_values_and_errors():
     specs = DISCLOSURE.transitions_named("refer")[0].requires
     clean, errors = validate_fields(specs, {"destination": "police", "reason": " why "})
     assert (clean, errors) == ({"destination": "police", "reason": "why"}, {})
+    specs = DISCLOSURE.transitions_named("no_further_action")[0].requires
+    clean, errors = validate_fields(specs, {"reason": "why", "reason_class": ""})
+    assert (clean, errors) == ({"reason": "why"}, {})
+
+
+def _no_further_action(fields):
+    return decide(DISCLOSURE, Snapshot("assessment"), HANDLER, "no_further_action", fields)
+
+
+@pytest.mark.parametrize("left_out", [{}, {"reason_class": None}, {"reason_class": ""},
+                                      {"reason_class": "  "}])
+def test_an_optional_field_may_be_left_out_and_is_not_recorded(left_out):
+    """Leaving out an optional field (or sending it blank) is fine; it is then no fact at all."""
+    result = _no_further_action({"reason": "Not in scope.", **left_out})
+    assert isinstance(result, Decision), result
+    assert result.outcome == "no_further_action"
+    assert "reason_class" not in result.fields and "reason_class" not in result.facts
+
+
+def test_an_optional_choice_given_is_a_fact():
+    """A classified reason that is given is recorded as a fact; the free text never is."""
+    result = _no_further_action({"reason": "Not in scope.", "reason_class": "too_long_ago"})
+    assert isinstance(result, Decision), result
+    assert result.facts == {"reason_class": "too_long_ago"}
+    assert result.fields == {"reason": "Not in scope.", "reason_class": "too_long_ago"}
+
+
+DISCLOSURE_CLASSES = ("must be one of: not_a_disclosure, insufficient_information, "
+                      "already_dealt_with, trivial_or_vexatious, too_long_ago, other")
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("outside_policy", DISCLOSURE_CLASSES), ("Too_long_ago", DISCLOSURE_CLASSES),
+    (3, "must be text"), (True, "must be text")])
+def test_an_optional_choice_given_must_be_one_of_the_choices(value, problem):
+    """A given optional choice is checked like any other, and the error names the choices
+    (outside_policy is a harassment class, not a disclosure one)."""
+    errors = _refused(_no_further_action({"reason": "Not in scope.", "reason_class": value}))
+    assert errors == {"reason_class": problem}
+
+
+def test_optional_does_not_excuse_the_required_fields():
+    """Only the optional field may be left out: the reason is still required."""
+    errors = _refused(_no_further_action({"reason_class": "other"}))
+    assert errors == {"reason": "required"}
+
+
+def test_harassment_decline_takes_its_own_optional_reason_class():
+    """Declining to investigate accepts its own classes, and still works without one."""
+    maker = frozenset({"decision_maker"})
+
+    def decline(fields):
+        return decide(HARASSMENT, Snapshot("formal_complaint"), maker, "decline_investigation",
+                      fields)
+
+    given = decline({"reason": "Out of time.", "reason_class": "resolved_another_way"})
+    assert isinstance(given, Decision) and given.facts == {"reason_class": "resolved_another_way"}
+    without = decline({"reason": "Out of time."})
+    assert isinstance(without, Decision) and without.facts == {}
+    assert without.outcome == "not_investigated"
+    assert set(_refused(decline({"reason": "x", "reason_class": "too_long_ago"}))) == {
+        "reason_class"}
 
 
 def test_finding_recorded_guard_refuses_feedback_without_a_finding():

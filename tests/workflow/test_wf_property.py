@@ -44,7 +44,10 @@ def _valid(spec: FieldSpec) -> st.SearchStrategy:
 
 @cache
 def _valid_fields(transition: Transition) -> st.SearchStrategy:
-    return st.fixed_dictionaries({s.name: _valid(s) for s in transition.requires})
+    """Every required field, and each optional one sometimes."""
+    return st.fixed_dictionaries(
+        {s.name: _valid(s) for s in transition.requires if not s.optional},
+        optional={s.name: _valid(s) for s in transition.requires if s.optional})
 
 
 @cache
@@ -86,7 +89,7 @@ def _run(route: Route, data: st.DataObject) -> tuple[Snapshot, list]:
         if isinstance(result, Decision):
             recorded = {
                 f.name: result.fields[f.name] for f in result.transition.requires
-                if not f.confidential
+                if not f.confidential and f.name in result.fields
             }
             assert result.facts == {**snapshot.facts, **recorded}
             steps.append((key, result.source, recorded))

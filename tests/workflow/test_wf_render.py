@@ -68,7 +68,8 @@ def test_json_has_every_contract_transition(route_key):
 
 
 def test_json_describes_fields_and_outcomes():
-    """Choices, must-be-true, fixed outcomes and outcomes taken from a field are all shown."""
+    """Choices, must-be-true, optional, fixed outcomes and outcomes taken from a field are all
+    shown."""
     data = to_dict(ROUTES["harassment"])
     by_source = {(t["key"], t["from"][0]): t for t in data["transitions"]}
     informal = by_source[("resolved", "informal")]
@@ -79,6 +80,10 @@ def test_json_describes_fields_and_outcomes():
     finding = next(f for f in findings["requires"] if f["name"] == "finding")
     assert finding["choices"] == ["substantiated", "not_substantiated"]
     assert "must_be_true" not in finding
+    assert "optional" not in finding and "optional" not in satisfied
+    decline = by_source[("decline_investigation", "formal_complaint")]
+    assert [(f["name"], f.get("optional")) for f in decline["requires"]] == [
+        ("reason", None), ("reason_class", True)]
     assert by_source[("record_action", "findings")]["outcome_from"] == "finding"
     assert "outcome" not in by_source[("acknowledge", "reported")]
     assert data["initial"] == "reported"
