@@ -142,3 +142,22 @@ def test_everyone_else_is_refused(browser, year_2026, handler, path):
     assert response.status_code == 403
     assert "Not allowed" in page(response)
     assert 'href="/staff/statistics"' not in page(browser.get("/staff/"))
+
+
+def test_declines_are_shown_by_the_kind_of_reason_in_plain_words(browser, account, make,
+                                                                 clock):
+    """Ten disclosures declined as "insufficient information" show as a rounded 10; the
+    dimension and its values are in plain words, never the free-text reasons."""
+    from casework.services.transitions import fire_transition
+    for _ in range(10):
+        case = make.case("disclosure", path=("acknowledge",), category="fraud")
+        boss = make.staff(roles=("intake", "decision_maker"), queues=(case.queue,))
+        fire_transition(make.ctx, boss, case.reference, "no_further_action", case.version,
+                        {"reason": "A secret explanation.",
+                         "reason_class": "insufficient_information"})
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    assert browser.sign_in(account(("hr_analyst",), ())).status_code == 303
+    body = page(browser.get("/staff/statistics?by=declined&period=2026"))
+    assert "Declined, by kind of reason" in body
+    assert '<th scope="row">Insufficient information</th><td class="count">10</td>' in body
+    assert "Kind of reason not recorded" in body and "A secret explanation" not in body
