@@ -20,7 +20,7 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from casework.services.events import add_event
-from casework.workflow.clocks import due_date, resume_due
+from casework.workflow.clocks import anchor_end, clock_calendar, due_date, resume_due
 from casework.workflow.engine import Event, clock_events
 from casework.workflow.policy import Clock, Milestone
 
@@ -83,11 +83,9 @@ def _due_from(ctx: Context, case: Case, spec: Clock, today: date,
     if spec.after is not None:
         anchor = by_name.get(spec.after)
         if anchor is not None:
-            start = anchor.due_on if anchor.stopped_on is None else min(anchor.stopped_on,
-                                                                         anchor.due_on)
-    pack = ctx.runtime.pack
+            start = anchor_end(anchor.due_on, anchor.stopped_on)
     return due_date(start, days=spec.days, months=spec.months, counting=spec.counting,
-                    country=pack.jurisdiction, subdivision=pack.subdivision)
+                    calendar=clock_calendar(spec, ctx.runtime.pack))
 
 
 def _recount_followers(ctx: Context, case: Case, stopped: CaseClock,
@@ -100,10 +98,10 @@ def _recount_followers(ctx: Context, case: Case, stopped: CaseClock,
 
 
 def _resume(ctx: Context, case: Case, clock: CaseClock, today: date) -> None:
-    pack, spec = ctx.runtime.pack, _spec(ctx, case, clock.name)
+    spec = _spec(ctx, case, clock.name)
     clock.due_on = resume_due(clock.due_on, clock.paused_on or today, today,
-                              counting=spec.counting, country=pack.jurisdiction,
-                              subdivision=pack.subdivision)
+                              counting=spec.counting,
+                              calendar=clock_calendar(spec, ctx.runtime.pack))
     clock.status, clock.paused_on = "running", None
 
 

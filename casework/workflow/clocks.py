@@ -1,9 +1,11 @@
 """Clocks: their definitions (from packs and shipped clock sets) and due-date arithmetic in
-calendar or working days, with a jurisdiction's public holidays and the organisation's time zone."""
+calendar or working days, with a jurisdiction's public holidays, a statute's closed periods
+(New Zealand's 25 December to 2 January) and the organisation's time zone."""
 
 from __future__ import annotations
 
-import calendar
+import re
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,11 +24,32 @@ if TYPE_CHECKING:
 COUNTING = frozenset({"calendar", "working"})
 EFFECTS = ("start_on", "stop_on", "pause_on", "resume_on")
 CLOCK_FIELDS = frozenset({"name", "label", "route", "days", "months", "counting", "after",
-                          "extendable", "pausable", "source", *EFFECTS})
+                          "extendable", "pausable", "closed", "holidays", "source",
+                          *EFFECTS})
 MILESTONE_FIELDS = frozenset({"key", "label", "route", "source"})
 
 #: (file it came from, parsed TOML): a pack's clock sets in order, then the pack itself.
 Tables = Iterable[tuple[str, Mapping]]
+#: A closed period in a clock set: first and last day (month-day), both included.
+PERIOD = re.compile(r"([0-9]{2})-([0-9]{2})\.\.([0-9]{2})-([0-9]{2})")
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """Days of every year that are not working days for a clock, first to last inclusive, as
+    (month, day); a period whose last day comes before its first runs over the new year."""
+
+    first: tuple[int, int]
+    last: tuple[int, int]
+
+    def __contains__(self, day: date) -> bool:
+        key = (day.month, day.day)
+        if self.first <= self.last:
+            return self.first <= key <= self.last
+        return key >= self.first or key <= self.last
+
+    def __str__(self) -> str:
+        return "{:02}-{:02}..{:02}-{:02}".format(*self.first, *self.last)
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,11 @@ class Clock:
     extendable: bool = False
     pausable: bool = False
     source: str = ""
+    #: Days of every year that are not working days for this clock, whatever the holidays are.
+    closed: tuple[ClosedPeriod, ...] = ()
+    #: The public holidays, by name, that are not working days for this clock (a statute's own
+    #: list; each also when observed on another day). None: every holiday of the jurisdiction.
+    holidays: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,54 +97,84 @@ def holiday_calendar(country: str, subdivision: str | None) -> holidays.HolidayB
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
-def is_working_day(day: date, country: str, subdivision: str | None = None) -> bool:
-    """Monday to Friday and not a public holiday."""
-    return day.weekday() < 5 and day not in holiday_calendar(country, subdivision)
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """What a working day is for one clock: a weekday that is neither a public holiday of the
+    jurisdiction nor in one of the clock's closed periods (see clock_calendar)."""
+
+    country: str = ""
+    subdivision: str | None = None
+    closed: tuple[ClosedPeriod, ...] = ()
+    holidays: tuple[str, ...] | None = None
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday, not a public holiday that counts, and not in a closed period."""
+        return (day.weekday() < 5 and not self.is_holiday(day)
+                and not any(day in period for period in self.closed))
+
+    def is_holiday(self, day: date) -> bool:
+        """A public holiday of the jurisdiction that counts for this calendar: any, or only
+        those named (on the day, or observed on another)."""
+        names = holiday_calendar(self.country, self.subdivision).get(day)
+        if names is None:
+            return False
+        return self.holidays is None or any(
+            name.removesuffix(OBSERVED) in self.holidays for name in names.split("; "))
+
+
+#: How the holidays library names a holiday moved to another day.
+OBSERVED = " (observed)"
+#: Monday to Friday, with no holidays.
+WEEKDAYS = WorkingCalendar()
 
 
 def add_months(start: date, months: int) -> date:
     """Calendar months: 31 January plus one month is the last day of February."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
 def due_date(start: date, *, days: int = 0, months: int = 0, counting: str = "calendar",
-             country: str = "", subdivision: str | None = None) -> date:
+             calendar: WorkingCalendar = WEEKDAYS) -> date:
     """When a clock started on start falls due; a non-working due day moves to the next one."""
     if counting == "working":
         day, left = start, days
         while left > 0:
             day += timedelta(days=1)
-            if is_working_day(day, country, subdivision):
+            if calendar.is_working_day(day):
                 left -= 1
     else:
         day = add_months(start, months) + timedelta(days=days)
-    while not is_working_day(day, country, subdivision):
+    while not calendar.is_working_day(day):
         day += timedelta(days=1)
     return day
 
 
-def working_days_between(start: date, end: date, *, country: str = "",
-                         subdivision: str | None = None) -> int:
+def working_days_between(start: date, end: date, *,
+                         calendar: WorkingCalendar = WEEKDAYS) -> int:
     """How many working days fall in (start, end]: after start, up to and including end."""
-    return sum(is_working_day(start + timedelta(days=n), country, subdivision)
+    return sum(calendar.is_working_day(start + timedelta(days=n))
                for n in range(1, (end - start).days + 1))
 
 
 def resume_due(due_on: date, paused_on: date, resumed_on: date, *, counting: str = "calendar",
-               country: str = "", subdivision: str | None = None) -> date:
+               calendar: WorkingCalendar = WEEKDAYS) -> date:
     """A resumed clock's new due date: the old one plus the time it was paused (calendar days,
     or the working days in (paused_on, resumed_on]), moved off a non-working day."""
     if resumed_on < paused_on:
         raise ValueError(f"resumed on {resumed_on} before it was paused on {paused_on}")
     if counting == "working":
-        lost = working_days_between(paused_on, resumed_on, country=country,
-                                    subdivision=subdivision)
+        lost = working_days_between(paused_on, resumed_on, calendar=calendar)
     else:
         lost = (resumed_on - paused_on).days
-    return due_date(due_on, days=lost, counting=counting, country=country,
-                    subdivision=subdivision)
+    return due_date(due_on, days=lost, counting=counting, calendar=calendar)
+
+
+def clock_calendar(clock: Clock, pack: PolicyPack) -> WorkingCalendar:
+    """A clock's working days: those of the pack's jurisdiction (or only the holidays the clock
+    names), less the clock's closed periods."""
+    return WorkingCalendar(pack.jurisdiction, pack.subdivision, clock.closed, clock.holidays)
 
 
 def anchor_end(due_on: date, stopped_on: date | None) -> date:
@@ -132,8 +190,7 @@ def clock_due(clock: Clock, started_on: date, pack: PolicyPack,
     if clock.after and anchor is None:
         raise ValueError(f"clock {clock.name!r} counts from the end of {clock.after!r}")
     return due_date(anchor if clock.after else started_on, days=clock.days, months=clock.months,
-                    counting=clock.counting, country=pack.jurisdiction,
-                    subdivision=pack.subdivision)
+                    counting=clock.counting, calendar=clock_calendar(clock, pack))
 
 
 def local_date(moment: datetime, timezone: str) -> date:
@@ -191,12 +248,15 @@ def parse_milestones(tables: Tables, routes: Mapping[str, Route]
 
 
 def parse_clocks(tables: Tables, routes: Mapping[str, Route],
-                 milestones: Mapping[tuple[str, str], Milestone]) -> tuple[Clock, ...]:
-    """Every [[clocks]] entry; a name clash on a route names the file and key."""
+                 milestones: Mapping[tuple[str, str], Milestone], *, country: str = "",
+                 subdivision: str | None = None) -> tuple[Clock, ...]:
+    """Every [[clocks]] entry; a name clash on a route names the file and key. Holidays a
+    clock names must be holidays of the jurisdiction (country, subdivision)."""
     clocks: dict[tuple[str, str], Clock] = {}
     origins: dict[tuple[str, str], str] = {}
     for origin, where, spec in _entries(tables, "clocks", CLOCK_FIELDS):
         clock = _clock(origin, where, spec, routes, milestones)
+        _check_holidays(clock, country, subdivision, origin, f"{where}.holidays")
         key = (clock.route, clock.name)
         if key in clocks:
             # A case holds one clock per name: a clash would fail at the first lodge.
@@ -234,7 +294,73 @@ def _clock(origin, where, spec, routes, milestones) -> Clock:
                  whole_number(spec.get("months", 0), origin, f"{where}.months"),
                  spec.get("counting", "calendar"), spec.get("after"),
                  spec.get("extendable", False), spec.get("pausable", False),
-                 spec.get("source", ""))
+                 spec.get("source", ""), _closed(spec.get("closed", []), origin, f"{where}.closed"),
+                 _holiday_names(spec.get("holidays"), origin, f"{where}.holidays"))
+
+
+def _holiday_names(value, source: str, where: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DefinitionError(source, where, "must be a list of holiday names")
+    return tuple(value)
+
+
+#: The years a named holiday must occur in at least once (so a renamed holiday is caught).
+KNOWN_YEARS = range(2000, 2041)
+
+
+@lru_cache(maxsize=32)
+def holiday_names(country: str, subdivision: str | None) -> frozenset[str]:
+    """Every name the jurisdiction's holidays go by in KNOWN_YEARS (without "(observed)")."""
+    found = holidays.country_holidays(country, subdiv=subdivision, years=KNOWN_YEARS)
+    return frozenset(name.removesuffix(OBSERVED) for names in found.values()
+                     for name in names.split("; "))
+
+
+def _check_holidays(clock: Clock, country: str, subdivision: str | None, source: str,
+                    where: str) -> None:
+    """Each holiday a clock names is one the holidays library knows for the jurisdiction: a
+    name it does not know (misspelt, or renamed in a new version) would silently count as a
+    working day."""
+    if clock.holidays is None:
+        return
+    if not country:
+        raise DefinitionError(source, where, "names holidays, but the pack has no jurisdiction")
+    known = holiday_names(country, subdivision)
+    unknown = sorted(set(clock.holidays) - known)
+    if unknown:
+        raise DefinitionError(source, where, f"not holidays of {country}: {unknown}; "
+                              f"known: {sorted(known)}")
+
+
+def _closed(value, source: str, where: str) -> tuple[ClosedPeriod, ...]:
+    """A clock's closed periods, refused if they leave no week of the year open (a due date
+    could never come)."""
+    if not isinstance(value, list):
+        raise DefinitionError(source, where, 'must be a list of "MM-DD..MM-DD" periods')
+    periods = tuple(_period(text, source, f"{where}[{n}]") for n, text in enumerate(value))
+    year = (date(2000, 1, 1) + timedelta(days=n) for n in range(366))
+    open_days = "".join("0" if any(day in p for p in periods) else "1" for day in year)
+    if "1" * 7 not in open_days * 2:  # twice round: a week open over the new year counts
+        raise DefinitionError(source, where, "the periods must leave a week of the year open")
+    return periods
+
+
+def _period(text, source: str, where: str) -> ClosedPeriod:
+    """One "MM-DD..MM-DD" period, first and last day included; each must be a day of the year."""
+    match = PERIOD.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise DefinitionError(source, where, f'{text!r} is not "MM-DD..MM-DD"')
+    first_month, first_day, last_month, last_day = map(int, match.groups())
+    first, last = (first_month, first_day), (last_month, last_day)
+    for month, day in (first, last):
+        try:
+            date(2000, month, day)  # a leap year: 02-29 is a day of some years
+        except ValueError:
+            raise DefinitionError(source, where,
+                                  f"{month:02}-{day:02} is not a day of the year") from None
+    return ClosedPeriod(first, last)
 
 
 def _check_after(clock: Clock, clocks: Mapping[tuple[str, str], Clock], origin: str) -> None:

@@ -79,6 +79,20 @@ def test_a_clock_starts_on_the_organisations_day_not_utcs(with_pack, clock):
     assert deal_with.due_on == date(2026, 3, 31)  # 20 working days, Wellington's calendar
 
 
+def test_new_zealands_closed_period_is_not_counted(with_pack, clock):
+    ctx, make = with_pack("nz-public-service")
+    clock.now = datetime(2026, 12, 20, 21, 0, tzinfo=UTC)  # 10:00 on Monday 21 December in NZ
+    case = make.lodge().case
+    # 20 working days as the Legislation Act 2019, s 13 counts them: 22-24 December (3);
+    # 25 December to 2 January closed; Monday 4 January (the day after New Year's Day,
+    # observed) is a working day under the Act, so 4-8 (8), 11-15 (13), 18-22 January (18);
+    # Monday 25 January (Wellington Anniversary Day, not in the Act's list) and Tuesday 26th.
+    # Wellington's whole holiday calendar would give Thursday 28th; without the closed period,
+    # Friday 22nd.
+    assert clocks_of(case)["deal_with"] == ("running", date(2027, 1, 26))
+    assert case.next_due_on == date(2027, 1, 26)
+
+
 # --- pause and resume -----------------------------------------------------------------------
 
 
@@ -98,6 +112,24 @@ def test_pausing_stops_the_count_and_resuming_gives_the_days_back(with_pack, clo
     assert paused.due_on == date(2027, 3, 12)  # ten days later: a Friday
     kinds = [e.kind for e in events(ctx.session, case)]
     assert kinds[-2:] == ["clock_paused", "clock_resumed"]
+
+
+def test_a_pause_over_the_closed_period_gives_back_only_working_days(session, runtime, clock):
+    nz = load_pack("nz-public-service", runtime.routes)
+    pausable = tuple(replace(c, pausable=True) if c.name == "deal_with" else c for c in nz.clocks)
+    ctx = Context(session, replace(runtime, pack=replace(nz, clocks=pausable)))
+    make = Factories(ctx)
+    clock.now = datetime(2026, 12, 20, 21, 0, tzinfo=UTC)  # Monday 21 December in NZ
+    case = make.lodge().case
+    boss = handler(make, case)
+    assert clocks_of(case)["deal_with"] == ("running", date(2027, 1, 26))
+    clock.now += timedelta(days=2)  # Wednesday 23 December
+    pause_clock(ctx, boss, case.reference, "deal_with", "Waiting for the discloser")
+    clock.now += timedelta(days=14)  # Wednesday 6 January 2027
+    resume_clock(ctx, boss, case.reference, "deal_with")
+    # Given back: 24 December and 4, 5, 6 January (not 25 December to 2 January). Four working
+    # days after Tuesday 26 January is Monday 1 February; seven would be Thursday 4 February.
+    assert clocks_of(case)["deal_with"] == ("running", date(2027, 2, 1))
 
 
 def test_the_reason_for_a_pause_is_sealed(with_pack, session):

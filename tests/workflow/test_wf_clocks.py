@@ -1,5 +1,6 @@
-"""Clock arithmetic: working days and public holidays, month ends, the organisation's local day
-across daylight-saving changes, paused clocks, and clocks that count from another's end."""
+"""Clock arithmetic: working days, public holidays and closed periods, month ends, the
+organisation's local day across daylight-saving changes, paused clocks, and clocks that count
+from another's end."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from casework.workflow.clocks import (
+    ClosedPeriod,
+    WorkingCalendar,
     add_months,
     anchor_end,
+    clock_calendar,
     clock_due,
     due_date,
     is_due_soon,
@@ -23,9 +27,12 @@ from casework.workflow.policy import load_pack
 ROUTES = load_routes()
 UK = load_pack("uk-council", ROUTES)
 CANADA = load_pack("canada-federal", ROUTES)
-NZ_WGN = {"country": "NZ", "subdivision": "WGN"}
-VIC = {"country": "AU", "subdivision": "VIC"}
-ENG = {"country": "GB", "subdivision": "ENG"}
+NZ_PACK = load_pack("nz-public-service", ROUTES)
+NZ_WGN = WorkingCalendar("NZ", "WGN")
+VIC = WorkingCalendar("AU", "VIC")
+NSW = WorkingCalendar("AU", "NSW")
+ENG = WorkingCalendar("GB", "ENG")
+GB = WorkingCalendar("GB")
 
 
 # Weekends and public holidays.
@@ -36,33 +43,91 @@ ENG = {"country": "GB", "subdivision": "ENG"}
     (date(2026, 3, 9), date(2026, 3, 16)),  # Monday: over one weekend
 ])
 def test_working_days_skip_weekends(start, due):
-    assert due_date(start, days=5, counting="working", **ENG) == due
+    assert due_date(start, days=5, counting="working", calendar=ENG) == due
 
 
 def test_waitangi_day_is_not_a_working_day_in_new_zealand():
     # 20 working days from Monday 26 January 2026 span Friday 6 February, Waitangi Day.
     start = date(2026, 1, 26)
-    assert due_date(start, days=20, counting="working", **NZ_WGN) == date(2026, 2, 24)
-    assert due_date(start, days=20, counting="working", country="GB") == date(2026, 2, 23)
+    assert due_date(start, days=20, counting="working", calendar=NZ_WGN) == date(2026, 2, 24)
+    assert due_date(start, days=20, counting="working", calendar=GB) == date(2026, 2, 23)
 
 
 def test_melbourne_cup_day_is_a_holiday_in_victoria_only():
     # Five working days from Friday 30 October 2026 span Tuesday 3 November, Cup day.
     start = date(2026, 10, 30)
-    assert due_date(start, days=5, counting="working", **VIC) == date(2026, 11, 9)
-    assert due_date(start, days=5, counting="working", country="AU",
-                    subdivision="NSW") == date(2026, 11, 6)
+    assert due_date(start, days=5, counting="working", calendar=VIC) == date(2026, 11, 9)
+    assert due_date(start, days=5, counting="working", calendar=NSW) == date(2026, 11, 6)
 
 
 def test_a_calendar_clock_due_on_a_holiday_moves_to_the_next_working_day():
     # IBAC notification: 28 days from Tuesday 6 October 2026 is Melbourne Cup day.
-    assert due_date(date(2026, 10, 6), days=28, **VIC) == date(2026, 11, 4)
-    assert due_date(date(2026, 10, 6), days=28, country="AU",
-                    subdivision="NSW") == date(2026, 11, 3)
+    assert due_date(date(2026, 10, 6), days=28, calendar=VIC) == date(2026, 11, 4)
+    assert due_date(date(2026, 10, 6), days=28, calendar=NSW) == date(2026, 11, 3)
 
 
 def test_a_calendar_clock_due_at_a_weekend_moves_to_monday():
-    assert due_date(date(2026, 3, 7), days=7, **ENG) == date(2026, 3, 16)  # Sat + 7 = Sat
+    assert due_date(date(2026, 3, 7), days=7, calendar=ENG) == date(2026, 3, 16)  # Sat + 7 = Sat
+
+
+# New Zealand's closed period: the Legislation Act 2019, s 13, leaves 25 December to 2 January
+# out of working days. 2 January 2027 is a Saturday; the holiday calendar has Christmas (Fri 25),
+# Boxing Day observed (Mon 28 December), New Year's Day (Fri 1) and the day after New Year's Day
+# observed (Mon 4 January 2027), but not 29 to 31 December.
+
+CHRISTMAS = ClosedPeriod((12, 25), (1, 2))
+NZ = WorkingCalendar("NZ")
+NZ_ACT = WorkingCalendar("NZ", closed=(CHRISTMAS,))
+
+
+@pytest.mark.parametrize("period, day, inside", [
+    (CHRISTMAS, date(2026, 12, 24), False),
+    (CHRISTMAS, date(2026, 12, 25), True),  # the first day is in
+    (CHRISTMAS, date(2026, 12, 31), True),
+    (CHRISTMAS, date(2027, 1, 1), True),  # over the new year
+    (CHRISTMAS, date(2027, 1, 2), True),  # the last day is in
+    (CHRISTMAS, date(2027, 1, 3), False),
+    (CHRISTMAS, date(2027, 6, 30), False),
+    (ClosedPeriod((7, 1), (7, 14)), date(2027, 6, 30), False),  # one that does not wrap
+    (ClosedPeriod((7, 1), (7, 14)), date(2027, 7, 1), True),
+    (ClosedPeriod((7, 1), (7, 14)), date(2027, 7, 14), True),
+    (ClosedPeriod((7, 1), (7, 14)), date(2027, 7, 15), False),
+    (ClosedPeriod((7, 1), (7, 14)), date(2027, 12, 30), False),
+])
+def test_a_closed_period_includes_both_ends_and_may_wrap_over_the_new_year(period, day,
+                                                                          inside):
+    assert (day in period) is inside
+
+
+def test_twenty_working_days_from_21_december_skip_25_december_to_2_january():
+    # Lodged Monday 21 December 2026. Working days: 22, 23, 24 December (3); 25 December to
+    # 2 January closed; Sunday 3 and Monday 4 January (a holiday) not; 5 to 8 January (7),
+    # 11 to 15 (12), 18 to 22 (17), 25, 26, 27 January (20): due Wednesday 27 January 2027.
+    # Counting 29, 30 and 31 December, as the holiday calendar alone would, gives Friday 22nd.
+    start = date(2026, 12, 21)
+    assert due_date(start, days=20, counting="working", calendar=NZ_ACT) == date(2027, 1, 27)
+    assert due_date(start, days=20, counting="working", calendar=NZ) == date(2027, 1, 22)
+
+
+def test_the_nz_pack_counts_its_20_working_days_past_the_closed_period():
+    deal_with = NZ_PACK.clock("disclosure", "deal_with")
+    # Only the holidays s 13 lists count: Monday 4 January 2027 (the day after New Year's Day,
+    # observed) and Monday 25 January (Wellington Anniversary Day) are working days, so the
+    # 20th is Tuesday 26 January, two days before Wellington's whole holiday calendar says.
+    assert clock_due(deal_with, date(2026, 12, 21), NZ_PACK) == date(2027, 1, 26)
+    assert due_date(date(2026, 12, 21), days=20, counting="working",
+                    calendar=WorkingCalendar("NZ", "WGN", (CHRISTMAS,))) == date(2027, 1, 28)
+    assert due_date(date(2026, 12, 21), days=20, counting="working",
+                    calendar=NZ_WGN) == date(2027, 1, 22)  # without the closed period
+
+
+def test_a_calendar_day_due_date_in_the_closed_period_moves_past_2_january():
+    # 28 days from Thursday 30 November 2028 is Thursday 28 December, a working day on the
+    # holiday calendar (Christmas and Boxing Day are Monday and Tuesday that year). In the
+    # closed period it moves to Wednesday 3 January 2029, the first working day after it.
+    start = date(2028, 11, 30)
+    assert due_date(start, days=28, calendar=NZ) == date(2028, 12, 28)
+    assert due_date(start, days=28, calendar=NZ_ACT) == date(2029, 1, 3)
 
 
 # Month ends.
@@ -127,33 +192,55 @@ def test_a_report_lodged_late_at_night_counts_from_the_local_day():
 
 def test_a_paused_calendar_clock_gets_the_days_back():
     assert resume_due(date(2026, 3, 20), date(2026, 3, 10), date(2026, 3, 17),
-                      **ENG) == date(2026, 3, 27)
+                      calendar=ENG) == date(2026, 3, 27)
 
 
 def test_a_clock_resumed_on_the_day_it_paused_keeps_its_date():
     assert resume_due(date(2026, 3, 20), date(2026, 3, 10), date(2026, 3, 10),
-                      **ENG) == date(2026, 3, 20)
+                      calendar=ENG) == date(2026, 3, 20)
 
 
 def test_a_paused_working_clock_gets_back_only_working_days():
     # Paused Friday, resumed Monday: one working day (the Monday) is given back.
     assert resume_due(date(2026, 3, 20), date(2026, 3, 13), date(2026, 3, 16),
-                      counting="working", **ENG) == date(2026, 3, 23)
+                      counting="working", calendar=ENG) == date(2026, 3, 23)
 
 
 def test_a_pause_over_a_holiday_does_not_give_the_holiday_back():
     # Paused Thursday 5 February, resumed Monday 9th: Waitangi Day and the weekend are skipped.
-    assert working_days_between(date(2026, 2, 5), date(2026, 2, 9), **NZ_WGN) == 1
+    assert working_days_between(date(2026, 2, 5), date(2026, 2, 9), calendar=NZ_WGN) == 1
     assert resume_due(date(2026, 2, 24), date(2026, 2, 5), date(2026, 2, 9),
-                      counting="working", **NZ_WGN) == date(2026, 2, 25)
+                      counting="working", calendar=NZ_WGN) == date(2026, 2, 25)
     assert resume_due(date(2026, 2, 24), date(2026, 2, 5), date(2026, 2, 9),
-                      counting="working", country="GB") == date(2026, 2, 26)
+                      counting="working", calendar=GB) == date(2026, 2, 26)
+
+
+def test_a_pause_over_the_closed_period_gives_back_only_working_days():
+    # Paused Wednesday 23 December 2026, resumed Wednesday 6 January 2027: 24 December and 5 and
+    # 6 January are working days; 25 December to 2 January are closed, 3 January is a Sunday,
+    # 4 January a holiday. The holiday calendar alone would count 29 to 31 December too.
+    paused, resumed = date(2026, 12, 23), date(2027, 1, 6)
+    assert working_days_between(paused, resumed, calendar=NZ_ACT) == 3
+    assert working_days_between(paused, resumed, calendar=NZ) == 6
+    # Due Wednesday 20 January: three working days more is Monday 25 January (six: Thursday 28).
+    assert resume_due(date(2027, 1, 20), paused, resumed, counting="working",
+                      calendar=NZ_ACT) == date(2027, 1, 25)
+    assert resume_due(date(2027, 1, 20), paused, resumed, counting="working",
+                      calendar=NZ) == date(2027, 1, 28)
+
+
+def test_a_resumed_calendar_clock_due_in_the_closed_period_moves_past_it():
+    # Due Sunday 20 December 2026, paused for 8 days: Monday 28 December, then Tuesday 5 January.
+    assert resume_due(date(2026, 12, 20), date(2026, 12, 1), date(2026, 12, 9),
+                      calendar=NZ_ACT) == date(2027, 1, 5)
+    assert resume_due(date(2026, 12, 20), date(2026, 12, 1), date(2026, 12, 9),
+                      calendar=NZ) == date(2026, 12, 29)
 
 
 def test_a_resumed_calendar_clock_due_on_a_holiday_moves_on():
     # Seven days back on Tuesday 27 October 2026 lands on Melbourne Cup day.
     assert resume_due(date(2026, 10, 27), date(2026, 10, 1), date(2026, 10, 8),
-                      **VIC) == date(2026, 11, 4)
+                      calendar=VIC) == date(2026, 11, 4)
 
 
 def test_resuming_before_pausing_is_refused():
@@ -207,3 +294,18 @@ def test_due_soon_is_within_the_packs_days_and_not_overdue(days_away, soon):
     today = date(2026, 3, 2)
     due = date.fromordinal(today.toordinal() + days_away)
     assert is_due_soon(due, today, UK.due_soon_days) is soon
+
+
+@pytest.mark.parametrize("day, working", [
+    (date(2027, 1, 4), True),    # the day after New Year's Day, observed: not in s 13's list
+    (date(2027, 1, 25), True),   # Wellington Anniversary Day: regional, not in the list
+    (date(2027, 2, 8), False),   # Waitangi Day (Saturday 6th) observed on the Monday
+    (date(2027, 4, 26), False),  # Anzac Day (Sunday 25th) observed on the Monday
+    (date(2027, 6, 7), False),   # King's Birthday
+    (date(2021, 6, 7), False),   # Queen's Birthday, as it was called then
+    (date(2027, 6, 25), False),  # Matariki
+    (date(2027, 12, 29), False),  # in the closed period
+])
+def test_the_nz_clock_counts_only_the_holidays_the_act_lists(day, working):
+    calendar = clock_calendar(NZ_PACK.clock("disclosure", "deal_with"), NZ_PACK)
+    assert calendar.is_working_day(day) is working

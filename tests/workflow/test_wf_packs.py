@@ -4,12 +4,14 @@ law says, and a mistake in a clock set names the file and the key."""
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from casework.workflow.clocks import ClosedPeriod
 from casework.workflow.definitions import DefinitionError, load_routes
 from casework.workflow.engine import Event, clock_events
 from casework.workflow.policy import CLOCK_SETS_DIR, PACKS_DIR, load_pack, parse_pack
@@ -65,6 +67,9 @@ def test_every_category_of_every_pack_routes_with_reasons(name):
 def test_every_clock_set_loads_on_its_own(name):
     data = copy.deepcopy(raw_pack())
     data["clock_sets"] = [name]
+    if name.startswith("nz-"):  # it names New Zealand's holidays, so needs that jurisdiction
+        data["jurisdiction"] = "NZ"
+        data.pop("subdivision", None)
     pack = parse_pack(data, ROUTES, "packs/test.toml")
     assert pack.clocks and pack.clock_sets == (name,)
     assert all(c.source for c in pack.clocks)
@@ -89,6 +94,19 @@ def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
     assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe"]
     assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
         Event("clock_stop", "deal_with"),)
+
+
+def test_only_the_nz_act_declares_a_closed_period():
+    # Legislation Act 2019 (NZ), s 13: 25 December to 2 January are not working days. The
+    # Commonwealth and Victorian Acts' clocks count calendar days and declare none.
+    nz = load_pack("nz-public-service", ROUTES)
+    assert nz.clock("disclosure", "deal_with").closed == (ClosedPeriod((12, 25), (1, 2)),)
+    closed = {(name, c.route, c.name) for name in PACK_NAMES
+              for c in load_pack(name, ROUTES).clocks if c.closed}
+    assert closed == {("nz-public-service", "disclosure", "deal_with")}
+    vic, cth = load_pack("vic-public-sector", ROUTES), load_pack("au-commonwealth-agency", ROUTES)
+    assert {c.counting for c in (*vic.clocks, *cth.clocks) if c.route == "disclosure"} == {
+        "calendar"}
 
 
 def test_victoria_notify_ibac_clock_is_stopped_by_the_milestone():
@@ -219,6 +237,37 @@ def test_other_mistakes_in_a_clock_set_are_refused(clock_dir, bad, key):
     assert (error.source, error.key) == (str(clock_dir / "bad.toml"), key)
 
 
+def test_closed_periods_are_read_in_order_and_may_wrap_over_the_new_year(clock_dir):
+    (clock_dir / "extra.toml").write_text(
+        clock("a", counting="working", closed=["12-25..01-02", "02-29..03-01", "07-04..07-04"]),
+        encoding="utf-8")
+    data = raw_pack()
+    data["clock_sets"] = [*data["clock_sets"], "extra"]
+    a = parse_pack(data, ROUTES, "packs/test.toml", clock_dir).clock("disclosure", "a")
+    assert a.closed == (ClosedPeriod((12, 25), (1, 2)), ClosedPeriod((2, 29), (3, 1)),
+                        ClosedPeriod((7, 4), (7, 4)))
+    assert [str(p) for p in a.closed] == ["12-25..01-02", "02-29..03-01", "07-04..07-04"]
+
+
+@pytest.mark.parametrize("closed, key, words", [
+    ("12-25..01-02", "clocks.a.closed", "must be a list"),  # not in a list
+    (["12-25"], "clocks.a.closed[0]", "not \"MM-DD..MM-DD\""),
+    (["12-25..1-2"], "clocks.a.closed[0]", "not \"MM-DD..MM-DD\""),
+    (["12-25 .. 01-02"], "clocks.a.closed[0]", "not \"MM-DD..MM-DD\""),
+    (["25-12..02-01"], "clocks.a.closed[0]", "25-12 is not a day of the year"),
+    (["12-25..01-02", "02-30..03-01"], "clocks.a.closed[1]", "02-30 is not a day"),
+    (["04-01..04-31"], "clocks.a.closed[0]", "04-31 is not a day"),
+    ([1225], "clocks.a.closed[0]", "1225"),
+    (["01-01..12-31"], "clocks.a.closed", "leave a week of the year open"),
+    (["01-02..01-01"], "clocks.a.closed", "leave a week"),  # wraps round to the whole year
+    (["01-01..06-30", "07-05..12-31"], "clocks.a.closed", "leave a week"),  # 4 days open
+])
+def test_a_bad_closed_period_is_refused_naming_the_key(clock_dir, closed, key, words):
+    error = refused(raw_pack(), clock_dir, clock("a", counting="working", closed=closed))
+    assert (error.source, error.key) == (str(clock_dir / "bad.toml"), key)
+    assert words in error.problem
+
+
 @pytest.mark.parametrize("change, key", [
     (lambda d: d.update(timezone="Europe/Londn"), "timezone"),
     (lambda d: d.update(timezone=""), "timezone"),
@@ -253,3 +302,34 @@ def test_a_pack_without_a_timezone_runs_on_utc():
     data = raw_pack()
     del data["timezone"]
     assert parse_pack(data, ROUTES, "packs/test.toml").timezone == "UTC"
+
+
+def test_holidays_a_clock_names_must_be_the_jurisdictions():
+    """A misspelt or renamed holiday would silently count as a working day: refused, naming
+    the clock set and the key. So is the NZ set under a pack of another country."""
+    data = copy.deepcopy(raw_pack())
+    data["clock_sets"] = ["nz-protected-disclosures-2022"]
+    with pytest.raises(DefinitionError) as caught:
+        parse_pack(data, ROUTES, "packs/test.toml")
+    assert caught.value.key == "clocks.deal_with.holidays"
+    assert "nz-protected-disclosures-2022" in caught.value.source
+    assert "not holidays of GB" in caught.value.problem
+
+
+@pytest.mark.parametrize("value, problem", [
+    (["Waitangi Day", "Waitangy Day"], "Waitangy Day"),
+    ("Waitangi Day", "list of holiday names"),
+    ([""], "list of holiday names"),
+])
+def test_a_clocks_holiday_names_are_checked(clock_dir, value, problem):
+    text = (clock_dir / "nz-protected-disclosures-2022.toml").read_text(encoding="utf-8")
+    start = text.index("holidays = [")
+    end = text.index("]", start) + 1
+    (clock_dir / "nz-protected-disclosures-2022.toml").write_text(
+        text[:start] + f"holidays = {json.dumps(value)}" + text[end:], encoding="utf-8")
+    data = copy.deepcopy(raw_pack())
+    data.update(clock_sets=["nz-protected-disclosures-2022"], jurisdiction="NZ")
+    data.pop("subdivision", None)
+    with pytest.raises(DefinitionError) as caught:
+        parse_pack(data, ROUTES, "packs/test.toml", clock_dir)
+    assert caught.value.key == "clocks.deal_with.holidays" and problem in caught.value.problem
