@@ -27,6 +27,7 @@ from casework.services.stats_sql import (
     DIMENSION_LABELS,
     clock_shares,
     domains,
+    feasible,
     percentiles,
     quarter_counts,
 )
@@ -168,7 +169,7 @@ def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
         for d, v in zip(used, cell, strict=True):
             if v not in values[d]:
                 values[d].append(v)  # a category since removed from the pack still counts
-    tally = Tally({d: tuple(values[d]) for d in used}, counts)
+    tally = Tally({d: tuple(values[d]) for d in used}, counts, feasible(ctx))
     published = publish(tally, period, dims, profile, [r for _, _, r in earlier])
     body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
     row = StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,

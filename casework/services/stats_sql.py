@@ -116,6 +116,52 @@ def domains(ctx: Context) -> dict[str, list[str]]:
     }
 
 
+def feasible(ctx: Context) -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """Every combination of values a case can have, for the dimensions the routes and the pack
+    tie together: a category and its routes; and route, stage, path, reason for declining and
+    outcome, by every history the route definitions allow. The disclosure audit takes the
+    other combinations as known to be empty (the definitions are public)."""
+    pack, routes = ctx.runtime.pack, ctx.runtime.routes
+    categories = frozenset((route, c.key) for c in pack.categories.values()
+                           for route in c.routes if route in routes)
+    return {("route", "category"): categories,
+            ("route", "stage", "path", "declined", "outcome"): frozenset(
+                combo for route in routes.values() for combo in _histories(route))}
+
+
+def _histories(route) -> set[tuple[str, ...]]:
+    """(route, stage, path, declined, outcome) at every point of every history of a route,
+    as the engine would leave the case (its outcome is the last transition's) and as the
+    dimensions would count it."""
+    recorded = {t.outcome_from for t in route.transitions if t.outcome_from}
+    start = (route.initial, 0, 0, "not_declined", None, frozenset())
+    seen, todo, found = {start}, [start], set()
+    while todo:
+        state, stage, path, declined, outcome, facts = todo.pop()
+        found.add((route.key, STAGE_NAMES[stage], PATH_NAMES[path], declined,
+                   outcome or "open"))
+        for t in route.transitions:
+            if state not in t.sources:
+                continue
+            kinds = [declined]
+            if t.key in DECLINES:
+                kinds = [*(c for f in t.requires if f.name == REASON_CLASS for c in f.choices),
+                         "unclassified"]
+            fields = [f for f in t.requires if f.name in recorded]
+            choices = [dict(facts)] if not fields else [
+                {**dict(facts), f.name: c} for f in fields for c in f.choices]
+            for kind in kinds:
+                for after in choices:
+                    node = (t.target, max(stage, STAGE_RANK.get(t.key, 0)),
+                            max(path, PATH_RANK.get(t.key, 0)), kind,
+                            after.get(t.outcome_from) if t.outcome_from else t.outcome,
+                            frozenset(after.items()))
+                    if node not in seen:
+                        seen.add(node)
+                        todo.append(node)
+    return found
+
+
 def reason_classes(routes) -> list[str]:
     """The kinds of reason a declining transition offers, in the routes' order, once each."""
     found = {c: None for r in routes.values() for t in r.transitions if t.key in DECLINES

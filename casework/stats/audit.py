@@ -43,9 +43,10 @@ and 12 departments, about 10 s for a department release); answer stored releases
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import product
+from types import MappingProxyType
 
 from casework.stats.disclosure import DEFAULT, MIN_RANGE, Profile, PublishedCount, possible_counts
 from casework.stats.periods import Period, parse_period, quarters_within
@@ -82,6 +83,64 @@ def secure(new: Release, stored: Sequence[Release], tally: Tally) -> Release:
                    withheld=tuple(row.key for row in new.rows if row.key in withheld))
 
 
+class _Empty:
+    """Which classes are known to be empty, by their first values (see witness.Search): those
+    under a row published as 0, by this release or by a stored one that still holds (one the
+    records have since contradicted proves nothing), and those no case can be in (a
+    combination outside Tally.feasible). A prefix of a class with cases is never empty."""
+
+    def __init__(self, dims: list[str], releases: Sequence[Release],
+                 true: dict[tuple, int],
+                 feasible: Mapping[tuple[str, ...], frozenset[tuple]] = MappingProxyType({})
+                 ) -> None:
+        self.live = {key[:k] for key in true for k in range(1, len(key) + 1)}
+        # Per prefix length: (positions, the feasible values there) of each group of dimensions
+        # whose last position in the key is that length's last.
+        self.rules: dict[int, list[tuple[tuple[int, ...], frozenset[tuple]]]] = {}
+        for group, combos in feasible.items():
+            used = [(1 + dims.index(d), i) for i, d in enumerate(group) if d in dims]
+            if len(used) < 2:
+                continue  # one dimension alone rules nothing out
+            for k in range(2, len(used) + 1):  # each prefix of the group's positions, in order
+                part = sorted(used)[:k]
+                allowed = frozenset(tuple(c[i] for _, i in part) for c in combos)
+                self.rules.setdefault(part[-1][0] + 1, []).append(
+                    (tuple(p for p, _ in part), allowed))
+        # By the length of prefix that decides them: the positions a zero row fixes (1 + the
+        # dimension's index), then its values, then the periods it covers (start, end).
+        self.zeros: dict[int, dict[tuple[int, ...], dict[tuple, list]]] = {}
+        seen: dict[tuple[int, ...], set] = {}
+        for release in releases:
+            span = (release.period.start, release.period.end)
+            for row in release.rows:
+                if possible_counts(PublishedCount(row.count, row.suppressed),
+                                   release.profile) != (0, 0):
+                    continue
+                fixed = [(1 + dims.index(d), v) for d, v in zip(release.dims, row.key,
+                                                                 strict=True) if v is not None]
+                positions, values = tuple(p for p, _ in fixed), tuple(v for _, v in fixed)
+                if positions not in seen:  # where the records have cases, by these positions
+                    seen[positions] = {(key[0], *(key[p] for p in positions)) for key in true}
+                if any((q, *values) in seen[positions] for q in quarters_within(release.period)):
+                    continue  # a stored 0 the records no longer bear out
+                level = self.zeros.setdefault(max(positions, default=0) + 1, {})
+                level.setdefault(positions, {}).setdefault(values, []).append(span)
+
+    def __call__(self, prefix: tuple) -> bool:
+        if prefix in self.live:
+            return False
+        for positions, allowed in self.rules.get(len(prefix), ()):
+            if tuple(prefix[p] for p in positions) not in allowed:
+                return True
+        quarter = prefix[0]
+        for positions, spans in self.zeros.get(len(prefix), {}).items():
+            found = spans.get(tuple(prefix[p] for p in positions))
+            if found and any(start <= quarter.start and quarter.end <= end
+                             for start, end in found):
+                return True
+        return False
+
+
 def _meet(a: Bounds, b: Bounds) -> Bounds:
     if a is None or b is None:
         return a or b
@@ -97,12 +156,17 @@ class _Space(Search):
         releases = [*stored, new]
         self.dims = list(dict.fromkeys(dim for release in releases for dim in release.dims))
         quarters = sorted({q for r in releases for q in quarters_within(r.period)})
-        super().__init__([quarters, *(tally.domains[dim] for dim in self.dims)])
         where = [list(tally.domains).index(dim) for dim in self.dims]
+        true: dict[tuple, int] = {}
+        inside = set(quarters)
         for (quarter, values), n in tally.counts.items():
-            c = self.class_id.get((quarter, *(values[i] for i in where)))
-            if c is not None:
-                self.truth[c] += n
+            if n and quarter in inside:
+                key = (quarter, *(values[i] for i in where))
+                true[key] = true.get(key, 0) + n
+        super().__init__([quarters, *(tally.domains[dim] for dim in self.dims)],
+                         dead=_Empty(self.dims, releases, true, tally.feasible))
+        for key, n in true.items():
+            self.truth[self.class_id[key]] += n
         self.count_id: dict[tuple[tuple, Key], int] = {}
         periods = _periods(releases, quarters)
         # Rows by any part of the dimensions a release used: route and category are asked

@@ -67,10 +67,16 @@ class Release:
 
 @dataclass(frozen=True)
 class Tally:
-    """Exact case counts at the finest grain: (calendar quarter, one value per dimension)."""
+    """Exact case counts at the finest grain: (calendar quarter, one value per dimension).
+
+    feasible: for some groups of dimensions, every combination of their values a case can have
+    (a category belongs to its routes; a case declined for a reason reached the declined
+    stage). Anyone can read these rules in the route definitions, so the audit takes the
+    other combinations as known to be empty."""
 
     domains: Mapping[str, tuple[str, ...]]
     counts: Mapping[tuple[Period, tuple[str, ...]], int]
+    feasible: Mapping[tuple[str, ...], frozenset[tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_cases(cls, cases: Iterable[tuple[date, Mapping[str, str]]],

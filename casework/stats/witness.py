@@ -13,9 +13,9 @@ walks' reach; the search may miss wider ranges, never invent them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations, product
+from itertools import combinations
 
 from casework.stats.disclosure import MIN_RANGE
 
@@ -46,14 +46,24 @@ class Walk:
 
 class Search:
     """Classes (a value on every axis), counts over them with what is published about each
-    (bounds; None if nothing), and the search for witnesses."""
+    (bounds; None if nothing), and the search for witnesses.
 
-    def __init__(self, axes: list[Sequence]) -> None:
+    Classes known to be empty are left out: `dead(prefix)` says so of a key's first values
+    (a published 0 over them), and the classes are built axis by axis, so a dead prefix costs
+    nothing further. No witness could move a case into such a class anyway: it would break the
+    published 0."""
+
+    def __init__(self, axes: list[Sequence],
+                 dead: Callable[[tuple], bool] | None = None) -> None:
         self.axes = axes
-        self.classes = list(product(*axes))
+        keys: list[tuple] = [()]
+        for axis in axes:
+            keys = [(*k, v) for k in keys for v in axis if dead is None or not dead((*k, v))]
+        self.classes = keys
         self.class_id = {key: c for c, key in enumerate(self.classes)}
         self.truth = [0] * len(self.classes)
         self.near: dict[int, list[int]] = {}
+        self.lines: dict[int, list[dict[object, int]]] = {}
 
     def index(self, class_counts: list[list[int]], n_counts: int, bounds: list[Bounds]) -> None:
         """Record which counts each class is in, once truth and published bounds are known."""
@@ -115,21 +125,16 @@ class Search:
                 yield from self.rectangles(c, walk, inside)
 
     def rectangles(self, c: int, walk: Walk, inside: frozenset[int]) -> Iterator[Move]:
-        key, sign = self.classes[c], walk.sign
+        sign = walk.sign
+        along = self.along(c)
         for a, b in combinations(range(len(self.axes)), 2):
-            for x in self.axes[a]:
-                if x == key[a]:
-                    continue
-                across = (*key[:a], x, *key[a + 1:])
-                ca = self.class_id[across]
+            for ca in along[a].values():
                 if sign > 0 and self.value(ca, walk) <= 0:
                     continue
-                for y in self.axes[b]:
-                    if y == key[b]:
-                        continue
-                    cb = self.class_id[(*key[:b], y, *key[b + 1:])]
-                    ce = self.class_id[(*across[:b], y, *across[b + 1:])]
-                    if self.value(cb if sign > 0 else ce, walk) <= 0:
+                across = self.along(ca)[b]
+                for y, cb in along[b].items():
+                    ce = across.get(y)
+                    if ce is None or self.value(cb if sign > 0 else ce, walk) <= 0:
                         continue
                     move = ((c, sign), (ca, -sign), (cb, -sign), (ce, sign))
                     if sign * sum(d for n, d in move if n in inside) > 0:
@@ -138,13 +143,21 @@ class Search:
     def value(self, c: int, walk: Walk) -> int:
         return self.truth[c] + walk.classes.get(c, 0)
 
+    def along(self, c: int) -> list[dict[object, int]]:
+        """Per axis, the classes one value apart from c on that axis, by that value (classes
+        known to be empty are not there)."""
+        if c not in self.lines:
+            key = self.classes[c]
+            self.lines[c] = [
+                {value: n for value in values if value != key[axis]
+                 and (n := self.class_id.get((*key[:axis], value, *key[axis + 1:]))) is not None}
+                for axis, values in enumerate(self.axes)]
+        return self.lines[c]
+
     def neighbours(self, c: int) -> list[int]:
         """Classes one value apart from c on one axis (a quarter, or one dimension's value)."""
         if c not in self.near:
-            key = self.classes[c]
-            self.near[c] = [self.class_id[(*key[:axis], value, *key[axis + 1:])]
-                            for axis, values in enumerate(self.axes)
-                            for value in values if value != key[axis]]
+            self.near[c] = [n for line in self.along(c) for n in line.values()]
         return self.near[c]
 
     def test(self, move: Move, walk: Walk,

@@ -124,3 +124,33 @@ def test_the_kinds_of_reason_come_from_the_routes(ctx):
     assert declined[0] == "not_declined" and declined[-1] == "unclassified"
     assert {"not_a_disclosure", "outside_policy", "insufficient_information"} <= set(declined)
     assert len(declined) == len(set(declined))
+
+
+def test_every_case_is_in_a_combination_the_rules_allow(ctx, make):
+    """The audit treats combinations outside feasible() as empty: every real case must fall
+    in one, whatever path it took (and the rules must rule something out)."""
+    from casework.services.stats_sql import feasible
+    paths = {
+        "disclosure": [(), ("acknowledge",), ("acknowledge", "no_further_action"),
+                       ("acknowledge", "refer"), ("acknowledge", "accept_for_investigation",
+                                                  "record_findings", "record_action",
+                                                  "give_feedback"), ("withdraw",)],
+        "harassment": [("acknowledge", "choose_self_help", "resolved"),
+                       ("acknowledge", "choose_self_help", "not_resolved", "choose_formal",
+                        "decline_investigation"),
+                       ("acknowledge", "choose_formal", "decide_to_investigate",
+                        "record_findings", "record_action"),
+                       ("acknowledge", "external_route")],
+    }
+    for route, walks in paths.items():
+        for path in walks:
+            make.case(route, path=path)
+    rules = feasible(ctx)
+    group = ("route", "stage", "path", "declined", "outcome")
+    found = {cell for cell, n in counts(ctx, list(group), PERIOD).items() if n}
+    assert len(found) == 9 and found <= rules[group]  # received, acknowledged or not: one
+    assert ("disclosure", "investigated", "none", "not_declined", "no_further_action") \
+        not in rules[group]
+    pairs = {cell for cell, n in counts(ctx, ["route", "category"], PERIOD).items() if n}
+    assert pairs <= rules[("route", "category")]
+    assert len(rules[("route", "category")]) < len(ctx.runtime.pack.categories) * 2

@@ -63,7 +63,11 @@ def published_range(row: dict, threshold: int, rounding: int) -> tuple[int, int]
 
 
 class Attacker:
-    def __init__(self, releases: Sequence[Release], domains: Mapping[str, Sequence[str]]):
+    """feasible: rules anyone can read (which combinations of values a case can have, as in
+    Tally.feasible); the attacker fixes every other cell at 0."""
+
+    def __init__(self, releases: Sequence[Release], domains: Mapping[str, Sequence[str]],
+                 feasible: Mapping[tuple[str, ...], frozenset[tuple]] | None = None):
         self.dims = list(dict.fromkeys(d for r in releases for d in r.dims))
         quarters = sorted({q for r in releases for q in quarters_within(r.period)})
         self.cells = list(product(quarters, *(domains[d] for d in self.dims)))
@@ -86,9 +90,19 @@ class Attacker:
         self.lower, self.upper = np.array(lower), np.array(upper)
         # A published 0 fixes its cells at 0: solve over the other cells only (faster, same answer).
         self.free = ~self.matrix[self.upper == 0].any(axis=0)
+        self.free &= ~np.array([self._impossible(cell, feasible or {}) for cell in self.cells],
+                               dtype=bool)
         open_rows = self.upper > 0
         self.constraint = LinearConstraint(self.matrix[open_rows][:, self.free],
                                            self.lower[open_rows], self.upper[open_rows])
+
+    def _impossible(self, cell: tuple, feasible: Mapping) -> bool:
+        for group, combos in feasible.items():
+            where = [(i, self.dims.index(d)) for i, d in enumerate(group) if d in self.dims]
+            if len(where) > 1 and not any(all(c[i] == cell[1 + j] for i, j in where)
+                                          for c in combos):
+                return True
+        return False
 
     def _vector(self, release: Release, key: tuple) -> np.ndarray:
         where = [self.dims.index(d) for d in release.dims]

@@ -206,3 +206,33 @@ def test_releases_that_share_no_quarter_with_the_new_one_are_not_audited_with_it
     linked = Release(parse_period("2026"), ("department",), (), DEFAULT)
     with pytest.raises(ValueError, match="department"):
         publish(tally, parse_period("2026-Q1"), BY_BOTH, stored=[linked])
+
+
+def test_the_audit_searches_only_classes_that_could_hold_a_case():
+    """Classes under a published 0, and combinations the rules rule out, are left out of the
+    search; every class that holds a case stays."""
+    feasible = {("route", "category"): frozenset({("disclosure", "fraud"),
+                                                  ("disclosure", "conduct"),
+                                                  ("disclosure", "safety"),
+                                                  ("harassment", "conduct"),
+                                                  ("harassment", "sexual")})}
+    data = cases({(Q1, "disclosure", "fraud"): 9, (Q1, "harassment", "sexual"): 2,
+                  (Q2, "disclosure", "conduct"): 8})  # no safety case at all
+    plain = Tally.from_cases(data, DOMAINS)
+    tally = Tally(plain.domains, plain.counts, feasible)
+    year = parse_period("2026")
+
+    def space(tally):
+        by_route = primary(tally, year, ["route"], DEFAULT)  # route and category never crossed
+        by_category = primary(tally, year, ["category"], DEFAULT)
+        assert rows(by_category)[("safety",)] == 0
+        return _Space(tally, [by_route], by_category)
+
+    searched = space(tally)
+    pairs = {key[1:] for key in searched.classes}
+    assert pairs == {("disclosure", "fraud"), ("disclosure", "conduct"),
+                     ("harassment", "conduct"), ("harassment", "sexual")}
+    assert len(searched.classes) == 4 * 4  # every quarter, the possible pairs without safety
+    assert all(searched.truth[searched.class_id[(quarter, *cell)]] == n
+               for (quarter, cell), n in tally.counts.items())  # every case is still there
+    assert len(space(plain).classes) == 4 * 2 * 3  # no rules known: only the published 0 prunes
