@@ -197,6 +197,27 @@ def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
     click.echo(json.dumps(body, indent=2) if fmt == "json" else as_csv(body), nl=fmt == "json")
 
 
+@stats.command("annual")
+@click.option("--period", required=True, help="A finished year: 2026, or FY2026.")
+@click.option("--profile", default=None, help="Disclosure profile (default: the pack's).")
+def stats_annual(period: str, profile: str | None) -> None:
+    """The annual reports the policy pack names, as CSV. Every section is published (stored and
+    audited) once; run it when a year ends (from cron) and the analysts' page answers at once."""
+    from casework.services.annual import annual_report, report_csv
+    from casework.services.context import Context
+    from casework.services.errors import DomainError
+    from casework.services.stats import OPERATOR
+
+    runtime = _runtime()
+    try:
+        with runtime.transaction() as session:
+            reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
+    except DomainError as exc:
+        problems = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
+        raise click.ClickException(f"{exc} {problems}".strip()) from exc
+    click.echo(report_csv(reports), nl=False)
+
+
 @main.group()
 def retention() -> None:
     """Retention of closed cases."""

@@ -173,3 +173,18 @@ def test_stats_export_gives_the_stored_release_as_csv_and_json(instance):
                                   last_year, "--format", "json").stdout)
     assert as_json["period"] == last_year and as_json["threshold"] == 8
     assert as_json["rounding"] == 5
+
+
+def test_stats_annual_publishes_every_section_and_prints_the_reports(instance):
+    casework(instance, "db", "upgrade")
+    casework(instance, "demo")
+    last_year = str(date.today().year - 1)
+    refused = casework(instance, "stats", "annual", "--period", f"{last_year}-Q1", check=False)
+    assert refused.returncode != 0 and "whole year" in refused.stderr
+    first = casework(instance, "stats", "annual", "--period", last_year).stdout
+    lines = first.splitlines()
+    assert lines[0].startswith("report,citation,period,section,group,row,count")
+    assert any("Concerns declined, by kind of reason" in line for line in lines)
+    assert any(line.startswith("Whistleblowing and harassment") for line in lines[1:])
+    # Stored: the second run reads the same releases back.
+    assert casework(instance, "stats", "annual", "--period", last_year).stdout == first
