@@ -40,7 +40,10 @@ def db_upgrade(revision: str) -> None:
     from casework.workflow.policy import load_pack
 
     settings = Settings.from_env()
-    timezone = load_pack(settings.policy, load_routes()).timezone
+    try:  # the backfills count days in the organisation's time zone
+        timezone = load_pack(settings.policy, load_routes()).timezone
+    except DefinitionError as exc:
+        raise click.ClickException(str(exc)) from exc
     upgrade(make_engine(settings.database_url), revision, timezone=timezone)
     click.echo(f"database at revision {revision}")
 

@@ -175,6 +175,12 @@ def test_stats_export_gives_the_stored_release_as_csv_and_json(instance):
     assert as_json["rounding"] == 5
 
 
+def test_db_upgrade_names_an_unknown_policy_pack_without_a_traceback(instance):
+    refused = casework({**instance, "CASEWORK_POLICY": "atlantis"}, "db", "upgrade", check=False)
+    assert refused.returncode != 0 and "no policy pack 'atlantis'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 def test_stats_annual_publishes_every_section_and_prints_the_reports(instance):
     casework(instance, "db", "upgrade")
     casework(instance, "demo")
