@@ -56,3 +56,23 @@ def test_an_analyst_gets_404_on_every_case(api, sign_in, make):
     assert api.get(f"/cases/{case.reference}", headers=auth(token)).status_code == 404
     listed = api.get("/cases", headers=auth(token)).get_json()
     assert listed["items"] == []
+
+
+def test_declines_are_counted_by_the_kind_of_reason(api, sign_in, make, clock):
+    """Nine harassment complaints declined as outside the policy: 10 after rounding; the other
+    kinds offered are rows of 0; no row says anything of the free-text reasons."""
+    from casework.services.transitions import fire_transition
+    for _ in range(9):
+        case = make.case("harassment", path=("acknowledge", "choose_formal"),
+                         category="sexual_harassment")
+        boss = make.staff(roles=("decision_maker",), queues=(case.queue,))
+        fire_transition(make.ctx, boss, case.reference, "decline_investigation", case.version,
+                        {"reason": "Private words", "reason_class": "outside_policy"})
+    clock.now = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
+    _, token = sign_in(("hr_analyst",), ())
+    answer = api.get("/stats?by=route,declined&period=2026", headers=auth(token))
+    assert answer.status_code == 200, answer.get_json()
+    cells = {(r["route"], r["declined"]): r["count"] for r in answer.get_json()["rows"]}
+    assert cells[("harassment", "outside_policy")] == 10
+    assert cells[("harassment", "trivial_or_vexatious")] == 0
+    assert "Private words" not in answer.get_data(as_text=True)
