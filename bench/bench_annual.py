@@ -14,7 +14,8 @@ Each repetition runs in a transaction rolled back afterwards, so every section p
 Medians of --repeat runs, interleaved; the figure is unpruned / pruned at each size, and the
 number of classes each searched.
 
-    .venv/bin/python bench/bench_annual.py [--sizes 0,300,1000] [--repeat 3] [--policy uk-council]
+    .venv/bin/python bench/bench_annual.py [--sizes 0,100] [--repeat 1] [--policy uk-council]
+                                             [--pruned-only]   (unpruned: ten minutes at 100)
 """
 
 from __future__ import annotations
@@ -156,8 +157,8 @@ def measure(runtime, repeat: int, ways=("pruned", "unpruned")) -> dict[str, tupl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="0,300,1000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="0,100")
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--policy", default="uk-council")
     parser.add_argument("--pruned-only", action="store_true",
                         help="skip the unpruned audit (minutes at a few hundred cases)")
