@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -18,6 +20,18 @@ def _runtime():
         return build_runtime(Settings.from_env())
     except (KeyUnavailable, DefinitionError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A service's refusal as a one-line command error, naming each field and why."""
+    from casework.services.errors import DomainError
+
+    try:
+        yield
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
 
 
 @click.group()
@@ -97,18 +111,13 @@ def users() -> None:
 def users_create(email, password, name, roles, queues, person_id) -> None:
     """Create a staff account; prints its id and, once, its TOTP secret."""
     from casework.services.context import Context
-    from casework.services.errors import DomainError
     from casework.services.people import NewUser, create_user
 
     runtime = _runtime()
-    try:
-        with runtime.transaction() as session:
-            created = create_user(Context(session, runtime), "cli", NewUser(
-                email=email, name=name or email, password=password, roles=tuple(roles),
-                queues=tuple(queues), person_id=person_id))
-    except DomainError as exc:
-        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    with _refusals(), runtime.transaction() as session:
+        created = create_user(Context(session, runtime), "cli", NewUser(
+            email=email, name=name or email, password=password, roles=tuple(roles),
+            queues=tuple(queues), person_id=person_id))
     click.echo(f"id: {created.user.id}")
     if created.totp_secret:
         click.echo(f"totp_secret: {created.totp_secret}")
@@ -186,17 +195,12 @@ def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
     import json
 
     from casework.services.context import Context
-    from casework.services.errors import DomainError
     from casework.services.stats import OPERATOR, StatsRequest, as_csv, release
 
     runtime = _runtime()
-    try:
-        with runtime.transaction() as session:
-            body = release(Context(session, runtime), OPERATOR,
-                           StatsRequest(tuple(by.split(",")), period, profile))
-    except DomainError as exc:
-        problems = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
-        raise click.ClickException(f"{exc} {problems}".strip()) from exc
+    with _refusals(), runtime.transaction() as session:
+        body = release(Context(session, runtime), OPERATOR,
+                       StatsRequest(tuple(by.split(",")), period, profile))
     click.echo(json.dumps(body, indent=2) if fmt == "json" else as_csv(body), nl=fmt == "json")
 
 
@@ -208,16 +212,11 @@ def stats_annual(period: str, profile: str | None) -> None:
     audited) once; run it when a year ends (from cron) and the analysts' page answers at once."""
     from casework.services.annual import annual_report, report_csv
     from casework.services.context import Context
-    from casework.services.errors import DomainError
     from casework.services.stats import OPERATOR
 
     runtime = _runtime()
-    try:
-        with runtime.transaction() as session:
-            reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
-    except DomainError as exc:
-        problems = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
-        raise click.ClickException(f"{exc} {problems}".strip()) from exc
+    with _refusals(), runtime.transaction() as session:
+        reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
     click.echo(report_csv(reports), nl=False)
 
 
