@@ -9,10 +9,10 @@ casework.stats; this module only counts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework.models import Case, CaseClock, CaseEvent, CheckIn
@@ -93,6 +93,20 @@ def _expressions(paths) -> dict[str, ColumnElement]:
 EVENT_DIMENSIONS = frozenset({"path", "stage", "declined"})
 
 
+def _grouped(dims: Sequence[str]) -> tuple[list[ColumnElement], Callable[[Select], Select]]:
+    """The dimensions' columns, labelled, and what a query over the cases needs to compute
+    them: the outer join to the grouped transition events, when a dimension reads them."""
+    paths = _path_subquery()
+    exprs = _expressions(paths)
+
+    def joined(query: Select) -> Select:
+        if EVENT_DIMENSIONS & set(dims):
+            return query.outerjoin(paths, paths.c.case_id == Case.id)
+        return query
+
+    return [exprs[d].label(d) for d in dims], joined
+
+
 def domains(ctx: Context) -> dict[str, list[str]]:
     """Every value each dimension can take, from the route definitions and the policy pack."""
     pack, routes = ctx.runtime.pack, ctx.runtime.routes
@@ -143,10 +157,7 @@ def _histories(route) -> set[tuple[str, ...]]:
         for t in route.transitions:
             if state not in t.sources:
                 continue
-            kinds = [declined]
-            if t.key in DECLINES:
-                kinds = [*(c for f in t.requires if f.name == REASON_CLASS for c in f.choices),
-                         "unclassified"]
+            kinds = [*_reason_classes(t), "unclassified"] if t.key in DECLINES else [declined]
             fields = [f for f in t.requires if f.name in recorded]
             choices = [dict(facts)] if not fields else [
                 {**dict(facts), f.name: c} for f in fields for c in f.choices]
@@ -163,10 +174,13 @@ def _histories(route) -> set[tuple[str, ...]]:
 
 
 def reason_classes(routes) -> list[str]:
-    """The kinds of reason a declining transition offers, in the routes' order, once each."""
-    found = {c: None for r in routes.values() for t in r.transitions if t.key in DECLINES
-             for f in t.requires if f.name == REASON_CLASS for c in f.choices}
-    return list(found)
+    """The kinds of reason the declining transitions offer, in the routes' order, once each."""
+    return list(dict.fromkeys(c for r in routes.values() for t in r.transitions
+                              if t.key in DECLINES for c in _reason_classes(t)))
+
+
+def _reason_classes(transition) -> list[str]:
+    return [c for f in transition.requires if f.name == REASON_CLASS for c in f.choices]
 
 
 def counts(ctx: Context, dims: Sequence[str], period: Period) -> dict[tuple[str, ...], int]:
@@ -186,14 +200,9 @@ def quarter_counts(ctx: Context, dims: Sequence[str], quarters: Sequence[Period]
     if not quarters:
         return {}
     by_number = {quarter_number(q.start): q for q in quarters}
-    paths = _path_subquery()
-    exprs = _expressions(paths)
-    columns = [exprs[d].label(d) for d in dims]
-    query = (select(Case.received_quarter, *columns, func.count()).select_from(Case)
-             .where(_received_in(by_number)))
-    if EVENT_DIMENSIONS & set(dims):
-        query = query.outerjoin(paths, paths.c.case_id == Case.id)
-    query = query.group_by(Case.received_quarter, *columns)
+    columns, joined = _grouped(dims)
+    query = joined(select(Case.received_quarter, *columns, func.count()).select_from(Case)
+                   .where(_received_in(by_number))).group_by(Case.received_quarter, *columns)
     counted: dict[tuple[Period, tuple[str, ...]], int] = {}
     for row in ctx.session.execute(query):
         if row[0] in by_number:  # the quarters asked for need not be consecutive
@@ -219,15 +228,11 @@ def percentiles(ctx: Context, measure: str, dims: Sequence[str], period: Period,
     distinct day counts per group come back, never a row per case, and the percentiles are
     read off the histogram here. (Window functions over every case cost fifteen times the
     GROUP BY at a million cases on SQLite: bench/bench_stats.py.)"""
-    paths = _path_subquery()
-    exprs = _expressions(paths)
     days = {"acknowledge": Case.days_to_acknowledge, "close": Case.days_to_close}[measure]
-    keys = [exprs[d].label(d) for d in dims]
-    query = (select(*keys, days, func.count()).select_from(Case)
-             .where(_received_in(period_quarters(period)), days.is_not(None)))
-    if EVENT_DIMENSIONS & set(dims):
-        query = query.outerjoin(paths, paths.c.case_id == Case.id)
-    query = query.group_by(*keys, days)
+    keys, joined = _grouped(dims)
+    query = joined(select(*keys, days, func.count()).select_from(Case)
+                   .where(_received_in(period_quarters(period)), days.is_not(None))
+                   ).group_by(*keys, days)
     histograms: dict[tuple, dict[int, int]] = {}
     everyone = (None,) * len(dims)
     for row in ctx.session.execute(query):
@@ -254,15 +259,11 @@ def clock_shares(ctx: Context, dims: Sequence[str], period: Period
                  ) -> dict[tuple[str, ...], tuple[int, int]]:
     """Per group, and for all groups together (the key of Nones): clocks met and clocks
     missed, on cases received in the period."""
-    paths = _path_subquery()
-    exprs = _expressions(paths)
-    keys = [exprs[d].label(d) for d in dims]
-    query = (select(*keys, func.sum(case((CaseClock.status == "met", 1), else_=0)),
-                    func.sum(case((CaseClock.status == "missed", 1), else_=0)))
-             .select_from(Case).join(CaseClock, CaseClock.case_id == Case.id)
-             .where(_received_in(period_quarters(period))))
-    if EVENT_DIMENSIONS & set(dims):
-        query = query.outerjoin(paths, paths.c.case_id == Case.id)
+    keys, joined = _grouped(dims)
+    query = joined(select(*keys, func.sum(case((CaseClock.status == "met", 1), else_=0)),
+                          func.sum(case((CaseClock.status == "missed", 1), else_=0)))
+                   .select_from(Case).join(CaseClock, CaseClock.case_id == Case.id)
+                   .where(_received_in(period_quarters(period))))
     if keys:
         query = query.group_by(*keys)
     shares: dict[tuple, tuple[int, int]] = {}

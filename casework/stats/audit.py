@@ -47,7 +47,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import product
-from types import MappingProxyType
 
 from casework.stats.disclosure import DEFAULT, MIN_RANGE, Profile, PublishedCount, possible_counts
 from casework.stats.periods import Period, parse_period, quarters_within
@@ -90,20 +89,16 @@ class _Empty:
     records have since contradicted proves nothing), and those no case can be in (a
     combination outside Tally.feasible). A prefix of a class with cases is never empty."""
 
-    def __init__(self, dims: list[str], releases: Sequence[Release],
-                 true: dict[tuple, int],
-                 feasible: Mapping[tuple[str, ...], frozenset[tuple]] = MappingProxyType({})
-                 ) -> None:
+    def __init__(self, dims: list[str], releases: Sequence[Release], true: dict[tuple, int],
+                 feasible: Mapping[tuple[str, ...], frozenset[tuple]]) -> None:
         self.live = {key[:k] for key in true for k in range(1, len(key) + 1)}
         # Per prefix length: (positions, the feasible values there) of each group of dimensions
         # whose last position in the key is that length's last.
         self.rules: dict[int, list[tuple[tuple[int, ...], frozenset[tuple]]]] = {}
         for group, combos in feasible.items():
-            used = [(1 + dims.index(d), i) for i, d in enumerate(group) if d in dims]
-            if len(used) < 2:
-                continue  # one dimension alone rules nothing out
+            used = sorted((1 + dims.index(d), i) for i, d in enumerate(group) if d in dims)
             for k in range(2, len(used) + 1):  # each prefix of the group's positions, in order
-                part = sorted(used)[:k]
+                part = used[:k]  # (one dimension alone rules nothing out)
                 allowed = frozenset(tuple(c[i] for _, i in part) for c in combos)
                 self.rules.setdefault(part[-1][0] + 1, []).append(
                     (tuple(p for p, _ in part), allowed))
