@@ -118,12 +118,17 @@ class WorkingCalendar:
         names = holiday_calendar(self.country, self.subdivision).get(day)
         if names is None:
             return False
-        return self.holidays is None or any(
-            name.removesuffix(OBSERVED) in self.holidays for name in names.split("; "))
+        return self.holidays is None or any(n in self.holidays for n in _plain_names(names))
 
 
 #: How the holidays library names a holiday moved to another day.
 OBSERVED = " (observed)"
+
+
+def _plain_names(names: str) -> list[str]:
+    """The holidays on a day, as the holidays library lists them ("A; B"), each by its own
+    name whether on the day or observed on another."""
+    return [name.removesuffix(OBSERVED) for name in names.split("; ")]
 #: Monday to Friday, with no holidays.
 WEEKDAYS = WorkingCalendar()
 
@@ -314,8 +319,7 @@ KNOWN_YEARS = range(2000, 2041)
 def holiday_names(country: str, subdivision: str | None) -> frozenset[str]:
     """Every name the jurisdiction's holidays go by in KNOWN_YEARS (without "(observed)")."""
     found = holidays.country_holidays(country, subdiv=subdivision, years=KNOWN_YEARS)
-    return frozenset(name.removesuffix(OBSERVED) for names in found.values()
-                     for name in names.split("; "))
+    return frozenset(name for names in found.values() for name in _plain_names(names))
 
 
 def _check_holidays(clock: Clock, country: str, subdivision: str | None, source: str,
