@@ -29,6 +29,7 @@ from casework.api.schemas import (
 )
 from casework.api.spec import operation
 from casework.services import audit
+from casework.services.access import Power, require
 from casework.services.assignments import assign, recuse
 from casework.services.audit_views import case_audit_events
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
@@ -40,7 +41,6 @@ from casework.services.content import (
     post_message,
     reveal_identity,
 )
-from casework.services.errors import Forbidden
 from casework.services.transitions import fire_transition
 from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
@@ -188,8 +188,7 @@ def case_audit(ref: str, query: PageQuery):
            response=AuditVerifyOut, errors=(403,), tags=("audit",))
 def audit_verify():
     actor = staff()
-    if "auditor" not in actor.roles:
-        raise Forbidden("Only auditors may verify the audit trail.")
+    require(actor, Power.AUDIT)
     ctx = context()
     result = audit.verify(ctx.session, audit.chain_key(ctx.runtime.keyring))
     ctx.audit(audit.Kind.AUDIT_VERIFY, actor.label, ok=result.ok, events=result.events)

@@ -14,11 +14,11 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from casework.services.access import Staff
+from casework.services.access import Power, Staff, require
 from casework.services.annual_shapes import SHAPES, Section, Shape
 from casework.services.context import Context
-from casework.services.errors import Forbidden, Invalid
-from casework.services.stats import StatsRequest, check_request, may_see_statistics, release
+from casework.services.errors import Invalid
+from casework.services.stats import StatsRequest, check_request, release
 from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
 
@@ -90,8 +90,7 @@ class AnnualReport:
 def annual_report(ctx: Context, actor: Staff, period_text: str,
                   profile: str | None = None) -> list[AnnualReport]:
     """Every annual report the policy pack names, for one finished year (2026 or FY2026)."""
-    if not may_see_statistics(actor):
-        raise Forbidden("Statistics are for HR analysts.")
+    require(actor, Power.STATISTICS)
     period = annual_period(ctx, period_text)
     tables: dict[tuple[str, ...], dict] = {}
 

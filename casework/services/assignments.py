@@ -8,40 +8,34 @@ from sqlalchemy import select
 
 from casework.models import Assignment, Case, CaseParty, Recusal, User
 from casework.services.access import (
-    CAPACITIES,
-    ROLE_KIND,
-    Actor,
+    ROLE_CAPACITY,
+    Action,
     Staff,
-    actor_kinds,
+    forget,
     is_implicated,
     is_recused,
-    load_case,
+    open_case,
 )
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Conflict, Forbidden, Invalid
+from casework.services.errors import Conflict, Invalid
 from casework.services.events import add_event
 from casework.services.reports import ImplicatedInput, add_implicated_party, check_implicated
 from casework.services.routing import apply_routing
 from casework.services.vault import person_index
 
 
-def _require_handler(ctx: Context, actor: Actor, case: Case) -> None:
-    if "handler" not in actor_kinds(ctx.session, actor, case):
-        raise Forbidden("Only those handling this case may do that.")
-
-
 def assign(ctx: Context, actor: Staff, reference: str, user_id: int,
            capacity: str = "investigator") -> Assignment:
     """Assign a user; refused (409) if they are implicated in the case or recused from it."""
-    case = load_case(ctx.session, actor, reference)
-    _require_handler(ctx, actor, case)
-    if capacity not in CAPACITIES:
-        raise Invalid("Unknown capacity.", {"capacity": f"must be one of {sorted(CAPACITIES)}"})
+    case = open_case(ctx, actor, reference, Action.ASSIGN)
+    staff_capacities = sorted(ROLE_CAPACITY.values())
+    if capacity not in staff_capacities:
+        raise Invalid("Unknown capacity.", {"capacity": f"must be one of {staff_capacities}"})
     user = ctx.session.get(User, user_id)
     if user is None or not user.active:
         raise Invalid("No such staff member.", {"user_id": "no active staff member with this id"})
-    if capacity not in {ROLE_KIND[r] for r in user.roles if r in ROLE_KIND}:
+    if capacity not in {ROLE_CAPACITY[r] for r in user.roles if r in ROLE_CAPACITY}:
         raise Invalid("Wrong role.", {"user_id": f"this person cannot act as {capacity}"})
     index = person_index(ctx.runtime.keyring, user.person_id) if user.person_id else None
     if is_implicated(ctx.session, case.id, index) or is_recused(ctx.session, case.id, user.id):
@@ -57,12 +51,13 @@ def assign(ctx: Context, actor: Staff, reference: str, user_id: int,
     add_event(ctx, case, "assigned", actor_kind="staff", actor_user_id=actor.user_id,
               facts={"user_id": user.id, "capacity": capacity})
     ctx.audit(Kind.CASE_ASSIGN, actor.label, case_id=case.id, user_id=user.id, capacity=capacity)
+    forget(ctx)
     return assignment
 
 
 def recuse(ctx: Context, actor: Staff, reference: str, reason: str) -> None:
     """Declare a conflict: the caller's assignments end and they lose access at once."""
-    case = load_case(ctx.session, actor, reference)
+    case = open_case(ctx, actor, reference, Action.RECUSE)
     if not (reason or "").strip():
         raise Invalid("Say why.", {"reason": "required"})
     recusal = Recusal(case_id=case.id, user_id=actor.user_id, at=ctx.now)
@@ -75,13 +70,13 @@ def recuse(ctx: Context, actor: Staff, reference: str, reason: str) -> None:
         assignment.ended_at = ctx.now
     add_event(ctx, case, "recused", actor_kind="staff", actor_user_id=actor.user_id)
     ctx.audit(Kind.CASE_RECUSE, actor.label, case_id=case.id)
+    forget(ctx)
 
 
 def add_implicated(ctx: Context, actor: Staff, reference: str,
                    people: Sequence[ImplicatedInput]) -> Case:
     """Name more implicated people; routing runs again and conflicted assignments end."""
-    case = load_case(ctx.session, actor, reference)
-    _require_handler(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.ADD_IMPLICATED)
     errors = check_implicated(ctx, people)
     if errors:
         raise Invalid("Some answers need attention.", errors)

@@ -37,6 +37,7 @@ class Kind(StrEnum):
     ATTACHMENT_READ = "case:attachment:read"
     IDENTITY_REVEAL = "case:identity:reveal"
     IDENTITY_REFUSED = "case:identity:refuse"
+    ACCESS_REFUSED = "case:access:refuse"
     REPORTER_CONTACT_USED = "case:identity:contact"
     RECORD_DAMAGED = "case:record:damaged"
     CLOCK_CHANGE = "case:clock:change"
@@ -53,6 +54,13 @@ class Kind(StrEnum):
     RETENTION_PURGE = "retention:purge"
     AUDIT_VERIFY = "audit:verify"
     REMINDERS_SENT = "notify:reminders:send"
+
+
+#: Events that stay on the record when the request around them is refused and undone: reads
+#: (the content was shown), failed sign-ins and refusals (the attempt happened).
+KEPT = frozenset({Kind.CASE_VIEW, Kind.NOTE_READ, Kind.MESSAGE_READ, Kind.ATTACHMENT_READ,
+                  Kind.RECORD_DAMAGED, Kind.IDENTITY_REFUSED, Kind.ACCESS_REFUSED,
+                  Kind.LOGIN_FAIL, Kind.REPORTER_LOGIN_FAIL, Kind.AUDIT_VERIFY})
 
 
 def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casework.models import AuditEvent, Case
-from casework.services.access import Staff, audit_trail_filter
+from casework.models import AuditEvent
+from casework.services.access import Action, Staff, open_case
 from casework.services.content import Window
 from casework.services.context import Context
-from casework.services.errors import NotFound
 
 
 def case_audit_events(ctx: Context, actor: Staff, reference: str,
                       window: Window) -> list[AuditEvent]:
     """A case's audit events, oldest first; an unreachable case is exactly a missing one."""
-    case = ctx.session.execute(select(Case).where(
-        Case.reference == reference, audit_trail_filter(actor))).scalar_one_or_none()
-    if case is None:
-        raise NotFound()
+    case = open_case(ctx, actor, reference, Action.READ_AUDIT)
     return list(ctx.session.execute(window.apply(
         select(AuditEvent).where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.seq))).scalars())

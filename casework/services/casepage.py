@@ -12,8 +12,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.models import CONTENT_ROLES, Attachment, Case, User
-from casework.services.access import ROLE_KIND, Staff, actor_kinds, load_case, visible_filter
+from casework.models import CONTENT_ROLES, Attachment, User
+from casework.services.access import (
+    ROLE_CAPACITY,
+    Action,
+    Staff,
+    may,
+    open_case,
+)
 from casework.services.audit import Kind
 from casework.services.content import (
     DAMAGED,
@@ -24,7 +30,7 @@ from casework.services.content import (
 )
 from casework.services.context import Context
 from casework.services.directory import person_choices
-from casework.services.errors import Forbidden
+from casework.services.errors import Forbidden, NotFound
 from casework.services.vault import KeyDestroyed
 from casework.services.views import CaseView, case_view
 
@@ -54,13 +60,17 @@ class CasePage:
     """Everything the case page shows a handler."""
 
     view: CaseView
-    kinds: frozenset[str]
+    may: frozenset[Action]
     notes: list[NoteView]
     messages: list[MessageView]
     attachments: list[AttachmentRow]
     colleagues: list[Colleague]
     people: list[tuple[int, str]]
-    may_reveal: bool
+
+    @property
+    def may_reveal(self) -> bool:
+        """Whether to offer "see who reported this" (a named reporter, and the policy allows)."""
+        return Action.REVEAL_IDENTITY in self.may and not self.view.anonymous
 
 
 @dataclass(frozen=True)
@@ -76,26 +86,22 @@ class CaseStatus:
 def case_page(ctx: Context, actor: Staff, reference: str) -> CasePage:
     """The case, its confidential notes, its messages and its evidence; each read audited."""
     view = case_view(ctx, actor, reference)
-    case = load_case(ctx.session, actor, reference)
-    kinds = actor_kinds(ctx.session, actor, case)
-    try:
-        notes = list_notes(ctx, actor, reference)
-        messages = list_messages(ctx, actor, reference)
-    except Forbidden:
-        notes, messages = [], []
-    handler = "handler" in kinds
-    reveal_kinds = {ROLE_KIND[r] for r in ctx.runtime.pack.identity_reveal_roles & actor.roles
-                    if r in ROLE_KIND}
+    case = open_case(ctx, actor, reference)
+    allowed = may(ctx, actor, case)
     return CasePage(
-        view=view, kinds=kinds, notes=notes, messages=messages,
-        attachments=list_attachments(ctx, actor, case) if kinds else [],
-        colleagues=colleagues(ctx) if handler else [],
-        people=person_choices(ctx) if handler else [],
-        may_reveal=bool(reveal_kinds & kinds) and not view.anonymous)
+        view=view, may=allowed,
+        notes=list_notes(ctx, actor, reference) if Action.READ_NOTES in allowed else [],
+        messages=list_messages(ctx, actor, reference)
+        if Action.READ_MESSAGES in allowed else [],
+        attachments=list_attachments(ctx, actor, reference)
+        if Action.READ_EVIDENCE in allowed else [],
+        colleagues=colleagues(ctx) if Action.ASSIGN in allowed else [],
+        people=person_choices(ctx) if Action.ADD_IMPLICATED in allowed else [])
 
 
-def list_attachments(ctx: Context, actor: Staff, case: Case) -> list[AttachmentRow]:
+def list_attachments(ctx: Context, actor: Staff, reference: str) -> list[AttachmentRow]:
     """The case's evidence with the sealed file names opened (covered by the case-view read)."""
+    case = open_case(ctx, actor, reference, Action.READ_EVIDENCE)
     vault, rows = ctx.vault(case), []
     for row in ctx.session.execute(select(Attachment).where(Attachment.case_id == case.id)
                                    .order_by(Attachment.id)).scalars():
@@ -115,20 +121,23 @@ def colleagues(ctx: Context) -> list[Colleague]:
     rather than a name silently missing."""
     users = ctx.session.execute(select(User).where(User.active.is_(True))
                                 .order_by(User.name, User.id)).scalars()
-    return [Colleague(u.id, u.name, tuple(sorted(ROLE_KIND[r] for r in u.roles
-                                                 if r in ROLE_KIND)))
+    return [Colleague(u.id, u.name, tuple(sorted(ROLE_CAPACITY[r] for r in u.roles
+                                                 if r in ROLE_CAPACITY)))
             for u in users if u.roles & CONTENT_ROLES]
 
 
 def case_status(ctx: Context, actor: Staff, reference: str) -> CaseStatus:
     """The state a visible case is in now; NotFound otherwise."""
-    case = load_case(ctx.session, actor, reference)
+    case = open_case(ctx, actor, reference)
     label = ctx.route(case.route).state(case.state).label
     return CaseStatus(case.reference, case.state, label, case.outcome)
 
 
 def is_visible(ctx: Context, actor: Staff, reference: str) -> bool:
     """Whether the actor may still open a case (after re-routing, for instance)."""
-    return ctx.session.execute(select(Case.id).where(
-        Case.reference == reference, visible_filter(actor))).first() is not None
+    try:
+        open_case(ctx, actor, reference)
+    except (NotFound, Forbidden):
+        return False
+    return True
 

@@ -15,10 +15,10 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.models import Case, CaseClock, CaseEvent
-from casework.services.access import Actor, Reporter, actor_kinds, load_case
+from casework.services.access import Action, Actor, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.events import add_event
 from casework.workflow.clocks import anchor_end, clock_calendar, due_date, resume_due
 from casework.workflow.engine import Event, clock_events
@@ -133,13 +133,9 @@ def clock_actions(ctx: Context, case: Case) -> list[ClockAction]:
 
 
 def _handled_case(ctx: Context, actor: Actor, reference: str, version: int | None) -> Case:
-    case = load_case(ctx.session, actor, reference)
     # Deadlines are the handler's to manage (as assignments are): an investigator or decision
-    # maker who sees the case may not move them.
-    if isinstance(actor, Reporter) or "handler" not in actor_kinds(ctx.session, actor, case):
-        raise Forbidden("Only the case's handlers may change its deadlines.")
-    if version is not None and version != case.version:
-        raise StaleVersion("Someone else changed this case first; reload it to see its state.")
+    # maker who sees the case may not move them (the access table says so).
+    case = open_case(ctx, actor, reference, Action.MANAGE_CLOCKS, version)
     if not case.is_open:
         raise Conflict("This case is closed; its deadlines can no longer change.")
     return case

@@ -11,17 +11,10 @@ from sqlalchemy import select
 from casework.crypto.envelope import DamagedRecord
 from casework.models import Attachment, Case, Message, Note, User
 from casework.services import notify
-from casework.services.access import (
-    ROLE_KIND,
-    Actor,
-    Reporter,
-    Staff,
-    actor_kinds,
-    load_case,
-)
+from casework.services.access import Action, Actor, Reporter, Staff, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Forbidden, Invalid, NotFound, Trace
+from casework.services.errors import Invalid, NotFound, Trace
 from casework.services.events import add_event
 from casework.services.routing import party_details
 from casework.services.vault import KeyDestroyed
@@ -53,11 +46,6 @@ def _text(value: str | None, field: str = "body", limit: int = MAX_BODY) -> str:
     return text
 
 
-def _require_staff_handling(ctx: Context, actor: Actor, case: Case) -> None:
-    if isinstance(actor, Reporter) or not actor_kinds(ctx.session, actor, case):
-        raise Forbidden("Only those handling this case may do that.")
-
-
 @dataclass(frozen=True)
 class NoteView:
     """A confidential note as shown to handlers."""
@@ -70,8 +58,7 @@ class NoteView:
 
 def add_note(ctx: Context, actor: Staff, reference: str, body: str) -> Note:
     """Add a confidential note, sealed under the case key."""
-    case = load_case(ctx.session, actor, reference)
-    _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.ADD_NOTE)
     note = Note(case_id=case.id, author_id=actor.user_id, at=ctx.now)
     text = _text(body)
     ctx.session.add(note)
@@ -101,8 +88,7 @@ EVERYTHING = Window()
 def list_notes(ctx: Context, actor: Staff, reference: str,
                window: Window = EVERYTHING) -> list[NoteView]:
     """The case's notes, decrypted; the read is audited."""
-    case = load_case(ctx.session, actor, reference)
-    _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.READ_NOTES)
     rows = ctx.session.execute(window.apply(
         select(Note, User.name).join(User, User.id == Note.author_id)
         .where(Note.case_id == case.id).order_by(Note.id))).all()
@@ -123,10 +109,8 @@ class MessageView:
 
 def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -> Message:
     """A message from the reporter to the handlers, or from a handler to the reporter."""
-    case = _message_case(ctx, actor, reference)
+    case = open_case(ctx, actor, reference, Action.SEND_MESSAGE)
     is_reporter = isinstance(actor, Reporter)
-    if not is_reporter:
-        _require_staff_handling(ctx, actor, case)
     text = _text(body)
     message = Message(case_id=case.id, sender="reporter" if is_reporter else "handler",
                       author_id=None if is_reporter else actor.user_id, at=ctx.now)
@@ -145,23 +129,12 @@ def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -
 def list_messages(ctx: Context, actor: Actor, reference: str | None,
                   window: Window = EVERYTHING) -> list[MessageView]:
     """The conversation with the reporter; the read is audited."""
-    case = _message_case(ctx, actor, reference)
-    if not isinstance(actor, Reporter):
-        _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.READ_MESSAGES)
     rows = ctx.session.execute(window.apply(select(Message).where(Message.case_id == case.id)
                                             .order_by(Message.id))).scalars().all()
     ctx.audit(Kind.MESSAGE_READ, actor.label, case_id=case.id, count=len(rows))
     return [MessageView(m.id, m.sender, open_or_flag(ctx, actor, case, "message", m.id,
                                                      m.body_ct), m.at) for m in rows]
-
-
-def _message_case(ctx: Context, actor: Actor, reference: str | None) -> Case:
-    if isinstance(actor, Reporter):
-        case = ctx.session.get(Case, actor.case_id)
-        if case is None or case.purged_at is not None:
-            raise NotFound()
-        return case
-    return load_case(ctx.session, actor, reference or "")
 
 
 @dataclass(frozen=True)
@@ -178,9 +151,7 @@ def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: 
                    data: bytes, content_type: str = "application/octet-stream"
                    ) -> StoredAttachment:
     """Seal evidence bytes and name under the case key."""
-    case = _message_case(ctx, actor, reference)
-    if not isinstance(actor, Reporter):
-        _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.ADD_EVIDENCE)
     if not data:
         raise Invalid("The file is empty.", {"file": "empty"})
     if len(data) > MAX_ATTACHMENT:
@@ -203,16 +174,8 @@ def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: 
 
 def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> dict:
     """The reporter's identity, for those the policy allows, with a sealed reason; audited."""
-    case = load_case(ctx.session, actor, reference)
-    _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.REVEAL_IDENTITY)
     why = _text(reason, "reason", 2000)
-    # An allowed role counts only in the capacity it gives on this case (intake: handler ...),
-    # so the pack decides who may see identity, not a fixed capacity.
-    allowed = {ROLE_KIND[r] for r in ctx.runtime.pack.identity_reveal_roles & actor.roles
-               if r in ROLE_KIND}
-    if not allowed & actor_kinds(ctx.session, actor, case):
-        raise Forbidden("The policy does not allow you to see who reported this case.",
-                        trace=Trace(Kind.IDENTITY_REFUSED, actor.label, case.id))
     event = add_event(ctx, case, "identity_revealed", actor_kind="staff",
                       actor_user_id=actor.user_id)
     ctx.session.flush()
@@ -234,8 +197,7 @@ def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> 
 def read_attachment(ctx: Context, actor: Staff, reference: str, attachment_id: int
                     ) -> tuple[dict, bytes]:
     """Download evidence (name, type and bytes); audited."""
-    case = load_case(ctx.session, actor, reference)
-    _require_staff_handling(ctx, actor, case)
+    case = open_case(ctx, actor, reference, Action.READ_EVIDENCE)
     row = ctx.session.get(Attachment, attachment_id)
     if row is None or row.case_id != case.id:
         raise NotFound("There is no such file on this case.")

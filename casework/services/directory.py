@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from casework.models import Person, User
-from casework.services.access import Staff
+from casework.services.access import Power, Staff, require
 from casework.services.context import Context
-from casework.services.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,7 @@ class AccountRow:
 
 def require_admin(actor: Staff) -> None:
     """Administration is for the admin role only."""
-    if "admin" not in actor.roles:
-        raise Forbidden("Only administrators may do that.")
+    require(actor, Power.ADMINISTER)
 
 
 def list_people(ctx: Context, actor: Staff) -> list[PersonRow]:

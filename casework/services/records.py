@@ -6,20 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.models import Case, CaseEvent
-from casework.services.access import Reporter
+from casework.services.access import Action, Reporter, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Conflict, Invalid, NotFound
+from casework.services.errors import Conflict, Invalid
 from casework.services.events import add_event
 
 MAX_CORRECTION = 20_000
-
-
-def _case(ctx: Context, actor: Reporter) -> Case:
-    case = ctx.session.get(Case, actor.case_id)
-    if case is None or case.purged_at is not None:
-        raise NotFound()
-    return case
 
 
 def awaiting_confirmation(ctx: Context, case: Case) -> bool:
@@ -34,7 +27,7 @@ def awaiting_confirmation(ctx: Context, case: Case) -> bool:
 
 def record_for_reporter(ctx: Context, actor: Reporter) -> dict | None:
     """The record as staff wrote it, for the reporter to check; None if nothing to check."""
-    case = _case(ctx, actor)
+    case = open_case(ctx, actor, None, Action.CONFIRM_RECORD)
     if not awaiting_confirmation(ctx, case):
         return None
     content = ctx.vault(case).open_json("case", case.id, case.content_ct)
@@ -45,7 +38,7 @@ def record_for_reporter(ctx: Context, actor: Reporter) -> dict | None:
 def confirm_record(ctx: Context, actor: Reporter, correction: str | None = None) -> None:
     """The reporter confirms the record, or corrects it (the correction is sealed and kept
     beside the original: the record is never silently rewritten)."""
-    case = _case(ctx, actor)
+    case = open_case(ctx, actor, None, Action.CONFIRM_RECORD)
     if not awaiting_confirmation(ctx, case):
         raise Conflict("This record has already been checked.")
     text = (correction or "").strip()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, text, update
 
 from casework.models import Attachment, Case, CaseEvent, CaseKey, CaseParty, Message, Note, Recusal
+from casework.services.access import forget
 from casework.services.audit import Kind
 from casework.services.context import Context
 
@@ -38,4 +39,5 @@ def purge(ctx: Context, *, dry_run: bool = False) -> list[int]:
         content_ct=None, routing_ct=None, receipt_hash=None, purged_at=ctx.now,
         version=Case.version + 1), execution_options={"synchronize_session": False})
     ctx.audit(Kind.RETENTION_PURGE, "cli", cases=len(ids))
+    forget(ctx)
     return ids

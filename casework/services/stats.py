@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from casework.models import StatsRelease
-from casework.services.access import Staff
+from casework.services.access import Power, Staff, require
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.errors import Forbidden, Invalid
+from casework.services.errors import Invalid
 from casework.services.stats_sql import (
     ALONE_ONLY,
     DIMENSION_LABELS,
@@ -60,11 +60,6 @@ class StatsRequest:
     #: Add days to acknowledge and to close and the share of clocks met to the answer. They are
     #: computed afresh (the stored release holds the counts, which the audit reasons about).
     measures: bool = True
-
-
-def may_see_statistics(actor: Staff) -> bool:
-    """Whether this staff member has statistics access."""
-    return bool(actor.roles & STATS_ROLES)
 
 
 def profile_of(ctx: Context, name: str | None) -> Profile:
@@ -108,8 +103,7 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
 def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     """The published table for a request: the stored one if this table was published before,
     otherwise counted, protected, audited against every stored release, and stored."""
-    if not may_see_statistics(actor):
-        raise Forbidden("Statistics are for HR analysts.")
+    require(actor, Power.STATISTICS)
     dims, period = check_request(ctx, request)
     profile = profile_of(ctx, request.profile)
     key = ",".join(dims)
@@ -208,7 +202,6 @@ def measures(ctx: Context, dims: Sequence[str], period: Period, profile: Profile
 
 def stored_releases(ctx: Context, actor: Staff) -> list[StatsRelease]:
     """Every release published so far, newest first (for the analyst's page)."""
-    if not may_see_statistics(actor):
-        raise Forbidden("Statistics are for HR analysts.")
+    require(actor, Power.STATISTICS)
     return list(ctx.session.execute(
         select(StatsRelease).order_by(StatsRelease.id.desc())).scalars())

@@ -47,6 +47,11 @@ def check(ctx: Context, buckets: dict[str, Limit]) -> None:
 
 
 def fail(ctx: Context, buckets: dict[str, Limit]) -> None:
+    """Count one failure in each bucket, kept even when the refused request is undone."""
+    ctx.keep(lambda: _count_failure(ctx, buckets))
+
+
+def _count_failure(ctx: Context, buckets: dict[str, Limit]) -> None:
     """Count one failure in each bucket (an atomic upsert), blocking any that go over."""
     dialect = ctx.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert

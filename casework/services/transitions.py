@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.models import Case, CaseEvent
 from casework.services import notify
-from casework.services.access import Actor, Reporter, actor_kinds, load_case
+from casework.services.access import Action, Actor, Reporter, capacities, open_case
 from casework.services.aftercare import schedule_checkins
 from casework.services.audit import Kind
 from casework.services.clocks import apply_clock_events, stop_all
@@ -40,18 +40,16 @@ def snapshot_of(ctx: Context, case: Case) -> Snapshot:
 
 def allowed_for(ctx: Context, actor: Actor, case: Case) -> list[Transition]:
     """The transitions this actor may fire on this case now (for buttons and the API)."""
-    kinds = actor_kinds(ctx.session, actor, case)
+    kinds = capacities(ctx, actor, case)
     return allowed_transitions(ctx.route(case.route), snapshot_of(ctx, case), kinds)
 
 
 def fire_transition(ctx: Context, actor: Actor, reference: str, key: str, version: int | None,
                     fields: Mapping[str, object] | None = None) -> Case:
     """Fire one transition; a stale version or a concurrent change is a conflict."""
-    case = load_case(ctx.session, actor, reference)
-    if version is not None and version != case.version:
-        raise StaleVersion("Someone else changed this case first; reload it to see its state.")
+    case = open_case(ctx, actor, reference, Action.TRANSITION, version)
     route = ctx.route(case.route)
-    decision = decide(route, snapshot_of(ctx, case), actor_kinds(ctx.session, actor, case), key,
+    decision = decide(route, snapshot_of(ctx, case), capacities(ctx, actor, case), key,
                       fields or {}, ctx.runtime.pack.clock_rules(case.route))
     if isinstance(decision, Refusal):
         raise _refusal_error(decision)

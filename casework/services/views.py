@@ -10,17 +10,18 @@ from sqlalchemy import select
 from casework.crypto.envelope import DamagedRecord
 from casework.models import Assignment, Case, CaseEvent, CaseParty, User
 from casework.services.access import (
+    Action,
     Actor,
     Reporter,
     Staff,
     active_assignments,
-    load_case,
+    may,
+    open_case,
 )
 from casework.services.audit import Kind
 from casework.services.clocks import clock_actions, milestones_for
 from casework.services.content import DAMAGED
 from casework.services.context import Context
-from casework.services.errors import NotFound
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -73,11 +74,13 @@ class CaseView:
     follows: str | None = None
 
 
-def clock_views(ctx: Context, case: Case) -> list[ClockView]:
+def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
     """Each clock with its status; a running clock past its due date shows as overdue, and a
-    met or missed one stays so after the case moves on. Actions only while the case is open."""
+    met or missed one stays so after the case moves on. Actions only while the case is open,
+    and only for those the access policy lets manage deadlines."""
     today, pack = ctx.today, ctx.runtime.pack
-    allowed = {a.name: a for a in clock_actions(ctx, case)} if case.is_open else {}
+    manages = case.is_open and Action.MANAGE_CLOCKS in may(ctx, actor, case)
+    allowed = {a.name: a for a in clock_actions(ctx, case)} if manages else {}
     views = []
     for clock in sorted(case.clocks, key=lambda c: c.due_on):
         status = clock.status
@@ -97,9 +100,11 @@ def clock_views(ctx: Context, case: Case) -> list[ClockView]:
     return views
 
 
-def recordable_milestones(ctx: Context, case: Case) -> list[Milestone]:
-    """The milestones a handler may still record (none once the case is closed)."""
-    return milestones_for(ctx, case) if case.is_open else []
+def recordable_milestones(ctx: Context, actor: Actor, case: Case) -> list[Milestone]:
+    """The milestones this actor may still record (none once the case is closed)."""
+    if not case.is_open or Action.MANAGE_CLOCKS not in may(ctx, actor, case):
+        return []
+    return milestones_for(ctx, case)
 
 
 def _sealed(ctx: Context, actor: Actor, case: Case, kind: str, blob: bytes | None) -> dict:
@@ -133,7 +138,7 @@ def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
 
 def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
     """Everything a handler sees on the case page; the read is audited."""
-    case = load_case(ctx.session, actor, reference)
+    case = open_case(ctx, actor, reference)
     content = _sealed(ctx, actor, case, "case", case.content_ct)
     routing = _sealed(ctx, actor, case, "routing", case.routing_ct)
     implicated = _implicated(ctx, actor, case)
@@ -150,8 +155,8 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         department=case.department, opened_at=case.opened_at,
         routing_reasons=routing.get("reasons", [DAMAGED]), actions=list(case.actions or []),
         implicated=implicated, assigned=assigned, allowed=allowed_for(ctx, actor, case),
-        clocks=clock_views(ctx, case), timeline=timeline(ctx, case),
-        milestones=recordable_milestones(ctx, case), is_open=case.is_open,
+        clocks=clock_views(ctx, actor, case), timeline=timeline(ctx, case),
+        milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
         follows=_reference(ctx, case.follows_case_id))
 
 
@@ -173,10 +178,10 @@ class CaseClocks:
 
 def case_clocks(ctx: Context, actor: Staff, reference: str) -> CaseClocks:
     """The deadlines of a visible case and the milestones still to record (no content read)."""
-    case = load_case(ctx.session, actor, reference)
+    case = open_case(ctx, actor, reference)
     ctx.session.flush()  # the version a change has just bumped
-    return CaseClocks(case.reference, case.version, clock_views(ctx, case),
-                      recordable_milestones(ctx, case))
+    return CaseClocks(case.reference, case.version, clock_views(ctx, actor, case),
+                      recordable_milestones(ctx, actor, case))
 
 
 def timeline(ctx: Context, case: Case) -> list[dict]:
@@ -230,9 +235,7 @@ def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: s
 
 def reporter_view(ctx: Context, actor: Reporter) -> dict:
     """What the reporter sees: plain-language stage, timeline and their possible actions."""
-    case = ctx.session.get(Case, actor.case_id)
-    if case is None or case.purged_at is not None:
-        raise NotFound()
+    case = open_case(ctx, actor, None)
     route = ctx.route(case.route)
     visible = {"lodged", "transition", "message"}
     return {

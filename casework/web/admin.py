@@ -13,7 +13,7 @@ from casework.models import STAFF_ROLES
 from casework.services.directory import list_accounts, list_people, otpauth_uri, person_choices
 from casework.services.errors import Conflict, Invalid
 from casework.services.people import NewPerson, NewUser, create_person, create_user
-from casework.web.edge import context, rollback, runtime
+from casework.web.edge import context, runtime
 from casework.web.forms import AccountForm, PersonForm
 from casework.web.reporter import form_errors
 from casework.web.staff import actor
@@ -63,7 +63,6 @@ def people():
                 department=form.department.data or None, roles=tuple(form.roles.data or ()),
                 manager_id=form.manager_id.data or None))
         except Invalid as exc:
-            rollback()
             form_errors(form, exc)
         else:
             flash(f"{form.name.data} was added to the directory.", "success")
@@ -85,11 +84,9 @@ def users():
                 roles=tuple(form.roles.data), queues=tuple(form.queues.data or ()),
                 person_id=form.person_id.data or None))
         except Conflict as exc:
-            rollback()
             form.email.errors = [exc.message]
             status = exc.status
         except Invalid as exc:
-            rollback()
             form_errors(form, exc)
         else:
             secret = created.totp_secret

@@ -21,22 +21,27 @@ def context() -> Context:
     return g.cw_ctx
 
 
-def rollback() -> None:
-    """Undo everything this request wrote (a refused request leaves nothing behind)."""
+def undo() -> None:
+    """Undo what this request wrote, keeping audited reads and recorded refusals (for the
+    error handlers, before they render; the edge does it again at the end)."""
     ctx = g.get("cw_ctx")
     if ctx is not None:
-        ctx.session.rollback()
+        ctx.undo()
 
 
 def init_edge(app: Flask) -> None:
-    """Commit after a response is made; roll back and close at teardown."""
-
+    """Commit an answer under 400; undo every other (nothing half-written survives a
+    refusal), keeping what must be kept; close at teardown."""
 
     @app.after_request
-    def commit(response):
+    def settle(response):
         ctx = g.get("cw_ctx")
-        if ctx is not None and response.status_code < 500:
-            ctx.session.commit()
+        if ctx is not None:
+            if response.status_code < 400:
+                ctx.commit()
+            else:
+                ctx.undo()
+                ctx.session.commit()  # only the kept writes are left to commit
         return response
 
     @app.teardown_request

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from casework.services.errors import DomainError
-from casework.web.edge import context, rollback
+from casework.web.edge import context, undo
 
 API_PREFIX = "/api/"
 PAGE_MESSAGES = {
@@ -35,8 +35,8 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        rollback()
-        if exc.trace is not None:  # the refusal itself is on the record (committed after)
+        undo()
+        if exc.trace is not None:  # the refusal itself is on the record (kept by the edge)
             t = exc.trace
             context().audit(t.kind, t.actor, case_id=t.case_id, **dict(t.details))
         if _is_api():
@@ -46,14 +46,14 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        rollback()
+        undo()
         return render_template("error.html", status=400, message=(
             "This form had expired or was sent from somewhere else. Nothing was saved. "
             "Please go back, reload the page and try again.")), 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        rollback()
+        undo()
         # Keep the exception's own headers (Allow on a 405); the body is ours.
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if _is_api():

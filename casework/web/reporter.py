@@ -17,7 +17,7 @@ from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
 from casework.services.views import reporter_view
-from casework.web.edge import context, rollback, runtime
+from casework.web.edge import context, runtime
 from casework.web.forms import (
     ActionForm,
     CheckInForm,
@@ -168,7 +168,6 @@ def submit_report(form: ReportForm, recorded_by: int | None = None
         lodged = lodge_report(context(), new_report(form, recorded_by))
         evidence = store_evidence(form.evidence.data, Reporter(lodged.case.id), None)
     except DomainError as exc:
-        rollback()
         form_errors(form, exc)
         return None, files_lost if has_files else exc.message
     return {"reference": lodged.reference, "receipt": lodged.receipt, "evidence": evidence}, None

@@ -10,7 +10,7 @@ from flask import flash, redirect, session, url_for
 
 from casework.services.aftercare import answer_checkin
 from casework.services.errors import Invalid
-from casework.web.edge import context, rollback, runtime
+from casework.web.edge import context, runtime
 from casework.web.forms import CheckInForm
 from casework.web.reporter import bp, current_reporter, plain_errors, render_my_report
 
@@ -25,7 +25,6 @@ def answer_checkin_form(checkin_id: int):
             lodged = answer_checkin(context(), actor, checkin_id, form.detriment.data == "yes",
                                     form.details.data)
         except Invalid as exc:
-            rollback()
             plain_errors(form, exc)
         else:
             if lodged is None:

@@ -17,7 +17,7 @@ from casework.services.content import add_note, post_message, read_attachment, r
 from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
-from casework.web.edge import context, rollback, runtime
+from casework.web.edge import context, runtime
 from casework.web.forms import (
     AssignForm,
     ExtendForm,
@@ -143,7 +143,6 @@ def transition(ref: str):
     try:
         fire_transition(context(), actor(), ref, key, version, fields)
     except Invalid as exc:
-        rollback()
         errors = {name: PLAIN.get(msg, msg[:1].upper() + msg[1:]) for name, msg in
                   exc.fields.items()}
         return render_case(ref, 422, step={"key": key, "values": request.form,
@@ -158,7 +157,6 @@ def _act(ref: str, name: str, form, call, done: str, anchor: str):
         try:
             call(form)
         except Invalid as exc:
-            rollback()
             form_errors(form, exc)
         else:
             flash(done, "success")
@@ -206,7 +204,6 @@ def assign_colleague(ref: str):
             context(), actor(), ref, f.user_id.data, f.capacity.data),
             "The colleague was assigned.", "people")
     except Conflict as exc:
-        rollback()
         form.user_id.errors = [exc.message]
         return render_case(ref, 409, assign_form=form)
 
@@ -229,7 +226,6 @@ def implicate(ref: str):
             person_id=form.person_id.data or None, name=form.name.data or None,
             role=form.role.data or None)])
     except Invalid as exc:
-        rollback()
         _implicated_errors(form, exc)
         return render_case(ref, 422, implicated_form=form)
     if not is_visible(context(), actor(), ref):

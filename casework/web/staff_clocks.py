@@ -15,7 +15,7 @@ from flask_login import login_required
 
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
 from casework.services.errors import Conflict, Invalid, StaleVersion
-from casework.web.edge import context, rollback
+from casework.web.edge import context
 from casework.web.forms import MilestoneForm
 from casework.web.reporter import plain_errors
 from casework.web.staff import actor, bp
@@ -41,10 +41,8 @@ def _deadline_act(ref: str, form, call: Callable[[int], object], done: str,
     except StaleVersion:
         raise  # the error page says someone acted first and shows the stage now
     except Invalid as exc:
-        rollback()
         return render_case(ref, 422, problem=plain_errors(form, exc), **failed)
     except Conflict as exc:
-        rollback()
         return render_case(ref, 409, problem=exc.message)
     flash(done, "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="deadlines"), 303)

@@ -4,13 +4,14 @@ nothing of any case; every table shown or downloaded is a release, stored and au
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from casework.services import annual, stats
+from casework.services.access import Power, has_power, require
 from casework.services.errors import Invalid
 from casework.services.stats_sql import DIMENSION_LABELS
 from casework.stats import PROFILES
@@ -50,14 +51,13 @@ class AnnualForm(FlaskForm):
 def inject_statistics_access():
     """The navigation shows the statistics link to analysts only."""
     return {"sees_statistics": bool(current_user.is_authenticated
-                                    and stats.may_see_statistics(actor()))}
+                                    and has_power(actor(), Power.STATISTICS))}
 
 
 def analyst():
     """The signed-in analyst; anyone else is refused before anything is counted."""
     me = actor()
-    if not stats.may_see_statistics(me):
-        abort(403)
+    require(me, Power.STATISTICS)
     return me
 
 

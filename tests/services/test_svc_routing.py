@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import Assignment, AuditEvent, CaseEvent, CaseParty
-from casework.services.access import load_case
+from casework.services.access import open_case
 from casework.services.assignments import add_implicated, assign
 from casework.services.errors import Forbidden, Invalid, NotFound
 from casework.services.reports import ImplicatedInput
@@ -87,7 +87,7 @@ def test_adding_an_implicated_person_routes_the_case_again(ctx, make, org):
     assert audited[-1]["queue"] == "monitoring_officer"
     # The intake officer no longer reaches it through their queue.
     with pytest.raises(NotFound):
-        load_case(ctx.session, handler, case.reference)
+        open_case(ctx, handler, case.reference)
 
 
 def test_adding_the_monitoring_officer_moves_a_ce_case_to_the_external_body(ctx, make, org):
@@ -105,7 +105,7 @@ def test_adding_an_implicated_person_ends_their_assignment(ctx, make, org):
     other = make.user(roles=("investigator",), queues=())
     assign(ctx, handler, case.reference, suspect.id)
     assign(ctx, handler, case.reference, other.id)
-    load_case(ctx.session, make.actor(suspect), case.reference)  # visible while assigned
+    open_case(ctx, make.actor(suspect), case.reference)  # visible while assigned
 
     add_implicated(ctx, handler, case.reference, [ImplicatedInput(person_id=suspect_person)])
     ended = {a.user_id: a.ended_at for a in ctx.session.execute(
@@ -113,8 +113,8 @@ def test_adding_an_implicated_person_ends_their_assignment(ctx, make, org):
     assert ended[suspect.id] == ctx.now and ended[other.id] is None
     assert case.queue == "intake"  # a plain person changes no queue
     with pytest.raises(NotFound):
-        load_case(ctx.session, make.actor(suspect), case.reference)
-    load_case(ctx.session, make.actor(other), case.reference)
+        open_case(ctx, make.actor(suspect), case.reference)
+    open_case(ctx, make.actor(other), case.reference)
 
 
 def test_free_text_implicated_names_do_not_reroute(ctx, make):
@@ -135,7 +135,7 @@ def test_a_case_implicating_the_ce_is_invisible_to_the_ce_account(ctx, make, org
     assert hidden.queue == illegal.queue == "monitoring_officer"
 
     with pytest.raises(NotFound):
-        load_case(ctx.session, ce, hidden.reference)
+        open_case(ctx, ce, hidden.reference)
     with pytest.raises(NotFound):
         case_view(ctx, ce, hidden.reference)
     listed = {i["reference"] for i in list_cases(ctx, ce, per_page=500).items}
@@ -152,10 +152,10 @@ def test_the_ce_loses_a_case_the_moment_they_are_implicated(ctx, make, org):
                     person_id=org["ce"])
     handler = make.staff(roles=("intake",), queues=("intake",))
     case = make.lodge(category="health_and_safety").case
-    load_case(ctx.session, ce, case.reference)
+    open_case(ctx, ce, case.reference)
     add_implicated(ctx, handler, case.reference, [ImplicatedInput(person_id=org["ce"])])
     with pytest.raises(NotFound):
-        load_case(ctx.session, ce, case.reference)
+        open_case(ctx, ce, case.reference)
     assert case.reference not in {i["reference"] for i in list_cases(ctx, ce).items}
 
 

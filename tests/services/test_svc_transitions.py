@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from casework.models import Assignment, Case, CaseClock, CaseEvent
-from casework.services.access import Reporter, load_case
+from casework.services.access import Reporter, open_case
 from casework.services.assignments import assign, recuse
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from casework.services.transitions import allowed_for, fire_transition, snapshot_of
@@ -248,12 +248,12 @@ def test_recusal_removes_access_at_once(ctx, make):
     investigator = make.user(roles=("investigator",), queues=())
     inv = make.actor(investigator)
     assign(ctx, handler, case.reference, investigator.id)
-    assert [t.key for t in allowed_for(ctx, inv, load_case(ctx.session, inv, case.reference))
+    assert [t.key for t in allowed_for(ctx, inv, open_case(ctx, inv, case.reference))
             ] == ["record_findings"]
 
     recuse(ctx, inv, case.reference, "I know the reporter")
     with pytest.raises(NotFound):
-        load_case(ctx.session, inv, case.reference)
+        open_case(ctx, inv, case.reference)
     with pytest.raises(NotFound):
         fire_transition(ctx, inv, case.reference, "record_findings", case.version,
                         FIELDS["record_findings"])
@@ -268,6 +268,6 @@ def test_a_queue_member_who_recuses_loses_the_queue_route_too(ctx, make):
     member = make.staff(roles=("intake",), queues=(case.queue,))
     recuse(ctx, member, case.reference, "conflict of interest")
     with pytest.raises(NotFound):
-        load_case(ctx.session, member, case.reference)
+        open_case(ctx, member, case.reference)
     with pytest.raises(NotFound):
         recuse(ctx, member, case.reference, "again")

@@ -1,0 +1,55 @@
+"""The access policy, in one place: who may do what to which case, and who holds which power.
+
+- `policy`: the vocabulary (Action, Capacity, Power) and the table, pure data;
+- `actors`: Staff and Reporter as the policy sees them;
+- `cases`: the one loader (`open_case`), the one list filter (`visible_filter`), capacities;
+- `people`: who can see a case now.
+"""
+
+from __future__ import annotations
+
+from casework.services.access.actors import Actor, Reporter, Staff, staff_actor
+from casework.services.access.cases import (
+    active_assignments,
+    audit_trail_filter,
+    capacities,
+    forget,
+    implicated_clause,
+    is_implicated,
+    is_recused,
+    may,
+    open_case,
+    visible_filter,
+)
+from casework.services.access.policy import (
+    ROLE_CAPACITY,
+    Action,
+    Capacity,
+    Power,
+    allowed_actions,
+    powers_of,
+)
+from casework.services.errors import Forbidden
+
+POWER_REFUSALS = {Power.ADMINISTER: "Only administrators may do that.",
+                  Power.AUDIT: "Only auditors may read the audit trail.",
+                  Power.STATISTICS: "Your role has no access to statistics."}
+
+
+def has_power(actor: Actor, power: Power) -> bool:
+    """Whether a staff member's roles give this power (a reporter has none)."""
+    return isinstance(actor, Staff) and power in powers_of(actor.roles)
+
+
+def require(actor: Actor, power: Power) -> None:
+    """Refuse (403) unless the actor holds the power."""
+    if not has_power(actor, power):
+        raise Forbidden(POWER_REFUSALS[power])
+
+
+__all__ = [
+    "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Staff",
+    "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
+    "has_power", "implicated_clause", "is_implicated", "is_recused", "may", "open_case",
+    "powers_of", "require", "staff_actor", "visible_filter",
+]

@@ -1,0 +1,166 @@
+"""The one loader and the one filter: which cases an actor reaches, in which capacities, and
+whether the action asked for is allowed. Deny by default; no administrator bypass.
+
+Every service that touches a case starts with `open_case`; every list filters with
+`visible_filter`. Both derive from the same facts (queues, assignments, recusals, implication
+through a blind index), and `capacities` reads them back in Python for the table in
+`policy.py`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from casework.models import CONTENT_ROLES, Assignment, Case, CaseParty, Recusal
+from casework.services.access.actors import Actor, Reporter, Staff
+from casework.services.access.policy import (
+    ROLE_CAPACITY,
+    Action,
+    Capacity,
+    allowed_actions,
+    refusal,
+    sees,
+)
+from casework.services.audit import Kind
+from casework.services.errors import Forbidden, NotFound, StaleVersion, Trace
+
+if TYPE_CHECKING:
+    from casework.services.context import Context
+
+STALE = "Someone else changed this case first; reload it to see its state."
+#: A refusal on a case the actor can see is on the record (it outlives the refused request).
+REFUSAL_KINDS = {Action.REVEAL_IDENTITY: Kind.IDENTITY_REFUSED}
+
+
+def implicated_clause(index: str) -> ColumnElement[bool]:
+    """Cases in which the person behind a blind index is implicated."""
+    return exists().where(CaseParty.case_id == Case.id, CaseParty.kind == "implicated",
+                          CaseParty.person_index == index)
+
+
+def _conflict_free(actor: Staff) -> list[ColumnElement[bool]]:
+    clauses = [Case.purged_at.is_(None),
+               ~exists().where(Recusal.case_id == Case.id, Recusal.user_id == actor.user_id)]
+    if actor.person_index:
+        clauses.append(~implicated_clause(actor.person_index))
+    return clauses
+
+
+def visible_filter(actor: Actor) -> ColumnElement[bool]:
+    """The one query filter for the cases whose content an actor may list or open."""
+    if isinstance(actor, Reporter):
+        return and_(Case.id == actor.case_id, Case.purged_at.is_(None))
+    if not actor.roles & CONTENT_ROLES:
+        return false()
+    assigned = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
+                              Assignment.ended_at.is_(None))
+    reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
+    return and_(reach, *_conflict_free(actor))
+
+
+def audit_trail_filter(actor: Staff) -> ColumnElement[bool]:
+    """Cases whose audit events this actor may read: those they may see, and, for auditors,
+    any case they are neither implicated in nor recused from (events hold no content)."""
+    if "auditor" not in actor.roles:
+        return visible_filter(actor)
+    return and_(*_conflict_free(actor))
+
+
+def reach_filter(actor: Actor) -> ColumnElement[bool]:
+    """Cases the actor has any capacity on (content, or the auditor's trail)."""
+    if isinstance(actor, Reporter):
+        return visible_filter(actor)
+    return audit_trail_filter(actor)
+
+
+def active_assignments(session: Session, case_id: int) -> list[Assignment]:
+    """Who is assigned to a case now."""
+    return list(session.execute(select(Assignment).where(
+        Assignment.case_id == case_id, Assignment.ended_at.is_(None))).scalars())
+
+
+def is_implicated(session: Session, case_id: int, index: str | None) -> bool:
+    """Whether the person behind a blind index is implicated in a case."""
+    if index is None:
+        return False
+    return session.execute(select(CaseParty.id).where(
+        CaseParty.case_id == case_id, CaseParty.kind == "implicated",
+        CaseParty.person_index == index)).first() is not None
+
+
+def is_recused(session: Session, case_id: int, user_id: int) -> bool:
+    """Whether a user has declared a conflict on a case."""
+    return session.execute(select(Recusal.id).where(
+        Recusal.case_id == case_id, Recusal.user_id == user_id)).first() is not None
+
+
+def derive_capacities(session: Session, actor: Actor, case: Case) -> frozenset[Capacity]:
+    """What this actor is on this case. A capacity from an assignment counts only while the
+    actor still holds the role for it; implication and recusal leave nothing."""
+    if isinstance(actor, Reporter):
+        ok = actor.case_id == case.id and case.purged_at is None
+        return frozenset({Capacity.REPORTER}) if ok else frozenset()
+    if case.purged_at is not None or is_recused(session, case.id, actor.user_id) \
+            or is_implicated(session, case.id, actor.person_index):
+        return frozenset()
+    held = {ROLE_CAPACITY[r] for r in actor.roles if r in ROLE_CAPACITY}
+    found = set(held) if case.queue in actor.queues else set()
+    found |= {Capacity(a.capacity) for a in active_assignments(session, case.id)
+              if a.user_id == actor.user_id and a.capacity in held}
+    if "auditor" in actor.roles:
+        found.add(Capacity.AUDITOR)
+    return frozenset(found)
+
+
+def may(ctx: Context, actor: Actor, case: Case) -> frozenset[Action]:
+    """Every action this actor may take on this case now (for pages' buttons and the API)."""
+    return allowed_actions(capacities(ctx, actor, case),
+                           ctx.runtime.pack.identity_reveal_roles)
+
+
+def capacities(ctx: Context, actor: Actor, case: Case) -> frozenset[Capacity]:
+    """What this actor is on this case, worked out once per unit of work."""
+    key = ("capacities", actor, case.id)
+    if key not in ctx.cache:
+        ctx.cache[key] = derive_capacities(ctx.session, actor, case)
+    return ctx.cache[key]
+
+
+def forget(ctx: Context) -> None:
+    """Drop what this request worked out about access (after a change to who may see what)."""
+    ctx.cache.clear()
+
+
+def open_case(ctx: Context, actor: Actor, reference: str | None,
+              need: Action = Action.SEE, version: int | None = None) -> Case:
+    """The one loader: the case if the actor may take `need` on it. An unreachable case is
+    exactly a missing one (404), a reachable one without this action is 403, and a stale
+    `version` is 409. A reporter's reference is their own case (None means that case)."""
+    case = _load(ctx, actor, reference)
+    if not sees(capacities(ctx, actor, case), need):
+        raise NotFound()
+    actions = may(ctx, actor, case)
+    if need not in actions:
+        kind = REFUSAL_KINDS.get(need, Kind.ACCESS_REFUSED)
+        raise Forbidden(refusal(need), trace=Trace(kind, actor.label, case.id,
+                                                   {"action": str(need)}))
+    if version is not None and version != case.version:
+        raise StaleVersion(STALE)
+    return case
+
+
+def _load(ctx: Context, actor: Actor, reference: str | None) -> Case:
+    key = ("case", actor, reference)
+    case = ctx.cache.get(key)
+    if case is None:
+        query = select(Case).where(reach_filter(actor))
+        if isinstance(actor, Staff) or reference is not None:
+            query = query.where(Case.reference == (reference or ""))
+        case = ctx.session.execute(query).scalar_one_or_none()
+        if case is None:
+            raise NotFound()
+        ctx.cache[key] = case
+    return case
