@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from casework.api import api, staff
 from casework.api.schemas import (
+    AccessOut,
     AssignmentIn,
     AuditEventOut,
     AuditVerifyOut,
@@ -29,7 +30,7 @@ from casework.api.schemas import (
 )
 from casework.api.spec import operation
 from casework.services import audit
-from casework.services.access import Power, require
+from casework.services.access import Power, require, who_can_see
 from casework.services.assignments import assign, recuse
 from casework.services.audit_views import case_audit_events
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
@@ -168,6 +169,13 @@ def assignments_add(ref: str, body: AssignmentIn):
 def recusal(ref: str, body: ReasonIn):
     recuse(context(), staff(), ref, body.reason)
     return {"ok": True}
+
+
+@operation(api, "GET", "/cases/{ref}/access", "Everyone who can see the case now",
+           auth="staff", response=AccessOut, many=True, errors=(403, 404), tags=TAG)
+def case_access(ref: str):
+    return [vars(s) | {"capacities": list(s.capacities)}
+            for s in who_can_see(context(), staff(), ref)]
 
 
 @operation(api, "POST", "/cases/{ref}/identity", "Reveal the reporter's identity (audited)",

@@ -378,6 +378,12 @@ class NoteOut(Out):
     at: datetime
 
 
+class AccessOut(Out):
+    user_id: int
+    name: str
+    capacities: list[str]
+
+
 class AssignmentIn(Schema):
     user_id: Id
     capacity: Literal["handler", "investigator", "decision_maker"] = "investigator"

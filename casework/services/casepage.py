@@ -16,9 +16,11 @@ from casework.models import CONTENT_ROLES, Attachment, User
 from casework.services.access import (
     ROLE_CAPACITY,
     Action,
+    Seer,
     Staff,
     may,
     open_case,
+    who_can_see,
 )
 from casework.services.audit import Kind
 from casework.services.content import (
@@ -66,6 +68,7 @@ class CasePage:
     attachments: list[AttachmentRow]
     colleagues: list[Colleague]
     people: list[tuple[int, str]]
+    seers: list[Seer]
 
     @property
     def may_reveal(self) -> bool:
@@ -96,7 +99,8 @@ def case_page(ctx: Context, actor: Staff, reference: str) -> CasePage:
         attachments=list_attachments(ctx, actor, reference)
         if Action.READ_EVIDENCE in allowed else [],
         colleagues=colleagues(ctx) if Action.ASSIGN in allowed else [],
-        people=person_choices(ctx) if Action.ADD_IMPLICATED in allowed else [])
+        people=person_choices(ctx) if Action.ADD_IMPLICATED in allowed else [],
+        seers=who_can_see(ctx, actor, reference) if Action.SEE_ACCESS in allowed else [])
 
 
 def list_attachments(ctx: Context, actor: Staff, reference: str) -> list[AttachmentRow]:

@@ -21,6 +21,7 @@ from casework.services.access.cases import (
     open_case,
     visible_filter,
 )
+from casework.services.access.people import Seer, who_can_see
 from casework.services.access.policy import (
     ROLE_CAPACITY,
     Action,
@@ -48,8 +49,8 @@ def require(actor: Actor, power: Power) -> None:
 
 
 __all__ = [
-    "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Staff",
+    "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Seer", "Staff",
     "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
     "has_power", "implicated_clause", "is_implicated", "is_recused", "may", "open_case",
-    "powers_of", "require", "staff_actor", "visible_filter",
+    "powers_of", "require", "staff_actor", "visible_filter", "who_can_see",
 ]

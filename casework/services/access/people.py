@@ -1,0 +1,43 @@
+"""Who can see a case now: every active account the policy lets read its content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from casework.models import Assignment, QueueMembership, User
+from casework.services.access.actors import Actor, staff_actor
+from casework.services.access.cases import derive_capacities, open_case
+from casework.services.access.policy import TRAIL_ONLY, Action
+
+if TYPE_CHECKING:
+    from casework.services.context import Context
+
+
+@dataclass(frozen=True)
+class Seer:
+    """Someone who can read the case, and in which capacities."""
+
+    user_id: int
+    name: str
+    capacities: tuple[str, ...]
+
+
+def who_can_see(ctx: Context, actor: Actor, reference: str) -> list[Seer]:
+    """Everyone who can read the case now, worked out by the same rule as every load: members
+    of its queue and those assigned, less anyone implicated, recused or deactivated."""
+    case = open_case(ctx, actor, reference, Action.SEE_ACCESS)
+    in_queue = select(QueueMembership.user_id).where(QueueMembership.queue == case.queue)
+    assigned = select(Assignment.user_id).where(Assignment.case_id == case.id,
+                                                Assignment.ended_at.is_(None))
+    users = ctx.session.execute(select(User).where(
+        User.active.is_(True), or_(User.id.in_(in_queue), User.id.in_(assigned)))
+        .order_by(User.name, User.id)).scalars()
+    seers = []
+    for user in users:
+        held = derive_capacities(ctx.session, staff_actor(user, ctx.runtime.keyring), case)
+        if held - TRAIL_ONLY:
+            seers.append(Seer(user.id, user.name, tuple(sorted(held - TRAIL_ONLY))))
+    return seers
