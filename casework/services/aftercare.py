@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from casework.models import Assignment, Case, CheckIn, User
 from casework.services import notify
-from casework.services.access import Reporter
+from casework.services.access import Action, Reporter, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid, NotFound
@@ -53,9 +53,10 @@ class CheckInView:
 
 def reporter_checkins(ctx: Context, actor: Reporter) -> list[CheckInView]:
     """The check-ins that have come due on the reporter's case, answered or not, newest first."""
+    case = open_case(ctx, actor, None, Action.ANSWER_CHECKIN)
     rows = ctx.session.execute(
         select(CheckIn, Case.reference).outerjoin(Case, Case.id == CheckIn.follow_up_case_id)
-        .where(CheckIn.case_id == actor.case_id, CheckIn.due_on <= ctx.today)
+        .where(CheckIn.case_id == case.id, CheckIn.due_on <= ctx.today)
         .order_by(CheckIn.due_on.desc())).all()
     return [CheckInView(c.id, c.due_on, c.answered_at, c.detriment, ref) for c, ref in rows]
 
@@ -64,8 +65,9 @@ def answer_checkin(ctx: Context, actor: Reporter, checkin_id: int, detriment: ob
                    details: str | None = None) -> Lodged | None:
     """Record the reporter's answer; "yes" opens the follow-up case and returns its reference
     and receipt (shown once, like any report's)."""
+    case = open_case(ctx, actor, None, Action.ANSWER_CHECKIN)
     checkin = ctx.session.get(CheckIn, checkin_id)
-    if checkin is None or checkin.case_id != actor.case_id or checkin.due_on > ctx.today:
+    if checkin is None or checkin.case_id != case.id or checkin.due_on > ctx.today:
         raise NotFound("There is no such question for your report.")
     if checkin.answered_at is not None:
         raise Conflict("You have answered this question already. Thank you.")
@@ -78,7 +80,6 @@ def answer_checkin(ctx: Context, actor: Reporter, checkin_id: int, detriment: ob
     if len(text) > MAX_DETAILS:
         raise Invalid("That is too long.", {"details": f"must be at most {MAX_DETAILS} "
                                                       "characters"})
-    case = ctx.session.get(Case, checkin.case_id)
     checkin.answered_at, checkin.detriment = ctx.now, detriment
     lodged = _open_follow_up(ctx, case, checkin, text) if detriment else None
     ctx.audit(Kind.CHECKIN_ANSWER, actor.label, case_id=case.id, checkin=checkin.id,
