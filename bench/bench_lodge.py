@@ -38,8 +38,8 @@ from casework.db import make_engine  # noqa: E402
 from casework.migrate import upgrade  # noqa: E402
 from casework.runtime import build_runtime  # noqa: E402
 from casework.services.access import staff_actor  # noqa: E402
+from casework.services.accounts import NewUser, create_user  # noqa: E402
 from casework.services.context import Context  # noqa: E402
-from casework.services.people import NewUser, create_user  # noqa: E402
 from casework.services.reports import NewReport, lodge_report  # noqa: E402
 from casework.services.transitions import fire_transition  # noqa: E402
 

@@ -66,8 +66,9 @@ from casework.models import (  # noqa: E402
 from casework.runtime import Runtime, build_runtime  # noqa: E402
 from casework.services import tokens  # noqa: E402
 from casework.services.access import staff_actor  # noqa: E402
+from casework.services.accounts import NewUser, create_user  # noqa: E402
 from casework.services.context import Context  # noqa: E402
-from casework.services.people import NewPerson, NewUser, create_person, create_user  # noqa: E402
+from casework.services.people import NewPerson, create_person  # noqa: E402
 from casework.services.reports import ImplicatedInput, NewReport, lodge_report  # noqa: E402
 from casework.services.transitions import fire_transition  # noqa: E402
 from casework.stats.facts import received_quarter  # noqa: E402

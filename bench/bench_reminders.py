@@ -51,8 +51,9 @@ from casework.models import (  # noqa: E402
     Recusal,
 )
 from casework.runtime import Runtime, build_runtime  # noqa: E402
+from casework.services.accounts import NewUser, create_user  # noqa: E402
 from casework.services.context import Context  # noqa: E402
-from casework.services.people import NewPerson, NewUser, create_person, create_user  # noqa: E402
+from casework.services.people import NewPerson, create_person  # noqa: E402
 from casework.services.reminders import send_reminders  # noqa: E402
 from casework.services.vault import person_index  # noqa: E402
 

@@ -109,9 +109,11 @@ def users() -> None:
 @click.option("--queue", "queues", multiple=True)
 @click.option("--person-id", type=int, default=None)
 def users_create(email, password, name, roles, queues, person_id) -> None:
-    """Create a staff account; prints its id and, once, its TOTP secret."""
+    """Create a staff account with every role and queue given at once (the operator's
+    bootstrap); prints its id and, once, its TOTP secret. Administrators invite everyone
+    else from the pages or the API."""
+    from casework.services.accounts import NewUser, create_user
     from casework.services.context import Context
-    from casework.services.people import NewUser, create_user
 
     runtime = _runtime()
     with _refusals(), runtime.transaction() as session:
@@ -119,8 +121,24 @@ def users_create(email, password, name, roles, queues, person_id) -> None:
             email=email, name=name or email, password=password, roles=tuple(roles),
             queues=tuple(queues), person_id=person_id))
     click.echo(f"id: {created.user.id}")
-    if created.totp_secret:
-        click.echo(f"totp_secret: {created.totp_secret}")
+    click.echo(f"totp_secret: {created.totp_secret}")
+
+
+@users.command("invite")
+@click.option("--email", required=True)
+def users_invite(email) -> None:
+    """A new invitation for an account that cannot sign in; prints it once. An enrolled
+    account's second factor is reset: the person sets up a new authenticator app at
+    /staff/enrol with the invitation and their current password."""
+    from casework.services.accounts import operator_reinvite
+    from casework.services.context import Context
+
+    runtime = _runtime()
+    with _refusals(), runtime.transaction() as session:
+        issued = operator_reinvite(Context(session, runtime), email)
+    click.echo(f"invitation: {issued.code}")
+    click.echo(f"purpose: {issued.purpose}")
+    click.echo(f"expires_at: {issued.expires_at.isoformat()}")
 
 
 @main.command()
@@ -131,7 +149,8 @@ def demo() -> None:
     runtime = _runtime()
     with runtime.transaction() as session:
         logins, receipts = load_demo(session, runtime)
-    click.echo("Demo logins (password, then the TOTP secret for an authenticator app):")
+    click.echo("Demo logins (password, then the TOTP secret for an authenticator app; every "
+               "account signs in with a code):")
     for login in logins:
         click.echo(f"  {login}")
     if receipts:

@@ -1,4 +1,5 @@
-"""The demo organisation: a directory, staff accounts of every role, and a few cases."""
+"""The demo organisation: a directory, staff accounts of every role (each with a second factor,
+as every staff account has), and a few cases."""
 
 from __future__ import annotations
 
@@ -7,15 +8,11 @@ from sqlalchemy.orm import Session
 
 from casework.models import User
 from casework.runtime import Runtime
+from casework.services.accounts import NewUser, create_user
 from casework.services.context import Context
-from casework.services.people import (
-    NewPerson,
-    NewUser,
-    create_person,
-    create_user,
-    open_account_secret,
-)
+from casework.services.people import NewPerson, create_person
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.services.totp import open_account_secret
 
 DOMAIN = "demo.casework.example"
 PASSWORD = "demo-password-2026"  # noqa: S105 (demo only: printed on purpose)
@@ -41,6 +38,7 @@ USERS = [  # local part, name, roles, queues, person key
     ("director", "Chris Evans", ["decision_maker"], [], "dir"),
     ("ce", "Alex Morgan", ["intake", "decision_maker"], ["chief_executive", "intake"], "ce"),
     ("admin", "Administrator", ["admin"], [], None),
+    ("admin2", "Second Administrator", ["admin"], [], None),
     ("analyst", "HR Analyst", ["hr_analyst"], [], None),
     ("auditor", "Auditor", ["auditor"], [], None),
 ]
@@ -106,6 +104,6 @@ def _logins(ctx: Context) -> list[str]:
         user = ctx.session.execute(
             select(User).where(User.email == f"{local}@{DOMAIN}")).scalar_one()
         secret = (open_account_secret(ctx.runtime.keyring, user.id, user.totp_secret_ct)
-                  if user.totp_secret_ct else "(no second factor)")
+                  if user.totp_secret_ct else "(reset: needs a new invitation)")
         lines.append(f"{user.email:34} {PASSWORD}  {secret:34} {', '.join(roles)}")
     return lines

@@ -82,7 +82,7 @@ def _prove(keyring: Keyring, sample, account) -> None:
         unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
                    purpose=sample.purpose)
     elif account is not None:
-        from casework.services.people import open_account_secret
+        from casework.services.totp import open_account_secret
 
         open_account_secret(keyring, account.id, account.totp_secret_ct)
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from casework.models import Case, CaseEvent, User
 from casework.services.access import Staff, staff_actor
+from casework.services.accounts import NewUser, create_user
 from casework.services.context import Context
-from casework.services.people import NewPerson, NewUser, create_person, create_user
+from casework.services.people import NewPerson, create_person
 from casework.services.reports import (
     ImplicatedInput,
     Lodged,

@@ -67,7 +67,13 @@ def test_upgrade_users_demo_and_audit(instance):
     assert lines["id"].isdigit() and len(lines["totp_secret"]) >= 16
     admin = casework(instance, "users", "create", "--email", "a@example.org", "--password",
                      "a long enough password", "--role", "admin").stdout
-    assert "totp_secret" not in admin
+    admin_lines = dict(line.split(": ", 1) for line in admin.strip().splitlines())
+    assert len(admin_lines["totp_secret"]) >= 16  # every account has a second factor
+    again = dict(line.split(": ", 1) for line in casework(
+        instance, "users", "invite", "--email", "a@example.org").stdout.strip().splitlines())
+    assert again["purpose"] == "reset" and len(again["invitation"].replace("-", "")) == 24
+    nobody = casework(instance, "users", "invite", "--email", "no@example.org", check=False)
+    assert nobody.returncode != 0 and "no active account" in nobody.stderr
     dup = casework(instance, "users", "create", "--email", "a@example.org", "--password",
                    "a long enough password", "--role", "admin", check=False)
     assert dup.returncode != 0 and "exists already" in dup.stderr

@@ -68,6 +68,8 @@ ROWS: dict[str, dict] = {
     "throttles": {"bucket": "ref:CW-2345ABCD", "failures": 2, "window_start": NOW},
     "api_tokens": {"id": 1, "digest": HASH, "kind": "staff", "user_id": 1, "created_at": NOW,
                    "expires_at": NOW},
+    "access_grants": {"id": 1, "user_id": 1, "queue": "hr", "state": "pending",
+                      "requested_by": 1, "requested_at": NOW},
 }
 
 

@@ -1,21 +1,45 @@
-"""Staff sign-in for the API, and administration of the directory and accounts."""
+"""Staff sign-in and enrolment for the API, and administration: the directory, accounts (by
+invitation) and grants of access waiting for approval."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from casework.api import api, bearer, staff
-from casework.api.schemas import Done, IdOut, PersonIn, StaffTokenIn, TokenOut, UserIn, UserOut
+from casework.api.schemas import (
+    AccountAccessIn,
+    AccountAccessOut,
+    AccountOut,
+    Done,
+    EnrolIn,
+    EnrolOut,
+    GrantOut,
+    GrantQuery,
+    IdOut,
+    InvitationOut,
+    PersonIn,
+    StaffTokenIn,
+    StateOnly,
+    TokenOut,
+    UserIn,
+)
 from casework.api.spec import operation
-from casework.services import tokens
-from casework.services.access import Staff
+from casework.services import accounts, grants, invitations, tokens
 from casework.services.auth import staff_sign_in
-from casework.services.errors import Forbidden
-from casework.services.people import NewPerson, NewUser, create_person, create_user
+from casework.services.directory import list_accounts, require_admin
+from casework.services.errors import NotFound
+from casework.services.people import NewPerson, create_person
+from casework.services.totp import otpauth_uri
 from casework.web.edge import context
 from casework.web.errors import error_body
 
+ADMIN = ("admin",)
+ACCOUNT = (403, 404, 409)
 
-@operation(api, "POST", "/auth/token", "Sign in; the TOTP code is required where set up",
-           body=StaffTokenIn, response=TokenOut, errors=(401, 429), tags=("auth",))
+
+@operation(api, "POST", "/auth/token", "Sign in: email, password and the TOTP code (every "
+           "staff account has a second factor)", body=StaffTokenIn, response=TokenOut,
+           errors=(401, 429), tags=("auth",))
 def auth_token(body: StaffTokenIn):
     ctx = context()
     result = staff_sign_in(ctx, body.email, body.password, body.totp)
@@ -32,27 +56,100 @@ def auth_revoke():
     return {"ok": tokens.revoke(context(), bearer() or "")}
 
 
-def _admin() -> Staff:
-    actor = staff()
-    if "admin" not in actor.roles:
-        raise Forbidden("Only administrators may do that.")
-    return actor
+@operation(api, "POST", "/auth/enrol", "Enrol with a one-time invitation: choose a password "
+           "(for a reset invitation, give the current one) and receive the TOTP secret once",
+           body=EnrolIn, response=EnrolOut, errors=(401, 429), tags=("auth",))
+def auth_enrol(body: EnrolIn):
+    ctx = context()
+    enrolled = invitations.enrol(ctx, body.invitation, body.password)
+    return {"totp_secret": enrolled.totp_secret, "otpauth_uri": otpauth_uri(
+        enrolled.totp_secret, enrolled.user.email, f"{ctx.runtime.pack.organisation} Casework")}
 
 
 @operation(api, "POST", "/admin/people", "Add someone to the people directory", auth="staff",
-           body=PersonIn, response=IdOut, status=201, errors=(403,), tags=("admin",))
+           body=PersonIn, response=IdOut, status=201, errors=(403,), tags=ADMIN)
 def admin_people(body: PersonIn):
-    actor = _admin()
+    actor = staff()
+    require_admin(actor)
     data = body.model_dump()
     data["roles"] = tuple(data["roles"])
     return {"id": create_person(context(), actor.label, NewPerson(**data)).id}
 
 
-@operation(api, "POST", "/admin/users", "Create a staff account", auth="staff", body=UserIn,
-           response=UserOut, status=201, errors=(403, 409), tags=("admin",))
+@operation(api, "GET", "/admin/users", "Every staff account (never a password or secret)",
+           auth="staff", response=AccountOut, many=True, errors=(403,), tags=ADMIN)
+def admin_users_index():
+    return [asdict(row) for row in list_accounts(context(), staff())]
+
+
+@operation(api, "POST", "/admin/users", "Invite someone: a new account and its one-time "
+           "invitation; roles and queues that reach cases wait for approval", auth="staff",
+           body=UserIn, response=InvitationOut, status=201, errors=(403, 409), tags=ADMIN)
 def admin_users(body: UserIn):
-    actor = _admin()
-    created = create_user(context(), actor.label, NewUser(
-        email=str(body.email), name=body.name, password=body.password, roles=tuple(body.roles),
+    ctx, actor = context(), staff()
+    invited = accounts.invite_user(ctx, actor, accounts.NewAccount(
+        email=str(body.email), name=body.name, roles=tuple(body.roles),
         queues=tuple(body.queues), person_id=body.person_id))
-    return {"id": created.user.id, "totp_secret": created.totp_secret}
+    return {"id": invited.user.id, **_invitation(invited.invitation),
+            "pending": _grants(ctx, actor, invited.pending)}
+
+
+@operation(api, "PUT", "/admin/users/{id}/access", "Set an account's roles and queues: "
+           "removals at once, additions that reach cases wait for approval", auth="staff",
+           body=AccountAccessIn, response=AccountAccessOut, errors=ACCOUNT, tags=ADMIN)
+def admin_user_access(id: str, body: AccountAccessIn):
+    ctx, actor = context(), staff()
+    change = accounts.change_access(ctx, actor, _id(id), body.roles, body.queues)
+    return {"id": change.user.id, "roles": sorted(change.user.roles),
+            "queues": sorted(change.user.queues), "pending": _grants(ctx, actor, change.pending)}
+
+
+@operation(api, "POST", "/admin/users/{id}/invitation", "A new invitation: replaces an unused "
+           "one, or resets an enrolled account's second factor (its sessions end)",
+           auth="staff", response=InvitationOut, status=201, errors=ACCOUNT, tags=ADMIN)
+def admin_user_invitation(id: str):
+    return {"id": _id(id), **_invitation(accounts.reinvite(context(), staff(), _id(id)))}
+
+
+@operation(api, "POST", "/admin/users/{id}/deactivate", "Deactivate an account: its tokens "
+           "and sessions end at once", auth="staff", response=Done, errors=ACCOUNT, tags=ADMIN)
+def admin_user_deactivate(id: str):
+    accounts.deactivate(context(), staff(), _id(id))
+    return {"ok": True}
+
+
+@operation(api, "GET", "/admin/grants", "Grants of access (administrators: all; queue "
+           "owners: their queues')", auth="staff", query=GrantQuery, response=GrantOut,
+           many=True, errors=(403,), tags=ADMIN)
+def admin_grants(query: GrantQuery):
+    state = None if query.state == "all" else query.state
+    return [asdict(row) for row in grants.list_grants(context(), staff(), state)]
+
+
+@operation(api, "POST", "/admin/grants/{id}/approve", "Approve a grant (its queue's owner, or "
+           "a second administrator)", auth="staff", response=StateOnly, errors=ACCOUNT,
+           tags=ADMIN)
+def admin_grant_approve(id: str):
+    return {"state": grants.decide(context(), staff(), _id(id), approve=True).state}
+
+
+@operation(api, "POST", "/admin/grants/{id}/refuse", "Refuse a grant (its queue's owner, or "
+           "a second administrator)", auth="staff", response=StateOnly, errors=ACCOUNT,
+           tags=ADMIN)
+def admin_grant_refuse(id: str):
+    return {"state": grants.decide(context(), staff(), _id(id), approve=False).state}
+
+
+def _id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
+        raise NotFound("There is no such thing.")
+    return int(text)
+
+
+def _invitation(issued: invitations.Issued) -> dict:
+    return {"invitation": issued.code, "expires_at": issued.expires_at,
+            "purpose": issued.purpose}
+
+
+def _grants(ctx, actor, made) -> list[dict]:
+    return [asdict(row) for row in grants.described(ctx, actor, made)]

@@ -428,16 +428,93 @@ class PersonIn(Schema):
     manager_id: Id | None = None
 
 
+StaffRole = Literal["admin", "intake", "investigator", "decision_maker", "hr_analyst", "auditor"]
+GrantState = Literal["pending", "approved", "refused", "withdrawn"]
+
+
 class UserIn(Schema):
+    """A new staff account. No password: the person chooses one when they enrol with the
+    invitation (a `password` field is refused, 422)."""
+
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=12, max_length=1024)
-    roles: list[Literal["admin", "intake", "investigator", "decision_maker", "hr_analyst",
-                        "auditor"]] = Field(min_length=1)
-    queues: list[str] = Field(default_factory=list)
+    roles: list[StaffRole] = Field(min_length=1, max_length=6)
+    queues: list[str] = Field(default_factory=list, max_length=50)
     person_id: Id | None = None
 
 
-class UserOut(Out):
+class GrantOut(Out):
+    """A grant of access: a queue or a role, waiting for approval or decided."""
+
     id: int
-    totp_secret: str | None = None
+    user_id: int
+    user_name: str
+    queue: str | None = None
+    role: str | None = None
+    requested_by: int | None = None
+    requested_at: datetime
+    state: GrantState
+    #: Who decides it: the queue's owner, or (no owner account, or no queue) another
+    #: administrator; never the one who asked, nor the grantee.
+    decider: Literal["owner", "administrator"]
+    #: Whether you may approve or refuse it now.
+    can_decide: bool
+
+
+class InvitationOut(Out):
+    """The invitation is shown this once; give it to the person over a trusted channel."""
+
+    id: int
+    invitation: str
+    expires_at: datetime
+    #: enrol (a new account) or reset (a new authenticator app for an enrolled account)
+    purpose: Literal["enrol", "reset"]
+    #: What still waits for approval (present when an account is created).
+    pending: list[GrantOut] | None = None
+
+
+class AccountOut(Out):
+    id: int
+    email: str
+    name: str
+    roles: list[str]
+    queues: list[str]
+    active: bool
+    #: Whether the person has enrolled (chosen a password).
+    enrolled: bool
+    #: Whether an authenticator app is set up (none after a reset, until re-enrolment).
+    second_factor: bool
+    person: str | None = None
+
+
+class AccountAccessIn(Schema):
+    """The roles and queues the account should have. Removals take effect at once; additions
+    that reach cases wait for approval."""
+
+    roles: list[StaffRole] = Field(max_length=6)
+    queues: list[str] = Field(max_length=50)
+
+
+class AccountAccessOut(Out):
+    id: int
+    roles: list[str]
+    queues: list[str]
+    pending: list[GrantOut]
+
+
+class GrantQuery(Schema):
+    state: GrantState | Literal["all"] = "pending"
+
+
+class EnrolIn(Schema):
+    invitation: str = Field(min_length=1, max_length=64)
+    #: A new account's password to choose (at least 12 characters), or, for a reset
+    #: invitation, the account's current password.
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class EnrolOut(Out):
+    """The second-factor secret (RFC 6238, 30 s, 6 digits), shown this once."""
+
+    totp_secret: str
+    otpauth_uri: str

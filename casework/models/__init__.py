@@ -13,6 +13,7 @@ from casework.models.cases import (
 )
 from casework.models.content import Attachment, Message, Note
 from casework.models.directory import Person
+from casework.models.grants import AccessGrant, Invitation
 from casework.models.notify import CheckIn, Notification
 from casework.models.stats import StatsRelease
 from casework.models.tokens import ApiToken
@@ -20,10 +21,9 @@ from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, U
 from casework.models.web import WebSession
 
 __all__ = [
-    "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base", "CONTENT_ROLES",
-    "Case",
-    "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "CheckIn", "Message", "Note", "Notification",
-    "Person", "QueueMembership", "Recusal", "STAFF_ROLES", "StatsRelease", "Throttle", "User",
-    "UserRole", "WebSession",
+    "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
+    "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseParty", "CheckIn",
+    "Invitation", "Message", "Note", "Notification", "Person", "QueueMembership", "Recusal",
+    "STAFF_ROLES", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",
 ]

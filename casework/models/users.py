@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.models.base import Base, utcnow
 
 STAFF_ROLES = ("admin", "intake", "investigator", "decision_maker", "hr_analyst", "auditor")
-#: Roles that can see case content need a second factor.
+#: Roles that reach case content (through a queue or an assignment).
 CONTENT_ROLES = frozenset({"intake", "investigator", "decision_maker"})
 
 
@@ -22,6 +22,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: Empty until the person enrols with their invitation (no password matches it).
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int | None]
@@ -46,9 +47,10 @@ class User(Base):
         return frozenset(q.queue for q in self.queue_rows)
 
     @property
-    def needs_second_factor(self) -> bool:
-        """Accounts that can see case content must use TOTP."""
-        return bool(self.roles & CONTENT_ROLES)
+    def enrolled(self) -> bool:
+        """Whether the person has chosen a password (every account also needs a second
+        factor to sign in: `totp_secret_ct`, cleared when it is reset)."""
+        return bool(self.password_hash)
 
 
 class UserRole(Base):

@@ -47,7 +47,17 @@ class Kind(StrEnum):
     LOGIN = "auth:login"
     LOGIN_FAIL = "auth:login:fail"
     LOGOUT = "auth:logout"
+    ENROL = "auth:enrol"
+    ENROL_FAIL = "auth:enrol:fail"
     USER_CREATE = "admin:user:create"
+    USER_INVITE = "admin:user:invite"
+    USER_ACCESS = "admin:user:access"
+    USER_DEACTIVATE = "admin:user:deactivate"
+    INVITATION_ISSUE = "admin:invitation:issue"
+    GRANT_REQUEST = "admin:grant:request"
+    GRANT_APPROVE = "admin:grant:approve"
+    GRANT_REFUSE = "admin:grant:refuse"
+    GRANT_WITHDRAW = "admin:grant:withdraw"
     PERSON_CREATE = "admin:person:create"
     EXPORT = "stats:export"
     KEYS_ROTATE = "keys:rotate"
@@ -60,7 +70,8 @@ class Kind(StrEnum):
 #: (the content was shown), failed sign-ins and refusals (the attempt happened).
 KEPT = frozenset({Kind.CASE_VIEW, Kind.NOTE_READ, Kind.MESSAGE_READ, Kind.ATTACHMENT_READ,
                   Kind.RECORD_DAMAGED, Kind.IDENTITY_REFUSED, Kind.ACCESS_REFUSED,
-                  Kind.LOGIN_FAIL, Kind.REPORTER_LOGIN_FAIL, Kind.AUDIT_VERIFY})
+                  Kind.LOGIN_FAIL, Kind.REPORTER_LOGIN_FAIL, Kind.ENROL_FAIL,
+                  Kind.AUDIT_VERIFY})
 
 
 def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,

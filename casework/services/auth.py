@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import hmac
-import time
 from dataclasses import dataclass
 
-import pyotp
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 
 from casework.crypto.passwords import verify_password
 from casework.crypto.receipts import verify_receipt
 from casework.models import Case, User
-from casework.services import throttle
+from casework.services import throttle, totp
 from casework.services.access import Reporter
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.people import open_account_secret
 
 
 def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | None:
@@ -46,7 +41,9 @@ class StaffSignIn:
 
 
 def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> StaffSignIn:
-    """Check throttles first, then password, then the TOTP code (each code usable once)."""
+    """Check throttles first, then password, then the TOTP code (each code usable once).
+    Every staff account needs the code, whatever its roles; an account that has not enrolled
+    (or whose second factor was reset) has no password or no secret, so cannot sign in."""
     email = (email or "").strip().lower()
     buckets = {throttle.bucket(ctx, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
                throttle.bucket(ctx, "login-ip", ctx.client or "-"): throttle.LOGIN_PER_CLIENT}
@@ -56,7 +53,7 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> 
     reason = None
     if not ok or user is None or not user.active:
         reason = "bad_credentials"
-    elif user.needs_second_factor and not _accept_code(ctx, user, code):
+    elif not totp.accept_code(ctx, user, code):
         reason = "bad_second_factor"
     if reason:
         throttle.fail(ctx, buckets)
@@ -65,29 +62,3 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> 
     throttle.clear(ctx, next(iter(buckets)))
     ctx.audit(Kind.LOGIN, f"user:{user.id}")
     return StaffSignIn(user)
-
-
-def _accept_code(ctx: Context, user: User, code: str | None) -> bool:
-    """A current TOTP code (one step of drift allowed) not used before by this account."""
-    code = (code or "").replace(" ", "")
-    if not user.totp_secret_ct or not (code.isascii() and code.isdigit()):
-        return False
-    totp = pyotp.TOTP(open_account_secret(ctx.runtime.keyring, user.id, user.totp_secret_ct))
-    now = ctx.now.timestamp() if ctx.now else time.time()
-    step_now = int(now // totp.interval)
-    for step in (step_now - 1, step_now, step_now + 1):
-        if hmac.compare_digest(totp.at(step * totp.interval), code):
-            return _claim_step(ctx, user, step)
-    return False
-
-
-def _claim_step(ctx: Context, user: User, step: int) -> bool:
-    """Mark a code's time step used, in one conditional UPDATE: of two sign-ins racing with
-    the same code, the second waits for the first's row lock and then matches no row."""
-    claimed = ctx.session.execute(
-        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
-                                                   User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
-    if claimed:
-        set_committed_value(user, "totp_last_step", step)
-    return bool(claimed)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -41,6 +40,7 @@ class AccountRow:
     active: bool
     person: str | None
     second_factor: bool
+    enrolled: bool
 
 
 def require_admin(actor: Staff) -> None:
@@ -58,13 +58,16 @@ def list_people(ctx: Context, actor: Staff) -> list[PersonRow]:
                       boss) for p, boss in rows]
 
 
-def list_accounts(ctx: Context, actor: Staff) -> list[AccountRow]:
-    """Every staff account, by name."""
+def list_accounts(ctx: Context, actor: Staff, user_id: int | None = None) -> list[AccountRow]:
+    """Every staff account, by name (or just the one with this id)."""
     require_admin(actor)
-    rows = ctx.session.execute(select(User, Person.name).outerjoin(
-        Person, Person.id == User.person_id).order_by(User.name, User.id)).all()
+    query = select(User, Person.name).outerjoin(Person, Person.id == User.person_id)
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    rows = ctx.session.execute(query.order_by(User.name, User.id)).all()
     return [AccountRow(u.id, u.email, u.name, tuple(sorted(u.roles)), tuple(sorted(u.queues)),
-                       u.active, person, u.totp_secret_ct is not None) for u, person in rows]
+                       u.active, person, u.totp_secret_ct is not None, u.enrolled)
+            for u, person in rows]
 
 
 def person_choices(ctx: Context) -> list[tuple[int, str]]:
@@ -72,8 +75,3 @@ def person_choices(ctx: Context) -> list[tuple[int, str]]:
     rows = ctx.session.execute(select(Person.id, Person.name, Person.position)
                                .order_by(Person.name, Person.id)).all()
     return [(pid, f"{name}, {position}") for pid, name, position in rows]
-
-
-def otpauth_uri(secret: str, email: str, issuer: str) -> str:
-    """The otpauth:// address an authenticator app accepts for a new account's secret."""
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)

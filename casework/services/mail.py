@@ -140,6 +140,15 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
         return Letter("Casework: a follow-up on a case you handled",
                       "The reporter of a case you handled has raised a further concern, and a "
                       f"linked case has been opened.\n\n{staff}")
+    if kind == "grant_pending":
+        return Letter("Casework: a request for access waits for a decision",
+                      "Someone has asked for an account to be given access in Casework, to a "
+                      "queue you belong to or that you look after. It takes effect only once "
+                      f"it is approved.\n\n{staff}")
+    if kind == "grant_decided":
+        return Letter("Casework: a request for access was decided",
+                      "A request for access that concerns you or a queue you belong to has "
+                      f"been approved or refused.\n\n{staff}")
     raise ValueError(f"no words for notification kind {kind!r}")
 
 

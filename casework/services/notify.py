@@ -19,7 +19,7 @@ from casework.services.context import Context
 
 #: Each kind and who receives it.
 KINDS = {"clock_due_soon": "staff", "clock_overdue": "staff", "reporter_update": "reporter",
-         "aftercare_followup": "staff"}
+         "aftercare_followup": "staff", "grant_pending": "staff", "grant_decided": "staff"}
 #: The only parameter a notification may carry (a date, as ISO text).
 PARAMS = frozenset({"due_on"})
 

@@ -29,6 +29,7 @@ RECEIPT_PER_REFERENCE = Limit(5)
 RECEIPT_PER_CLIENT = Limit(20)
 LOGIN_PER_ACCOUNT = Limit(5)
 LOGIN_PER_CLIENT = Limit(30)
+ENROL_PER_CLIENT = Limit(10)
 
 
 def bucket(ctx: Context, kind: str, value: str) -> str:

@@ -1,7 +1,9 @@
-"""Administration pages: the people directory and staff accounts (no case content).
+"""Administration pages: the people directory, staff accounts (by invitation), and requests for
+access waiting for approval. No case content anywhere.
 
-Only the admin role gets in (403 for everyone else). Administrators see no case anywhere:
-the access policy gives their role no case, so a case address gives them the usual 404.
+The admin role gets in (403 for everyone else), except to the requests for access, which the
+owners of queues see and decide too (the service says who may). Administrators see no case:
+the access policy gives their role none, so a case address gives them the usual 404.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from casework.models import STAFF_ROLES
-from casework.services.directory import list_accounts, list_people, otpauth_uri, person_choices
+from casework.services import accounts, grants
+from casework.services.directory import list_accounts, list_people, person_choices, require_admin
 from casework.services.errors import Conflict, Invalid
-from casework.services.people import NewPerson, NewUser, create_person, create_user
+from casework.services.people import NewPerson, create_person
 from casework.web.edge import context, runtime
-from casework.web.forms import AccountForm, PersonForm
+from casework.web.forms import AccessForm, AccountForm, PersonForm
 from casework.web.reporter import form_errors
 from casework.web.staff import actor
 from casework.workflow.policy import PERSON_ROLES
@@ -24,16 +27,38 @@ ROLE_WORDS = {"admin": "Administrator (accounts and directory; no case content)"
               "intake": "Intake officer (triage and handling)", "investigator": "Investigator",
               "decision_maker": "Decision maker", "hr_analyst": "HR analyst (statistics only)",
               "auditor": "Auditor (audit trail only)"}
+#: Pages queue owners use too: the service decides who may see and do what there.
+SHARED = frozenset({"admin.grants", "admin.decide"})
+#: Where a decision sends the person back to.
+BACK = {"grants": "admin.grants", "dashboard": "staff.dashboard", "home": "admin.home"}
 
 
 @bp.before_request
 def admins_only():
-    """Signed in, with the admin role; anyone else is refused."""
+    """Signed in, with the admin role (the shared pages check in the service)."""
     if not current_user.is_authenticated:
         return redirect(url_for("staff.sign_in"))
-    if "admin" not in current_user.roles:
-        abort(403)
+    if request.endpoint not in SHARED:
+        require_admin(actor())
     return None
+
+
+@bp.app_context_processor
+def inject_grants_access():
+    """The navigation links to requests for access for administrators and queue owners."""
+    if not current_user.is_authenticated:
+        return {"sees_grants": False}
+    me = actor()
+    return {"sees_grants": "admin" in me.roles or bool(grants.owned_queues(context(), me))}
+
+
+@bp.get("/")
+def home():
+    """The administrator's landing page: accounts, the directory, requests waiting."""
+    ctx = context()
+    return render_template("admin/home.html", accounts=list_accounts(ctx, actor()),
+                           people=list_people(ctx, actor()),
+                           requests=grants.list_grants(ctx, actor()))
 
 
 def _person_form() -> PersonForm:
@@ -44,11 +69,9 @@ def _person_form() -> PersonForm:
     return form
 
 
-def _account_form() -> AccountForm:
-    form = AccountForm()
+def _choices(form: AccountForm | AccessForm) -> AccountForm | AccessForm:
     form.roles.choices = [(r, ROLE_WORDS.get(r, r)) for r in STAFF_ROLES]
     form.queues.choices = [(q.key, q.label) for q in runtime().pack.queues.values()]
-    form.person_id.choices = [(0, "None")] + person_choices(context())
     return form
 
 
@@ -74,25 +97,84 @@ def people():
 
 @bp.route("/users", methods=["GET", "POST"])
 def users():
-    """Staff accounts, and a form to create one (its second-factor secret is shown once)."""
-    form = _account_form()
+    """Staff accounts, and a form to invite someone (the invitation is shown once)."""
+    form = _choices(AccountForm())
+    form.person_id.choices = [(0, "None")] + person_choices(context())
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            created = create_user(context(), actor().label, NewUser(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                roles=tuple(form.roles.data), queues=tuple(form.queues.data or ()),
-                person_id=form.person_id.data or None))
+            invited = accounts.invite_user(context(), actor(), accounts.NewAccount(
+                email=form.email.data, name=form.name.data, roles=tuple(form.roles.data),
+                queues=tuple(form.queues.data or ()), person_id=form.person_id.data or None))
         except Conflict as exc:
-            form.email.errors = [exc.message]
-            status = exc.status
+            form.email.errors, status = [exc.message], exc.status
         except Invalid as exc:
             form_errors(form, exc)
         else:
-            secret = created.totp_secret
-            return render_template("admin/user_created.html", user=created.user, secret=secret,
-                                   uri=secret and otpauth_uri(
-                                       secret, created.user.email,
-                                       f"{runtime().pack.organisation} Casework"))
+            return render_template("admin/invited.html", user=invited.user,
+                                   issued=invited.invitation,
+                                   pending=grants.described(context(), actor(), invited.pending))
     return render_template("admin/users.html", form=form, role_words=ROLE_WORDS,
                            rows=list_accounts(context(), actor())), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def account(user_id: int):
+    """One account: its roles and queues (changes ask for approval), a new invitation or a
+    second-factor reset, and deactivation."""
+    found = list_accounts(context(), actor(), user_id)
+    if not found:
+        abort(404)
+    form = _choices(AccessForm(data={"roles": found[0].roles, "queues": found[0].queues}))
+    if form.validate_on_submit():
+        try:
+            change = accounts.change_access(context(), actor(), user_id, form.roles.data or (),
+                                            form.queues.data or ())
+        except Invalid as exc:
+            form_errors(form, exc)
+        else:
+            flash(_changed(len(change.pending)), "success")
+            return redirect(url_for("admin.account", user_id=user_id), 303)
+    return render_template("admin/account.html", row=found[0], form=form, me=actor(),
+                           requests=grants.list_grants(context(), actor(), None, user_id),
+                           role_words=ROLE_WORDS), 422 if form.errors else 200
+
+
+def _changed(waiting: int) -> str:
+    if not waiting:
+        return "The account was changed."
+    return (f"The account was changed. What it adds that reaches cases ({waiting} "
+            f"request{'s' if waiting > 1 else ''}) takes effect only once approved.")
+
+
+@bp.post("/users/<int:user_id>/invitation")
+def invitation(user_id: int):
+    """A new invitation (or a second-factor reset), shown once."""
+    issued = accounts.reinvite(context(), actor(), user_id)
+    found = list_accounts(context(), actor(), user_id)
+    return render_template("admin/invited.html", user=found[0], issued=issued, pending=[])
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    """Close an account at once."""
+    user = accounts.deactivate(context(), actor(), user_id)
+    flash(f"{user.name}'s account was deactivated; their sessions have ended.", "success")
+    return redirect(url_for("admin.account", user_id=user_id), 303)
+
+
+@bp.get("/grants", endpoint="grants")
+def grants_page():
+    """Requests for access: waiting ones first; administrators see all, owners their queues'."""
+    state = None if request.args.get("state") == "all" else grants.PENDING
+    return render_template("admin/grants.html", state=state,
+                           requests=grants.list_grants(context(), actor(), state))
+
+
+@bp.post("/grants/<int:grant_id>/<any(approve, refuse):decision>")
+def decide(grant_id: int, decision: str):
+    """Approve or refuse one request for access, then back where the person came from."""
+    grant = grants.decide(context(), actor(), grant_id, approve=decision == "approve")
+    flash(f"The request was {grant.state}.", "success")
+    back = BACK.get(request.form.get("back", ""), "admin.grants")
+    return redirect(url_for(back), 303)

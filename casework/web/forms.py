@@ -206,15 +206,37 @@ class PersonForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    """A staff account."""
+    """A staff account to invite (the person chooses their own password when they enrol)."""
 
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
                                                     Length(max=320)])
     name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
-    password = PasswordField("First password", validators=[
-        DataRequired("Enter a first password"), Length(min=12, max=200, message=(
-            "Use at least 12 characters"))])
     roles = CheckboxesField("Roles", validators=[DataRequired("Choose at least one role")])
     queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
     person_id = SelectField("Their entry in the people directory", coerce=int, default=0,
                             validators=[Optional()])
+
+
+class AccessForm(FlaskForm):
+    """The roles and queues an account should have."""
+
+    roles = CheckboxesField("Roles", validators=[Optional()])
+    queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
+
+
+class InvitationForm(FlaskForm):
+    """The first step of enrolling: the invitation an administrator gave."""
+
+    invitation = StringField("Invitation", validators=[
+        DataRequired("Enter the invitation you were given"), Length(max=64)])
+
+
+class EnrolForm(FlaskForm):
+    """The second step: a password (or, for a reset, the current one) and a first code."""
+
+    password = PasswordField("Password", validators=[DataRequired("Enter a password"),
+                                                     Length(max=1024)])
+    password_again = PasswordField("The same password again", validators=[Optional(),
+                                                                          Length(max=1024)])
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired("Enter the six-digit code your app shows"), Length(max=12)])

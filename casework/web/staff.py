@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casework.models import CONTENT_ROLES
-from casework.services import worklists
+from casework.services import grants, worklists
 from casework.services.access import Staff, staff_actor
 from casework.services.auth import staff_sign_in
 from casework.web.accounts import StaffUser
@@ -69,8 +69,10 @@ class Labels:
 
 @bp.app_context_processor
 def inject_labels():
-    """Every page can turn keys into words."""
-    return {"labels": Labels()}
+    """Every page can turn keys into words; the navigation offers cases to those who handle
+    them."""
+    return {"labels": Labels(), "handles_cases": bool(
+        current_user.is_authenticated and current_user.roles & CONTENT_ROLES)}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -104,11 +106,12 @@ def sign_out():
 @bp.get("/")
 @login_required
 def dashboard():
-    """What is assigned to me, my queues, due soon and overdue, newly arrived."""
+    """What is assigned to me, my queues, due soon and overdue, newly arrived; requests for
+    access to my queues (or, for administrators, every one) waiting for a decision."""
     me = actor()
     return render_template("staff/dashboard.html", me=me,
                            board=worklists.dashboard(context(), me) if me.roles & CONTENT_ROLES
-                           else None)
+                           else None, requests=grants.news_for(context(), me))
 
 
 def _filter_form() -> CaseFilterForm:

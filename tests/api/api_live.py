@@ -22,8 +22,8 @@ from casework.config import Settings
 from casework.db import make_engine
 from casework.migrate import upgrade
 from casework.runtime import build_runtime
+from casework.services.accounts import NewUser, create_user
 from casework.services.context import Context
-from casework.services.people import NewUser, create_user
 from casework.services.reports import NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
 

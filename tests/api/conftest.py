@@ -13,7 +13,7 @@ import pytest
 
 from casework import create_app
 from casework.api.spec import build_openapi
-from casework.services.people import NewUser, create_user
+from casework.services.accounts import NewUser, create_user
 
 PASSWORD = "correct horse battery"
 PREFIX = "/api/v1"

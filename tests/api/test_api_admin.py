@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from casework.models import AuditEvent, Person
 
-NEW_USER = {"email": "new.handler@example.org", "name": "New Handler",
-            "password": "a long enough password", "roles": ["intake"], "queues": ["intake"]}
+NEW_USER = {"email": "new.handler@example.org", "name": "New Handler", "roles": ["intake"],
+            "queues": ["intake"]}
 
 
 @pytest.fixture
 def admin(sign_in):
-    """An administrator (no content roles, so no second factor), signed in."""
+    """An administrator (a second factor, like every account), signed in."""
     return sign_in(("admin",), ())
 
 
@@ -52,32 +52,36 @@ def test_only_admins_add_people_and_accounts(api, sign_in, roles, session):
     assert session.execute(select(Person).where(Person.name == "A")).first() is None
 
 
-def test_admin_creates_an_account_with_a_second_factor(api, admin, clock):
+def test_admin_invites_an_account_and_never_sees_its_credentials(api, admin, clock):
     _, token = admin
     response = api.post("/admin/users", token=token, json=NEW_USER)
     assert response.status_code == 201
     body = response.get_json()
     assert isinstance(body["id"], int)
-    secret = body["totp_secret"]
+    assert "totp_secret" not in body and "password" not in body
+    assert len(body["invitation"].replace("-", "")) >= 16 and body["purpose"] == "enrol"
+    assert [(g["queue"], g["state"]) for g in body["pending"]] == [("intake", "pending")]
+    enrolled = api.post("/auth/enrol", json={"invitation": body["invitation"],
+                                             "password": "a long enough password"})
+    assert enrolled.status_code == 200
+    secret = enrolled.get_json()["totp_secret"]
     assert len(secret) >= 16 and pyotp.TOTP(secret).interval == 30
+    assert enrolled.get_json()["otpauth_uri"].startswith("otpauth://totp/")
     sign_in = api.post("/auth/token", json={"email": NEW_USER["email"],
-                                            "password": NEW_USER["password"],
+                                            "password": "a long enough password",
                                             "totp": pyotp.TOTP(secret).at(clock.now)})
     assert sign_in.status_code == 200
 
 
-def test_accounts_without_content_roles_get_no_secret(api, admin):
+def test_an_administrator_cannot_set_a_password(api, admin):
     _, token = admin
-    body = {**NEW_USER, "roles": ["auditor"], "queues": []}
-    response = api.post("/admin/users", token=token, json=body)
-    assert response.status_code == 201
-    assert response.get_json()["totp_secret"] is None
-    assert api.post("/auth/token", json={"email": body["email"],
-                                         "password": body["password"]}).status_code == 200
+    response = api.post("/admin/users", token=token,
+                        json={**NEW_USER, "password": "a long enough password"})
+    assert response.status_code == 422
+    assert "password" in response.get_json()["error"]["fields"]
 
 
-@pytest.mark.parametrize(("change", "field"), [({"password": "short"}, "password"),
-                                               ({"roles": []}, "roles"),
+@pytest.mark.parametrize(("change", "field"), [({"roles": []}, "roles"),
                                                ({"roles": ["emperor"]}, "roles.0"),
                                                ({"email": "not an email"}, "email"),
                                                ({"queues": ["nowhere"]}, "queues"),

@@ -40,11 +40,15 @@ def test_totp_is_required_where_set_up(api, account, clock):
     assert api.post("/auth/token", json=body_for(acc, code=wrong, clock=clock)).status_code == 401
 
 
-def test_an_account_without_content_roles_needs_no_code(api, account, clock):
-    acc = account(roles=("auditor",), queues=())
-    assert acc.totp_secret is None
-    response = api.post("/auth/token", json=body_for(acc, code=None, clock=clock))
-    assert response.status_code == 200
+@pytest.mark.parametrize("role", ["admin", "intake", "investigator", "decision_maker",
+                                  "hr_analyst", "auditor"])
+def test_every_role_needs_the_code(api, account, clock, role):
+    acc = account(roles=(role,), queues=())
+    assert acc.totp_secret
+    refused = api.post("/auth/token", json=body_for(acc, code=None, clock=clock))
+    assert refused.status_code == 401
+    assert api.post("/auth/token", json=body_for(acc, code="", clock=clock)).status_code == 401
+    assert api.post("/auth/token", json=body_for(acc, clock=clock)).status_code == 200
 
 
 def test_a_code_is_accepted_once(api, account, clock):

@@ -12,6 +12,7 @@ from casework.crypto.keys import EnvKeySource, Keyring, KeySourceReadOnly, KeyUn
 from casework.models import Attachment, AuditEvent, CaseKey, Note
 from casework.services import keys as key_service
 from casework.services.access import Reporter
+from casework.services.accounts import NewUser, create_user
 from casework.services.audit import Kind
 from casework.services.content import (
     DAMAGED,
@@ -24,7 +25,6 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import NotFound
-from casework.services.people import NewUser, create_user
 from casework.services.views import case_view
 
 

@@ -1,4 +1,4 @@
-"""Staff sign-in: throttle before password, TOTP for content roles, each code accepted once."""
+"""Staff sign-in: throttle before password, TOTP for every account, each code accepted once."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pyotp
 import pytest
 
 from casework.services import auth, throttle
+from casework.services.accounts import NewUser, create_user
 from casework.services.auth import staff_sign_in
 from casework.services.context import Context
 from casework.services.errors import TooManyAttempts
-from casework.services.people import NewUser, create_user
 
 PASSWORD = "correct horse battery staple"
 
@@ -26,7 +26,7 @@ def account(ctx):
 def _account(ctx, roles, email="officer@council.example"):
     created = create_user(ctx, "test", NewUser(email=email, name="Officer", password=PASSWORD,
                                                roles=roles, queues=()))
-    return email, pyotp.TOTP(created.totp_secret) if created.totp_secret else None
+    return email, pyotp.TOTP(created.totp_secret)
 
 
 @pytest.fixture
@@ -92,20 +92,27 @@ def test_a_wrong_password_does_not_use_up_the_code(ctx, account, clock, password
     assert staff_sign_in(ctx, email, PASSWORD, now).user is not None
 
 
-@pytest.mark.parametrize("role", ["admin", "hr_analyst", "auditor"])
-def test_accounts_without_content_roles_need_no_code(ctx, role):
-    email, totp = _account(ctx, (role,), email=f"{role}@council.example")
-    assert totp is None
-    assert staff_sign_in(ctx, email, PASSWORD, None).user is not None
-    assert staff_sign_in(ctx, email, "not the password", None).reason == "bad_credentials"
-
-
-@pytest.mark.parametrize("roles", [("intake",), ("investigator",), ("decision_maker",),
+@pytest.mark.parametrize("roles", [("admin",), ("hr_analyst",), ("auditor",), ("intake",),
+                                   ("investigator",), ("decision_maker",),
                                    ("admin", "investigator")])
-def test_every_content_role_needs_a_code(ctx, roles):
+def test_every_role_needs_a_code(ctx, clock, roles):
+    """Every staff account has a second factor, whatever its roles (issue 12: an administrator
+    with a password only was the way in)."""
     email, totp = _account(ctx, roles, email=f"{'-'.join(roles)}@council.example")
     assert totp is not None
     assert staff_sign_in(ctx, email, PASSWORD, None).reason == "bad_second_factor"
+    assert staff_sign_in(ctx, email, PASSWORD, "").reason == "bad_second_factor"
+    assert staff_sign_in(ctx, email, "not the password", None).reason == "bad_credentials"
+    assert staff_sign_in(ctx, email, PASSWORD, code(totp, clock)).user is not None
+
+
+def test_an_account_without_a_secret_cannot_sign_in(ctx, clock):
+    """An account whose second factor was reset (or never set up) has no code to give."""
+    email, totp = _account(ctx, ("auditor",), email="reset@council.example")
+    user = staff_sign_in(ctx, email, PASSWORD, code(totp, clock)).user
+    user.totp_secret_ct = None
+    clock.now += timedelta(seconds=30)
+    assert staff_sign_in(ctx, email, PASSWORD, code(totp, clock)).reason == "bad_second_factor"
 
 
 def test_a_blocked_account_is_refused_before_its_password_is_checked(ctx, account, clock,

@@ -12,7 +12,7 @@ import pyotp
 import pytest
 
 from casework import create_app
-from casework.services.people import NewUser, create_user
+from casework.services.accounts import NewUser, create_user
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="[\w-]*csrf_token"[^>]*value="([^"]+)"')

@@ -1,7 +1,9 @@
-"""Staff sign-in through the page: the second factor for content roles, a new session at
+"""Staff sign-in through the page: the second factor for every account, a new session at
 sign-in, and signing out."""
 
 from __future__ import annotations
+
+import pytest
 
 from casework.web.sessions import COOKIE
 from tests.web.conftest import page
@@ -21,11 +23,25 @@ def test_a_content_role_needs_the_authenticator_code(browser, account):
     assert browser.get("/staff/").status_code == 200
 
 
-def test_an_account_without_content_roles_signs_in_with_password_only(browser, account):
+@pytest.mark.parametrize("role", ["admin", "intake", "investigator", "decision_maker",
+                                  "hr_analyst", "auditor"])
+def test_every_role_needs_the_authenticator_code(browser, account, role):
+    someone = account((role,), ())
+    assert someone.totp_secret
+    refused = browser.sign_in(someone, code="")
+    assert refused.status_code == 422
+    assert "Those sign-in details are not right" in page(refused)
+    assert browser.get("/staff/").status_code == 302
+    assert browser.sign_in(someone).status_code == 303
+    assert browser.get("/staff/").status_code == 200
+
+
+def test_an_account_without_content_roles_sees_no_case_list(browser, account):
     admin = account(("admin",), ())
-    assert admin.totp_secret is None
     assert browser.sign_in(admin).status_code == 303
-    assert "Your account does not handle cases" in page(browser.get("/staff/"))
+    dashboard = page(browser.get("/staff/"))
+    assert "Your account does not handle cases" in dashboard
+    assert 'href="/staff/cases"' not in dashboard
 
 
 def test_the_session_is_regenerated_at_sign_in(browser, client, account):

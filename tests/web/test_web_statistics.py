@@ -28,7 +28,7 @@ def year_2026(make, clock):
 
 @pytest.fixture
 def analyst(year_2026, account, browser):
-    """An HR analyst, signed in (no second factor: the role sees no case content)."""
+    """An HR analyst, signed in (with a second factor, like every account)."""
     acc = account(("hr_analyst",), ())
     assert browser.sign_in(acc).status_code == 303
     return acc
