@@ -157,10 +157,12 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
     user.role_rows = [r for r in user.role_rows if r.role in roles]
     user.queue_rows = [q for q in user.queue_rows if q.queue in queues]
     ctx.session.flush()
-    grants.withdraw(ctx, actor, user, keep_roles=roles, keep_queues=queues)
     ctx.audit(Kind.USER_ACCESS, actor.label, user_id=user.id, removed_roles=sorted(removed_roles),
               removed_queues=sorted(removed_queues), roles=sorted(roles), queues=sorted(queues))
-    return AccessChange(user, grants.give_or_request(ctx, actor, user, roles, queues))
+    pending = grants.give_or_request(ctx, actor, user, roles, queues)
+    grants.withdraw(ctx, actor, user, keep_roles=roles - user.roles,
+                    keep_queues=queues - user.queues)  # no longer wanted, or given meanwhile
+    return AccessChange(user, pending)
 
 
 def deactivate(ctx: Context, actor: Staff, user_id: int) -> User:
