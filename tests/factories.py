@@ -34,6 +34,9 @@ FIELDS = {
     "resolved": {},
     "decide_to_investigate": {"reason": "serious"},
     "decline_investigation": {"reason": "out of time"},
+    # A handler records the reporter's own exit with what they asked and how (CONTRACT 4).
+    "withdraw": {"reason": "the reporter asked us to stop", "channel": "phone"},
+    "external_route": {"reason": "the reporter has gone to a tribunal", "channel": "email"},
 }
 
 

@@ -165,7 +165,7 @@ class CaseClock(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(48))
-    status: Mapped[str] = mapped_column(String(16))  # running | paused | met | missed
+    status: Mapped[str] = mapped_column(String(16))  # running | paused | met | missed | stopped
     started_on: Mapped[date]
     due_on: Mapped[date]
     stopped_on: Mapped[date | None]

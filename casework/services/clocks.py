@@ -45,7 +45,7 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> Non
         elif clock is None:
             continue
         elif event.kind == "clock_stop" and clock.status in ("running", "paused"):
-            clock.status = "met" if today <= clock.due_on else "missed"
+            clock.status = _ended(ctx, case, clock, today)
             clock.stopped_on, clock.paused_on = today, None
             _recount_followers(ctx, case, clock, by_name)
         elif event.kind == "clock_pause" and clock.status == "running":
@@ -56,14 +56,24 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> Non
 
 
 def stop_all(ctx: Context, case: Case) -> None:
-    """A case that closes ends its deadlines: each still running or paused is met or missed
-    as of today, so none shows as overdue on a closed case."""
+    """A case that closes ends its deadlines, so none shows as overdue on a closed case: each
+    still running or paused is missed if its day has passed, otherwise met, or only stopped
+    when the outcome meets nothing (a withdrawal: the deadline was not met, it ended)."""
     today = ctx.today
     for clock in case.clocks:
         if clock.status in ("running", "paused"):
-            clock.status = "met" if today <= clock.due_on else "missed"
+            clock.status = _ended(ctx, case, clock, today)
             clock.stopped_on, clock.paused_on = today, None
     case.next_due_on = None
+
+
+def _ended(ctx: Context, case: Case, clock: CaseClock, today: date) -> str:
+    """How a deadline that ends today ends: missed if its day has passed; otherwise met, or
+    only stopped when the case closes with an outcome that meets nothing (a withdrawal)."""
+    if today > clock.due_on:
+        return "missed"
+    outcome = ctx.route(case.route).outcome(case.outcome)
+    return "stopped" if outcome is not None and not outcome.meets_clocks else "met"
 
 
 def next_due_on(case: Case) -> date | None:

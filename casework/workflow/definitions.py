@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casework.workflow.guards import GUARDS
@@ -55,6 +55,33 @@ class Transition:
     outcome: str | None = None
     outcome_from: str | None = None
     guards: tuple[str, ...] = ()
+    #: Fields only some actors must give: (actor kind, fields) pairs. A handler who records a
+    #: withdrawal for the reporter says why and how the reporter asked; the reporter does not.
+    requires_of: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = ()
+    #: The words on the reporter's own button for this step (their label when none is set).
+    reporter_label: str = ""
+
+    def as_seen_by(self, actor: frozenset[str]) -> Transition:
+        """This transition with the fields this actor must give. An actor who may fire it in
+        a capacity with no extra fields gives none (a reporter withdrawing their own report)."""
+        extras = dict(self.requires_of)
+        kinds = actor & self.who
+        if not extras or not kinds or any(k not in extras for k in kinds):
+            return self
+        more = tuple(f for k in sorted(kinds) for f in extras[k])
+        return replace(self, requires=self.requires + more)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a route's outcome reads to staff and to the reporter."""
+
+    key: str
+    label: str
+    reporter_label: str
+    #: Whether closing with this outcome meets the deadlines still running. A withdrawal, a
+    #: merge or the reporter going elsewhere ends them without meeting them: "stopped".
+    meets_clocks: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,7 @@ class Route:
     states: Mapping[str, State]
     transitions: tuple[Transition, ...]
     source: str = field(default="", compare=False)
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict, compare=False)
 
     def state(self, key: str) -> State:
         """The state called key."""
@@ -94,6 +122,15 @@ class Route:
     def is_final(self, state: str) -> bool:
         """Whether a case in this state is closed."""
         return self.states[state].final
+
+    def outcome(self, key: str | None) -> Outcome | None:
+        """An outcome's words, if the case has one."""
+        return self.outcomes.get(key) if key else None
+
+    def reporter_fields(self) -> frozenset[tuple[str, str]]:
+        """(transition key, field name) of every field the reporter is shown."""
+        return frozenset((t.key, f.name) for t in self.transitions
+                         for f in t.requires if f.shown_to_reporter)
 
 
 def load_route(path: Path) -> Route:
@@ -114,8 +151,10 @@ def parse_route(data: Mapping, source: str = "<memory>") -> Route:
     if initial not in states:
         raise DefinitionError(source, "initial", f"unknown state {initial!r}")
     transitions = tuple(_parse_transitions(data.get("transitions"), states, source))
-    route = Route(key, data.get("label", key), initial, states, transitions, source)
+    outcomes = _parse_outcomes(data.get("outcomes", {}), source)
+    route = Route(key, data.get("label", key), initial, states, transitions, source, outcomes)
     _check_graph(route)
+    _check_outcomes(route)
     return route
 
 
@@ -175,7 +214,44 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             outcome=spec.get("outcome"),
             outcome_from=spec.get("outcome_from"),
             guards=guards,
+            requires_of=tuple(_requires_of(spec.get("requires_of", {}), who, source, where)),
+            reporter_label=spec.get("reporter_label", ""),
         )
+
+
+def _requires_of(raw, who: frozenset[str], source: str, where: str):
+    for kind, fields in _table(raw, source, f"{where}.requires_of").items():
+        if kind not in who:
+            raise DefinitionError(source, f"{where}.requires_of.{kind}",
+                                  "not one of the actors who may fire this transition")
+        yield kind, tuple(_fields(fields, source, f"{where}.requires_of.{kind}", nested=False))
+
+
+def _parse_outcomes(raw, source: str) -> dict[str, Outcome]:
+    outcomes = {}
+    for key, spec in _table(raw, source, "outcomes").items():
+        _table(spec, source, f"outcomes.{key}")
+        label = spec.get("label", key.replace("_", " "))
+        meets = spec.get("meets_clocks", True)
+        if not isinstance(meets, bool):
+            raise DefinitionError(source, f"outcomes.{key}.meets_clocks", "must be true or false")
+        outcomes[key] = Outcome(key, label, spec.get("reporter_label", label), meets)
+    return outcomes
+
+
+def _check_outcomes(route: Route) -> None:
+    """Every outcome a case can close with has words, for staff and for the reporter."""
+    if not route.outcomes:
+        return
+    for t in route.transitions:
+        possible = [t.outcome] if t.outcome else []
+        if t.outcome_from:
+            possible += [c for tr in route.transitions for f in tr.requires
+                         if f.name == t.outcome_from for c in f.choices]
+        for key in possible:
+            if key not in route.outcomes:
+                raise DefinitionError(route.source, f"transitions.{t.key}",
+                                      f"outcome {key!r} has no words under [outcomes]")
 
 
 def _table(value, source: str, where: str) -> Mapping:
@@ -218,9 +294,10 @@ def _flag(spec: Mapping, name: str, source: str, where: str) -> bool:
     return value
 
 
-def _fields(raw: Mapping, source: str, where: str):
-    for name, spec in _table(raw, source, f"{where}.requires").items():
-        here = f"{where}.requires.{name}"
+def _fields(raw: Mapping, source: str, where: str, nested: bool = True):
+    base = f"{where}.requires" if nested else where
+    for name, spec in _table(raw, source, base).items():
+        here = f"{base}.{name}"
         _table(spec, source, here)
         ftype = spec.get("type")
         if not isinstance(ftype, str) or ftype not in FIELD_TYPES:

@@ -99,7 +99,7 @@ def decide(
     here = [t for t in variants if snapshot.state in t.sources]
     if not here:
         return Refusal(Reason.NOT_FROM_STATE, f"{key!r} is not possible from {snapshot.state!r}")
-    transition = here[0]
+    transition = here[0].as_seen_by(actor)
     if not actor & transition.who:
         return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} from here")
     clean, errors = validate_fields(transition.requires, fields or {})
@@ -186,7 +186,8 @@ def allowed_transitions(
     route: Route, snapshot: Snapshot, actor: frozenset[str]
 ) -> list[Transition]:
     """The transitions this actor may fire now, for buttons and the API."""
-    return [t for t in route.transitions if snapshot.state in t.sources and actor & t.who]
+    return [t.as_seen_by(actor) for t in route.transitions
+            if snapshot.state in t.sources and actor & t.who]
 
 
 class ReplayError(Exception):

@@ -17,6 +17,7 @@ from casework.services.content import post_message
 from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.routing import party_details
 from casework.services.transitions import fire_transition
+from tests.factories import FIELDS
 
 WORDS = "My manager moved me to night shifts the week after"
 
@@ -31,7 +32,7 @@ def closed_case(ctx, make, **kwargs):
     boss = boss_of(make, case)
     handler = make.user(roles=("intake",), queues=(case.queue,))
     assign(ctx, boss, case.reference, handler.id, "handler")
-    fire_transition(ctx, boss, case.reference, "withdraw", case.version)
+    fire_transition(ctx, boss, case.reference, "withdraw", case.version, FIELDS["withdraw"])
     return case, handler
 
 

@@ -22,7 +22,7 @@ from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.services.transitions import fire_transition
 from casework.workflow.policy import load_pack
-from tests.factories import Factories
+from tests.factories import FIELDS, Factories
 
 
 @pytest.fixture
@@ -173,8 +173,26 @@ def test_a_transition_that_stops_a_paused_clock_judges_it_by_its_due_date(with_p
     boss = handler(make, case)
     pause_clock(ctx, boss, case.reference, "complete_resolution", "Awaiting the police")
     clock.now += timedelta(days=30)
-    fire_transition(ctx, boss, case.reference, "withdraw", case.version)
-    assert clocks_of(case)["complete_resolution"] == ("met", date(2027, 3, 2))
+    fire_transition(ctx, boss, case.reference, "withdraw", case.version, FIELDS["withdraw"])
+    # A withdrawal ends the deadline without meeting it (CONTRACT 4): stopped, not met.
+    assert clocks_of(case)["complete_resolution"] == ("stopped", date(2027, 3, 2))
+
+
+def test_a_withdrawal_after_the_due_date_leaves_the_deadline_missed(with_pack, clock):
+    ctx, make = with_pack("canada-federal")
+    case = make.lodge("harassment").case
+    clock.now += timedelta(days=400)
+    fire_transition(ctx, handler(make, case), case.reference, "withdraw", case.version,
+                    FIELDS["withdraw"])
+    assert clocks_of(case)["complete_resolution"][0] == "missed"
+
+
+def test_a_decision_that_closes_a_case_in_time_meets_its_deadlines(make, ctx):
+    case = make.case("disclosure", path=("acknowledge", "no_further_action"))
+    assert {c.status for c in case.clocks} == {"met"}
+    withdrawn = make.case("disclosure", path=("acknowledge", "withdraw"))
+    assert {c.name: c.status for c in withdrawn.clocks}["acknowledge"] == "met"
+    assert "stopped" in {c.status for c in withdrawn.clocks}
 
 
 # --- extension ------------------------------------------------------------------------------

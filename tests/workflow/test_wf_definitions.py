@@ -230,7 +230,7 @@ CONTRACT_REQUIRES = {
 #: Optional fields beyond the contract (allowed: a caller that leaves them out still succeeds).
 OPTIONAL_EXTRAS = {
     "disclosure": {"no_further_action": {"reason_class"}},
-    "harassment": {"decline_investigation": {"reason_class"}},
+    "harassment": {"decline_investigation": {"reason_class"}, "record_action": {"message"}},
 }
 REASON_CLASSES = {
     "disclosure": ("not_a_disclosure", "insufficient_information", "already_dealt_with",

@@ -116,9 +116,18 @@ def _expected(route: str, state: str, key: str, actor: str) -> Row | tuple[Reaso
     return here[0]
 
 
-def _fields_for(route: str, state: str, key: str) -> dict:
+#: CONTRACT section 4: a handler records a withdrawal (or the external route) the reporter asked
+#: for elsewhere, with the reason and the channel; the reporter gives neither.
+RECORDED_FOR_REPORTER = {"withdraw", "external_route"}
+RECORDING = {"reason": "asked by phone", "channel": "phone"}
+
+
+def _fields_for(route: str, state: str, key: str, actor: str = "") -> dict:
     rows = [row for row in CONTRACT[route] if row.key == key and state in row.sources]
-    return dict(rows[0].fields) if rows else {}
+    fields = dict(rows[0].fields) if rows else {}
+    if actor == "handler" and key in RECORDED_FOR_REPORTER:
+        fields |= RECORDING
+    return fields
 
 
 MATRIX = [
@@ -135,7 +144,7 @@ def test_decide_matches_contract(route_key, state, key, actor):
     """decide() gives the contract's target and outcome, or refuses with the contract's reason."""
     route = ROUTES[route_key]
     snapshot = _snapshot(route_key, state)
-    fields = _fields_for(route_key, state, key)
+    fields = _fields_for(route_key, state, key, actor)
     result = decide(route, snapshot, frozenset({actor}), key, fields)
     expected = _expected(route_key, state, key, actor)
     if isinstance(expected, Row):
@@ -203,3 +212,19 @@ def test_actor_with_no_kind_may_do_nothing(route_key):
         for key in _keys(route_key):
             result = decide(route, _snapshot(route_key, state), frozenset(), key)
             assert isinstance(result, Refusal) and result.status == 403
+
+
+@pytest.mark.parametrize(("route_key", "key"), [
+    (r, k) for r in sorted(CONTRACT) for k in sorted(RECORDED_FOR_REPORTER)
+    if ROUTES[r].transitions_named(k)])
+def test_a_handler_records_the_reporters_exit_with_reason_and_channel(route_key, key):
+    """The reporter leaves in one step; a handler must say what the reporter asked and how."""
+    route = ROUTES[route_key]
+    snapshot = _snapshot(route_key, route.initial)
+    refused = decide(route, snapshot, frozenset({"handler"}), key, {})
+    assert isinstance(refused, Refusal)
+    assert refused.reason is Reason.INVALID_FIELDS
+    assert set(refused.fields) == {"reason", "channel"}
+    assert isinstance(decide(route, snapshot, frozenset({"reporter"}), key, {}), Decision)
+    recorded = decide(route, snapshot, frozenset({"handler"}), key, RECORDING)
+    assert isinstance(recorded, Decision) and recorded.outcome is not None
