@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE_LAYERS = ["casework/workflow", "casework/crypto", "casework/stats"]
+PURE_LAYERS = ["casework/workflow", "casework/crypto", "casework/stats", "casework/evidence"]
 FORBIDDEN = ("flask", "werkzeug", "sqlalchemy")
 
 

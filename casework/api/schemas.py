@@ -213,8 +213,10 @@ class StateOnly(Out):
 class AttachmentOut(Out):
     id: int
     filename: str
-    size: int
+    size: int  # of what was stored, after cleaning
     sha256: str
+    removed: str  # in plain words, what cleaning removed ("nothing" for a file kept as sent)
+    kept: str | None = None  # what the file may still hold, when that is worth saying
 
 
 class StaffTokenIn(Schema):

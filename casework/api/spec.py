@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from casework.api.schemas import ErrorBody
-from casework.services.errors import DomainError, Invalid, NotFound
+from casework.services.errors import DomainError, Invalid, NotFound, TooLarge
 
 MAX_JSON = 256 * 1024
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
@@ -26,12 +26,6 @@ class MalformedJSON(DomainError):
     """The body is not JSON."""
 
     status, code = 400, "malformed_json"
-
-
-class TooLarge(DomainError):
-    """The body is over the limit."""
-
-    status, code = 413, "too_large"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +20,6 @@ from casework.services.vault import KeyDestroyed
 
 DAMAGED = "[this record is damaged and cannot be read]"
 MAX_BODY = 20_000
-MAX_ATTACHMENT = 20 * 1024 * 1024
 
 
 def open_or_flag(ctx: Context, actor: Actor, case: Case, kind: str, record_id: int,
@@ -135,41 +133,6 @@ def list_messages(ctx: Context, actor: Actor, reference: str | None,
     ctx.audit(Kind.MESSAGE_READ, actor.label, case_id=case.id, count=len(rows))
     return [MessageView(m.id, m.sender, open_or_flag(ctx, actor, case, "message", m.id,
                                                      m.body_ct), m.at) for m in rows]
-
-
-@dataclass(frozen=True)
-class StoredAttachment:
-    """What the uploader is told: id, name, size and digest."""
-
-    id: int
-    filename: str
-    size: int
-    sha256: str
-
-
-def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: str,
-                   data: bytes, content_type: str = "application/octet-stream"
-                   ) -> StoredAttachment:
-    """Seal evidence bytes and name under the case key."""
-    case = open_case(ctx, actor, reference, Action.ADD_EVIDENCE)
-    if not data:
-        raise Invalid("The file is empty.", {"file": "empty"})
-    if len(data) > MAX_ATTACHMENT:
-        raise Invalid("The file is too large.", {"file": f"at most {MAX_ATTACHMENT} bytes"})
-    name = _text(filename, "file", 255)
-    digest = hashlib.sha256(data).hexdigest()
-    is_reporter = isinstance(actor, Reporter)
-    row = Attachment(case_id=case.id, uploaded_by="reporter" if is_reporter else "staff",
-                     author_id=None if is_reporter else actor.user_id, at=ctx.now,
-                     size=len(data))
-    ctx.session.add(row)
-    ctx.session.flush()
-    vault = ctx.vault(case)
-    row.meta_ct = vault.seal_json("attachment-meta", row.id, {
-        "filename": name, "content_type": content_type, "sha256": digest})
-    row.content_ct = vault.seal("attachment", row.id, data)
-    ctx.audit(Kind.ATTACHMENT_ADD, actor.label, case_id=case.id, attachment=row.id)
-    return StoredAttachment(row.id, name, len(data), digest)
 
 
 def reveal_identity(ctx: Context, actor: Staff, reference: str, reason: str) -> dict:

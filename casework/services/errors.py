@@ -71,6 +71,12 @@ class Invalid(DomainError):
     status, code = 422, "invalid"
 
 
+class TooLarge(DomainError):
+    """A body or file over its size limit."""
+
+    status, code = 413, "too_large"
+
+
 class TooManyAttempts(DomainError):
     """Throttled: wait before trying again."""
 

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from sqlalchemy import select
 
 from casework.models import Person
-from casework.sanitise import UnsupportedFile, clean
 from casework.services import ratelimit
 from casework.services.access import Reporter
 from casework.services.aftercare import QUESTION, reporter_checkins
 from casework.services.auth import reporter_sign_in
-from casework.services.content import add_attachment, list_messages, post_message
+from casework.services.content import list_messages, post_message
 from casework.services.errors import DomainError, Invalid
+from casework.services.evidence import add_attachment
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
@@ -101,19 +101,17 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
 
 def store_evidence(files, actor, reference: str | None) -> list[dict]:
     """Clean and seal each uploaded file; say what was removed from each."""
-    notes = []
     uploads = [f for f in files or [] if f and f.filename]
     if len(uploads) > MAX_FILES:
         raise Invalid("Too many files.", {"evidence": f"send at most {MAX_FILES} files"})
+    notes = []
     for upload in uploads:
         try:
-            cleaned = clean(upload.filename, upload.read())
-        except UnsupportedFile as exc:
-            raise Invalid("A file was not accepted.", {"evidence": str(exc)}) from exc
-        stored = add_attachment(context(), actor, reference, upload.filename, cleaned.data,
-                                cleaned.content_type)
-        notes.append({"filename": stored.filename, "removed": cleaned.removed,
-                      "kept": cleaned.kept})
+            stored = add_attachment(context(), actor, reference, upload.filename, upload.stream)
+        except DomainError as exc:  # on the form's evidence field, naming the file
+            raise Invalid(exc.message, {"evidence": exc.message}) from exc
+        notes.append({"filename": stored.filename, "removed": stored.removed,
+                      "kept": stored.kept})
     return notes
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from casework.services import ratelimit
-from casework.services.content import MAX_ATTACHMENT
+from casework.services.evidence import MAX_ATTACHMENT
 from casework.services.throttle import Limit
 from casework.services.transitions import fire_transition
 
@@ -186,9 +186,9 @@ def test_attachment_over_the_request_limit_is_413(api, app, lodged):
 
 
 def test_attachment_over_the_file_limit_is_413(api, lodged, monkeypatch):
-    from casework.api import reporter_api
+    from casework.services import evidence
 
-    monkeypatch.setattr(reporter_api, "MAX_ATTACHMENT", 1000)
+    monkeypatch.setattr(evidence, "MAX_ATTACHMENT", 1000)
     token = api.reporter_token(lodged.reference, lodged.receipt)
     assert upload(api, token, b"x" * 1000).status_code == 201
     response = upload(api, token, b"x" * 1001)

@@ -12,7 +12,6 @@ from casework.models import Assignment, Recusal
 from casework.services.access import Reporter, Staff
 from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.content import (
-    add_attachment,
     add_note,
     list_messages,
     list_notes,
@@ -21,6 +20,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import Conflict, Forbidden, NotFound
+from casework.services.evidence import add_attachment
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import allowed_for, fire_transition
 from casework.services.views import case_view, list_cases

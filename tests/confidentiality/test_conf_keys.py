@@ -16,7 +16,6 @@ from casework.services.accounts import NewUser, create_user
 from casework.services.audit import Kind
 from casework.services.content import (
     DAMAGED,
-    add_attachment,
     add_note,
     list_messages,
     list_notes,
@@ -25,6 +24,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import NotFound
+from casework.services.evidence import add_attachment
 from casework.services.views import case_view
 
 

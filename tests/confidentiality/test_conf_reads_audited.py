@@ -14,7 +14,6 @@ from casework.services.access import Reporter
 from casework.services.assignments import assign
 from casework.services.audit import Kind
 from casework.services.content import (
-    add_attachment,
     add_note,
     list_messages,
     list_notes,
@@ -23,6 +22,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import Forbidden, Invalid
+from casework.services.evidence import add_attachment
 from casework.services.reports import NewReport, ReporterInput, lodge_report
 from casework.services.views import case_view
 
@@ -40,7 +40,7 @@ def world(make, ctx, markers):
     handler = make.staff(roles=("intake",), queues=(case.queue,))
     add_note(ctx, handler, case.reference, words["note"])
     post_message(ctx, Reporter(case.id), None, words["message"])
-    stored = add_attachment(ctx, Reporter(case.id), None, words["file"],
+    stored = add_attachment(ctx, Reporter(case.id), None, words["file"] + ".txt",
                             words["bytes"].encode())
     return case, handler, stored, words
 
@@ -83,7 +83,7 @@ def test_reads_return_the_content_they_audit(ctx, world):
     assert [n.body for n in list_notes(ctx, handler, case.reference)] == [words["note"]]
     assert [m.body for m in list_messages(ctx, handler, case.reference)] == [words["message"]]
     meta, data = read_attachment(ctx, handler, case.reference, stored.id)
-    assert (meta["filename"], data) == (words["file"], words["bytes"].encode())
+    assert (meta["filename"], data) == (words["file"] + ".txt", words["bytes"].encode())
     assert reveal_identity(ctx, handler, case.reference, "needed")["name"] == words["name"]
 
 

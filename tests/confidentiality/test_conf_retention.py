@@ -25,13 +25,13 @@ from casework.services.assignments import assign, recuse
 from casework.services.audit import Kind
 from casework.services.auth import reporter_sign_in
 from casework.services.content import (
-    add_attachment,
     add_note,
     list_notes,
     post_message,
     reveal_identity,
 )
 from casework.services.errors import NotFound
+from casework.services.evidence import add_attachment
 from casework.services.retention import purge
 from casework.services.transitions import fire_transition
 from casework.services.vault import KeyDestroyed
