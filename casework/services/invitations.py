@@ -135,7 +135,8 @@ def enrol(ctx: Context, code: str, password: str, *, secret: str | None = None,
         secret = totp.new_secret()
     elif (step := totp.matching_step(secret, first_code, ctx.now.timestamp())) is None:
         raise Invalid("The code from your authenticator app is not right.", {
-            "code": "not the code the app shows now: check the secret and the phone's time"})
+            "code": "That is not the code the app shows now. Check that the app has the key "
+                    "from this page and that the phone's clock is right."})
     if opened.purpose == "enrol":  # nothing is written until every check has passed
         user.password_hash = hash_password(password)
     user.totp_secret_ct = totp.seal_account_secret(ctx.runtime.keyring, user.id, secret)

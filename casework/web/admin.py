@@ -19,7 +19,7 @@ from casework.services.people import NewPerson, create_person
 from casework.web.edge import context, runtime
 from casework.web.forms import AccessForm, AccountForm, PersonForm
 from casework.web.reporter import form_errors
-from casework.web.staff import actor
+from casework.web.staff import Labels, actor
 from casework.workflow.policy import PERSON_ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -125,7 +125,8 @@ def account(user_id: int):
     found = list_accounts(context(), actor(), user_id)
     if not found:
         abort(404)
-    form = _choices(AccessForm(data={"roles": found[0].roles, "queues": found[0].queues}))
+    requests = grants.list_grants(context(), actor(), None, user_id)
+    form = _access_form(found[0], [r for r in requests if r.state == grants.PENDING])
     if form.validate_on_submit():
         try:
             change = accounts.change_access(context(), actor(), user_id, form.roles.data or (),
@@ -136,8 +137,21 @@ def account(user_id: int):
             flash(_changed(len(change.pending)), "success")
             return redirect(url_for("admin.account", user_id=user_id), 303)
     return render_template("admin/account.html", row=found[0], form=form, me=actor(),
-                           requests=grants.list_grants(context(), actor(), None, user_id),
-                           role_words=ROLE_WORDS), 422 if form.errors else 200
+                           requests=requests, role_words=ROLE_WORDS), (
+        422 if form.errors else 200)
+
+
+def _access_form(row, waiting: list[grants.GrantRow]) -> AccessForm:
+    """The account's roles and queues ticked, and those waiting for approval ticked and
+    marked (unticking one withdraws its request)."""
+    form = _choices(AccessForm(data={
+        "roles": [*row.roles, *(r.role for r in waiting if r.role)],
+        "queues": [*row.queues, *(r.queue for r in waiting if r.queue)]}))
+    for field, held in ((form.roles, {r.role for r in waiting}),
+                        (form.queues, {r.queue for r in waiting})):
+        field.choices = [(key, f"{words} (waiting for approval)" if key in held else words)
+                         for key, words in field.choices]
+    return form
 
 
 def _changed(waiting: int) -> str:
@@ -175,6 +189,9 @@ def grants_page():
 def decide(grant_id: int, decision: str):
     """Approve or refuse one request for access, then back where the person came from."""
     grant = grants.decide(context(), actor(), grant_id, approve=decision == "approve")
-    flash(f"The request was {grant.state}.", "success")
+    what = (f"the {Labels().queue(grant.queue)} queue" if grant.queue
+            else f"the {grant.role.replace('_', ' ')} role")
+    flash(f"Approved: the account now has {what}." if grant.state == "approved"
+          else f"Refused: the account does not get {what}.", "success")
     back = BACK.get(request.form.get("back", ""), "admin.grants")
     return redirect(url_for(back), 303)

@@ -42,7 +42,7 @@ def enrol(person: Browser, code: str, clock, *, first_code=None, again=NEW_PASSW
     started = person.post("/staff/enrol", {"invitation": code}, token_from="/staff/enrol")
     assert started.status_code == 303 and started.location.endswith("/staff/enrol/app")
     shown = page(person.get("/staff/enrol/app"))
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', shown).group(1)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', shown).group(1).replace(" ", "")
     answer = person.post("/staff/enrol/app", {
         "password": NEW_PASSWORD, "password_again": again,
         "code": first_code if first_code is not None else pyotp.TOTP(secret).at(clock.now)},
@@ -101,6 +101,8 @@ def test_the_queue_owner_decides_on_their_dashboard(browser, admin, other, accou
     assert "Requests for access" in page(other.get("/admin/grants"))
     approved = other.post(f"/admin/grants/{grant.id}/approve", {"back": "dashboard"})
     assert approved.status_code == 303 and approved.location.endswith("/staff/")
+    assert "Approved: the account now has the Monitoring Officer queue." in page(
+        other.get("/staff/"))
     ctx.session.expire_all()
     assert grant.state == "approved"
     assert "Joiner" not in page(other.get("/staff/"))
@@ -144,6 +146,17 @@ def test_changing_an_account_and_resetting_its_second_factor(browser, admin, acc
     assert changed.status_code == 303
     shown = page(browser.get(changed.location))
     assert "takes effect only once approved" in shown
+    assert "Investigator (waiting for approval)" in shown
+    assert re.search(r'value="investigator"[^>]*checked|checked[^>]*value="investigator"', shown)
+    # Saving the page as shown keeps the request; unticking it withdraws it.
+    browser.post(f"/admin/users/{officer.id}", {"roles": ["intake", "investigator"],
+                                                 "queues": ["intake"]},
+                 token_from=f"/admin/users/{officer.id}")
+    assert ctx.session.execute(select(AccessGrant.state)).scalars().all() == ["pending"]
+    browser.post(f"/admin/users/{officer.id}", {"roles": ["intake"], "queues": ["intake"]},
+                 token_from=f"/admin/users/{officer.id}")
+    ctx.session.expire_all()
+    assert ctx.session.execute(select(AccessGrant.state)).scalars().all() == ["withdrawn"]
     reset = browser.post(f"/admin/users/{officer.id}/invitation",
                          token_from=f"/admin/users/{officer.id}")
     assert reset.status_code == 200 and "New invitation for" in page(reset)
