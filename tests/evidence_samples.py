@@ -136,6 +136,7 @@ def docx_parts() -> dict[str, bytes | str]:
         f'Id="rId1" Type="{DOC_RELS}/attachedTemplate" Target="file:///C:/Users/'
         'jwhistle/AppData/Normal.dotm" TargetMode="External"/></Relationships>',
         "word/media/image1.jpeg": jpeg(),
+        "word/printerSettings/printerSettings1.bin": "\\\\PRINTSRV\\HR-2 jwhistle",
     }
 
 

@@ -1,9 +1,10 @@
 """Office documents (docx, xlsx, pptx) and OpenDocument text (odt), rebuilt part by part.
 
 Document properties (docProps core, app and custom; ODT's meta.xml and settings.xml) are
-replaced by empty ones, word/people.xml is left out, every XML part is rewritten without
-people's names, initials and dates (xmlscrub), pictures inside are re-encoded like picture
-files, and the zip itself gets fixed dates and no comment. Other parts are copied as they are.
+replaced by empty ones, word/people.xml and printer settings are left out (with what points
+at them), every XML part is rewritten without people's names, initials and dates (xmlscrub),
+pictures inside are re-encoded like picture files, and the zip itself gets fixed dates and no
+comment. Other parts are copied as they are.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ ODF_BLANK = {
     "meta.xml": f"<office:document-meta{ODF}><office:meta/></office:document-meta>",
     "settings.xml": f"<office:document-settings{ODF}/>",
 }
-LEFT_OUT = {"word/people.xml"}
+LEFT_OUT = {"word/people.xml"}  # and printer settings (they name the printer): left_out()
 MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml",
              ".pptx": "ppt/presentation.xml", ".odt": "content.xml"}
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"
@@ -50,12 +51,11 @@ def clean_office(stream: BinaryIO, ext: str) -> tuple[bytes, str, str | None]:
     with zipfile.ZipFile(stream) as source:
         infos = zipped.members(source)
         _check_kind(source, infos, ext)
-        reader = zipped.Reader(source)
+        reader, dropped = zipped.Reader(source), {i.filename for i in infos if left_out(i)}
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for info in infos:
-                if info.filename in LEFT_OUT:
-                    continue
-                zipped.write(target, info, _part(reader, info, blank))
+                if info.filename not in dropped:
+                    zipped.write(target, info, _part(reader, info, blank, dropped))
     return out.getvalue(), REMOVED["odt" if ext == ".odt" else "ooxml"], None
 
 
@@ -68,14 +68,19 @@ def _check_kind(source: zipfile.ZipFile, infos: list[zipfile.ZipInfo], ext: str)
         raise Refused(f"This file is named {ext} but is not that kind of document.")
 
 
-def _part(reader: zipped.Reader, info: zipfile.ZipInfo, blank: dict[str, str]
-          ) -> Iterable[bytes]:
+def left_out(info: zipfile.ZipInfo) -> bool:
+    """Parts that only say who: word/people.xml, and the printer settings."""
+    return info.filename in LEFT_OUT or "/printerSettings/" in info.filename
+
+
+def _part(reader: zipped.Reader, info: zipfile.ZipInfo, blank: dict[str, str],
+          dropped: set[str]) -> Iterable[bytes]:
     """One member's new bytes."""
     name = info.filename
     if name in blank:
         return [(DECLARATION + blank[name]).encode()]
     if name.endswith((".xml", ".rels")):
-        return xmlscrub.scrub(reader.chunks(info), name, LEFT_OUT)
+        return xmlscrub.scrub(reader.chunks(info), name, dropped)
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext in images.FORMATS:
         data, _, _ = images.clean_image(io.BytesIO(reader.read(info)), ext, EMBEDDED_BUDGET)

@@ -2,8 +2,9 @@
 
 The new document has no information dictionary (author, title, dates, software) and no XMP;
 pages and the pictures and forms on them lose their own XMP and private application data, the
-names and dates on comments go, and JPEG pictures inside lose their EXIF the way a JPEG file's
-segments are dropped. Attachments, bookmarks and scripts of the old document are not copied.
+names and dates on comments go, and JPEG pictures inside lose their EXIF (their application
+segments are dropped). Attached files, bookmarks and scripts (the document's, a page's or an
+annotation's) are not copied.
 pypdf decodes a stream only to read the document's structure, each under MAX_STREAM.
 """
 
@@ -14,7 +15,7 @@ import zlib
 from typing import BinaryIO
 
 from pypdf import PdfReader, PdfWriter, apply_configuration
-from pypdf.generic import DictionaryObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
 from casework.evidence.jpeg import strip_segments
 from casework.evidence.limits import CHUNK, MAX_PAGES, MAX_PIXELS, MAX_STREAM, Refused
@@ -27,7 +28,8 @@ LIMITS = {name: MAX_STREAM for name in (
     "stream_decoding_work_maximum_length")}
 LIMITS.update(page_tree_maximum_entries=MAX_PAGES * 2, page_tree_maximum_page_entries=MAX_PAGES,
               xmp_maximum_input_length=1024 * 1024)
-PRIVATE = ("/Metadata", "/PieceInfo", "/LastModified")
+PRIVATE = ("/Metadata", "/PieceInfo", "/LastModified", "/AA")  # /AA: scripts on open, close
+SCRIPTS = ("/JavaScript", "/Launch")
 ANNOTATION_PEOPLE = ("/T", "/M", "/CreationDate", "/NM")  # who wrote a comment, and when
 BOMB = ("Part of this PDF unpacks to far more than it holds, so we could not check it safely. "
         "Please print it to a new PDF and send that.")
@@ -65,11 +67,8 @@ def _scrub(node: DictionaryObject, seen: set[int], depth: int) -> None:
     """Drop metadata from a page or form and from the pictures, forms and comments on it."""
     for key in PRIVATE:
         node.pop(NameObject(key), None)
-    for annotation in node.get("/Annots", None) or []:
-        annotation = annotation.get_object()
-        if annotation.get("/Subtype") not in ("/Widget", "/Link"):
-            for key in ANNOTATION_PEOPLE:
-                annotation.pop(NameObject(key), None)
+    if "/Annots" in node:
+        node[NameObject("/Annots")] = _annotations(node["/Annots"].get_object())
     resources = node.get("/Resources")
     xobjects = resources.get_object().get("/XObject") if resources is not None else None
     for ref in (xobjects.get_object().values() if xobjects is not None else []):
@@ -86,6 +85,26 @@ def _scrub(node: DictionaryObject, seen: set[int], depth: int) -> None:
             xobject.pop(NameObject(key), None)
         if xobject.get("/Filter") == "/DCTDecode":
             xobject._data = strip_segments(xobject._data)
+
+
+def _annotations(annotations: ArrayObject) -> ArrayObject:
+    """Comments without who wrote them or when; no attached files, no scripts."""
+    kept = ArrayObject()
+    for ref in annotations:
+        annotation = ref.get_object()
+        parent = annotation.get("/Parent")
+        if "/FileAttachment" in (annotation.get("/Subtype"), parent and parent.get_object().get(
+                "/Subtype")):
+            continue
+        annotation.pop(NameObject("/AA"), None)
+        action = annotation.get("/A")
+        if action is not None and action.get_object().get("/S") in SCRIPTS:
+            del annotation[NameObject("/A")]
+        if annotation.get("/Subtype") not in ("/Widget", "/Link"):
+            for key in ANNOTATION_PEOPLE:
+                annotation.pop(NameObject(key), None)
+        kept.append(ref)
+    return kept
 
 
 def _check_stream(obj: object) -> None:

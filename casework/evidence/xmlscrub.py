@@ -21,7 +21,7 @@ FIXED_DATE = "2000-01-01T00:00:00Z"
 TEMPLATE = "Normal.dotm"
 NAMED_ELEMENTS = {"cmauthor", "author", "person", "userinfo"}  # elements whose name= is a person
 REPLACE = {"author": NAME, "displayname": NAME, "username": NAME, "userid": NAME,
-           "providerid": "None", "datetime": FIXED_DATE}
+           "providerid": "None", "datetime": FIXED_DATE, "created": FIXED_DATE}
 DROP_ATTRIBUTES = {"date", "dateutc", "dt", "initials"}
 DROP_ELEMENTS = {"rsids", "abspath"}
 TEXT = {"dc:creator": NAME, "meta:initial-creator": NAME, "meta:printed-by": NAME,
@@ -43,7 +43,8 @@ def scrub_attributes(element: str, attrs) -> dict[str, str]:
             kept[qname] = TEMPLATE  # the template's path names the user's folders
         elif local == "initials" and element in NAMED_ELEMENTS:
             kept[qname] = "A"  # required there
-        elif local in DROP_ATTRIBUTES or local.startswith("rsid"):
+        elif local in DROP_ATTRIBUTES or local.startswith("rsid") or (
+                element == "pagesetup" and local == "id"):  # its printer settings are left out
             continue
         elif local in REPLACE:
             kept[qname] = REPLACE[local]

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from PIL import Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from casework.evidence import Refused, clean
 from casework.evidence.xmlscrub import scrub
@@ -72,6 +73,26 @@ def test_a_pdf_keeps_its_pages_and_loses_info_xmp_and_comment_authors():
     assert Image.open(io.BytesIO(photo._data)).size == (64, 48)
 
 
+def test_a_pdf_loses_attached_files_and_scripts():
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    script = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                               NameObject("/JS"): TextStringObject("app.alert(1)")})
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): script})
+    attached = DictionaryObject({NameObject("/Subtype"): NameObject("/FileAttachment"),
+                                 NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+                                 NameObject("/FS"): TextStringObject("secret.docx")})
+    link = DictionaryObject({NameObject("/Subtype"): NameObject("/Link"), NameObject("/A"): script,
+                             NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4)})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(attached),
+                                               writer._add_object(link)])
+    out = io.BytesIO()
+    writer.write(out)
+    data = cleaned("form.pdf", out.getvalue())
+    assert b"/JavaScript" not in data and b"secret.docx" not in data and b"/AA" not in data
+    assert len(PdfReader(io.BytesIO(data)).pages[0]["/Annots"]) == 1  # the link stays
+
+
 def test_a_word_document_keeps_its_words_and_loses_its_people():
     parts = samples.members(cleaned("letter.docx", samples.docx()))
     document, comments = parts["word/document.xml"].decode(), parts["word/comments.xml"].decode()
@@ -79,6 +100,7 @@ def test_a_word_document_keeps_its_words_and_loses_its_people():
     assert document.count('w:author="Author"') == 3 and 'w:author="Author"' in comments
     assert "w:date" not in document + comments and "w:initials" not in comments
     assert "word/people.xml" not in parts
+    assert not [name for name in parts if "printerSettings" in name]
     assert b"people.xml" not in parts["word/_rels/document.xml.rels"]
     assert b"people.xml" not in parts["[Content_Types].xml"]
     assert b'Target="media/image1.jpeg"' in parts["word/_rels/document.xml.rels"]
@@ -108,6 +130,10 @@ def test_an_odt_keeps_its_type_first_and_stored():
      "</workbook>", ["jwhistle"], ["<sheets/>"]),
     ('<w:settings xmlns:w="w"><w:rsids><w:rsid w:val="00A1"/></w:rsids><w:zoom/></w:settings>',
      ["00A1", "rsids"], ["<w:zoom/>"]),
+    ('<p188:cmLst xmlns:p188="p"><p188:cm id="{1}" authorId="{2}" '
+     'created="2026-02-27T10:00:00.000"/></p188:cmLst>', ["2026"], ['authorId="{2}"']),
+    ('<worksheet xmlns:r="r"><pageSetup paperSize="9" r:id="rId1"/></worksheet>', ["rId1"],
+     ['paperSize="9"']),
 ])
 def test_office_parts_lose_names_in_every_place_office_keeps_them(xml, gone, kept):
     out = b"".join(scrub([xml.encode()], "part.xml", set())).decode()
