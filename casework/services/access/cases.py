@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from casework.models import CONTENT_ROLES, Assignment, Case, CaseParty, Recusal
+from casework.models import Assignment, Case, CaseParty, Recusal
 from casework.services.access.actors import Actor, Reporter, Staff
 from casework.services.access.policy import (
     ROLE_CAPACITY,
@@ -49,14 +49,23 @@ def _conflict_free(actor: Staff) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def held_capacities(actor: Staff) -> frozenset[Capacity]:
+    """The capacities a staff member's roles give (on their queues' cases, or as assigned)."""
+    return frozenset(ROLE_CAPACITY[r] for r in actor.roles if r in ROLE_CAPACITY)
+
+
 def visible_filter(actor: Actor) -> ColumnElement[bool]:
     """The one query filter for the cases whose content an actor may list or open."""
     if isinstance(actor, Reporter):
         return and_(Case.id == actor.case_id, Case.purged_at.is_(None))
-    if not actor.roles & CONTENT_ROLES:
+    held = held_capacities(actor)
+    if not held:
         return false()
+    # An assignment counts only in a capacity the actor still holds a role for (as in
+    # `derive_capacities`): otherwise the list would show a case that opens as missing.
     assigned = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
-                              Assignment.ended_at.is_(None))
+                              Assignment.ended_at.is_(None),
+                              Assignment.capacity.in_(sorted(c.value for c in held)))
     reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
     return and_(reach, *_conflict_free(actor))
 
@@ -106,7 +115,7 @@ def derive_capacities(session: Session, actor: Actor, case: Case) -> frozenset[C
     if case.purged_at is not None or is_recused(session, case.id, actor.user_id) \
             or is_implicated(session, case.id, actor.person_index):
         return frozenset()
-    held = {ROLE_CAPACITY[r] for r in actor.roles if r in ROLE_CAPACITY}
+    held = held_capacities(actor)
     found = set(held) if case.queue in actor.queues else set()
     found |= {Capacity(a.capacity) for a in active_assignments(session, case.id)
               if a.user_id == actor.user_id and a.capacity in held}
