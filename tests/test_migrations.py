@@ -291,3 +291,16 @@ def test_0007_fills_the_statistics_facts_in_the_organisations_days(scratch):
     downgrade(scratch, "0006")
     assert "received_quarter" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
     assert counts(scratch) == before
+
+
+def test_0008_keeps_every_account_and_its_downgrade_drops_only_its_tables(scratch):
+    """Accounts made before separation of duties keep their roles, queues and password; the
+    invitations and grants tables come and go alone (users is not copied on SQLite)."""
+    upgrade(scratch, "0007")
+    insert_rows(scratch)
+    before = counts(scratch)
+    upgrade(scratch, "0008")
+    after = counts(scratch)
+    assert after == {**before, "invitations": 0, "access_grants": 0}
+    downgrade(scratch, "0007")
+    assert counts(scratch) == before

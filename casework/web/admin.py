@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from casework.models import STAFF_ROLES
 from casework.services import accounts, grants
+from casework.services.access import Power, has_power
 from casework.services.directory import list_accounts, list_people, person_choices, require_admin
 from casework.services.errors import Conflict, Invalid
 from casework.services.people import NewPerson, create_person
@@ -49,7 +50,8 @@ def inject_grants_access():
     if not current_user.is_authenticated:
         return {"sees_grants": False}
     me = actor()
-    return {"sees_grants": "admin" in me.roles or bool(grants.owned_queues(context(), me))}
+    return {"sees_grants": has_power(me, Power.ADMINISTER)
+            or bool(grants.owned_queues(context(), me))}
 
 
 @bp.get("/")
