@@ -141,7 +141,7 @@ def _refusal(ctx: Context, actor: Staff, grant: AccessGrant) -> str:
         return "Nobody may approve their own access."
     if actor.user_id == grant.requested_by:
         return "Someone other than the person who asked must decide this request."
-    if _deciders(ctx, grant)[0] == "owner":
+    if Deciders(ctx).of(grant)[0] == "owner":
         return "Only the queue's owner may decide this request."
     return "Only another administrator may decide this request."
 
@@ -153,15 +153,30 @@ def _excluded(grant: AccessGrant) -> set[int]:
 def approvers(ctx: Context, grant: AccessGrant) -> frozenset[int]:
     """Who may decide a grant: the queue's owner accounts, else the administrators; never
     the one who asked, nor the grantee."""
-    return _deciders(ctx, grant)[1]
+    return Deciders(ctx).of(grant)[1]
 
 
-def _deciders(ctx: Context, grant: AccessGrant) -> tuple[str, frozenset[int]]:
-    if grant.queue is not None:
-        owners = owner_accounts(ctx, grant.queue) - _excluded(grant)
-        if owners:
-            return "owner", owners
-    return "administrator", admin_accounts(ctx) - _excluded(grant)
+class Deciders:
+    """Who decides grants, each queue's owners and the administrators looked up once (a
+    listing asks for every row)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._owners: dict[str, frozenset[int]] = {}
+        self._admins: frozenset[int] | None = None
+
+    def of(self, grant: AccessGrant) -> tuple[str, frozenset[int]]:
+        """("owner", the queue's owner accounts), or, without any that may decide,
+        ("administrator", the administrators), less the one who asked and the grantee."""
+        excluded = _excluded(grant)
+        if grant.queue is not None:
+            if grant.queue not in self._owners:
+                self._owners[grant.queue] = owner_accounts(self.ctx, grant.queue)
+            if owners := self._owners[grant.queue] - excluded:
+                return "owner", owners
+        if self._admins is None:
+            self._admins = admin_accounts(self.ctx)
+        return "administrator", self._admins - excluded
 
 
 def owner_accounts(ctx: Context, queue: str) -> frozenset[int]:
@@ -233,9 +248,9 @@ def _rows(ctx: Context, actor: Staff, queues: Iterable[str] | None, state: str |
         query = query.where(AccessGrant.id.in_(ids))
     if user_id is not None:
         query = query.where(AccessGrant.user_id == user_id)
-    rows = []
+    rows, who = [], Deciders(ctx)
     for grant, user, asker_name in ctx.session.execute(query).all():
-        kind, deciders = _deciders(ctx, grant)
+        kind, deciders = who.of(grant)
         rows.append(GrantRow(grant.id, user.id, user.name, tuple(sorted(user.roles)),
                              grant.queue, grant.role, grant.requested_by, asker_name,
                              grant.requested_at, grant.state, kind,
