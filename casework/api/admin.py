@@ -63,7 +63,7 @@ def auth_enrol(body: EnrolIn):
     ctx = context()
     enrolled = invitations.enrol(ctx, body.invitation, body.password)
     return {"totp_secret": enrolled.totp_secret, "otpauth_uri": otpauth_uri(
-        enrolled.totp_secret, enrolled.user.email, f"{ctx.runtime.pack.organisation} Casework")}
+        enrolled.totp_secret, enrolled.user.email, ctx.runtime.pack.organisation)}
 
 
 @operation(api, "POST", "/admin/people", "Add someone to the people directory", auth="staff",

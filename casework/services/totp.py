@@ -70,6 +70,8 @@ def accept_code(ctx: Context, user: User, code: str | None) -> bool:
     return step is not None and claim_step(ctx, user, step)
 
 
-def otpauth_uri(secret: str, email: str, issuer: str) -> str:
-    """The otpauth:// address an authenticator app accepts for a secret."""
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
+def otpauth_uri(secret: str, email: str, organisation: str) -> str:
+    """The otpauth:// address an authenticator app accepts for a secret, named so the person
+    can tell it apart in the app."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email,
+                                               issuer_name=f"{organisation} Casework")

@@ -58,9 +58,8 @@ def app():
             flash("Your account is ready. Sign in with your email, your password and the "
                   "next code your app shows.", "success")
             return redirect(url_for("staff.sign_in"), 303)
-    uri = totp.otpauth_uri(state["secret"], state["email"],
-                           f"{runtime().pack.organisation} Casework")
-    return render_template("staff/enrol_app.html", form=form, state=state, uri=uri,
+    uri = totp.otpauth_uri(state["secret"], state["email"], runtime().pack.organisation)
+    return render_template("staff/enrol_app.html", form=form, state=state,
                            qr=qr_svg(uri)), status
 
 
