@@ -74,7 +74,8 @@ def case_detail(ref: str):
     return {**vars(view), "allowed_transitions": [_allowed(t) for t in view.allowed],
             "clocks": [_clock(c) for c in view.clocks],
             "milestones": [vars(m) for m in view.milestones],
-            "reporter": {"anonymous": view.anonymous}}
+            "reporter": {"anonymous": view.anonymous},
+            "decisions": [d.as_dict() for d in view.decisions]}
 
 
 def _clock(clock: ClockView) -> dict:

@@ -22,8 +22,8 @@ from casework.services.aftercare import QUESTION, answer_checkin, reporter_check
 from casework.services.content import list_messages, post_message
 from casework.services.errors import Invalid, NotFound
 from casework.services.evidence import add_attachment
+from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
-from casework.services.views import reporter_view
 from casework.web.edge import context
 
 TAG = ("reporter",)

@@ -140,6 +140,30 @@ class TimelineItem(Out):
     label: str
 
 
+class StaffTimelineItem(TimelineItem):
+    kind: str
+    #: Who took the step: a colleague's name, "the reporter" or "Casework".
+    by: str
+
+
+class FeedbackOut(Out):
+    at: datetime
+    #: The question the handler answered (e.g. "Feedback for the reporter").
+    label: str
+    text: str
+
+
+class ReportTextOut(Out):
+    summary: str
+    details: str
+
+
+class ReporterEvidenceOut(Out):
+    filename: str
+    size: int
+    at: datetime
+
+
 class MessageOut(Out):
     id: int
     from_: Literal["reporter", "handler"] = Field(alias="from")
@@ -155,6 +179,19 @@ class ReporterCaseOut(Out):
     state: str
     stage: str
     outcome: str | None = None
+    #: The outcome in the reporter's words (from the route definition).
+    outcome_words: str | None = None
+    withdrawn_by: Literal["reporter", "recorded_by_handler"] | None = None
+    #: What the reporter sent.
+    report: ReportTextOut
+    opened_on: date
+    #: The day someone handling the report first opened it (never who).
+    read_on: date | None = None
+    #: The next date by which the reporter can expect something (the earliest running clock).
+    next_expected_on: date | None = None
+    #: Everything the route marks as for the reporter (feedback, a referral's destination ...).
+    feedback: list[FeedbackOut]
+    evidence: list[ReporterEvidenceOut]
     timeline: list[TimelineItem]
     messages: list[MessageOut]
     actions: list[str]
@@ -292,6 +329,18 @@ class PartyOut(Out):
     person_id: int | None = None
     name: str | None = None
     role: str | None = None
+    #: The directory's position for someone picked from it, else the role as reported.
+    position: str | None = None
+
+
+class DecisionOut(Out):
+    transition: str
+    label: str
+    at: datetime
+    #: Who took the step: a colleague's name, or reporter / system.
+    actor: str
+    #: What was recorded at the step (sealed text opened for those who may read the case).
+    fields: dict[str, Any]
 
 
 class AssignedOut(Out):
@@ -328,6 +377,9 @@ class CaseOut(Out):
     #: The case this one follows from (opened at an aftercare check-in), if any.
     follows: str | None = None
     reporter: ReporterFlag
+    #: Every step taken, with what was recorded, by whom and when.
+    decisions: list[DecisionOut] = Field(default_factory=list)
+    timeline: list[StaffTimelineItem] = Field(default_factory=list)
 
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description=(

@@ -8,11 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.models import Assignment, Case, CaseEvent, CaseParty, User
+from casework.models import Assignment, Case, CaseEvent, CaseParty, Person, User
 from casework.services.access import (
     Action,
     Actor,
-    Reporter,
     Staff,
     active_assignments,
     may,
@@ -22,6 +21,7 @@ from casework.services.audit import Kind
 from casework.services.clocks import clock_actions, milestones_for
 from casework.services.content import DAMAGED
 from casework.services.context import Context
+from casework.services.decisions import Decision, decisions, names_of
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -72,6 +72,7 @@ class CaseView:
     milestones: list[Milestone] = field(default_factory=list)
     is_open: bool = True
     follows: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -133,6 +134,22 @@ def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
             details = {"name": DAMAGED}
         people.append({"person_id": details.get("person_id"), "name": details.get("name"),
                        "role": details.get("role")})
+    return _with_directory_names(ctx, people)
+
+
+def _with_directory_names(ctx: Context, people: list[dict]) -> list[dict]:
+    """Someone picked from the directory is named as the directory has them, with their
+    position (the directory is the organisation's own list, not case content)."""
+    ids = {p["person_id"] for p in people if p["person_id"]}
+    found = {row.id: row for row in ctx.session.execute(
+        select(Person).where(Person.id.in_(sorted(ids)))).scalars()} if ids else {}
+    for p in people:
+        person = found.get(p["person_id"])
+        if person is not None:
+            p["name"] = p["name"] or person.name
+            p["position"] = person.position
+        else:
+            p["position"] = p["role"]
     return people
 
 
@@ -156,6 +173,7 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         routing_reasons=routing.get("reasons", [DAMAGED]), actions=list(case.actions or []),
         implicated=implicated, assigned=assigned, allowed=allowed_for(ctx, actor, case),
         clocks=clock_views(ctx, actor, case), timeline=timeline(ctx, case),
+        decisions=decisions(ctx, case),
         milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
         follows=_reference(ctx, case.follows_case_id))
 
@@ -187,12 +205,19 @@ def case_clocks(ctx: Context, actor: Staff, reference: str) -> CaseClocks:
 def timeline(ctx: Context, case: Case) -> list[dict]:
     """The case's events in order, described without confidential words (a sealed reason for
     moving a deadline is never part of the label)."""
-    items = []
-    for event in ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                      .order_by(CaseEvent.seq)).scalars():
-        items.append({"at": event.at, "kind": event.kind, "label": event_label(ctx, case, event),
-                      "transition": event.transition, "to_state": event.to_state})
-    return items
+    events = list(ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                       .order_by(CaseEvent.seq)).scalars())
+    names = names_of(ctx, {e.actor_user_id for e in events if e.actor_user_id})
+    return [{"at": event.at, "kind": event.kind, "label": event_label(ctx, case, event),
+             "transition": event.transition, "to_state": event.to_state,
+             "by": _by(event, names)} for event in events]
+
+
+def _by(event: CaseEvent, names: dict[int, str]) -> str:
+    """Who took a step, for staff: a colleague's name, the reporter, or the system."""
+    if event.actor_user_id:
+        return names.get(event.actor_user_id, f"account {event.actor_user_id}")
+    return {"reporter": "the reporter"}.get(event.actor_kind, "Casework")
 
 
 def _day(iso: str | None) -> str:
@@ -233,15 +258,3 @@ def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: s
         overdue=overdue, page=page, per_page=per_page), exact=True)
 
 
-def reporter_view(ctx: Context, actor: Reporter) -> dict:
-    """What the reporter sees: plain-language stage, timeline and their possible actions."""
-    case = open_case(ctx, actor, None)
-    route = ctx.route(case.route)
-    visible = {"lodged", "transition", "message"}
-    return {
-        "reference": case.reference, "route": case.route, "state": case.state,
-        "stage": route.state(case.state).reporter_label, "outcome": case.outcome,
-        "timeline": [{"at": t["at"], "label": t["label"]} for t in timeline(ctx, case)
-                     if t["kind"] in visible],
-        "actions": [t.key for t in allowed_for(ctx, actor, case)],
-    }

@@ -14,9 +14,9 @@ from casework.services.content import list_messages, post_message
 from casework.services.errors import DomainError, Invalid
 from casework.services.evidence import add_attachment
 from casework.services.records import confirm_record, record_for_reporter
+from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
-from casework.services.views import reporter_view
 from casework.web.edge import context, runtime
 from casework.web.forms import (
     ActionForm,
@@ -30,24 +30,6 @@ from casework.web.forms import (
 
 bp = Blueprint("reporter", __name__)
 MAX_FILES = 10
-ACTION_WORDS = {
-    "withdraw": "Withdraw my report", "choose_self_help": "I'll deal with it myself (self-help)",
-    "choose_informal": "Ask for an informal solution", "choose_formal": "Make a formal complaint",
-    "resolved": "It is resolved", "not_resolved": "It is not resolved: back to my options",
-    "external_route": "I am taking it outside the organisation (legal route)",
-    "confirm_record": "The record is right",
-}
-OUTCOME_WORDS = {
-    "substantiated": "the concern was found to be true",
-    "partly_substantiated": "the concern was found to be partly true",
-    "not_substantiated": "the concern could not be shown to be true",
-    "malicious": "the report was found to be malicious",
-    "referred": "passed to another procedure or body", "no_further_action": "no further action",
-    "withdrawn": "you withdrew your report", "resolved_self_help": "resolved by you",
-    "resolved_informally": "resolved informally", "not_investigated": "not investigated",
-    "external": "you took it outside the organisation",
-}
-
 
 @bp.app_context_processor
 def inject_pack():
@@ -228,8 +210,7 @@ def render_my_report(status: int = 200, checkin_form: CheckInForm | None = None)
     return render_template("reporter/my_report.html", view=view, messages=messages,
                            record=record, record_form=RecordForm(),
                            message_form=MessageForm(), evidence_form=EvidenceForm(),
-                           action_form=ActionForm(), action_words=ACTION_WORDS,
-                           outcome_words=OUTCOME_WORDS, checkins=checkins, asking=asking,
+                           action_form=ActionForm(), checkins=checkins, asking=asking,
                            checkin_form=checkin_form), status
 
 
@@ -263,8 +244,12 @@ def take_action():
     actor, form, ctx = current_reporter(), ActionForm(), context()
     if not form.validate_on_submit():
         raise Invalid("Choose a step.", {"action": "required"})
-    reference = reporter_view(ctx, actor)["reference"]
-    fire_transition(ctx, actor, reference, form.action.data, None, {})
+    view = reporter_view(ctx, actor)
+    step = next((s for s in view["steps"] if s["key"] == form.action.data), None)
+    if step and step["confirm"] and request.form.get("confirmed") != "yes":
+        return render_template("reporter/confirm_step.html", view=view, step=step,
+                               action_form=form)
+    fire_transition(ctx, actor, view["reference"], form.action.data, None, {})
     flash("Done. Your report has been updated.", "success")
     return redirect(url_for("reporter.my_report"), 303)
 

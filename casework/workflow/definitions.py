@@ -60,6 +60,8 @@ class Transition:
     requires_of: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = ()
     #: The words on the reporter's own button for this step (their label when none is set).
     reporter_label: str = ""
+    #: What the step means, asked before the reporter takes it (no confirmation when empty).
+    reporter_confirm: str = ""
 
     def as_seen_by(self, actor: frozenset[str]) -> Transition:
         """This transition with the fields this actor must give. An actor who may fire it in
@@ -216,6 +218,7 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             guards=guards,
             requires_of=tuple(_requires_of(spec.get("requires_of", {}), who, source, where)),
             reporter_label=spec.get("reporter_label", ""),
+            reporter_confirm=spec.get("reporter_confirm", ""),
         )
 
 

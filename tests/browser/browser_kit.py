@@ -204,9 +204,14 @@ def return_with_receipt(visit: Visit, reference: str, receipt: str,
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your report {reference}")
 
 
-def reporter_action(visit: Visit, words: str) -> None:
-    """The reporter presses one of the steps open to them on /my-report."""
+def reporter_action(visit: Visit, words: str, confirm: str | None = None) -> None:
+    """The reporter presses one of the steps open to them on /my-report (and, for a step that
+    closes the report, reads what it means and confirms with the button named `confirm`)."""
     visit.page.get_by_role("button", name=words, exact=True).click()
+    if confirm:
+        expect(visit.page.get_by_role("heading", level=1)).to_have_text(f"{words}?")
+        visit.check(f"confirm-{words.lower().replace(' ', '-')}")
+        visit.page.get_by_role("button", name=confirm, exact=True).click()
     expect(visit.page.get_by_text("Done. Your report has been updated.")).to_be_visible()
 
 

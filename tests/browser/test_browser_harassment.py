@@ -90,7 +90,7 @@ def test_harassment_informal_then_formal_to_finding_and_action(visit, live):
     reporter.page.reload()
     panel = reporter.page.locator(".panel").first
     expect(panel).to_contain_text("Your complaint is closed.")
-    expect(panel).to_contain_text("the concern was found to be true")
+    expect(panel).to_contain_text("the complaint was found to be true")
     reporter.check("harassment-08-my-report-closed")
 
 

@@ -60,8 +60,8 @@ def test_reporter_journey_without_javascript(visit):
     expect(page.locator(".message.reporter").filter(has_text=MESSAGE)).to_be_visible()
     returning.check("nojs-06-my-report-message-sent")
 
-    reporter_action(returning, "Withdraw my report")
+    reporter_action(returning, "Withdraw my report", confirm="Yes: withdraw my report")
     panel = page.locator(".panel").first
-    expect(panel).to_contain_text("you withdrew your report")
+    expect(panel).to_contain_text("the report was withdrawn (you withdrew it)")
     expect(page.get_by_role("button", name="Withdraw my report")).to_have_count(0)
     returning.check("nojs-07-my-report-withdrawn")

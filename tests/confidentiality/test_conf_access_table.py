@@ -35,9 +35,10 @@ from casework.services.content import (
 from casework.services.errors import DomainError, Forbidden, NotFound
 from casework.services.evidence import add_attachment
 from casework.services.records import confirm_record, record_for_reporter
+from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
-from casework.services.views import case_clocks, case_view, list_cases, reporter_view
+from casework.services.views import case_clocks, case_view, list_cases
 from tests.access_worlds import (
     CATEGORY,
     CLOCK,

@@ -1,0 +1,76 @@
+"""What the reporter sees of their case, in their words: where it is, what they reported, what
+they are told, when to expect the next step. Never a name of anyone handling it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.models import Case, CaseEvent
+from casework.services.access import Action, Reporter, open_case
+from casework.services.audit import Kind
+from casework.services.context import Context
+from casework.services.decisions import feedback, first_read_on, reporter_evidence, withdrawn_by
+from casework.services.transitions import allowed_for
+from casework.workflow.definitions import Route
+
+HANDLER = "the person handling your report"
+
+
+def reporter_view(ctx: Context, actor: Reporter) -> dict:
+    """Stage, outcome, their report, feedback, evidence, timeline and the steps open to them.
+    Reading their own report back is audited like any read of content."""
+    case = open_case(ctx, actor, None, Action.SEE)
+    route = ctx.route(case.route)
+    content = ctx.vault(case).open_json("case", case.id, case.content_ct) \
+        if case.content_ct is not None else {}
+    ctx.audit(Kind.CASE_VIEW, actor.label, case_id=case.id, purpose="reporter_page")
+    outcome = route.outcome(case.outcome)
+    steps = allowed_for(ctx, actor, case)
+    return {
+        "reference": case.reference, "route": case.route, "state": case.state,
+        "stage": route.state(case.state).reporter_label, "outcome": case.outcome,
+        "outcome_words": outcome.reporter_label if outcome else None,
+        "withdrawn_by": withdrawn_by(ctx, case),
+        "report": {"summary": content.get("summary", ""), "details": content.get("details", "")},
+        "opened_on": case.opened_at.date(),
+        "read_on": first_read_on(ctx, case),
+        "next_expected_on": case.next_due_on if case.is_open else None,
+        "feedback": feedback(ctx, case),
+        "evidence": reporter_evidence(ctx, case),
+        "timeline": reporter_timeline(ctx, case, route),
+        "actions": [t.key for t in steps],
+        "steps": [{"key": t.key, "words": t.reporter_label or t.label,
+                   "closes": route.is_final(t.target), "confirm": t.reporter_confirm}
+                  for t in steps],
+    }
+
+
+def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
+    """What has happened, as the reporter reads it: their own steps, the stages the case
+    reached, and messages; nothing staff-only, no names."""
+    items = []
+    for event in ctx.session.execute(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind.in_(("lodged", "transition",
+                                                               "message")))
+            .order_by(CaseEvent.seq)).scalars():
+        items.append({"at": event.at, "label": _label(route, event)})
+    return items
+
+
+def _label(route: Route, event: CaseEvent) -> str:
+    if event.kind == "lodged":
+        return "Your report was received."
+    if event.kind == "message":
+        sender = (event.facts or {}).get("sender")
+        return "You sent a message." if sender == "reporter" else f"A message from {HANDLER}."
+    variants = route.transitions_named(event.transition or "")
+    step = variants[0] if variants else None
+    if event.actor_kind == "reporter":
+        words = step.reporter_label or step.label if step else event.transition
+        return f"You chose: {words}."
+    if step is not None and step.requires_of:  # a handler recorded what the reporter asked
+        outcome = route.outcome(step.outcome)
+        what = outcome.reporter_label if outcome else step.label
+        return f"{what.capitalize()}: recorded by {HANDLER}, as you asked."
+    return route.state(event.to_state).reporter_label if event.to_state else (
+        event.transition or "")

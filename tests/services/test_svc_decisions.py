@@ -1,0 +1,92 @@
+"""The case record: every step with what was recorded and by whom, and what the reporter is
+told (from the route definitions), on the staff view and the reporter's."""
+
+from __future__ import annotations
+
+from casework.models import User
+from casework.services.access import Reporter
+from casework.services.evidence import add_attachment
+from casework.services.reporter_page import reporter_view
+from casework.services.transitions import fire_transition
+from casework.services.views import case_view
+from tests.factories import FIELDS
+
+FEEDBACK = "We spoke to the manager; the practice has stopped."
+FULL = ("acknowledge", "accept_for_investigation", "record_findings", "record_action",
+        "give_feedback")
+
+
+def closed_with_feedback(make, ctx):
+    case = make.lodge("disclosure", category="policy_breach", anonymous=False).case
+    boss = make.staff(roles=("intake", "investigator", "decision_maker"), queues=(case.queue,))
+    for key in FULL:
+        fields = {"message": FEEDBACK} if key == "give_feedback" else FIELDS.get(key, {})
+        fire_transition(ctx, boss, case.reference, key, case.version, fields)
+    return case, boss
+
+
+def test_every_step_is_recorded_with_its_answers_and_who_took_it(make, ctx):
+    case, boss = closed_with_feedback(make, ctx)
+    view = case_view(ctx, boss, case.reference)
+    assert [d.transition for d in view.decisions] == list(FULL)
+    name = ctx.session.get(User, boss.user_id).name
+    assert {d.actor_name for d in view.decisions} == {name}
+    findings = next(d for d in view.decisions if d.transition == "record_findings")
+    answers = {f.name: (f.label, f.text) for f in findings.fields}
+    assert answers == {"finding": ("Finding", "Substantiated"),
+                       "reason": ("Reasons for the finding", "evidence")}
+    feedback = next(d for d in view.decisions if d.transition == "give_feedback")
+    assert [(f.text, f.shown_to_reporter) for f in feedback.fields] == [(FEEDBACK, True)]
+    assert feedback.as_dict()["fields"] == {"message": FEEDBACK}
+    assert all(item["by"] == name for item in view.timeline if item["kind"] == "transition")
+
+
+def test_the_reporter_reads_the_feedback_and_only_what_is_for_them(make, ctx):
+    case, _ = closed_with_feedback(make, ctx)
+    view = reporter_view(ctx, Reporter(case.id))
+    assert [f["text"] for f in view["feedback"]] == [FEEDBACK]
+    assert view["outcome_words"] == "the concern was found to be true"
+    shown = repr(view)
+    assert "evidence" not in [f["text"] for f in view["feedback"]]
+    assert "disciplinary process started" not in shown  # the action taken is staff-only
+    assert "User " not in shown  # no staff names reach the reporter
+
+
+def test_the_reporter_reads_back_what_they_reported_and_sent(make, ctx):
+    lodged = make.lodge("disclosure", summary="Invoices split", details="Split under £5,000")
+    add_attachment(ctx, Reporter(lodged.case.id), None, "notes.txt", b"what I saw")
+    view = reporter_view(ctx, Reporter(lodged.case.id))
+    assert view["report"] == {"summary": "Invoices split", "details": "Split under £5,000"}
+    assert [f["filename"] for f in view["evidence"]] == ["notes.txt"]
+    assert view["next_expected_on"] == lodged.case.next_due_on is not None
+    assert view["opened_on"] == lodged.case.opened_at.date()
+
+
+def test_the_reporter_is_told_when_their_report_was_first_read_never_by_whom(make, ctx):
+    case = make.lodge("disclosure").case
+    assert reporter_view(ctx, Reporter(case.id))["read_on"] is None
+    assert "not been acknowledged" in reporter_view(ctx, Reporter(case.id))["stage"]
+    handler = make.staff(roles=("intake",), queues=(case.queue,))
+    case_view(ctx, handler, case.reference)
+    assert reporter_view(ctx, Reporter(case.id))["read_on"] == ctx.now.date()
+
+
+def test_a_withdrawal_says_who_closed_it(make, ctx):
+    own = make.lodge("disclosure").case
+    fire_transition(ctx, Reporter(own.id), None, "withdraw", None, {})
+    assert reporter_view(ctx, Reporter(own.id))["withdrawn_by"] == "reporter"
+    recorded = make.case("disclosure", path=("withdraw",))
+    view = reporter_view(ctx, Reporter(recorded.id))
+    assert view["withdrawn_by"] == "recorded_by_handler"
+    assert view["timeline"][-1]["label"] == (
+        "The report was withdrawn: recorded by the person handling your report, as you asked.")
+    assert "the reporter asked us to stop" not in repr(view)  # the handler's note is staff's
+
+
+def test_people_picked_from_the_directory_are_named_with_their_position(make, ctx):
+    person = make.person("Dana Whitlock", position="Director of Finance")
+    case = make.case("disclosure", category="policy_breach", implicated=[person, "Sam"])
+    handler = make.staff(roles=("intake",), queues=(case.queue,))
+    people = case_view(ctx, handler, case.reference).implicated
+    assert [(p["name"], p["position"]) for p in people] == [
+        ("Dana Whitlock", "Director of Finance"), ("Sam", None)]
