@@ -46,6 +46,6 @@ def reporter() -> Reporter:
 def init_api(app: Flask) -> None:
     """Register the API (its errors are mapped with the pages' in casework.web.errors). The
     blueprint is set up once, at import; each app (tests make one per test) registers it."""
-    from casework.api import admin, cases, public, reporter_api, stats  # noqa: F401  (registers)
+    from casework.api import admin, audit, cases, public, reporter_api, stats  # noqa: F401
 
     app.register_blueprint(api)

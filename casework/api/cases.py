@@ -8,7 +8,6 @@ from casework.api.schemas import (
     AccessOut,
     AssignmentIn,
     AuditEventOut,
-    AuditVerifyOut,
     BodyIn,
     CaseClocksOut,
     CaseList,
@@ -29,8 +28,7 @@ from casework.api.schemas import (
     VersionIn,
 )
 from casework.api.spec import operation
-from casework.services import audit
-from casework.services.access import Power, require, who_can_see
+from casework.services.access import who_can_see
 from casework.services.assignments import assign, recuse
 from casework.services.audit_views import case_audit_events
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
@@ -192,13 +190,3 @@ def case_audit(ref: str, query: PageQuery):
     return [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor, "details": e.details}
             for e in rows]
 
-
-@operation(api, "GET", "/audit/verify", "Verify the audit trail's hash chain", auth="staff",
-           response=AuditVerifyOut, errors=(403,), tags=("audit",))
-def audit_verify():
-    actor = staff()
-    require(actor, Power.AUDIT)
-    ctx = context()
-    result = audit.verify(ctx.session, audit.chain_key(ctx.runtime.keyring))
-    ctx.audit(audit.Kind.AUDIT_VERIFY, actor.label, ok=result.ok, events=result.events)
-    return {"ok": result.ok, "events": result.events, "first_bad": result.first_bad}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
 Text = Field(min_length=1, max_length=20_000)
 #: A row id: the columns are 32-bit integers, so a larger number can name nothing.
@@ -470,6 +470,51 @@ class AuditVerifyOut(Out):
     ok: bool
     events: int
     first_bad: int | None = None
+
+
+class AuditTrailFilters(Schema):
+    """Filters on the audit trail; each one given narrows it, an empty one is ignored.
+    `case`: a reference; `actor`: `user:12`, `reporter`, `cli`, `system`; `kind`: one kind
+    (`case:note:read`) or a prefix (`case:`, `auth:`); `period`: 2026, 2026-H1, 2026-Q3,
+    2026-05 or FY2026; `from`, `to`: dates, both included (periods and dates are counted in
+    the organisation's time zone); `after`: the `next` of the page before."""
+
+    case: str | None = Field(default=None, max_length=32,
+                             description="a case reference; one you may not reach is a 404")
+    actor: str | None = Field(default=None, max_length=64,
+                              description="user:12, reporter, cli or system")
+    kind: str | None = Field(default=None, max_length=48,
+                             description="one kind (case:note:read) or a prefix (case:)")
+    period: str | None = Field(default=None, max_length=16,
+                               description="2026, 2026-H1, 2026-Q3, 2026-05 or FY2026")
+    from_: date | None = Field(default=None, alias="from", description="first day, included")
+    to: date | None = Field(default=None, description="last day, included")
+    after: Id | None = Field(default=None, description="the `next` of the page before")
+
+    @field_validator("case", "actor", "kind", "period", "from_", "to", "after", mode="before")
+    @classmethod
+    def empty_is_absent(cls, value):
+        """`?case=&kind=` means no such filter."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class AuditEventsQuery(AuditTrailFilters):
+    """The filters, and a page of up to per_page events (page counts on from `after`)."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+class TrailEventOut(AuditEventOut):
+    case: str | None = None
+
+
+class AuditEventsOut(Out):
+    """Newest first; `next` is the `after` that gives the older events (null: none left)."""
+
+    items: list[TrailEventOut]
+    next: int | None
+    per_page: int
 
 
 class PersonIn(Schema):

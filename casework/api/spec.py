@@ -46,6 +46,8 @@ class Operation:
     tags: tuple[str, ...] = field(default=())
     #: Other successful answers: status → schema (the handler returns (data, status)).
     also: tuple[tuple[int, type[BaseModel]], ...] = ()
+    #: A success that is not JSON (e.g. "text/csv"): the handler returns a ready Response.
+    media: str | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -135,13 +137,13 @@ def _flask_path(path: str) -> str:
 
 def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str = "none",
               body=None, query=None, response=None, many=False, status=200, errors=(),
-              multipart=False, tags=(), also=None) -> Callable:
+              multipart=False, tags=(), also=None, media=None) -> Callable:
     """Register an endpoint: the handler gets parsed `body`/`query`; its dict is checked
     against `response` (so the document cannot drift from what is served). A handler that
     may answer another success (`also`: {status: schema}) returns (dict, status) for it."""
     alternatives = dict(also or {})
     op = Operation(method, path, summary, auth, body, query, response, many, status,
-                   tuple(errors), multipart, tuple(tags), tuple(alternatives.items()))
+                   tuple(errors), multipart, tuple(tags), tuple(alternatives.items()), media)
     OPERATIONS.append(op)
 
     def register(handler: Callable) -> Callable:
@@ -233,6 +235,8 @@ def _describe(op: Operation) -> dict:
         schema = _ref(op.response)
         ok["content"] = {"application/json": {"schema": {"type": "array", "items": schema}
                                               if op.many else schema}}
+    elif op.media is not None:
+        ok["content"] = {op.media: {"schema": {"type": "string"}}}
     responses = {str(op.status): ok}
     for code, model in op.also:
         responses[str(code)] = {"description": STATUS_TEXT.get(code, "OK"), "content": {

@@ -63,6 +63,8 @@ class Kind(StrEnum):
     KEYS_ROTATE = "keys:rotate"
     RETENTION_PURGE = "retention:purge"
     AUDIT_VERIFY = "audit:verify"
+    AUDIT_READ = "audit:events:read"
+    AUDIT_EXPORT = "audit:events:export"
     REMINDERS_SENT = "notify:reminders:send"
 
 
@@ -71,7 +73,7 @@ class Kind(StrEnum):
 KEPT = frozenset({Kind.CASE_VIEW, Kind.NOTE_READ, Kind.MESSAGE_READ, Kind.ATTACHMENT_READ,
                   Kind.RECORD_DAMAGED, Kind.IDENTITY_REFUSED, Kind.ACCESS_REFUSED,
                   Kind.LOGIN_FAIL, Kind.REPORTER_LOGIN_FAIL, Kind.ENROL_FAIL,
-                  Kind.AUDIT_VERIFY})
+                  Kind.AUDIT_VERIFY, Kind.AUDIT_READ, Kind.AUDIT_EXPORT})
 
 
 def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,
