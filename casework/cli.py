@@ -336,5 +336,9 @@ def run(host: str, port: int) -> None:
     app.run(host=host, port=port)
 
 
+from casework.cli_cases import cases  # noqa: E402  (its commands load this module lazily)
+
+main.add_command(cases)
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,10 +25,15 @@ NOT_LOADED = {
     "casework.services.access.cases._load": "the loader's own query (open_case's first step)",
     "casework.services.auth.reporter_sign_in": "signing in: the receipt checked against the "
                                                "case is the credential; there is no actor yet",
+    "casework.services.casefile.handed_over": "the operator's hand-over export: only a case "
+                                              "already with an outside recipient",
+    "casework.services.casefile.export_for_hand_over": "the same, for `casework cases export`",
 }
 #: Where a case is selected by reference or fetched by id outside the access package.
 SYSTEM_LOADS = {
     ("casework.services.auth", "reporter_sign_in"): "signing in with reference and receipt",
+    ("casework.services.casefile", "handed_over"): "the operator's export of a case already "
+                                                   "handed to an outside recipient",
     ("casework.services.mail", "reporter_address"): "the outbox's own row: sending, no actor",
     ("casework.services.reports", "new_reference"): "a new reference checked for uniqueness",
     ("casework.services.tokens", "authenticate"): "a reporter token's case, refused if purged",

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -200,3 +201,49 @@ def test_stats_annual_publishes_every_section_and_prints_the_reports(instance):
     assert any(line.startswith("Whistleblowing and harassment") for line in lines[1:])
     # Stored: the second run reads the same releases back.
     assert casework(instance, "stats", "annual", "--period", last_year).stdout == first
+
+
+def test_cases_orphaned_and_the_hand_over_export(instance, tmp_path):
+    """A case nobody can see makes the daily check fail until it is dealt with; a case handed
+    outside is exported once, without the reporter's identity, and the check passes."""
+    from casework.config import Settings
+    from casework.runtime import build_runtime
+    from casework.services.context import Context
+    from casework.services.people import NewPerson, create_person
+    from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+
+    casework(instance, "db", "upgrade")
+    assert "no case is left unseen" in casework(instance, "cases", "orphaned").stdout
+    runtime = build_runtime(Settings.from_env(instance))
+    with runtime.transaction() as session:
+        ctx = Context(session, runtime)
+        people = [create_person(ctx, "test", NewPerson(name=n, position=n, roles=(r,))).id
+                  for n, r in (("Chief", "chief_executive"), ("Monitor", "monitoring_officer"))]
+        both = lodge_report(ctx, NewReport(
+            route="disclosure", category="policy_breach", summary="Both of them",
+            details="Details", anonymous=False, reporter=ReporterInput(name="Rita Reporter"),
+            implicated=tuple(ImplicatedInput(person_id=p) for p in people)))
+        lonely = lodge_report(ctx, NewReport(route="disclosure", category="policy_breach",
+                                             summary="Nobody", details="Details",
+                                             anonymous=True))
+    runtime.engine.dispose()
+    waiting = casework(instance, "cases", "orphaned", check=False)
+    assert waiting.returncode == 1
+    assert f"{lonely.reference}  queue intake" in waiting.stdout
+    assert f"{both.reference}  queue external" in waiting.stdout
+    assert "export its file" in waiting.stdout and "2 cases need action" in waiting.stdout
+    out = tmp_path / "handover.zip"
+    made = casework(instance, "cases", "export", both.reference, "--out", str(out)).stdout
+    assert "for the council's external auditor" in made and "sha256: " in made
+    assert out.stat().st_mode & 0o777 == 0o600
+    with zipfile.ZipFile(out) as handed:
+        record = handed.read("case.json").decode()
+    assert "Both of them" in record and "Rita" not in record  # never the reporter's identity
+    again = casework(instance, "cases", "export", both.reference, "--out", str(out), check=False)
+    assert again.returncode != 0 and "exists already" in again.stderr
+    inside = casework(instance, "cases", "export", lonely.reference, "--out",
+                      str(tmp_path / "no.zip"), check=False)
+    assert inside.returncode != 0 and not (tmp_path / "no.zip").exists()
+    still = casework(instance, "cases", "orphaned", check=False)
+    assert still.returncode == 1 and "1 cases need action" in still.stdout
+    assert "file exported" in still.stdout

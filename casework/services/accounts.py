@@ -25,7 +25,7 @@ from casework.models import (
     UserRole,
     WebSession,
 )
-from casework.services import grants, invitations, totp
+from casework.services import grants, handoff, invitations, totp
 from casework.services.access import Staff
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -153,6 +153,7 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
     user = _other_account(ctx, actor, user_id, "change your own roles or queues")
     roles, queues = set(roles), set(queues)
     _check_roles_and_queues(ctx, roles, queues)
+    reached = handoff.cases_reached_by(ctx, user)
     removed_roles, removed_queues = user.roles - roles, user.queues - queues
     user.role_rows = [r for r in user.role_rows if r.role in roles]
     user.queue_rows = [q for q in user.queue_rows if q.queue in queues]
@@ -162,6 +163,8 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
     pending = grants.give_or_request(ctx, actor, user, roles, queues)
     grants.withdraw(ctx, actor, user, keep_roles=roles - user.roles,
                     keep_queues=queues - user.queues)  # no longer wanted, or given meanwhile
+    handoff.rehome_all(ctx, reached, "the only person able to handle it lost that access",
+                       actor.label)
     return AccessChange(user, pending)
 
 
@@ -169,11 +172,14 @@ def deactivate(ctx: Context, actor: Staff, user_id: int) -> User:
     """Close an account: it cannot sign in, its tokens and sessions end at once, its unused
     invitation stops working and its pending grants are withdrawn."""
     user = _other_account(ctx, actor, user_id, "deactivate your own account")
+    reached = handoff.cases_reached_by(ctx, user)
     user.active = False
     end_sessions(ctx, user)
     invitations.revoke(ctx, user)
     grants.withdraw(ctx, actor, user)
     ctx.audit(Kind.USER_DEACTIVATE, actor.label, user_id=user.id)
+    handoff.rehome_all(ctx, reached, "the account of the only person able to handle it was "
+                       "closed", actor.label)
     return user
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from casework.models import Assignment, Case, CaseParty, Recusal, User
+from casework.services import handoff
 from casework.services.access import (
     ROLE_CAPACITY,
     Action,
@@ -71,6 +72,8 @@ def recuse(ctx: Context, actor: Staff, reference: str, reason: str) -> None:
     add_event(ctx, case, "recused", actor_kind="staff", actor_user_id=actor.user_id)
     ctx.audit(Kind.CASE_RECUSE, actor.label, case_id=case.id)
     forget(ctx)
+    handoff.rehome(ctx, case, "everyone able to handle it has declared a conflict",
+                   actor.label)
 
 
 def add_implicated(ctx: Context, actor: Staff, reference: str,
@@ -91,6 +94,7 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
         named.add(index)
         add_implicated_party(ctx, case, person)
     apply_routing(ctx, case, actor=actor.label)
+    handoff.rehome(ctx, case, "everyone able to handle it is implicated", actor.label)
     return case
 
 

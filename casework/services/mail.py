@@ -140,6 +140,11 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
         return Letter("Casework: a follow-up on a case you handled",
                       "The reporter of a case you handled has raised a further concern, and a "
                       f"linked case has been opened.\n\n{staff}")
+    if kind == "case_fallback":
+        return Letter("Casework: a case has come to your queue",
+                      "A case has come to a queue you look after because nobody who could "
+                      "handle it where it was can see it any more (a conflict of interest, or "
+                      f"an account closed). Please see that it is picked up.\n\n{staff}")
     if kind == "grant_pending":
         return Letter("Casework: a request for access waits for a decision",
                       "Someone has asked for an account to be given access in Casework, to a "

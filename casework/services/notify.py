@@ -19,7 +19,8 @@ from casework.services.context import Context
 
 #: Each kind and who receives it.
 KINDS = {"clock_due_soon": "staff", "clock_overdue": "staff", "reporter_update": "reporter",
-         "aftercare_followup": "staff", "grant_pending": "staff", "grant_decided": "staff"}
+         "aftercare_followup": "staff", "grant_pending": "staff", "grant_decided": "staff",
+         "case_fallback": "staff"}
 #: The only parameter a notification may carry (a date, as ISO text).
 PARAMS = frozenset({"due_on"})
 

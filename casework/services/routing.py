@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.models import Assignment, Case, CaseParty, Person, User
+from casework.services import handoff
 from casework.services.access import forget
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -58,6 +59,7 @@ def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = Non
     ctx.audit(Kind.CASE_ROUTE, actor, case_id=case.id, queue=decision.queue,
               actions=sorted(decision.actions))
     forget(ctx)  # the queue and the people implicated may have changed who sees the case
+    handoff.hand_over_if_outside(ctx, case, actor)
     return decision
 
 

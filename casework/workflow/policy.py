@@ -46,6 +46,9 @@ class Queue:
     label: str
     owner_role: str | None = None
     fallback: str | None = None
+    #: A body outside the organisation: a case that reaches this queue is handed over to it
+    #: as a recorded referral (nobody inside may be able to see it).
+    recipient: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,10 +132,29 @@ def _read(path: Path) -> dict:
         raise DefinitionError(str(path), "(file)", f"not valid TOML: {exc}") from exc
 
 
+def _check_chain(queues: Mapping[str, Queue], start: Queue, source: str) -> None:
+    """Every queue's fallbacks end at a recipient outside the organisation, so no case can be
+    left where nobody may see it."""
+    seen, queue = {start.key}, start
+    while queue.recipient is None:
+        if queue.fallback is None or queue.fallback not in queues:
+            raise DefinitionError(source, f"queues.{start.key}.fallback", (
+                "the fallback chain must end at a queue with a recipient (an outside body)"))
+        if queue.fallback in seen:
+            raise DefinitionError(source, f"queues.{start.key}.fallback",
+                                  f"the fallback chain loops at {queue.fallback!r}")
+        seen.add(queue.fallback)
+        queue = queues[queue.fallback]
+    if queue is start and start.fallback:
+        raise DefinitionError(source, f"queues.{start.key}.fallback",
+                              "a recipient outside the organisation has no fallback")
+
+
 def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
                clock_dir: Path = CLOCK_SETS_DIR) -> PolicyPack:
     """Build a PolicyPack from parsed data, refusing references to anything unknown."""
-    queues = {k: Queue(k, v.get("label", k), v.get("owner_role"), v.get("fallback"))
+    queues = {k: Queue(k, v.get("label", k), v.get("owner_role"), v.get("fallback"),
+                       v.get("recipient"))
               for k, v in data.get("queues", {}).items()}
     for q in queues.values():
         if q.fallback and q.fallback not in queues:
@@ -141,6 +163,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         if q.owner_role and q.owner_role not in PERSON_ROLES:
             raise DefinitionError(source, f"queues.{q.key}.owner_role",
                                   f"unknown role {q.owner_role!r}")
+        _check_chain(queues, q, source)
     defaults = dict(data.get("default_queues", {}))
     for route in routes:
         if defaults.get(route) not in queues:

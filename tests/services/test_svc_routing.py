@@ -72,6 +72,7 @@ def test_an_anonymous_reporters_manager_is_not_looked_up(ctx, make, org):
 def test_adding_an_implicated_person_routes_the_case_again(ctx, make, org):
     case = make.lodge(category="health_and_safety").case
     handler = make.staff(roles=("intake",), queues=("intake",))
+    make.staff(roles=("intake",), queues=("monitoring_officer",))  # someone to take it there
     add_implicated(ctx, handler, case.reference, [ImplicatedInput(person_id=org["ce"])])
     assert case.queue == "monitoring_officer"
     routed = ctx.session.execute(select(CaseEvent).where(

@@ -21,7 +21,7 @@ from casework.services.access.cases import (
     open_case,
     visible_filter,
 )
-from casework.services.access.people import Seer, who_can_see
+from casework.services.access.people import Seer, seers_of, who_can_see
 from casework.services.access.policy import (
     ROLE_CAPACITY,
     Action,
@@ -52,5 +52,5 @@ __all__ = [
     "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Seer", "Staff",
     "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
     "has_power", "implicated_clause", "is_implicated", "is_recused", "may", "open_case",
-    "powers_of", "require", "staff_actor", "visible_filter", "who_can_see",
+    "powers_of", "require", "seers_of", "staff_actor", "visible_filter", "who_can_see",
 ]

@@ -106,9 +106,11 @@ def is_recused(session: Session, case_id: int, user_id: int) -> bool:
         Recusal.case_id == case_id, Recusal.user_id == user_id)).first() is not None
 
 
-def derive_capacities(session: Session, actor: Actor, case: Case) -> frozenset[Capacity]:
-    """What this actor is on this case. A capacity from an assignment counts only while the
-    actor still holds the role for it; implication and recusal leave nothing."""
+def derive_capacities(session: Session, actor: Actor, case: Case,
+                      queue: str | None = None) -> frozenset[Capacity]:
+    """What this actor is on this case (or would be, were it in `queue`). A capacity from an
+    assignment counts only while the actor still holds the role for it; implication and
+    recusal leave nothing."""
     if isinstance(actor, Reporter):
         ok = actor.case_id == case.id and case.purged_at is None
         return frozenset({Capacity.REPORTER}) if ok else frozenset()
@@ -116,7 +118,7 @@ def derive_capacities(session: Session, actor: Actor, case: Case) -> frozenset[C
             or is_implicated(session, case.id, actor.person_index):
         return frozenset()
     held = held_capacities(actor)
-    found = set(held) if case.queue in actor.queues else set()
+    found = set(held) if (queue or case.queue) in actor.queues else set()
     found |= {Capacity(a.capacity) for a in active_assignments(session, case.id)
               if a.user_id == actor.user_id and a.capacity in held}
     if "auditor" in actor.roles:
