@@ -8,9 +8,8 @@ from math import ceil
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from casework.models import CONTENT_ROLES
 from casework.services import grants, worklists
-from casework.services.access import Staff, staff_actor
+from casework.services.access import Power, Staff, handles_cases, has_power, staff_actor
 from casework.services.auth import staff_sign_in
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
@@ -71,8 +70,9 @@ class Labels:
 def inject_labels():
     """Every page can turn keys into words; the navigation offers cases to those who handle
     them."""
-    return {"labels": Labels(), "handles_cases": bool(
-        current_user.is_authenticated and current_user.roles & CONTENT_ROLES)}
+    signed_in = current_user.is_authenticated
+    return {"labels": Labels(), "handles_cases": signed_in and handles_cases(actor()),
+            "administers": signed_in and has_power(actor(), Power.ADMINISTER)}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -110,7 +110,7 @@ def dashboard():
     access to my queues (or, for administrators, every one) waiting for a decision."""
     me = actor()
     return render_template("staff/dashboard.html", me=me,
-                           board=worklists.dashboard(context(), me) if me.roles & CONTENT_ROLES
+                           board=worklists.dashboard(context(), me) if handles_cases(me)
                            else None, requests=grants.news_for(context(), me))
 
 
@@ -166,7 +166,7 @@ def triage():
 @login_required
 def record():
     """Record a report on someone's behalf (an oral or paper report), same form as theirs."""
-    if not actor().roles & CONTENT_ROLES:
+    if not handles_cases(actor()):
         abort(403)
     form = report_form(ReportForm())
     shown, problem = submit_report(form, recorded_by=current_user.id)

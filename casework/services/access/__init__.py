@@ -14,6 +14,7 @@ from casework.services.access.cases import (
     audit_trail_filter,
     capacities,
     forget,
+    held_capacities,
     implicated_clause,
     is_implicated,
     is_recused,
@@ -42,6 +43,12 @@ def has_power(actor: Actor, power: Power) -> bool:
     return isinstance(actor, Staff) and power in powers_of(actor.roles)
 
 
+def handles_cases(actor: Actor) -> bool:
+    """Whether a staff member's roles give any capacity on cases (what the case lists, triage
+    and recording a report are for); which cases, the filter and the loader decide."""
+    return isinstance(actor, Staff) and bool(held_capacities(actor))
+
+
 def require(actor: Actor, power: Power) -> None:
     """Refuse (403) unless the actor holds the power."""
     if not has_power(actor, power):
@@ -51,6 +58,7 @@ def require(actor: Actor, power: Power) -> None:
 __all__ = [
     "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Seer", "Staff",
     "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
-    "has_power", "implicated_clause", "is_implicated", "is_recused", "may", "open_case",
-    "powers_of", "require", "seers_of", "staff_actor", "visible_filter", "who_can_see",
+    "handles_cases", "has_power", "held_capacities", "implicated_clause", "is_implicated",
+    "is_recused", "may", "open_case", "powers_of", "require", "seers_of", "staff_actor",
+    "visible_filter", "who_can_see",
 ]
