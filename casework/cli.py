@@ -1,4 +1,4 @@
-"""The `casework` command (CONTRACT.md section 1)."""
+"""The `casework` command (docs/API.md, section 1)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def _refusals() -> Iterator[None]:
 
 @click.group()
 def main() -> None:
-    """Casework: case management for whistleblowing and harassment complaints."""
+    """Casework: case management for whistleblowing and harassment complaints.
+
+    Every command, its output and exit codes: docs/API.md."""
 
 
 @main.group()

@@ -1,4 +1,4 @@
-"""Settings from the environment (CONTRACT.md section 1), with safe defaults."""
+"""Settings from the environment (README.md, "Configuration"), with safe defaults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON API v1 (CONTRACT.md section 3): thin handlers over the same services as the pages."""
+"""JSON API v1 (docs/API.md, section 3): thin handlers over the same services as the pages."""
 
 from __future__ import annotations
 

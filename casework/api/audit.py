@@ -1,5 +1,5 @@
 """The audit trail, for auditors: its events filtered and paged, as CSV, and its chain checked
-(CONTRACT §3 `GET /audit/verify`, §4 `GET /audit/events`)."""
+(docs/API.md: `GET /audit/events`, `GET /audit/verify`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Statistics: one protected table for one fixed period (CONTRACT §3, `GET /stats`)."""
+"""Statistics: one protected table for one fixed period (docs/API.md, `GET /stats`)."""
 
 from __future__ import annotations
 
