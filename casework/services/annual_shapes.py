@@ -158,8 +158,11 @@ HARASSMENT = Shape(
         "not statistics Casework keeps; locations and relationships could point at people.",))
 
 EU = Shape(
-    "eu-directive-art27", "Reports of breaches: annual statistics",
-    "Directive (EU) 2019/1937, art 27(2), for the organisation's internal reporting channel",
+    "eu-directive-art27", "Reports of breaches: voluntary annual statistics",
+    # Art 27 binds Member States (for their competent authorities), not organisations: this is
+    # the organisation's own report in the same shape, for its internal channel.
+    "Voluntary statistics in the shape of Directive (EU) 2019/1937, art 27(2), for the "
+    "organisation's internal reporting channel (art 27 binds Member States, not organisations)",
     "a calendar year", (
         _received("The number of reports received"),
         _stages("The number of investigations and proceedings initiated as a result of such "
@@ -172,8 +175,8 @@ EU = Shape(
 MONITORING_OFFICER = Shape(
     "monitoring-officer",
     "Whistleblowing and harassment: the Monitoring Officer's annual report to the audit "
-    "committee", "The whistleblowing policy; the Monitoring Officer's duties under s 5 of the "
-    "Local Government and Housing Act 1989", "a financial or calendar year", (
+    "committee", "The organisation's whistleblowing policy (a voluntary report: no statute "
+    "requires it)", "a financial or calendar year", (
         _received("Concerns received", None),
         Section("Kinds of concern", ("category",)),
         Section("How concerns were raised: anonymously or with a name",

@@ -103,7 +103,8 @@ def test_the_annual_reports_of_the_pack_are_protected_and_exported(browser, anal
     assert response.status_code == 200
     for heading in ("the Monitoring Officer&#39;s annual report to the audit committee",
                     "Concerns received", "Kinds of concern", "Time taken and deadlines met",
-                    "Reports of breaches: annual statistics", "The number of reports received"):
+                    "Reports of breaches: voluntary annual statistics",
+                    "The number of reports received"):
         assert heading in body
     cells = CELLS.findall(body)
     assert cells

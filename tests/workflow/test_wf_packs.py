@@ -142,6 +142,68 @@ def test_canada_harassment_clocks_follow_the_regulations():
     assert ca.queues["intake"].label == "Senior officer for internal disclosure"
 
 
+def test_canada_milestones_and_the_departmental_acknowledgement():
+    # SOR/2020-130 s 20: contacting the principal party stops its 7-day clock; s 22: telling the
+    # responding party is a milestone only. The department acknowledges a disclosure in 5
+    # working days (its own standard: the Act sets none).
+    ca = load_pack("canada-federal", ROUTES)
+    assert [m.key for m in ca.milestones_for("harassment")] == [
+        "contacted_principal_party", "informed_responding_party"]
+    assert clock_events(ca.clock_rules("harassment"), "contacted_principal_party") == (
+        Event("clock_stop", "contact_principal_party"),)
+    assert clock_events(ca.clock_rules("harassment"), "informed_responding_party") == ()
+    acknowledge = ca.clock("disclosure", "acknowledge")
+    assert (acknowledge.days, acknowledge.counting) == (5, "working")
+    assert acknowledge.rule.stop_on == {"acknowledge", "withdraw"}
+    # Seed 004: the senior officer receives disclosures, delegated managers harassment notices,
+    # and the Senior Official for Values and Ethics stands behind both.
+    assert ca.queues["hr"].label.startswith("Delegated manager for work place harassment")
+    assert ca.queues["monitoring_officer"].label == "Senior Official for Values and Ethics"
+    assert ca.default_queues == {"disclosure": "intake", "harassment": "hr"}
+
+
+#: The kinds of concern the seeds name, as each pack offers them (docs/POLICIES.md): key ->
+#: (routes, flags). Seed 002 section 24 and 5.2; seed 003's serious wrongdoing, zero tolerance and
+#: harassment guidelines; seeds 000 and 001 for Victoria (improper conduct, conflicts of interest,
+#: official information, harassment online too).
+D, H, DH = ("disclosure",), ("harassment",), ("disclosure", "harassment")
+KINDS = {
+    "uk-council": {
+        "fraud": (D, {"fraud"}), "bribery_corruption": (D, {"fraud", "illegal"}),
+        "criminal_offence": (D, {"illegal"}), "abuse_of_vulnerable": (D, {"illegal"}),
+        "health_and_safety": (D, set()), "misuse_of_resources": (D, set()),
+        "policy_breach": (D, set()), "detriment": (D, set()), "bullying": (DH, set()),
+        "victimisation": (H, set()), "sexual_harassment": (H, set()),
+        "other_harassment": (H, set()),
+    },
+    "nz-public-service": {
+        "public_funds": (D, {"fraud"}), "health_safety_environment": (D, set()),
+        "offence": (D, {"illegal"}), "child_abuse": (D, {"zero_tolerance", "illegal"}),
+        "theft": (D, {"zero_tolerance", "fraud"}),
+        "information_disclosure": (D, {"zero_tolerance"}), "retaliation": (D, set()),
+        "maladministration": (D, set()), "bullying": (H, set()), "victimisation": (H, set()),
+        "sexual_harassment": (H, set()),
+    },
+    "vic-public-sector": {
+        "corrupt_conduct": (D, {"corrupt", "illegal"}), "fraud": (D, {"fraud"}),
+        "criminal_offence": (D, {"illegal"}), "conflict_of_interest": (D, set()),
+        "misuse_of_information": (D, set()), "mismanagement": (D, set()), "danger": (D, set()),
+        "detrimental_action": (D, set()), "improper_conduct": (D, set()),
+        "bullying": (H, set()), "victimisation": (H, set()), "sexual_harassment": (H, set()),
+        "discrimination_harassment": (H, set()),
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_the_packs_offer_the_kinds_of_concern_the_seeds_name(name):
+    pack = load_pack(name, ROUTES)
+    assert {k: (tuple(sorted(c.routes)), set(c.flags)) for k, c in pack.categories.items()} == (
+        KINDS[name])
+    if name == "vic-public-sector":  # seed 001: harassment obligations apply online too
+        assert "online" in pack.categories["discrimination_harassment"].label
+
+
 # Mistakes in clock sets: each names the file and the key.
 
 def raw_pack() -> dict:

@@ -1,4 +1,4 @@
-"""The escalation and conflict rules of DESIGN.md, row by row, on both shipped policy packs."""
+"""The escalation and conflict rules of DESIGN.md, row by row, on the shipped policy packs."""
 
 from __future__ import annotations
 
@@ -291,3 +291,106 @@ def test_a_broken_pack_file_is_named_in_the_error(tmp_path):
         load_pack("broken", ROUTES, tmp_path)
     assert info.value.source == str(tmp_path / "broken.toml")
     assert info.value.key.endswith(".queue") and "assurance" in str(info.value)
+
+
+# The other shipped packs: each rule sends its case where the pack says, and cites its source
+# (docs/POLICIES.md names these tests for the rules of those packs).
+
+OTHER_PACKS = {name: load_pack(name, ROUTES)
+               for name in ("au-commonwealth-agency", "canada-federal", "vic-public-sector")}
+#: Per pack: (category, people implicated, reporter) -> queue, and the source of the rule that
+#: decided it. A removed rule, or one sending its cases elsewhere, fails here.
+OTHER_RULES = {
+    "au-commonwealth-agency": [
+        ("maladministration", [CE], None, "monitoring_officer",
+         "Public interest disclosure procedures"),
+        ("maladministration", [MO], None, "chief_executive",
+         "Public interest disclosure procedures"),
+        ("corruption", [], None, "monitoring_officer",
+         "National Anti-Corruption Commission Act 2022 (Cth), s 33"),
+        ("contravention_of_law", [], None, "monitoring_officer",
+         "Public Interest Disclosure Act 2013 (Cth), s 29"),
+        ("wastage", [], None, "internal_audit",
+         "Commonwealth Fraud and Corruption Control Framework"),
+        ("maladministration", [MANAGER], REPORTER, "hr", "Bullying and harassment policy"),
+    ],
+    "canada-federal": [
+        ("gross_mismanagement", [CE], None, "monitoring_officer",
+         "Public Servants Disclosure Protection Act, ss 12 and 13"),
+        ("gross_mismanagement", [MO], None, "chief_executive", "Internal disclosure procedures"),
+        ("contravention_of_law", [], None, "monitoring_officer",
+         "Public Servants Disclosure Protection Act, s 8(a)"),
+        ("misuse_of_funds", [], None, "internal_audit",
+         "Public Servants Disclosure Protection Act, s 8(b)"),
+        ("gross_mismanagement", [MANAGER], REPORTER, "hr",
+         "Policy on the prevention and resolution of harassment"),
+    ],
+    "vic-public-sector": [
+        ("mismanagement", [CE], None, "monitoring_officer",
+         "Public interest disclosure procedures"),
+        ("mismanagement", [MO], None, "chief_executive", "Public interest disclosure procedures"),
+        ("corrupt_conduct", [], None, "monitoring_officer",
+         "Public Interest Disclosures Act 2012 (Vic); IBAC Act 2011 (Vic) s 4"),
+        ("criminal_offence", [], None, "monitoring_officer",
+         "Code of Conduct for Victorian Public Sector Employees"),
+        ("fraud", [], None, "internal_audit",
+         "Code of Conduct for Victorian Public Sector Employees (financial probity)"),
+        ("mismanagement", [MANAGER], REPORTER, "hr", "Bullying and harassment policy"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name, category, implicated, reporter, queue, source", [
+    (name, *row) for name, rows in OTHER_RULES.items() for row in rows])
+def test_the_other_packs_route_by_their_rules(name, category, implicated, reporter, queue,
+                                              source):
+    pack = OTHER_PACKS[name]
+    decision = decide(pack, category, implicated=implicated, reporter=reporter)
+    assert decision.queue == queue
+    assert decision.reasons[0].startswith(f"routed to {label(pack, queue)} because: ")
+    assert decision.reasons[0].endswith(f" ({source})")
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_RULES))
+def test_the_other_packs_have_no_rule_this_file_does_not_test(name):
+    assert {r.source for r in OTHER_PACKS[name].rules} == {row[-1] for row in OTHER_RULES[name]}
+    assert len(OTHER_PACKS[name].rules) == len(OTHER_RULES[name])
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_RULES))
+def test_the_other_packs_never_send_a_case_to_an_implicated_chief_executive(name):
+    pack = OTHER_PACKS[name]
+    for category in pack.categories_for("disclosure"):
+        assert decide(pack, category.key, implicated=[CE]).queue != "chief_executive"
+
+
+#: What each UK and NZ rule cites: a clause of seed 002 (the officers' code) or of seed 003 (the
+#: Ministry's code of conduct and harassment guidelines), or the statute (docs/POLICIES.md).
+CITED = {
+    "uk-council": {
+        ("implicated_role", "chief_executive"): "code of conduct 5.4",
+        ("implicated_role", "monitoring_officer"): "follows code of conduct 5.4",
+        ("category_flag", "illegal"): "code of conduct 5.4",
+        ("category_flag", "fraud"): "code of conduct 5.2",
+        ("line_manager_implicated", None): "code of conduct 5.3",
+    },
+    "nz-public-service": {
+        ("implicated_role", "chief_executive"): "the organisation's internal procedures, "
+        "Protected Disclosures (Protection of Whistleblowers) Act 2022 (NZ), s 29",
+        ("implicated_role", "monitoring_officer"): "the organisation's internal procedures, "
+        "Protected Disclosures (Protection of Whistleblowers) Act 2022 (NZ), s 29",
+        ("category_flag", "zero_tolerance"): "Code of Conduct, Zero Tolerance",
+        ("category_flag", "illegal"):
+            "Code of Conduct, Protected Disclosures (an offence is serious wrongdoing)",
+        ("category_flag", "fraud"):
+            "Code of Conduct, Zero Tolerance and Protected Disclosures (public funds)",
+        ("line_manager_implicated", None):
+            "Sexual Harassment Guidelines; Code of Conduct, Reporting breaches of the code",
+    },
+}
+
+
+@PACKS
+def test_each_rule_cites_the_clause_it_comes_from(pack):
+    assert {(r.when, r.param): r.source for r in pack.rules} == CITED[pack.key]
+    assert not any("Protected Disclosures policy" in r.source for r in pack.rules)
