@@ -70,6 +70,8 @@ class TransitionOut(Out):
     who: list[str]
     outcome: str | None = None
     outcome_from: str | None = None
+    #: Set on a step that only another endpoint takes ("links": a merge is a duplicate link).
+    through: str | None = None
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 

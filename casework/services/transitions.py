@@ -27,6 +27,10 @@ from casework.workflow.engine import (
     decide,
 )
 
+#: Outcomes after which the matter goes on in another case (a duplicate merged into the case
+#: it repeats): no aftercare check-ins for the one that closed.
+GOES_ON = frozenset({"merged"})
+
 
 def snapshot_of(ctx: Context, case: Case) -> Snapshot:
     """The engine's view of a case: cached state, and the facts its transition events recorded."""
@@ -45,12 +49,13 @@ def allowed_for(ctx: Context, actor: Actor, case: Case) -> list[Transition]:
 
 
 def fire_transition(ctx: Context, actor: Actor, reference: str, key: str, version: int | None,
-                    fields: Mapping[str, object] | None = None) -> Case:
-    """Fire one transition; a stale version or a concurrent change is a conflict."""
+                    fields: Mapping[str, object] | None = None, *, through: str = "") -> Case:
+    """Fire one transition; a stale version or a concurrent change is a conflict. `through`
+    names the service asking, for a step only that service fires (a merge: links)."""
     case = open_case(ctx, actor, reference, Action.TRANSITION, version)
     route = ctx.route(case.route)
     decision = decide(route, snapshot_of(ctx, case), capacities(ctx, actor, case), key,
-                      fields or {}, ctx.runtime.pack.clock_rules(case.route))
+                      fields or {}, ctx.runtime.pack.clock_rules(case.route), through)
     if isinstance(decision, Refusal):
         raise _refusal_error(decision)
     try:
@@ -99,7 +104,7 @@ def _apply(ctx: Context, actor: Actor, case: Case, decision: Decision) -> None:
         event.fields_ct = ctx.vault(case).seal_json("event", event.id, confidential)
     ctx.audit(Kind.CASE_TRANSITION, actor.label, case_id=case.id, transition=transition.key,
               from_state=decision.source, to_state=decision.state)
-    if ctx.route(case.route).is_final(decision.state):
+    if ctx.route(case.route).is_final(decision.state) and case.outcome not in GOES_ON:
         schedule_checkins(ctx, case)
     if not is_reporter:
         notify.tell_reporter(ctx, case, f"event:{event.id}")

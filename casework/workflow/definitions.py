@@ -13,6 +13,9 @@ ROUTES_DIR = Path(__file__).with_name("routes")
 FIELD_TYPES = frozenset({"bool", "text", "choice"})
 ACTOR_KINDS = frozenset({"reporter", "handler", "investigator", "decision_maker"})
 ANY_OPEN = "*"
+#: Services that fire a step of their own (a transition's `through`), and how a person takes
+#: that step instead of firing it.
+THROUGH = {"links": "link the case to the one it duplicates"}
 
 
 class DefinitionError(Exception):
@@ -62,6 +65,10 @@ class Transition:
     reporter_label: str = ""
     #: What the step means, asked before the reporter takes it (no confirmation when empty).
     reporter_confirm: str = ""
+    #: The one service that fires this step (e.g. "links": a merge happens by linking a case
+    #: to another as its duplicate). Such a step is never offered as a button nor fired on its
+    #: own: it needs what that service supplies (the case it merges into).
+    through: str = ""
 
     def as_seen_by(self, actor: frozenset[str]) -> Transition:
         """This transition with the fields this actor must give. An actor who may fire it in
@@ -219,7 +226,16 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             requires_of=tuple(_requires_of(spec.get("requires_of", {}), who, source, where)),
             reporter_label=spec.get("reporter_label", ""),
             reporter_confirm=spec.get("reporter_confirm", ""),
+            through=_through(spec, source, where),
         )
+
+
+def _through(spec: Mapping, source: str, where: str) -> str:
+    value = spec.get("through", "")
+    if value and value not in THROUGH:
+        raise DefinitionError(source, f"{where}.through",
+                              f"unknown service {value!r}; known: {sorted(THROUGH)}")
+    return value
 
 
 def _requires_of(raw, who: frozenset[str], source: str, where: str):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from casework.workflow.definitions import FieldSpec, Route, Transition
+from casework.workflow.definitions import THROUGH, FieldSpec, Route, Transition
 from casework.workflow.guards import GUARDS
 
 MAX_TEXT = 20_000
@@ -88,8 +88,10 @@ def decide(
     key: str,
     fields: Mapping[str, object] | None = None,
     clocks: Sequence[ClockRule] = (),
+    through: str = "",
 ) -> Decision | Refusal:
-    """Decide one transition attempt by an actor who is all of the given actor kinds."""
+    """Decide one transition attempt by an actor who is all of the given actor kinds. A step
+    that only a service fires (its `through`) is refused unless that service asks."""
     variants = route.transitions_named(key)
     if not variants:
         return Refusal(Reason.UNKNOWN_TRANSITION, f"{route.key} has no transition {key!r}",
@@ -102,6 +104,11 @@ def decide(
     transition = here[0].as_seen_by(actor)
     if not actor & transition.who:
         return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} from here")
+    if transition.through != through:
+        words = key.replace("_", " ")
+        return Refusal(Reason.NOT_PERMITTED, f"you cannot {words} on its own: "
+                       f"{THROUGH[transition.through]}" if transition.through
+                       else f"{words} is a step of its own")
     clean, errors = validate_fields(transition.requires, fields or {})
     for name in transition.guards if not errors else ():
         refused = GUARDS[name](snapshot.facts, clean)
@@ -185,9 +192,10 @@ def _check(spec: FieldSpec, value: object) -> tuple[object, str | None]:
 def allowed_transitions(
     route: Route, snapshot: Snapshot, actor: frozenset[str]
 ) -> list[Transition]:
-    """The transitions this actor may fire now, for buttons and the API."""
+    """The transitions this actor may fire now, for buttons and the API (not the steps only a
+    service fires)."""
     return [t.as_seen_by(actor) for t in route.transitions
-            if snapshot.state in t.sources and actor & t.who]
+            if snapshot.state in t.sources and actor & t.who and not t.through]
 
 
 class ReplayError(Exception):

@@ -38,6 +38,8 @@ def _transition(t: Transition) -> dict:
         data["outcome"] = t.outcome
     if t.outcome_from:
         data["outcome_from"] = t.outcome_from
+    if t.through:
+        data["through"] = t.through
     return data
 
 

@@ -118,6 +118,8 @@ BAD = [
                  "transitions", "no key", id="transition-without-key"),
     pytest.param(GOOD.replace('from = ["open"]\n', ""),
                  "transitions.start.from", "no source", id="transition-without-source"),
+    pytest.param(GOOD.replace('outcome = "withdrawn"', 'outcome = "withdrawn"\nthrough = "fax"'),
+                 "transitions.withdraw.through", "unknown service", id="unknown-through"),
     pytest.param(GOOD.replace('route = "tiny"', 'route = "tiny'),
                  "(file)", "not valid TOML", id="invalid-toml"),
     pytest.param(GOOD.replace('[states.review]\nlabel = "Under review"', "[states]\nreview = 1"),
@@ -227,6 +229,9 @@ CONTRACT_REQUIRES = {
         "record_action": {"action"}, "external_route": set(), "withdraw": set(),
     },
 }
+#: Transitions beyond the contract (it allows adding them): each with its required fields.
+#: `merge` closes a duplicate; only the links endpoint fires it (CONTRACT section 4).
+ADDED_REQUIRES = {"disclosure": {"merge": set()}, "harassment": {"merge": set()}}
 #: Optional fields beyond the contract (allowed: a caller that leaves them out still succeeds).
 OPTIONAL_EXTRAS = {
     "disclosure": {"no_further_action": {"reason_class"}},
@@ -270,7 +275,8 @@ def test_shipped_route_fields_match_the_contract(route_key):
         asked[t.key] |= {f.name for f in t.requires if not f.optional}
         if any(f.optional for f in t.requires):
             extras[t.key] = {f.name for f in t.requires if f.optional}
-    assert asked == CONTRACT_REQUIRES[route_key]
+    assert asked == CONTRACT_REQUIRES[route_key] | ADDED_REQUIRES[route_key]
+    assert not CONTRACT_REQUIRES[route_key].keys() & ADDED_REQUIRES[route_key].keys()
     assert extras == OPTIONAL_EXTRAS[route_key]
     finding = next(f for f in route.transitions_named("record_findings")[0].requires
                    if f.name == "finding")
@@ -298,3 +304,26 @@ def test_declining_asks_for_an_optional_reason_class(route_key):
     assert (kind.type, kind.optional, kind.choices) == ("choice", True,
                                                         REASON_CLASSES[route_key])
     assert not kind.confidential and not kind.must_be_true and not kind.shown_to_reporter
+
+
+@pytest.mark.parametrize("route_key", sorted(CONTRACT_STATES))
+def test_merge_closes_any_open_case_as_merged_through_links_only(route_key):
+    """A handler merges a duplicate from any open state; the outcome has words for the reporter
+    and stops the deadlines without meeting them; only the links endpoint fires it."""
+    route = load_routes()[route_key]
+    (merge,) = route.transitions_named("merge")
+    open_states = {k for k, s in route.states.items() if not s.final}
+    assert (merge.sources, merge.target, merge.who) == (open_states, "closed",
+                                                         frozenset({"handler"}))
+    assert (merge.outcome, merge.through, merge.requires) == ("merged", "links", ())
+    outcome = route.outcome("merged")
+    assert "joined to another" in outcome.reporter_label and not outcome.meets_clocks
+
+
+def test_through_is_read_and_defaults_to_none(tmp_path):
+    """`through` names the service that fires a step; without it a step is a button."""
+    plain = load_route(_write(tmp_path, GOOD))
+    linked = load_route(_write(tmp_path, GOOD.replace(
+        'outcome = "withdrawn"', 'outcome = "withdrawn"\nthrough = "links"')))
+    assert {t.through for t in plain.transitions} == {""}
+    assert linked.transitions_named("withdraw")[0].through == "links"

@@ -228,3 +228,33 @@ def test_a_handler_records_the_reporters_exit_with_reason_and_channel(route_key,
     assert isinstance(decide(route, snapshot, frozenset({"reporter"}), key, {}), Decision)
     recorded = decide(route, snapshot, frozenset({"handler"}), key, RECORDING)
     assert isinstance(recorded, Decision) and recorded.outcome is not None
+
+
+@pytest.mark.parametrize(("route_key", "state"), [
+    (r, s) for r in sorted(CONTRACT) for s in STATES[r]])
+def test_merge_is_fired_only_through_the_links_service(route_key, state):
+    """A handler merges a duplicate by linking it (CONTRACT section 4): never offered as a
+    step, refused (403) when asked for on its own, closed as `merged` when the links service
+    asks, and not from a closed case (409)."""
+    route, snapshot = ROUTES[route_key], _snapshot(route_key, state)
+    offered = allowed_transitions(route, snapshot, frozenset(ACTORS))
+    assert "merge" not in {t.key for t in offered}
+    alone = decide(route, snapshot, HANDLER, "merge", {})
+    linked = decide(route, snapshot, HANDLER, "merge", {}, through="links")
+    if state == "closed":
+        assert isinstance(alone, Refusal) and alone.status == 409
+        assert isinstance(linked, Refusal) and linked.status == 409
+        return
+    assert isinstance(alone, Refusal) and alone.status == 403
+    assert "link the case" in alone.message
+    assert isinstance(linked, Decision)
+    assert (linked.state, linked.outcome) == ("closed", "merged")
+    refused = decide(route, snapshot, frozenset({"reporter"}), "merge", {}, through="links")
+    assert isinstance(refused, Refusal) and refused.status == 403
+
+
+def test_the_links_service_fires_no_other_step():
+    """Asking for an ordinary step through a service is refused: it is a step of its own."""
+    route = ROUTES["disclosure"]
+    refused = decide(route, Snapshot("received"), HANDLER, "acknowledge", {}, through="links")
+    assert isinstance(refused, Refusal) and refused.status == 403
