@@ -70,6 +70,8 @@ ROWS: dict[str, dict] = {
                    "expires_at": NOW},
     "access_grants": {"id": 1, "user_id": 1, "queue": "hr", "state": "pending",
                       "requested_by": 1, "requested_at": NOW},
+    "case_links": {"id": 1, "case_id": 1, "other_case_id": 1, "kind": "related",
+                   "created_by": 1, "created_at": NOW},
 }
 
 
@@ -303,4 +305,42 @@ def test_0008_keeps_every_account_and_its_downgrade_drops_only_its_tables(scratc
     after = counts(scratch)
     assert after == {**before, "invitations": 0, "access_grants": 0}
     downgrade(scratch, "0007")
+    assert counts(scratch) == before
+
+
+def test_0009_adds_hold_choice_and_links_and_its_downgrade_keeps_every_other_row(scratch):
+    """Existing cases start with no hold and no chosen queue; a held case and a link can be
+    written; going back drops the columns and the table, and nothing else."""
+    upgrade(scratch, "0008")
+    insert_rows(scratch)
+    old = table("cases", column("id"), column("reference"), column("route"),
+                column("category"), column("state"), column("queue"), column("version"),
+                column("anonymous"), column("witness"), column("recorded_by_staff"),
+                column("actions", JSON), column("opened_at", DateTime(timezone=True)),
+                column("closed_at", DateTime(timezone=True)), column("notify_reporter"))
+    with scratch.begin() as conn:
+        conn.execute(old.insert().values(
+            id=2, reference="CW-2345ABCE", route="disclosure", category="fraud", state="closed",
+            queue="intake", version=1, anonymous=True, witness=False, recorded_by_staff=False,
+            actions=[], opened_at=NOW, closed_at=NOW, notify_reporter=False))
+    before = counts(scratch)
+    upgrade(scratch, "0009")
+    cases, links = Base.metadata.tables["cases"], Base.metadata.tables["case_links"]
+    with scratch.begin() as conn:
+        assert conn.execute(select(cases.c.legal_hold_since, cases.c.chosen_queue)).all() == [
+            (None, None), (None, None)]
+        conn.execute(cases.update().where(cases.c.id == 2).values(
+            legal_hold_since=NOW, chosen_queue="internal_audit"))
+        conn.execute(links.insert().values(id=1, case_id=2, other_case_id=1, kind="duplicate",
+                                           created_by=1, created_at=NOW))
+    with scratch.connect() as conn:
+        held = conn.execute(select(cases.c.legal_hold_since, cases.c.chosen_queue)
+                            .where(cases.c.id == 2)).one()
+        assert tuple(held) == (NOW, "internal_audit")
+        assert conn.execute(select(links.c.case_id, links.c.other_case_id, links.c.kind)
+                            ).all() == [(2, 1, "duplicate")]
+    downgrade(scratch, "0008")
+    columns = {c["name"] for c in inspect(scratch).get_columns("cases")}
+    assert not columns & {"legal_hold_since", "chosen_queue"}
+    assert "case_links" not in inspect(scratch).get_table_names()
     assert counts(scratch) == before

@@ -62,6 +62,11 @@ class Case(Base):
     received_quarter: Mapped[int | None]
     days_to_acknowledge: Mapped[int | None]
     days_to_close: Mapped[int | None]
+    #: Since when a legal hold has kept retention from destroying the case (None: no hold).
+    legal_hold_since: Mapped[datetime | None]
+    #: The queue a handler chose at triage; routing keeps the case there while no rule sends
+    #: it elsewhere and the queue's owner is not implicated (casework.workflow.routing).
+    chosen_queue: Mapped[str | None] = mapped_column(String(32))
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}
