@@ -27,10 +27,12 @@ from casework.workflow.policy import Clock, Milestone
 MAX_REASON = 2000
 
 
-def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event]) -> None:
-    """Start, stop, pause or resume the clocks named in a decision's events, and keep the
-    case's next due date (the earliest running clock's) in step for the lists."""
-    today = ctx.today
+def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event],
+                       on: date | None = None) -> None:
+    """Start, stop, pause or resume the clocks named in a decision's events, today or `on` a
+    given day (triage starts a new route's clocks on the day the report was received), and
+    keep the case's next due date (the earliest running clock's) in step for the lists."""
+    today = on or ctx.today
     by_name = {c.name: c for c in case.clocks}
     for event in events:
         if not event.kind.startswith("clock_"):

@@ -38,17 +38,29 @@ def party_details(ctx: Context, case: Case, kind: str) -> list[tuple[CaseParty, 
     return [(p, vault.open_json("party", p.id, p.details_ct, purpose)) for p in rows]
 
 
-def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = None,
-                  actor: str = "system") -> RoutingDecision:
-    """Decide the case's queue from its implicated people and category, and record why."""
+def routing_for(ctx: Context, case: Case, *, route: str, category: str,
+                chosen_queue: str | None, reporter_person: int | None = None
+                ) -> RoutingDecision:
+    """What the rules decide for this case's people with this route, category and chosen
+    queue; nothing is written (triage asks before it moves anything)."""
     implicated = {d["person_id"] for _, d in party_details(ctx, case, "implicated")
                   if d.get("person_id")}
     if reporter_person is None:
         reporter = party_details(ctx, case, "reporter")
         reporter_person = reporter[0][1].get("person_id") if reporter else None
     directory = _directory(ctx, implicated | ({reporter_person} if reporter_person else set()))
-    decision = route_case(ctx.runtime.pack, RoutingInput(
-        case.route, case.category, frozenset(implicated), reporter_person), directory)
+    return route_case(ctx.runtime.pack, RoutingInput(
+        route, category, frozenset(implicated), reporter_person, chosen_queue), directory)
+
+
+def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = None,
+                  actor: str = "system", decision: RoutingDecision | None = None
+                  ) -> RoutingDecision:
+    """Decide the case's queue from its implicated people and category, and record why (a
+    decision triage has just asked for is not asked again)."""
+    decision = decision or routing_for(ctx, case, route=case.route, category=case.category,
+                                       chosen_queue=case.chosen_queue,
+                                       reporter_person=reporter_person)
     previous = case.queue
     case.queue = decision.queue
     case.actions = sorted(decision.actions)

@@ -25,22 +25,30 @@ class RoutingInput:
     category: str
     implicated: frozenset[int]
     reporter_person: int | None = None
+    #: The queue a handler chose at triage: it stands in for the route's default queue.
+    chosen_queue: str | None = None
 
 
 @dataclass(frozen=True)
 class RoutingDecision:
-    """One queue, the reasons for it, and any actions the rules require (e.g. a police referral)."""
+    """One queue, the reasons for it, and any actions the rules require (e.g. a police referral).
+    `forced`: a rule decided the queue (a handler's choice gives way to it). `conflicted`: the
+    queues routing met whose owner role is held by someone implicated in the case (passed
+    over, or kept for want of a fallback)."""
 
     queue: str
     reasons: tuple[str, ...]
     actions: frozenset[str]
     escalate_to: int | None = None
+    forced: bool = False
+    conflicted: tuple[str, ...] = ()
 
 
 def route_case(
     pack: PolicyPack, facts: RoutingInput, directory: Mapping[int, PersonFacts]
 ) -> RoutingDecision:
-    """Apply the pack's rules to a report; the highest-priority match decides, then conflicts."""
+    """Apply the pack's rules to a report; the highest-priority match decides, else the queue a
+    handler chose at triage, else the route's default; then conflicts."""
     implicated_roles = _roles(facts.implicated, directory)
     matched = sorted(
         (r for r in pack.rules if _matches(r, pack, facts, directory, implicated_roles)),
@@ -51,14 +59,18 @@ def route_case(
         reasons = [_because(pack, matched[0])]
         reasons += [f"also: {r.reason}" + (f" ({r.source})" if r.source else "")
                     for r in matched[1:]]
+    elif facts.chosen_queue in pack.queues:
+        queue = facts.chosen_queue
+        reasons = [f"{pack.queues[queue].label}: chosen at triage by a handler"]
     else:
         queue = pack.default_queues[facts.route]
         reasons = [f"{pack.queues[queue].label}: the usual place for this kind of report"]
-    queue, steps = _avoid_conflicts(pack, queue, implicated_roles)
+    queue, steps, conflicted = _avoid_conflicts(pack, queue, implicated_roles)
     actions = frozenset().union(*(r.actions for r in matched)) if matched else frozenset()
     escalate = _next_senior_manager(facts, directory) if any(
         r.when == "line_manager_implicated" for r in matched) else None
-    return RoutingDecision(queue, tuple(reasons + steps), actions, escalate)
+    return RoutingDecision(queue, tuple(reasons + steps), actions, escalate,
+                           forced=bool(matched), conflicted=conflicted)
 
 
 def _because(pack: PolicyPack, rule: Rule) -> str:
@@ -87,10 +99,11 @@ def _matches(rule: Rule, pack: PolicyPack, facts: RoutingInput,
     raise ValueError(f"unknown condition {rule.when!r}")
 
 
-def _avoid_conflicts(pack: PolicyPack, queue: str,
-                     implicated_roles: frozenset[str]) -> tuple[str, list[str]]:
-    """Walk the fallback chain while the queue's owner is implicated in the case."""
-    steps, seen = [], {queue}
+def _avoid_conflicts(pack: PolicyPack, queue: str, implicated_roles: frozenset[str]
+                     ) -> tuple[str, list[str], tuple[str, ...]]:
+    """Walk the fallback chain while the queue's owner is implicated in the case; the queue
+    reached, the reasons, and the queues met whose owner is implicated."""
+    steps, seen = [], [queue]
     current = pack.queues[queue]
     while current.owner_role and current.owner_role in implicated_roles:
         if not current.fallback or current.fallback in seen:
@@ -99,9 +112,10 @@ def _avoid_conflicts(pack: PolicyPack, queue: str,
         nxt = pack.queues[current.fallback]
         steps.append(f"routed to {nxt.label} because: {current.label} may not handle a case "
                      "in which they are implicated")
-        seen.add(nxt.key)
+        seen.append(nxt.key)
         current = nxt
-    return current.key, steps
+    return current.key, steps, tuple(q for q in seen
+                                     if pack.queues[q].owner_role in implicated_roles)
 
 
 def _next_senior_manager(facts: RoutingInput, directory: Mapping[int, PersonFacts]) -> int | None:

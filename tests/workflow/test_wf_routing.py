@@ -192,6 +192,36 @@ def test_defaults_harassment_to_hr_and_disclosure_to_intake(pack):
 
 
 @PACKS
+def test_a_queue_chosen_at_triage_stands_in_for_the_default(pack):
+    """With no rule matching, the handler's choice decides, and says so."""
+    facts = RoutingInput("disclosure", PLAIN[pack.key], frozenset(), chosen_queue="hr")
+    decision = route_case(pack, facts, DIRECTORY)
+    assert (decision.queue, decision.forced, decision.conflicted) == ("hr", False, ())
+    assert decision.reasons == (f"{label(pack, 'hr')}: chosen at triage by a handler",)
+
+
+@PACKS
+def test_a_rule_overrides_the_queue_chosen_at_triage(pack):
+    """The Chief Executive implicated keeps the case with the Monitoring Officer, whatever a
+    handler chose."""
+    facts = RoutingInput("disclosure", PLAIN[pack.key], frozenset({CE}), chosen_queue="hr")
+    decision = route_case(pack, facts, DIRECTORY)
+    assert (decision.queue, decision.forced) == ("monitoring_officer", True)
+
+
+@PACKS
+def test_a_chosen_queue_whose_owner_is_implicated_falls_back_and_says_so(pack):
+    """The owner of the chosen queue is implicated: routing walks on, and names the queue."""
+    facts = RoutingInput("disclosure", PLAIN[pack.key], frozenset({HRM}), chosen_queue="hr")
+    decision = route_case(pack, facts, DIRECTORY)
+    assert (decision.queue, decision.forced) == ("monitoring_officer", False)
+    assert decision.conflicted == ("hr",)
+    fraud = decide(pack, FRAUD[pack.key], implicated=[HIA])
+    assert (fraud.queue, fraud.conflicted, fraud.forced) == (
+        "monitoring_officer", ("internal_audit",), True)
+
+
+@PACKS
 def test_people_without_routing_roles_change_nothing(pack):
     assert decide(pack, PLAIN[pack.key], implicated=[COLLEAGUE, 12345]).queue == "intake"
 
