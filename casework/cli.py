@@ -251,11 +251,12 @@ def retention() -> None:
 def retention_purge(dry_run: bool) -> None:
     """Destroy cases past their retention period; counts stay for statistics."""
     from casework.services.context import Context
-    from casework.services.retention import purge
+    from casework.services.retention import held_back, purge
 
     runtime = _runtime()
     with runtime.transaction() as session:
-        ids = purge(Context(session, runtime), dry_run=dry_run)
+        ctx = Context(session, runtime)
+        ids, kept = purge(ctx, dry_run=dry_run), held_back(ctx)
     if ids and not dry_run and runtime.engine.dialect.name == "sqlite":
         raw = runtime.engine.raw_connection()  # outside a transaction: old pages must not
         try:                                    # linger in the WAL file
@@ -264,6 +265,10 @@ def retention_purge(dry_run: bool) -> None:
             raw.close()
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} {len(ids)} cases")
+    if kept.legal_hold:
+        click.echo(f"held back: {kept.legal_hold} under a legal hold")
+    if kept.merged:
+        click.echo(f"held back: {kept.merged} merged into a case that is still kept")
 
 
 def _mail_settings():

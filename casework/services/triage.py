@@ -31,7 +31,6 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.crypto.envelope import DamagedRecord
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Staff, open_case, seers_of
 from casework.services.audit import Kind
@@ -39,13 +38,12 @@ from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid, StaleVersion
 from casework.services.events import add_event
+from casework.services.reasons import required_reason, seal_reason, sealed_reason
 from casework.services.routing import apply_routing, routing_for
-from casework.services.vault import KeyDestroyed
 from casework.workflow.clocks import local_date
 from casework.workflow.engine import clock_events
 from casework.workflow.routing import RoutingDecision
 
-MAX_REASON = 2000
 FACTS = ("route", "category", "department", "queue")
 
 
@@ -76,7 +74,7 @@ def triage(ctx: Context, actor: Staff, reference: str, version: int | None, reas
     """Change a case's category, route, department or queue with a sealed reason; routing runs
     again and records why. See the module's docstring for what is refused and why."""
     case = open_case(ctx, actor, reference, Action.TRIAGE, version)
-    why = _reason(reason)
+    why = required_reason(reason, "Say why the case is being changed.")
     change = _change(ctx, case, category, route, department, queue)
     decision = routing_for(ctx, case, route=change.route, category=change.category,
                            chosen_queue=change.chosen_queue)
@@ -90,20 +88,10 @@ def triage(ctx: Context, actor: Staff, reference: str, version: int | None, reas
         ctx.session.flush()
     except StaleDataError as exc:
         raise StaleVersion("Someone else changed this case first; reload it.") from exc
-    event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"reason": why})
+    seal_reason(ctx, case, event, why)
     ctx.audit(Kind.CASE_TRIAGE, actor.label, case_id=case.id, **{
         key: [before[key], after[key]] for key in FACTS if before[key] != after[key]})
     return Triaged(case, case.queue, decision.reasons, case.version)
-
-
-def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise Invalid("Say why the case is being changed.", {"reason": "required"})
-    if len(text) > MAX_REASON:
-        raise Invalid("The reason is too long.",
-                      {"reason": f"must be at most {MAX_REASON} characters"})
-    return text
 
 
 def _change(ctx: Context, case: Case, category: str | None, route: str | None,
@@ -199,18 +187,12 @@ class TriageRecord:
 def triage_history(ctx: Context, case: Case) -> list[TriageRecord]:
     """The case's triages with their sealed reasons (for a handler who has opened the case;
     the case-view read covers them)."""
-    vault, records = ctx.vault(case), []
+    records = []
     for event in ctx.session.execute(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == "triaged")
             .order_by(CaseEvent.seq)).scalars():
-        facts = event.facts or {}
-        before, after = facts.get("from", {}), facts.get("to", {})
-        try:
-            reason = vault.open_json("event", event.id, event.fields_ct)["reason"] \
-                if event.fields_ct is not None else ""
-        except (DamagedRecord, KeyDestroyed):
-            reason = "(this reason cannot be read)"
+        before, after = (event.facts or {}).get("from", {}), (event.facts or {}).get("to", {})
         records.append(TriageRecord(event.at, {
             key: (before.get(key), after.get(key)) for key in FACTS
-            if before.get(key) != after.get(key)}, reason))
+            if before.get(key) != after.get(key)}, sealed_reason(ctx, case, event)))
     return records

@@ -32,6 +32,7 @@ from casework.services.content import (
 )
 from casework.services.errors import NotFound
 from casework.services.evidence import add_attachment
+from casework.services.holds import place_hold
 from casework.services.retention import purge
 from casework.services.transitions import fire_transition
 from casework.services.vault import KeyDestroyed
@@ -221,3 +222,17 @@ def test_the_cli_dry_run_counts_and_the_real_run_purges(scratch, clock):
         assert (case.purged_at is not None, case.content_ct, case.outcome) == (
             True, None, "substantiated")
         assert _counts(ctx.session, case.id)["CaseKey"] == 0
+
+
+def test_the_cli_says_how_many_a_legal_hold_held_back(scratch, clock):
+    """A held case past retention is counted, not purged, by the dry run and the real run."""
+    clock.now = clock.now.replace(year=2012)
+    with scratch.make() as make:
+        held, boss = full_case(make, make.ctx, department=_department(make.ctx))
+        place_hold(make.ctx, boss, held.reference, "litigation pending")
+    for args, verb in ((("--dry-run",), "would purge"), ((), "purged")):
+        run = scratch.cli("retention", "purge", *args)
+        assert (run.returncode, run.stdout.splitlines()) == (
+            0, [f"{verb} 0 cases", "held back: 1 under a legal hold"]), run.stderr
+    with scratch.ctx() as ctx:
+        assert _counts(ctx.session, held.case.id)["CaseKey"] == 2

@@ -1,0 +1,39 @@
+"""The reasons handlers give for what they do to a case: required, bounded, sealed in the
+case's event, and read back for those who may see the case."""
+
+from __future__ import annotations
+
+from casework.crypto.envelope import DamagedRecord
+from casework.models import Case, CaseEvent
+from casework.services.context import Context
+from casework.services.errors import Invalid
+from casework.services.vault import KeyDestroyed
+
+MAX_REASON = 2000
+UNREADABLE = "(this reason cannot be read)"
+
+
+def required_reason(reason: str | None, message: str) -> str:
+    """The reason, stripped; 422 on the `reason` field if it is blank or too long."""
+    text = (reason or "").strip()
+    if not text:
+        raise Invalid(message, {"reason": "required"})
+    if len(text) > MAX_REASON:
+        raise Invalid("The reason is too long.",
+                      {"reason": f"must be at most {MAX_REASON} characters"})
+    return text
+
+
+def seal_reason(ctx: Context, case: Case, event: CaseEvent, reason: str) -> None:
+    """Seal the reason into its event (the event has been flushed, so it has an id)."""
+    event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"reason": reason})
+
+
+def sealed_reason(ctx: Context, case: Case, event: CaseEvent) -> str:
+    """The reason sealed in an event; a damaged or erased one says so, never a crash."""
+    if event.fields_ct is None:
+        return ""
+    try:
+        return ctx.vault(case).open_json("event", event.id, event.fields_ct).get("reason", "")
+    except (DamagedRecord, KeyDestroyed):
+        return UNREADABLE
