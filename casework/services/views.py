@@ -22,6 +22,7 @@ from casework.services.clocks import clock_actions, milestones_for
 from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.decisions import Decision, decisions, names_of
+from casework.services.event_words import handling_label
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -245,7 +246,7 @@ def event_label(ctx: Context, case: Case, event: CaseEvent) -> str:
     if event.kind == "detriment_reported":
         return ("At an aftercare check-in the reporter said they have suffered detriment; a "
                 f"new report was opened for it: {facts.get('follow_up') or 'reference unknown'}")
-    return event.kind.replace("_", " ").capitalize()
+    return handling_label(ctx, case, event) or event.kind.replace("_", " ").capitalize()
 
 
 def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: str | None = None,

@@ -61,6 +61,10 @@ def test_a_misfiled_fraud_report_moves_to_internal_audit_with_its_reasons(ctx, m
         open_case(ctx, desk["intake"], case.reference)
     view = case_view(ctx, desk["internal_audit"], case.reference)
     assert view.routing_reasons == list(done.routing_reasons)
+    assert view.timeline[-1]["label"] == (
+        "Triage: category from “Bullying, threats or discrimination” to “Fraud, false claims "
+        "or financial deception”; queue from “Senior officer for internal disclosure” to "
+        "“Internal Audit”")
     (record,) = triage_history(ctx, case)
     assert record.reason == WHY and record.changes == {
         "category": ("bullying", "fraud"), "queue": ("intake", "internal_audit")}
