@@ -40,6 +40,7 @@ from casework.services.content import (
     post_message,
     reveal_identity,
 )
+from casework.services.handling import handling_of
 from casework.services.transitions import fire_transition
 from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
@@ -69,11 +70,14 @@ def _allowed(transition) -> dict:
            errors=HIDDEN, tags=TAG)
 def case_detail(ref: str):
     view = case_view(context(), staff(), ref)
+    handling = handling_of(context(), staff(), ref)
     return {**vars(view), "allowed_transitions": [_allowed(t) for t in view.allowed],
             "clocks": [_clock(c) for c in view.clocks],
             "milestones": [vars(m) for m in view.milestones],
             "reporter": {"anonymous": view.anonymous},
-            "decisions": [d.as_dict() for d in view.decisions]}
+            "decisions": [d.as_dict() for d in view.decisions],
+            "links": [vars(link) for link in handling.links],
+            "legal_hold": handling.legal_hold_since and {"since": handling.legal_hold_since}}
 
 
 def _clock(clock: ClockView) -> dict:
@@ -190,3 +194,5 @@ def case_audit(ref: str, query: PageQuery):
     return [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor": e.actor, "details": e.details}
             for e in rows]
 
+
+from casework.api import case_handling  # noqa: E402, F401  (registers triage, links, hold)

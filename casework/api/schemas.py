@@ -355,6 +355,19 @@ class ReporterFlag(Out):
     anonymous: bool
 
 
+class CaseLinkOut(Out):
+    reference: str
+    kind: Literal["related", "duplicate"]
+    #: related; merged_into (this case was merged into that one); merged_from (that one was
+    #: merged into this one).
+    direction: Literal["related", "merged_into", "merged_from"]
+    at: datetime
+
+
+class LegalHoldOut(Out):
+    since: datetime
+
+
 class CaseOut(Out):
     reference: str
     route: str
@@ -382,6 +395,9 @@ class CaseOut(Out):
     #: Every step taken, with what was recorded, by whom and when.
     decisions: list[DecisionOut] = Field(default_factory=list)
     timeline: list[StaffTimelineItem] = Field(default_factory=list)
+    #: Links to cases you can also see (others are left out), and the legal hold, if any.
+    links: list[CaseLinkOut] = Field(default_factory=list)
+    legal_hold: LegalHoldOut | None = None
 
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description=(
@@ -619,3 +635,35 @@ class EnrolOut(Out):
 
     totp_secret: str
     otpauth_uri: str
+
+
+class TriageIn(Schema):
+    version: int = Field(ge=1, le=2**31 - 1)
+    reason: str = Field(min_length=1, max_length=2000)
+    category: str | None = Field(default=None, min_length=1, max_length=64)
+    route: str | None = Field(default=None, min_length=1, max_length=32)
+    department: str | None = Field(default=None, min_length=1, max_length=64)
+    queue: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class TriageOut(Out):
+    queue: str
+    routing_reasons: list[str]
+    version: int
+
+
+class LinkIn(Schema):
+    reference: str = Field(min_length=1, max_length=32)
+    kind: Literal["related", "duplicate"]
+
+
+class LinkOut(Out):
+    id: int
+    reference: str
+    kind: Literal["related", "duplicate"]
+
+
+class HoldOut(Out):
+    held: bool
+    since: datetime | None = None
+    version: int
