@@ -33,6 +33,7 @@ from casework.services.content import (
 from casework.services.context import Context
 from casework.services.directory import person_choices
 from casework.services.errors import Forbidden, NotFound
+from casework.services.handling import Handling, handling_of
 from casework.services.vault import KeyDestroyed
 from casework.services.views import CaseView, case_view
 
@@ -69,6 +70,8 @@ class CasePage:
     colleagues: list[Colleague]
     people: list[tuple[int, str]]
     seers: list[Seer]
+    #: Triage, links and legal hold (casework.services.handling).
+    handling: Handling | None = None
 
     @property
     def may_reveal(self) -> bool:
@@ -100,7 +103,8 @@ def case_page(ctx: Context, actor: Staff, reference: str) -> CasePage:
         if Action.READ_EVIDENCE in allowed else [],
         colleagues=colleagues(ctx) if Action.ASSIGN in allowed else [],
         people=person_choices(ctx) if Action.ADD_IMPLICATED in allowed else [],
-        seers=who_can_see(ctx, actor, reference) if Action.SEE_ACCESS in allowed else [])
+        seers=who_can_see(ctx, actor, reference) if Action.SEE_ACCESS in allowed else [],
+        handling=handling_of(ctx, actor, reference))
 
 
 def list_attachments(ctx: Context, actor: Staff, reference: str) -> list[AttachmentRow]:

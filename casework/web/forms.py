@@ -240,3 +240,28 @@ class EnrolForm(FlaskForm):
                                                                           Length(max=1024)])
     code = StringField("Code from your authenticator app", validators=[
         DataRequired("Enter the six-digit code your app shows"), Length(max=12)])
+
+
+class TriageForm(FlaskForm):
+    """Put a misfiled case right: its kind, category, department or queue, with a reason."""
+
+    route = SelectField("Kind of report", validators=[Optional()], validate_choice=False)
+    category = SelectField("Category", validators=[DataRequired("Choose a category")])
+    department = SelectField("Department", validators=[Optional()], default="")
+    queue = SelectField("Queue", validators=[Optional()], default="")
+    reason = TextAreaField("Why are you changing it?", validators=[
+        DataRequired("Say why you are changing it"), Length(max=2000)])
+
+
+class LinkForm(FlaskForm):
+    """Link a case to another: related, or a duplicate to merge into it."""
+
+    reference = StringField("Reference of the other case", validators=[
+        DataRequired("Enter the other case's reference"), Length(max=32)])
+    kind = RadioField("How are they linked?", choices=[
+        ("related", "Related: a connected matter. Both cases stay open, and each shows the "
+                    "other."),
+        ("duplicate", "Duplicate: this case repeats the other one. Merge this case into it: "
+                      "this case closes as merged, and its reporter is told and keeps their "
+                      "conversation here.")],
+        validators=[DataRequired("Choose how the cases are linked")])

@@ -69,7 +69,7 @@ def _forms(page, given: dict) -> dict:
     forms["clock_forms"] = {**{(a, c.name): clock_form(a, c.name) for c in page.view.clocks
                                for a in c.actions}, **failed_clocks}
     forms["milestone_form"] = milestone_form(page, forms.get("milestone_form"))
-    return forms
+    return handling_forms(page, forms)
 
 
 def _choices(assign_form: AssignForm, implicated_form: ImplicatedForm, page) -> None:
@@ -262,3 +262,4 @@ def identity(ref: str):
 
 
 from casework.web import staff_clocks  # noqa: E402, F401  (registers the deadline actions)
+from casework.web.staff_handling import handling_forms  # noqa: E402  (and triage, links, hold)
