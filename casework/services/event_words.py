@@ -1,4 +1,4 @@
-"""The timeline's words for triage, links and legal holds, from each event's facts only (a
+"""The timeline's words for routing, triage, links and legal holds, from each event's facts only (a
 sealed reason is never part of them, nor is another case's reference)."""
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ def fact_label(ctx: Context, name: str, key: str | None) -> str:
 
 
 def handling_label(ctx: Context, case: Case, event: CaseEvent) -> str | None:
-    """One triage, link or hold event in plain words; None for any other kind."""
+    """One routing, triage, link or hold event in plain words; None for any other kind."""
     if event.kind in FIXED:
         return FIXED[event.kind]
+    if event.kind == "routed":
+        return f"Routed to {fact_label(ctx, 'queue', (event.facts or {}).get('queue'))}"
     if event.kind != "triaged":
         return None
     before = (event.facts or {}).get("from", {})

@@ -7,15 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from casework.models import Case, CaseEvent
+from casework.models import Case
 from casework.services.access import Action, Staff, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict
 from casework.services.events import add_event
-from casework.services.reasons import required_reason, seal_reason, sealed_reason
+from casework.services.reasons import (
+    events_with_actors,
+    required_reason,
+    seal_reason,
+    sealed_reason,
+)
+
+HOLD_KINDS = ("hold_placed", "hold_lifted")
 
 
 def place_hold(ctx: Context, actor: Staff, reference: str, reason: str | None) -> Case:
@@ -56,13 +61,11 @@ class HoldRecord:
     at: datetime
     placed: bool
     reason: str
+    by: str | None = None
 
 
 def hold_history(ctx: Context, case: Case) -> list[HoldRecord]:
     """The case's holds placed and lifted, with their sealed reasons (for a handler who has
     opened the case; the case-view read covers them)."""
-    return [HoldRecord(event.at, event.kind == "hold_placed", sealed_reason(ctx, case, event))
-            for event in ctx.session.execute(select(CaseEvent).where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.kind.in_(("hold_placed", "hold_lifted"))).order_by(CaseEvent.seq))
-            .scalars()]
+    return [HoldRecord(event.at, event.kind == "hold_placed", sealed_reason(ctx, case, event),
+                       by) for event, by in events_with_actors(ctx, case, HOLD_KINDS)]

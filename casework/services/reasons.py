@@ -3,8 +3,12 @@ case's event, and read back for those who may see the case."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
 from casework.crypto.envelope import DamagedRecord
-from casework.models import Case, CaseEvent
+from casework.models import Case, CaseEvent, User
 from casework.services.context import Context
 from casework.services.errors import Invalid
 from casework.services.vault import KeyDestroyed
@@ -37,3 +41,13 @@ def sealed_reason(ctx: Context, case: Case, event: CaseEvent) -> str:
         return ctx.vault(case).open_json("event", event.id, event.fields_ct).get("reason", "")
     except (DamagedRecord, KeyDestroyed):
         return UNREADABLE
+
+
+def events_with_actors(ctx: Context, case: Case, kinds: Iterable[str]
+                       ) -> list[tuple[CaseEvent, str | None]]:
+    """A case's events of these kinds in order, each with the name of the staff member who
+    caused it (None for the system)."""
+    return [tuple(row) for row in ctx.session.execute(
+        select(CaseEvent, User.name).outerjoin(User, User.id == CaseEvent.actor_user_id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(tuple(kinds)))
+        .order_by(CaseEvent.seq)).all()]

@@ -38,7 +38,12 @@ from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid, StaleVersion
 from casework.services.events import add_event
-from casework.services.reasons import required_reason, seal_reason, sealed_reason
+from casework.services.reasons import (
+    events_with_actors,
+    required_reason,
+    seal_reason,
+    sealed_reason,
+)
 from casework.services.routing import apply_routing, routing_for
 from casework.workflow.clocks import local_date
 from casework.workflow.engine import clock_events
@@ -182,17 +187,16 @@ class TriageRecord:
     at: datetime
     changes: dict[str, tuple[str | None, str | None]]
     reason: str
+    by: str | None = None
 
 
 def triage_history(ctx: Context, case: Case) -> list[TriageRecord]:
     """The case's triages with their sealed reasons (for a handler who has opened the case;
     the case-view read covers them)."""
     records = []
-    for event in ctx.session.execute(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.kind == "triaged")
-            .order_by(CaseEvent.seq)).scalars():
+    for event, by in events_with_actors(ctx, case, ("triaged",)):
         before, after = (event.facts or {}).get("from", {}), (event.facts or {}).get("to", {})
         records.append(TriageRecord(event.at, {
             key: (before.get(key), after.get(key)) for key in FACTS
-            if before.get(key) != after.get(key)}, sealed_reason(ctx, case, event)))
+            if before.get(key) != after.get(key)}, sealed_reason(ctx, case, event), by))
     return records

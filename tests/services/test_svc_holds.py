@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent, CaseEvent
+from casework.models import AuditEvent, CaseEvent, User
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.services.holds import hold_history, lift_hold, place_hold
 from casework.services.links import link_cases
@@ -47,8 +47,9 @@ def test_a_hold_is_placed_and_lifted_with_sealed_reasons(ctx, make, handler, clo
         .order_by(CaseEvent.seq)).scalars().all()
     assert [(e.kind, e.facts) for e in events] == [("hold_placed", {}), ("hold_lifted", {})]
     assert all(WHY.encode() not in e.fields_ct for e in events)
-    assert [(h.placed, h.reason) for h in hold_history(ctx, case)] == [(True, WHY),
-                                                                        (False, DONE)]
+    name = ctx.session.get(User, handler.user_id).name
+    assert [(h.placed, h.reason, h.by) for h in hold_history(ctx, case)] == [
+        (True, WHY, name), (False, DONE, name)]
     labels = [t["label"] for t in case_view(ctx, handler, case.reference).timeline]
     assert labels[-2:] == ["Legal hold placed: retention will not destroy this case",
                            "Legal hold lifted: retention applies again"]

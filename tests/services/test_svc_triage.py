@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent, CaseEvent
+from casework.models import AuditEvent, CaseEvent, User
 from casework.services.access import open_case, who_can_see
 from casework.services.assignments import add_implicated
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
@@ -65,7 +65,10 @@ def test_a_misfiled_fraud_report_moves_to_internal_audit_with_its_reasons(ctx, m
         "Triage: category from “Bullying, threats or discrimination” to “Fraud, false claims "
         "or financial deception”; queue from “Senior officer for internal disclosure” to "
         "“Internal Audit”")
+    labels = [item["label"] for item in view.timeline]
+    assert labels[-2] == "Routed to Internal Audit"
     (record,) = triage_history(ctx, case)
+    assert record.by == ctx.session.get(User, desk["intake"].user_id).name
     assert record.reason == WHY and record.changes == {
         "category": ("bullying", "fraud"), "queue": ("intake", "internal_audit")}
 
