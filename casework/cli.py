@@ -249,7 +249,8 @@ def retention() -> None:
 @retention.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be purged; change nothing.")
 def retention_purge(dry_run: bool) -> None:
-    """Destroy cases past their retention period; counts stay for statistics."""
+    """Destroy cases past their retention period (never one under a legal hold); counts stay
+    for statistics. Says how many were held back."""
     from casework.services.context import Context
     from casework.services.retention import held_back, purge
 
