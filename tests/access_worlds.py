@@ -44,8 +44,9 @@ WORLD_IDS = [f"{r}-{rel}" for r, rel in WORLDS]
 REPORTER_STEP = ("withdraw", [])
 #: Actions in the table that no service offers yet (a later issue adds them). The access
 #: tables assert these through the loader alone; a service that asks the loader for one of
-#: them fails the tables until it gets its row there.
-NO_SERVICE_YET = frozenset({Action.TRIAGE, Action.LINK, Action.HOLD})
+#: them fails the tables until it gets its row there. (Triage, links and hold have theirs.)
+NO_SERVICE_YET: frozenset[Action] = frozenset()
+DEPARTMENT = "school_operations"  # a department of the pack, for a triage that changes one
 #: The contract's reading: intake officers handle, the other two act in their role's name.
 HANDLING = {"intake": Capacity.HANDLER, "investigator": Capacity.INVESTIGATOR,
             "decision_maker": Capacity.DECISION_MAKER}
@@ -98,6 +99,9 @@ class World:
     step: str
     fields: dict
     due_on: date
+    #: A second case in the same queue that the actor reaches as they reach this one (through
+    #: the queue, or assigned the same way): the case a link joins this one to.
+    other_reference: str = NO_SUCH_CASE
 
     @property
     def capacities(self) -> frozenset[Capacity]:
@@ -128,12 +132,23 @@ def build_world(make, ctx, role: str, relation: str) -> World:
         other = make.lodge(category=CATEGORY).case
         actor, user_id = Reporter(case.id if relation == "this_case" else other.id), None
     else:
+        other = make.lodge(category=CATEGORY, implicated=[chief]).case
         actor, user_id = _staff(make, ctx, boss, case, chief, role, relation)
+        _reach_alike(ctx, case, other, user_id)
     ctx.session.flush()
     due_on = next(c.due_on for c in case.clocks if c.name == CLOCK)
     fields = {} if role == "reporter" else FIELDS.get(step, {})  # what the step asks of them
     return World(role, relation, case.id, case.reference, case.version, actor, user_id,
-                 attachment.id, checkin.id, target.id, step, fields, due_on)
+                 attachment.id, checkin.id, target.id, step, fields, due_on, other.reference)
+
+
+def _reach_alike(ctx, case: Case, other: Case, user_id: int) -> None:
+    """The user's assignments to the case, on the other case too (the queue is the same)."""
+    assert other.queue == case.queue
+    ctx.session.flush()
+    for row in ctx.session.query(Assignment).filter_by(case_id=case.id, user_id=user_id):
+        ctx.session.add(Assignment(case_id=other.id, user_id=user_id, capacity=row.capacity,
+                                   assigned_at=ctx.now, ended_at=row.ended_at))
 
 
 def _staff(make, ctx, boss, case: Case, chief: int, role: str, relation: str

@@ -22,6 +22,7 @@ from casework.services.access import Action, Reporter
 from casework.services.tokens import issue
 from tests.access_worlds import (
     CLOCK,
+    DEPARTMENT,
     MILESTONE,
     NO_SERVICE_YET,
     WORLD_IDS,
@@ -86,6 +87,11 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
             "version": w.version}),
         _post("/cases/{ref}/milestones", lambda w: {"milestone": MILESTONE,
                                                     "version": w.version})),
+    Action.TRIAGE: (_post("/cases/{ref}/triage", lambda w: {
+        "version": w.version, "reason": "misfiled", "department": DEPARTMENT}),),
+    Action.LINK: (_post("/cases/{ref}/links", lambda w: {"reference": w.other_reference,
+                                                         "kind": "related"}),),
+    Action.HOLD: (_post("/cases/{ref}/hold", lambda w: {"reason": "litigation"}),),
     Action.SEE_ACCESS: (_get("/cases/{ref}/access"),),
     Action.READ_AUDIT: (_get("/cases/{ref}/audit"),),
 }
@@ -107,6 +113,7 @@ NOT_IN_TABLE = {
     ("post", "/cases/{ref}/clocks/{name}/pause"): "no deadline of the pack may be paused; the "
                                                  "same MANAGE_CLOCKS load as extend",
     ("post", "/cases/{ref}/clocks/{name}/resume"): "nothing is paused; as pause",
+    ("delete", "/cases/{ref}/hold"): "no hold is in place to lift; the same HOLD load as POST",
 }
 
 

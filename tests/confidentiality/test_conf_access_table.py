@@ -34,14 +34,18 @@ from casework.services.content import (
 )
 from casework.services.errors import DomainError, Forbidden, NotFound
 from casework.services.evidence import add_attachment
+from casework.services.holds import lift_hold, place_hold
+from casework.services.links import link_cases
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
+from casework.services.triage import triage
 from casework.services.views import case_clocks, case_view, list_cases
 from tests.access_worlds import (
     CATEGORY,
     CLOCK,
+    DEPARTMENT,
     HANDLING,
     MILESTONE,
     NO_SERVICE_YET,
@@ -96,6 +100,12 @@ SERVICES: dict[Action, dict[str, Call]] = {
             *_w(ctx, w), CLOCK, w.due_on + timedelta(days=14), "more time needed", w.version),
         "record_milestone": lambda ctx, w: record_milestone(*_w(ctx, w), MILESTONE,
                                                             w.version)},
+    Action.TRIAGE: {"triage": lambda ctx, w: triage(*_w(ctx, w), w.version, "misfiled",
+                                                   department=DEPARTMENT)},
+    Action.LINK: {"link_cases": lambda ctx, w: link_cases(*_w(ctx, w), w.other_reference,
+                                                          "related")},
+    Action.HOLD: {"place_hold, lift_hold": lambda ctx, w: (
+        place_hold(*_w(ctx, w), "litigation"), lift_hold(*_w(ctx, w), "decided"))},
     Action.SEE_ACCESS: {"who_can_see": lambda ctx, w: who_can_see(*_w(ctx, w))},
     Action.READ_AUDIT: {
         "case_audit_events": lambda ctx, w: case_audit_events(*_w(ctx, w), Window())},

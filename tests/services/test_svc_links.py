@@ -13,8 +13,8 @@ from casework.services.auth import reporter_sign_in
 from casework.services.content import list_messages, post_message
 from casework.services.errors import Conflict, Forbidden, Invalid, NotFound
 from casework.services.links import link_cases, links_of
+from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
-from casework.services.views import reporter_view
 
 
 @pytest.fixture
@@ -72,6 +72,7 @@ def test_a_duplicate_is_merged_and_both_reporters_keep_their_conversations(ctx, 
         post_message(ctx, reporter, None, "Any news?")
     merged = reporter_view(ctx, Reporter(dup.case.id))
     assert (merged["state"], merged["outcome"]) == ("closed", "merged")
+    assert merged["outcome_words"] == "joined to another report about the same matter"
     assert [m.body for m in list_messages(ctx, Reporter(dup.case.id), None)] == [
         "It happened again on Friday.", "Any news?"]
 
