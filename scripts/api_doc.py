@@ -66,6 +66,10 @@ def _sources(route: Route, t: Transition) -> str:
     return ", ".join(k for k in route.states if k in t.sources)
 
 
+#: How a step that only a service fires is taken (a transition's `through`).
+THROUGH = {"links": "`POST /cases/{ref}/links` with kind `duplicate`"}
+
+
 def route_table(route: Route) -> str:
     """The route's states, transitions and outcomes as Markdown."""
     lines = [f"#### Route `{route.key}`: {route.label}", "",
@@ -75,7 +79,8 @@ def route_table(route: Route) -> str:
         lines.append(f"| `{state.key}` | {state.label} | {mark} |")
     lines += ["", "| transition | from → to | requires (`fields`) | who |", "|---|---|---|---|"]
     for t in route.transitions:
-        who = " or ".join(sorted(t.who))
+        who = " or ".join(sorted(t.who)) + (f", only by {THROUGH[t.through]}" if t.through
+                                             else "")
         lines.append(f"| `{t.key}` | {_sources(route, t)} → {_ends(route, t)} | "
                      f"{_requires(t)} | {who} |")
     reached = _outcomes_reached(route)
