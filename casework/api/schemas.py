@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    field_validator,
+)
 
 Text = Field(min_length=1, max_length=20_000)
 #: A row id: the columns are 32-bit integers, so a larger number can name nothing.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _iso_date(value: object) -> object:
+    """A date only as YYYY-MM-DD: pydantic would otherwise read `0` as 1 January 1970."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        return date.fromisoformat(value.strip())
+    raise ValueError("must be a date written as YYYY-MM-DD")
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A calendar day in a request: ISO 8601 text, nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Schema(BaseModel):
@@ -113,7 +136,7 @@ class ReportIn(Schema):
     implicated: list[ImplicatedIn] = Field(default_factory=list, max_length=50)
     witness: StrictBool = False
     department: str | None = Field(default=None, max_length=64)
-    occurred_on: date | None = None
+    occurred_on: IsoDate | None = None
     #: Email the reporter (no content, just "there is an update") when the case moves; needs
     #: a name and reporter.email.
     notify_by_email: StrictBool = False
@@ -405,7 +428,7 @@ Version = Field(default=None, ge=1, le=2**31 - 1, description=(
 
 
 class ExtendIn(Schema):
-    due_on: date
+    due_on: IsoDate
     reason: str = Field(min_length=1, max_length=2000)
     version: int | None = Version
 
@@ -505,14 +528,14 @@ class AuditTrailFilters(Schema):
                              description="one kind (case:note:read) or a prefix (case:)")
     period: str | None = Field(default=None, max_length=16,
                                description="2026, 2026-H1, 2026-Q3, 2026-05 or FY2026")
-    from_: date | None = Field(default=None, alias="from", description="first day, included")
-    to: date | None = Field(default=None, description="last day, included")
+    from_: IsoDate | None = Field(default=None, alias="from", description="first day, included")
+    to: IsoDate | None = Field(default=None, description="last day, included")
     after: Id | None = Field(default=None, description="the `next` of the page before")
 
-    @field_validator("case", "actor", "kind", "period", "from_", "to", "after", mode="before")
+    @field_validator("case", "actor", "kind", "period", mode="before")
     @classmethod
     def empty_is_absent(cls, value):
-        """`?case=&kind=` means no such filter."""
+        """`?case=&kind=` means no such filter (a date or `after` must be one: 422)."""
         return None if isinstance(value, str) and not value.strip() else value
 
 
