@@ -27,6 +27,7 @@ class Recorded:
     value: object
     text: str
     shown_to_reporter: bool
+    reporter_label: str = ""  # its heading on the reporter's page, if the route gives one
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ def _specs(route: Route, event: CaseEvent) -> dict[str, FieldSpec]:
     return specs
 
 
+def step_label(route: Route, event: CaseEvent) -> str:
+    """A step as staff read it in the record: its label, or, when the reporter took it, what
+    the reporter chose (a withdrawal the reporter made is not one a handler recorded)."""
+    variants = route.transitions_named(event.transition or "")
+    if not variants:
+        return event.transition or ""
+    if event.actor_kind == "reporter" and variants[0].reporter_label:
+        return f"The reporter chose: {variants[0].reporter_label}"
+    return variants[0].label
+
+
 def _opened(ctx: Context, case: Case, event: CaseEvent) -> dict:
     if event.fields_ct is None:
         return {}
@@ -98,15 +110,17 @@ def decisions(ctx: Context, case: Case) -> list[Decision]:
     for event in events:
         specs = _specs(route, event)
         answers = {**(event.facts or {}), **_opened(ctx, case, event)}
+        asked = {name: n for n, name in enumerate(specs)}  # in the order the step asks
         fields = tuple(
             Recorded(name, specs[name].label if name in specs else name.replace("_", " "),
                      value, answer_text(specs.get(name), value),
-                     bool(specs.get(name) and specs[name].shown_to_reporter))
-            for name, value in answers.items())
-        variants = route.transitions_named(event.transition or "")
-        record.append(Decision(event.transition or "", variants[0].label if variants else "",
-                               event.at, event.actor_kind, names.get(event.actor_user_id),
-                               fields))
+                     bool(specs.get(name) and specs[name].shown_to_reporter),
+                     specs[name].reporter_label if name in specs else "")
+            for name, value in sorted(answers.items(),
+                                      key=lambda item: (asked.get(item[0], len(asked)),
+                                                        item[0])))
+        record.append(Decision(event.transition or "", step_label(route, event), event.at,
+                               event.actor_kind, names.get(event.actor_user_id), fields))
     return record
 
 
@@ -116,7 +130,8 @@ def feedback(ctx: Context, case: Case) -> list[dict]:
     for decision in decisions(ctx, case):
         for answer in decision.fields:
             if answer.shown_to_reporter:
-                items.append({"at": decision.at, "label": answer.label, "text": answer.text})
+                items.append({"at": decision.at, "text": answer.text,
+                              "label": answer.reporter_label or answer.label})
     return items
 
 

@@ -86,8 +86,20 @@ def cases_reached_by(ctx: Context, user: User) -> list[Case]:
         Case.closed_at.is_(None), Case.purged_at.is_(None)).order_by(Case.id)).scalars())
 
 
+def _add_reason(ctx: Context, case: Case, previous: str, queue: Queue, why: str) -> None:
+    """Say in the case's routing reasons why it is in a queue the rules did not choose."""
+    vault = ctx.vault(case)
+    routing = vault.open_json("routing", case.id, case.routing_ct) if case.routing_ct else {}
+    came_from = ctx.runtime.pack.queues.get(previous)
+    reasons = [*routing.get("reasons", []),
+               f"moved to {queue.label} because: {why} (next in line after "
+               f"{came_from.label if came_from else previous} in the policy)"]
+    case.routing_ct = vault.seal_json("routing", case.id, {**routing, "reasons": reasons})
+
+
 def _move(ctx: Context, case: Case, queue: Queue, why: str, actor: str) -> Rehomed:
     previous, case.queue = case.queue, queue.key
+    _add_reason(ctx, case, previous, queue, why)
     add_event(ctx, case, "queue_fallback", facts={"from": previous, "to": queue.key, "why": why})
     ctx.audit(Kind.CASE_FALLBACK, actor, case_id=case.id, queue=queue.key, why=why)
     forget(ctx)
@@ -107,6 +119,8 @@ def _handed_over(ctx: Context, case: Case) -> bool:
 
 def _hand_over(ctx: Context, case: Case, queue: Queue, why: str, actor: str) -> Rehomed:
     previous, case.queue = case.queue, queue.key
+    if previous != queue.key:
+        _add_reason(ctx, case, previous, queue, why)
     add_event(ctx, case, "external_referral",
               facts={"from": previous, "to": queue.key, "recipient": queue.recipient,
                      "why": why})

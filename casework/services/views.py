@@ -21,7 +21,7 @@ from casework.services.audit import Kind
 from casework.services.clocks import clock_actions, milestones_for
 from casework.services.content import DAMAGED
 from casework.services.context import Context
-from casework.services.decisions import Decision, decisions, names_of
+from casework.services.decisions import Decision, decisions, names_of, step_label
 from casework.services.event_words import handling_label
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
@@ -208,8 +208,9 @@ def timeline(ctx: Context, case: Case) -> list[dict]:
     moving a deadline is never part of the label)."""
     events = list(ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                        .order_by(CaseEvent.seq)).scalars())
-    names = names_of(ctx, {e.actor_user_id for e in events if e.actor_user_id})
-    return [{"at": event.at, "kind": event.kind, "label": event_label(ctx, case, event),
+    names = names_of(ctx, {e.actor_user_id for e in events if e.actor_user_id} | {
+        (e.facts or {}).get("user_id") for e in events if e.kind == "assigned"} - {None})
+    return [{"at": event.at, "kind": event.kind, "label": event_label(ctx, case, event, names),
              "transition": event.transition, "to_state": event.to_state,
              "by": _by(event, names)} for event in events]
 
@@ -225,13 +226,33 @@ def _day(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d %B %Y") if iso else "an unknown date"
 
 
-def event_label(ctx: Context, case: Case, event: CaseEvent) -> str:
-    """One event in plain words, from its facts only."""
+def event_label(ctx: Context, case: Case, event: CaseEvent,
+                names: dict[int, str] | None = None) -> str:
+    """One event in plain words, from its facts only (and the names of colleagues assigned)."""
     facts = event.facts or {}
     clock = clock_label(ctx, case.route, facts.get("clock") or "")
+    queues = ctx.runtime.pack.queues
+
+    def queue(key: str | None) -> str:
+        return queues[key].label if key in queues else (key or "an unknown queue")
+
+    if event.kind == "lodged":
+        return "Report received"
+    if event.kind == "assigned":
+        who = (names or {}).get(facts.get("user_id"), "a colleague")
+        return f"Assigned {who} as {(facts.get('capacity') or '').replace('_', ' ')}"
+    if event.kind == "recused":
+        return "Declared a conflict of interest and stepped aside"
+    if event.kind == "queue_fallback":
+        return (f"Moved from {queue(facts.get('from'))} to {queue(facts.get('to'))}, because "
+                f"{facts.get('why') or 'nobody could see it'}")
+    if event.kind == "external_referral":
+        return (f"Handed over to {facts.get('recipient') or 'a body outside the organisation'}"
+                f" as a referral, because {facts.get('why') or 'nobody inside could take it'}")
+    if event.kind == "case_exported":
+        return f"Case file exported for {facts.get('recipient') or 'the outside recipient'}"
     if event.kind == "transition":
-        variants = ctx.route(case.route).transitions_named(event.transition or "")
-        return variants[0].label if variants else (event.transition or "")
+        return step_label(ctx.route(case.route), event)
     if event.kind == "clock_extended":
         return (f"Deadline extended: {clock}, now due {_day(facts.get('to'))} "
                 f"(was {_day(facts.get('from'))})")

@@ -42,6 +42,11 @@ class Labels:
         states = self.rt.routes[route].states if route in self.rt.routes else {}
         return states[key].label if key in states else key.replace("_", " ").capitalize()
 
+    def outcome(self, route: str, key: str) -> str:
+        """An outcome as the route file names it for staff ("Merged into another case")."""
+        found = self.rt.routes[route].outcome(key) if route in self.rt.routes else None
+        return found.label if found else key.replace("_", " ")
+
     def category(self, key: str) -> str:
         found = self.rt.pack.categories.get(key)
         return found.label if found else key.replace("_", " ")

@@ -245,8 +245,9 @@ def recuse_me(ref: str):
     if not form.validate_on_submit():
         return render_case(ref, 422, recuse_form=form)
     recuse(context(), actor(), ref, form.reason.data)
-    flash("You declared a conflict of interest. You no longer have access to that case, and "
-          "its handlers will reassign it.", "success")
+    flash("You declared a conflict of interest. You no longer have access to that case. "
+          "Others in its queue take it on; if nobody else there can, it has moved to the next "
+          "queue in line, whose owner has been told.", "success")
     return redirect(url_for("staff.dashboard"), 303)
 
 

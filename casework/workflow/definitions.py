@@ -38,6 +38,8 @@ class FieldSpec:
     must_be_true: bool = False
     shown_to_reporter: bool = False
     optional: bool = False
+    #: How a field shown to the reporter is headed on their page (the label is for staff).
+    reporter_label: str = ""
 
     @property
     def confidential(self) -> bool:
@@ -336,6 +338,7 @@ def _fields(raw: Mapping, source: str, where: str, nested: bool = True):
             must_be_true=must_be_true,
             shown_to_reporter=_flag(spec, "shown_to_reporter", source, here),
             optional=optional,
+            reporter_label=str(spec.get("reporter_label", "")),
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
@@ -28,10 +29,13 @@ def _ci() -> bool:
 
 @dataclass(frozen=True)
 class Live:
-    """The running server and the demo's staff logins, by the local part of their email."""
+    """The running server and the demo's staff logins, by the local part of their email; its
+    database and instance folder, for the operator's commands (`casework cases ...`)."""
 
     base: str
     logins: dict[str, Login]
+    database_url: str = ""
+    instance: Path | None = None
 
 
 def _load_demo(database_url: str, instance) -> dict[str, Login]:
@@ -79,7 +83,7 @@ def live(chromium, tmp_path_factory) -> Iterator[Live]:
     with scratch_database(kind, folder, "casework_browser") as url:
         logins = _load_demo(url, instance)
         with live_server(url, instance, workers=2) as server:
-            yield Live(server.base, logins)
+            yield Live(server.base, logins, url, instance)
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,7 @@ def test_harassment_informal_then_formal_to_finding_and_action(visit, live):
     director.page.reload()
     take_step(director, "record_action", action="Written warning and training for the manager.")
     assert stage(director.page) == "Closed"
-    expect(director.page.locator("p.lead").first).to_contain_text("Outcome: substantiated")
+    expect(director.page.locator("p.lead").first).to_contain_text("Outcome: Substantiated")
     director.check("harassment-07-case-closed")
 
     reporter.page.reload()

@@ -83,6 +83,33 @@ def test_a_withdrawal_says_who_closed_it(make, ctx):
     assert "the reporter asked us to stop" not in repr(view)  # the handler's note is staff's
 
 
+def test_staff_read_a_withdrawal_as_the_reporter_s_choice_or_as_recorded(make, ctx):
+    """The handler's step is named for what it records; the reporter's own withdrawal reads as
+    their choice, not as one a handler recorded. Answers read in the order the step asks."""
+    own = make.lodge("disclosure").case
+    fire_transition(ctx, Reporter(own.id), None, "withdraw", None, {})
+    handler = make.staff(roles=("intake",), queues=(own.queue,))
+    view = case_view(ctx, handler, own.reference)
+    assert [(d.label, d.actor, d.fields) for d in view.decisions] == [
+        ("The reporter chose: Withdraw my report", "reporter", ())]
+    assert view.timeline[-1]["label"] == "The reporter chose: Withdraw my report"
+    recorded = make.case("disclosure", path=("withdraw",))
+    handler = make.staff(roles=("intake",), queues=(recorded.queue,))
+    step = case_view(ctx, handler, recorded.reference).decisions[-1]
+    assert step.label == "Record a withdrawal the reporter asked for"
+    assert [f.label for f in step.fields] == ["What the reporter told you",
+                                              "How the reporter asked"]
+
+
+def test_the_reporter_s_heading_for_feedback_comes_from_the_route(make, ctx):
+    case, boss = closed_with_feedback(make, ctx)
+    assert [f["label"] for f in reporter_view(ctx, Reporter(case.id))["feedback"]] == [
+        "Our feedback to you"]
+    feedback = case_view(ctx, boss, case.reference).decisions[-1].fields
+    assert [(f.label, f.reporter_label) for f in feedback] == [
+        ("Feedback for the reporter", "Our feedback to you")]
+
+
 def test_people_picked_from_the_directory_are_named_with_their_position(make, ctx):
     person = make.person("Dana Whitlock", position="Director of Finance")
     case = make.case("disclosure", category="policy_breach", implicated=[person, "Sam"])

@@ -22,6 +22,7 @@ from casework.services.content import add_note, post_message
 from casework.services.errors import NotFound
 from casework.services.handoff import unseen_cases
 from casework.services.reports import ImplicatedInput
+from casework.services.views import case_view
 
 
 def events(ctx, case, kind: str) -> list[CaseEvent]:
@@ -50,6 +51,14 @@ def test_the_only_member_recusing_sends_the_case_to_the_fallback_and_tells_its_o
     assert told == [monitoring.user_id]
     assert [s.user_id for s in seers_of(ctx, case)] == [monitoring.user_id]
     assert unseen_cases(ctx) == []
+    view = case_view(ctx, monitoring, case.reference)  # the new queue's handler reads why
+    assert view.routing_reasons[-1] == (
+        "moved to Monitoring Officer because: everyone able to handle it has declared a "
+        "conflict (next in line after Senior officer for internal disclosure in the policy)")
+    assert [item["label"] for item in view.timeline][-2:] == [
+        "Declared a conflict of interest and stepped aside",
+        "Moved from Senior officer for internal disclosure to Monitoring Officer, because "
+        "everyone able to handle it has declared a conflict"]
 
 
 def test_a_queue_with_someone_left_keeps_its_case(make, ctx, monitoring):

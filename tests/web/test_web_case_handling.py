@@ -122,7 +122,7 @@ def test_a_duplicate_is_merged_and_each_case_says_so(browser, staff_on, make, ct
     assert "A duplicate report was merged into this one" in survivor.split('id="timeline"')[1]
     closed = page(browser.get(f"/staff/cases/{dup.reference}"))
     assert f"This report was merged into <a href=\"/staff/cases/{kept.reference}\">" in closed
-    assert "Outcome: <strong>merged</strong>" in closed
+    assert "Outcome: <strong>Merged into another case</strong>" in closed
     assert case_row(ctx, dup.reference).outcome == "merged"
 
 
