@@ -207,6 +207,9 @@ class ReporterCaseOut(Out):
     #: The outcome in the reporter's words (from the route definition).
     outcome_words: str | None = None
     withdrawn_by: Literal["reporter", "recorded_by_handler"] | None = None
+    #: The body outside the organisation the report was passed to (then nobody inside can
+    #: read it, and messages and files are refused: 409).
+    handed_to: str | None = None
     #: What the reporter sent.
     report: ReportTextOut
     opened_on: date

@@ -57,14 +57,15 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event],
     case.next_due_on = next_due_on(case)
 
 
-def stop_all(ctx: Context, case: Case) -> None:
-    """A case that closes ends its deadlines, so none shows as overdue on a closed case: each
-    still running or paused is missed if its day has passed, otherwise met, or only stopped
-    when the outcome meets nothing (a withdrawal: the deadline was not met, it ended)."""
+def stop_all(ctx: Context, case: Case, *, met: bool = True) -> None:
+    """A case that closes (or leaves the organisation: `met=False`) ends its deadlines, so
+    none shows as overdue: each still running or paused is missed if its day has passed,
+    otherwise met, or only stopped when nothing met it (a withdrawal, a hand-over)."""
     today = ctx.today
     for clock in case.clocks:
         if clock.status in ("running", "paused"):
-            clock.status = _ended(ctx, case, clock, today)
+            clock.status = _ended(ctx, case, clock, today) if met or today > clock.due_on \
+                else "stopped"
             clock.stopped_on, clock.paused_on = today, None
     case.next_due_on = None
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
 from casework.models import Attachment, Case, Message, Note, User
-from casework.services import notify
+from casework.services import handoff, notify
 from casework.services.access import Action, Actor, Reporter, Staff, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -108,6 +108,7 @@ class MessageView:
 def post_message(ctx: Context, actor: Actor, reference: str | None, body: str) -> Message:
     """A message from the reporter to the handlers, or from a handler to the reporter."""
     case = open_case(ctx, actor, reference, Action.SEND_MESSAGE)
+    handoff.refuse_once_handed_over(ctx, case)
     is_reporter = isinstance(actor, Reporter)
     text = _text(body)
     message = Message(case_id=case.id, sender="reporter" if is_reporter else "handler",

@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from casework.evidence import Cleaned, Refused, clean
 from casework.models import Attachment, Case
+from casework.services import handoff
 from casework.services.access import Action, Actor, Reporter, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -40,6 +41,7 @@ def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: 
                    data: bytes | BinaryIO) -> StoredAttachment:
     """Check, clean and seal one file of evidence (bytes, or a seekable binary stream)."""
     case = open_case(ctx, actor, reference, Action.ADD_EVIDENCE)
+    handoff.refuse_once_handed_over(ctx, case)
     name = _name(filename)
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     _check_size(stream, name)

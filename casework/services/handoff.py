@@ -28,7 +28,9 @@ from casework.models import (
 from casework.services import notify
 from casework.services.access import forget, seers_of
 from casework.services.audit import Kind
+from casework.services.clocks import stop_all
 from casework.services.context import Context
+from casework.services.errors import Conflict
 from casework.services.events import add_event
 from casework.workflow.policy import Queue
 
@@ -117,8 +119,24 @@ def _handed_over(ctx: Context, case: Case) -> bool:
         CaseEvent.case_id == case.id, CaseEvent.kind == "external_referral")).first() is not None
 
 
+def handed_to(ctx: Context, case: Case) -> str | None:
+    """The outside recipient a case was handed to, if it was."""
+    queue = ctx.runtime.pack.queues.get(case.queue)
+    return queue.recipient if queue is not None else None
+
+
+def refuse_once_handed_over(ctx: Context, case: Case) -> None:
+    """Nothing more is added to a case handed outside: nobody inside would ever read it."""
+    recipient = handed_to(ctx, case)
+    if recipient is not None:
+        raise Conflict(f"This report has been passed to {recipient}, outside the "
+                       "organisation, and nobody here can read it any more. Please contact "
+                       f"{recipient} directly.")
+
+
 def _hand_over(ctx: Context, case: Case, queue: Queue, why: str, actor: str) -> Rehomed:
     previous, case.queue = case.queue, queue.key
+    stop_all(ctx, case, met=False)  # the organisation's deadlines end here, unmet
     if previous != queue.key:
         _add_reason(ctx, case, previous, queue, why)
     add_event(ctx, case, "external_referral",

@@ -10,6 +10,7 @@ from casework.services.access import Action, Reporter, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.decisions import feedback, first_read_on, reporter_evidence, withdrawn_by
+from casework.services.handoff import handed_to
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
 
@@ -26,15 +27,17 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
     ctx.audit(Kind.CASE_VIEW, actor.label, case_id=case.id, purpose="reporter_page")
     outcome = route.outcome(case.outcome)
     steps = allowed_for(ctx, actor, case)
+    recipient = handed_to(ctx, case)
     return {
         "reference": case.reference, "route": case.route, "state": case.state,
-        "stage": route.state(case.state).reporter_label, "outcome": case.outcome,
+        "stage": _stage(route, case, recipient), "outcome": case.outcome,
+        "handed_to": recipient,
         "outcome_words": outcome.reporter_label if outcome else None,
         "withdrawn_by": withdrawn_by(ctx, case),
         "report": {"summary": content.get("summary", ""), "details": content.get("details", "")},
         "opened_on": case.opened_at.date(),
         "read_on": first_read_on(ctx, case),
-        "next_expected_on": case.next_due_on if case.is_open else None,
+        "next_expected_on": case.next_due_on if case.is_open and not recipient else None,
         "feedback": feedback(ctx, case),
         "evidence": reporter_evidence(ctx, case),
         "timeline": reporter_timeline(ctx, case, route),
@@ -45,13 +48,21 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
     }
 
 
+def _stage(route: Route, case: Case, recipient: str | None) -> str:
+    if recipient and case.is_open:
+        return (f"Your report has been passed to {recipient}, outside the organisation, "
+                "because the people who would normally deal with it are named in it. Your "
+                f"name was not sent with it. Please contact {recipient} directly about it.")
+    return route.state(case.state).reporter_label
+
+
 def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
     """What has happened, as the reporter reads it: their own steps, the stages the case
     reached, and messages; nothing staff-only, no names."""
     items = []
     for event in ctx.session.execute(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind.in_(("lodged", "transition",
-                                                               "message")))
+                                                               "message", "external_referral")))
             .order_by(CaseEvent.seq)).scalars():
         items.append({"at": event.at, "label": _label(route, event)})
     return items
@@ -60,6 +71,8 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
 def _label(route: Route, event: CaseEvent) -> str:
     if event.kind == "lodged":
         return "Your report was received."
+    if event.kind == "external_referral":
+        return f"Your report was passed to {(event.facts or {}).get('recipient')}."
     if event.kind == "message":
         sender = (event.facts or {}).get("sender")
         return "You sent a message." if sender == "reporter" else f"A message from {HANDLER}."

@@ -19,8 +19,10 @@ from casework.services.accounts import change_access, deactivate
 from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.casefile import export_for_hand_over
 from casework.services.content import add_note, post_message
-from casework.services.errors import NotFound
+from casework.services.errors import Conflict, NotFound
+from casework.services.evidence import add_attachment
 from casework.services.handoff import unseen_cases
+from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
 from casework.services.views import case_view
 
@@ -88,8 +90,18 @@ def test_both_the_chief_executive_and_the_monitoring_officer_implicated_goes_out
     lodged = make.lodge("disclosure", category="policy_breach", implicated=[chief, mo],
                         anonymous=False)
     case = lodged.case
-    post_message(ctx, Reporter(case.id), None, "I have more to tell")
     assert case.queue == "external"
+    with pytest.raises(Conflict, match="contact the council's external auditor directly"):
+        post_message(ctx, Reporter(case.id), None, "I have more to tell")  # nobody would read it
+    with pytest.raises(Conflict):
+        add_attachment(ctx, Reporter(case.id), None, "more.txt", b"more")
+    mine = reporter_view(ctx, Reporter(case.id))
+    assert mine["handed_to"] == "the council's external auditor"
+    assert "passed to the council's external auditor" in mine["stage"]
+    assert mine["next_expected_on"] is None
+    assert mine["timeline"][-1]["label"] == (
+        "Your report was passed to the council's external auditor.")
+    assert {c.status for c in case.clocks} == {"stopped"}  # the organisation's deadlines end
     referral = events(ctx, case, "external_referral")
     assert len(referral) == 1
     assert referral[0].facts["recipient"] == "the council's external auditor"
@@ -101,7 +113,7 @@ def test_both_the_chief_executive_and_the_monitoring_officer_implicated_goes_out
     record = json.loads(files.read("case.json"))
     assert record["for"] == "the council's external auditor"
     assert record["report"]["summary"] == "A summary"
-    assert record["messages"][0]["text"] == "I have more to tell"
+    assert record["routing_reasons"] and record["messages"] == []
     assert "Rep Orter" not in files.read("case.json").decode()  # never the reporter's identity
     assert not unseen_cases(ctx)[0].needs_action
     assert events(ctx, case, "case_exported")[0].facts["sha256"] == made.sha256
