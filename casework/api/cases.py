@@ -195,4 +195,4 @@ def case_audit(ref: str, query: PageQuery):
             for e in rows]
 
 
-from casework.api import case_handling  # noqa: E402, F401  (registers triage, links, hold)
+from casework.api import case_evidence, case_handling  # noqa: E402, F401  (registers them)

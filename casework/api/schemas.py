@@ -275,6 +275,16 @@ class StateOnly(Out):
     state: str
 
 
+class CaseAttachmentOut(Out):
+    id: int
+    filename: str
+    size: int
+    sha256: str | None = None
+    at: datetime
+    #: Who added it: reporter or staff.
+    from_: Literal["reporter", "staff"] = Field(alias="from")
+
+
 class AttachmentOut(Out):
     id: int
     filename: str

@@ -47,6 +47,7 @@ class AttachmentRow:
     size: int
     uploaded_by: str
     at: datetime
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,13 @@ def list_attachments(ctx: Context, actor: Staff, reference: str) -> list[Attachm
     for row in ctx.session.execute(select(Attachment).where(Attachment.case_id == case.id)
                                    .order_by(Attachment.id)).scalars():
         try:
-            name = vault.open_json("attachment-meta", row.id, row.meta_ct)["filename"]
+            meta = vault.open_json("attachment-meta", row.id, row.meta_ct)
         except (DamagedRecord, KeyDestroyed):
             ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id,
                       record_kind="attachment", record=row.id)
-            name = DAMAGED
-        rows.append(AttachmentRow(row.id, name, row.size, row.uploaded_by, row.at))
+            meta = {"filename": DAMAGED}
+        rows.append(AttachmentRow(row.id, meta["filename"], row.size, row.uploaded_by, row.at,
+                                  meta.get("sha256")))
     return rows
 
 

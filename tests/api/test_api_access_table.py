@@ -53,7 +53,8 @@ class Endpoint:
     aims: bool = True  # False: a reporter endpoint that reaches only the token's own case
 
     def send(self, api, world: World, token: str):
-        path = self.path.format(ref=world.reference, id=world.checkin_id, clock=CLOCK)
+        path = self.path.format(ref=world.reference, id=world.checkin_id, clock=CLOCK,
+                                att=world.attachment_id)
         if self.upload:
             return api.call(self.method, path, token=token, content_type="multipart/form-data",
                             data={"file": (io.BytesIO(b"more"), "more.txt")})
@@ -93,6 +94,8 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
                                                          "kind": "related"}),),
     Action.HOLD: (_post("/cases/{ref}/hold", lambda w: {"reason": "litigation"}),),
     Action.SEE_ACCESS: (_get("/cases/{ref}/access"),),
+    Action.READ_EVIDENCE: (_get("/cases/{ref}/attachments"),
+                           _get("/cases/{ref}/attachments/{att}")),
     Action.READ_AUDIT: (_get("/cases/{ref}/audit"),),
 }
 REPORTER_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
@@ -104,10 +107,9 @@ REPORTER_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
     Action.ANSWER_CHECKIN: (Endpoint("GET", "/reporter/checkins", aims=False),
                             _post("/reporter/checkins/{id}", lambda w: {"detriment": False})),
 }
-#: Actions no endpoint offers yet (staff evidence, implicating, confirming a recorded report
-#: are pages only for now); a new endpoint under /cases/{ref} fails the coverage test below.
-NO_ENDPOINT_YET = NO_SERVICE_YET | {Action.READ_EVIDENCE, Action.ADD_IMPLICATED,
-                                    Action.CONFIRM_RECORD}
+#: Actions no endpoint offers yet (implicating and confirming a recorded report are pages only
+#: for now); a new endpoint under /cases/{ref} fails the coverage test below.
+NO_ENDPOINT_YET = NO_SERVICE_YET | {Action.ADD_IMPLICATED, Action.CONFIRM_RECORD}
 #: Documented case endpoints outside the table, and why.
 NOT_IN_TABLE = {
     ("post", "/cases/{ref}/clocks/{name}/pause"): "no deadline of the pack may be paused; the "
@@ -196,7 +198,7 @@ def test_every_documented_case_endpoint_is_in_the_table(document):
     documented = {(method, path) for path, item in document["paths"].items()
                   if path.startswith(("/cases/{ref}", "/reporter/"))
                   and path != "/reporter/session" for method in item}
-    placeholders = {"{clock}": "{name}", "{id}": "{id}"}
+    placeholders = {"{clock}": "{name}", "{id}": "{id}", "{att}": "{id}"}
     covered = set()
     for endpoints in [*STAFF_ENDPOINTS.values(), *REPORTER_ENDPOINTS.values()]:
         for e in endpoints:
