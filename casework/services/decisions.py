@@ -74,7 +74,7 @@ def step_label(route: Route, event: CaseEvent) -> str:
         return event.transition or ""
     if event.actor_kind == "reporter" and variants[0].reporter_label:
         return f"The reporter chose: {variants[0].reporter_label}"
-    return variants[0].label
+    return variants[0].done_label or variants[0].label
 
 
 def _opened(ctx: Context, case: Case, event: CaseEvent) -> dict:

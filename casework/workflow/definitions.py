@@ -67,6 +67,8 @@ class Transition:
     reporter_label: str = ""
     #: What the step means, asked before the reporter takes it (no confirmation when empty).
     reporter_confirm: str = ""
+    #: The step once taken, as the record reads it ("Receipt acknowledged"); its label if unset.
+    done_label: str = ""
     #: The one service that fires this step (e.g. "links": a merge happens by linking a case
     #: to another as its duplicate). Such a step is never offered as a button nor fired on its
     #: own: it needs what that service supplies (the case it merges into).
@@ -228,6 +230,7 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             requires_of=tuple(_requires_of(spec.get("requires_of", {}), who, source, where)),
             reporter_label=spec.get("reporter_label", ""),
             reporter_confirm=spec.get("reporter_confirm", ""),
+            done_label=spec.get("done_label", ""),
             through=_through(spec, source, where),
         )
 

@@ -223,10 +223,18 @@ def open_case(visit: Visit, reference: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
 
 
+def open_step(form) -> None:
+    """A step recorded for the reporter sits closed in a <details>: open it to reach its form."""
+    closed = form.locator("details:not([open]) > summary")
+    if closed.count():
+        closed.click()
+
+
 def take_step(visit: Visit, key: str, **answers: str | bool) -> None:
     """Fill and send one of the case page's next-step forms; the case moves on."""
     page = visit.page
     form = page.locator(f'section[aria-labelledby="step-{key}"]')
+    open_step(form)
     for name, value in answers.items():
         if isinstance(value, bool):
             form.locator(f"#t-{key}-{name}" + ("" if value else "-no")).check()

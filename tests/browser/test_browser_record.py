@@ -33,6 +33,7 @@ from tests.browser.browser_kit import (
     assign,
     fill_report,
     open_case,
+    open_step,
     return_with_receipt,
     send_report,
     sign_in,
@@ -189,11 +190,11 @@ def _decisions_read_in_full(page) -> None:
     """Every step in the Decisions section: its answers, who took it; the feedback marked as
     read by the reporter; and the timeline names who took each step."""
     expected = [
-        ("Acknowledge receipt", "Intake Officer", []),
-        ("Accept for investigation", "Intake Officer", ["Yes", ASSESSMENT]),
-        ("Record findings", "Ruth Adeyemi", ["Substantiated", FINDING]),
-        ("Record the action taken", "Chris Evans", [ACTION]),
-        ("Give feedback to the reporter", "Intake Officer", [FEEDBACK]),
+        ("Receipt acknowledged", "Intake Officer", []),
+        ("Accepted for investigation", "Intake Officer", ["Yes", ASSESSMENT]),
+        ("Findings recorded", "Ruth Adeyemi", ["Substantiated", FINDING]),
+        ("Action taken recorded", "Chris Evans", [ACTION]),
+        ("Feedback given to the reporter", "Intake Officer", [FEEDBACK]),
     ]
     expect(page.locator("section.decision")).to_have_count(len(expected))
     for label, actor, answers in expected:
@@ -201,12 +202,12 @@ def _decisions_read_in_full(page) -> None:
         expect(section.locator("p.muted")).to_contain_text(f"by {actor}")
         for answer in answers:
             expect(section.locator("dd")).to_contain_text([answer])
-    expect(decision(page, "Give feedback to the reporter").locator("dt")).to_contain_text(
+    expect(decision(page, "Feedback given to the reporter").locator("dt")).to_contain_text(
         "the reporter reads this")
-    expect(decision(page, "Record findings").locator(".tag")).to_have_count(0)
+    expect(decision(page, "Findings recorded").locator(".tag")).to_have_count(0)
     timeline = page.locator("ol.timeline")
-    expect(timeline).to_contain_text("Record findings (Ruth Adeyemi)")
-    expect(timeline).to_contain_text("Give feedback to the reporter (Intake Officer)")
+    expect(timeline).to_contain_text("Findings recorded (Ruth Adeyemi)")
+    expect(timeline).to_contain_text("Feedback given to the reporter (Intake Officer)")
 
 
 # ---- 2. withdrawal -------------------------------------------------------------------------
@@ -228,7 +229,9 @@ def test_withdrawals_read_right_on_both_sides(visit, live):
     withdraw = page.locator('section[aria-labelledby="step-withdraw"]')
     expect(withdraw.get_by_role("heading", level=3)).to_have_text(
         "Record a withdrawal the reporter asked for")
+    expect(withdraw.get_by_role("button")).to_be_hidden()  # closed until chosen
     shot(intake, "case-received")
+    open_step(withdraw)
     with page.expect_response(lambda r: r.request.method == "POST") as sent:
         withdraw.get_by_role("button").click()
     assert sent.value.status == 422
@@ -244,7 +247,7 @@ def test_withdrawals_read_right_on_both_sides(visit, live):
     take_step(intake, "withdraw", reason=TOLD, channel="phone")
     assert stage(page) == "Closed"
     expect(page.locator("p.lead").first).to_contain_text("Outcome: Withdrawn")
-    recorded = decision(page, "Record a withdrawal the reporter asked for")
+    recorded = decision(page, "Withdrawal recorded, as the reporter asked")
     expect(recorded.locator("p.muted")).to_contain_text("by Intake Officer")
     expect(recorded.locator("dt")).to_contain_text(["What the reporter told you",
                                                     "How the reporter asked"])

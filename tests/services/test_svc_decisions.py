@@ -96,7 +96,7 @@ def test_staff_read_a_withdrawal_as_the_reporter_s_choice_or_as_recorded(make, c
     recorded = make.case("disclosure", path=("withdraw",))
     handler = make.staff(roles=("intake",), queues=(recorded.queue,))
     step = case_view(ctx, handler, recorded.reference).decisions[-1]
-    assert step.label == "Record a withdrawal the reporter asked for"
+    assert step.label == "Withdrawal recorded, as the reporter asked"
     assert [f.label for f in step.fields] == ["What the reporter told you",
                                               "How the reporter asked"]
 

@@ -16,6 +16,7 @@ from casework.services.accounts import NewUser, create_user
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="[\w-]*csrf_token"[^>]*value="([^"]+)"')
+TOKEN_VALUE = re.compile(r'(name="[\w-]*csrf_token"[^>]*value=")[^"]+(")')
 
 
 @dataclass
@@ -109,3 +110,9 @@ def handler(account, browser) -> Account:
 def page(response) -> str:
     """A response's body as text."""
     return response.get_data(as_text=True)
+
+
+def unsigned(response) -> str:
+    """A page with its CSRF tokens masked: each is signed with the second it was made, so two
+    otherwise identical pages differ when a second passes between them."""
+    return TOKEN_VALUE.sub(r"\1[csrf]\2", page(response))

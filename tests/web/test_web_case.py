@@ -80,7 +80,7 @@ def test_firing_a_step_through_its_form(browser, handler, make, ctx):
     assert fresh(ctx, case.reference).state == "assessment"
     after = page(browser.get(f"/staff/cases/{case.reference}"))
     assert "Stage: <strong>Assessment</strong>" in after
-    assert "Acknowledge receipt" in after.split('id="timeline"')[1]
+    assert "Receipt acknowledged" in after.split('id="timeline"')[1]
     accepted = browser.post(f"/staff/cases/{case.reference}/transition", {
         "transition": "accept_for_investigation", "version": version(after, "refer"),
         "f_protected": "yes", "f_reason": "It is in scope."})
