@@ -21,7 +21,7 @@ from casework.services.access import Action, Actor, Capacity, Reporter, allowed_
 from casework.services.access.policy import sees
 from casework.services.assignments import assign, recuse
 from casework.services.content import add_note, post_message
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.workflow.policy import load_pack
 from tests.confidentiality.test_conf_access_matrix import (
     DEFAULT_STEP,
@@ -123,7 +123,7 @@ def build_world(make, ctx, role: str, relation: str) -> World:
     boss = make.staff(roles=("intake",), queues=(case.queue,))
     add_note(ctx, boss, case.reference, "a note")
     post_message(ctx, Reporter(case.id), None, "a message")
-    attachment = add_attachment(ctx, Reporter(case.id), None, "e.txt", b"evidence")
+    attachment = accept_evidence(ctx, Reporter(case.id), None, "e.txt", b"evidence")
     case.recorded_by_staff = True  # written down from a call: the reporter checks it
     checkin = CheckIn(case_id=case.id, due_on=ctx.today)
     ctx.session.add(checkin)

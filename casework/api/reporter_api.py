@@ -21,7 +21,7 @@ from casework.api.spec import operation
 from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
 from casework.services.content import list_messages, post_message
 from casework.services.errors import Invalid, NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
 from casework.web.edge import context
@@ -63,7 +63,7 @@ def reporter_attachment():
     actor, upload = reporter(), request.files.get("file")
     if upload is None:
         raise Invalid("Attach a file.", {"file": "required"})
-    return vars(add_attachment(context(), actor, None, upload.filename or "", upload.stream))
+    return vars(accept_evidence(context(), actor, None, upload.filename or "", upload.stream))
 
 
 @operation(api, "GET", "/reporter/checkins",

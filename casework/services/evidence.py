@@ -37,7 +37,7 @@ class StoredAttachment:
     kept: str | None = None
 
 
-def add_attachment(ctx: Context, actor: Actor, reference: str | None, filename: str,
+def accept_evidence(ctx: Context, actor: Actor, reference: str | None, filename: str,
                    data: bytes | BinaryIO) -> StoredAttachment:
     """Check, clean and seal one file of evidence (bytes, or a seekable binary stream)."""
     case = open_case(ctx, actor, reference, Action.ADD_EVIDENCE)

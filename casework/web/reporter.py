@@ -12,7 +12,7 @@ from casework.services.aftercare import QUESTION, reporter_checkins
 from casework.services.auth import reporter_sign_in
 from casework.services.content import list_messages, post_message
 from casework.services.errors import DomainError, Invalid
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
@@ -89,7 +89,7 @@ def store_evidence(files, actor, reference: str | None) -> list[dict]:
     notes = []
     for upload in uploads:
         try:
-            stored = add_attachment(context(), actor, reference, upload.filename, upload.stream)
+            stored = accept_evidence(context(), actor, reference, upload.filename, upload.stream)
         except DomainError as exc:  # on the form's evidence field, naming the file
             raise Invalid(exc.message, {"evidence": exc.message}) from exc
         notes.append({"filename": stored.filename, "removed": stored.removed,

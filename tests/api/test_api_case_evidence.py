@@ -10,12 +10,12 @@ from sqlalchemy import select
 from casework.models import AuditEvent
 from casework.services.access import Reporter
 from casework.services.audit import Kind
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 
 
 def test_the_list_and_the_file_as_stored(api, sign_in, make, ctx):
     case = make.lodge("disclosure", category="policy_breach").case
-    stored = add_attachment(ctx, Reporter(case.id), None, "what I saw.txt", b"the ledger")
+    stored = accept_evidence(ctx, Reporter(case.id), None, "what I saw.txt", b"the ledger")
     _, token = sign_in(("intake",), (case.queue,))
     listed = api.get(f"/cases/{case.reference}/attachments", token=token)
     assert listed.status_code == 200
@@ -35,7 +35,7 @@ def test_the_list_and_the_file_as_stored(api, sign_in, make, ctx):
 def test_hidden_like_the_case_and_never_another_cases_file(api, sign_in, make, ctx):
     case = make.lodge("disclosure", category="policy_breach").case
     other = make.lodge("disclosure", category="policy_breach").case
-    theirs = add_attachment(ctx, Reporter(other.id), None, "other.txt", b"not yours")
+    theirs = accept_evidence(ctx, Reporter(other.id), None, "other.txt", b"not yours")
     _, outsider = sign_in(("intake",), ("hr",))
     for path in (f"/cases/{case.reference}/attachments",
                  f"/cases/{case.reference}/attachments/{theirs.id}"):

@@ -20,7 +20,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import Conflict, Forbidden, NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import allowed_for, fire_transition
 from casework.services.views import case_view, list_cases
@@ -77,7 +77,7 @@ def build_world(make, ctx, role: str, relation: str) -> World:
     boss = make.staff(roles=("intake",), queues=(case.queue,))
     add_note(ctx, boss, case.reference, "a note")
     post_message(ctx, Reporter(case.id), None, "a message")
-    attachment = add_attachment(ctx, Reporter(case.id), None, "e.txt", b"evidence")
+    attachment = accept_evidence(ctx, Reporter(case.id), None, "e.txt", b"evidence")
     queues = (case.queue,) if relation in {"queue", "implicated", "recused"} else ("hr",)
     person = chief if relation == "implicated" else None
     user = make.user(roles=(role,), queues=queues, person_id=person)

@@ -33,7 +33,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import DomainError, Forbidden, NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.holds import lift_hold, place_hold
 from casework.services.links import link_cases
 from casework.services.records import confirm_record, record_for_reporter
@@ -85,7 +85,7 @@ SERVICES: dict[Action, dict[str, Call]] = {
         "read_attachment": lambda ctx, w: read_attachment(*_w(ctx, w), w.attachment_id),
         "list_attachments": lambda ctx, w: list_attachments(*_w(ctx, w))},
     Action.ADD_EVIDENCE: {
-        "add_attachment": lambda ctx, w: add_attachment(*_w(ctx, w), "more.txt", b"more")},
+        "accept_evidence": lambda ctx, w: accept_evidence(*_w(ctx, w), "more.txt", b"more")},
     Action.TRANSITION: {"fire_transition": lambda ctx, w: fire_transition(
         *_w(ctx, w), w.step, w.version, w.fields)},
     Action.ASSIGN: {"assign": lambda ctx, w: assign(*_w(ctx, w), w.target_user_id,

@@ -20,7 +20,7 @@ from casework.services.content import (
     post_message,
     reveal_identity,
 )
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.services.transitions import fire_transition
 from casework.services.vault import person_index
@@ -66,7 +66,7 @@ def write_confidential_world(scratch, marker) -> Written:
         add_note(ctx, boss, ref, f"note: {words['note']}")
         post_message(ctx, Reporter(case_id), None, words["reporter_message"])
         post_message(ctx, boss, ref, words["handler_message"])
-        add_attachment(ctx, Reporter(case_id), None, f"{words['attachment_name']}.txt",
+        accept_evidence(ctx, Reporter(case_id), None, f"{words['attachment_name']}.txt",
                        b"%PDF " + words["attachment_bytes"].encode() + b" end")
         add_implicated(ctx, boss, ref, [ImplicatedInput(name=words["added_implicated"])])
         assign(ctx, boss, ref, other.user_id, "handler")

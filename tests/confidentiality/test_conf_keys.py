@@ -24,7 +24,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.views import case_view
 
 
@@ -38,7 +38,7 @@ def seed(scratch, cases: int = 3) -> list[tuple[str, object]]:
             handler = make.staff(roles=("intake",), queues=(case.queue,))
             add_note(make.ctx, handler, case.reference, f"note {n}")
             post_message(make.ctx, Reporter(case.id), None, f"message {n}")
-            add_attachment(make.ctx, Reporter(case.id), None, f"file{n}.txt", b"bytes %d" % n)
+            accept_evidence(make.ctx, Reporter(case.id), None, f"file{n}.txt", b"bytes %d" % n)
             made.append((case.reference, handler))
     return made
 
@@ -282,7 +282,7 @@ def test_a_moved_or_cut_ciphertext_is_damaged_too(make, ctx, noted, how):
 def test_a_damaged_message_and_attachment_are_flagged(ctx, noted):
     case, handler, _ = noted
     message = post_message(ctx, Reporter(case.id), None, "hello")
-    stored = add_attachment(ctx, Reporter(case.id), None, "a.txt", b"abc")
+    stored = accept_evidence(ctx, Reporter(case.id), None, "a.txt", b"abc")
     ctx.session.flush()
     message.body_ct = message.body_ct[:-1] + bytes([message.body_ct[-1] ^ 1])
     ctx.session.flush()

@@ -22,7 +22,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import Forbidden, Invalid
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.reports import NewReport, ReporterInput, lodge_report
 from casework.services.views import case_view
 
@@ -40,7 +40,7 @@ def world(make, ctx, markers):
     handler = make.staff(roles=("intake",), queues=(case.queue,))
     add_note(ctx, handler, case.reference, words["note"])
     post_message(ctx, Reporter(case.id), None, words["message"])
-    stored = add_attachment(ctx, Reporter(case.id), None, words["file"] + ".txt",
+    stored = accept_evidence(ctx, Reporter(case.id), None, words["file"] + ".txt",
                             words["bytes"].encode())
     return case, handler, stored, words
 

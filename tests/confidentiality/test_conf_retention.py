@@ -31,7 +31,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.errors import NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.holds import place_hold
 from casework.services.retention import purge
 from casework.services.transitions import fire_transition
@@ -52,7 +52,7 @@ def full_case(make, ctx, path=WALK, department=None):
     other = make.staff(roles=("intake",), queues=(case.queue,))
     add_note(ctx, boss, case.reference, "a note")
     post_message(ctx, Reporter(case.id), None, "a message")
-    add_attachment(ctx, Reporter(case.id), None, "evidence.txt", b"evidence")
+    accept_evidence(ctx, Reporter(case.id), None, "evidence.txt", b"evidence")
     assign(ctx, boss, case.reference, other.user_id, "handler")
     recuse(ctx, other, case.reference, "conflicted")
     reveal_identity(ctx, boss, case.reference, "to interview them")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from casework.models import User
 from casework.services.access import Reporter
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
 from casework.services.views import case_view
@@ -54,7 +54,7 @@ def test_the_reporter_reads_the_feedback_and_only_what_is_for_them(make, ctx):
 
 def test_the_reporter_reads_back_what_they_reported_and_sent(make, ctx):
     lodged = make.lodge("disclosure", summary="Invoices split", details="Split under £5,000")
-    add_attachment(ctx, Reporter(lodged.case.id), None, "notes.txt", b"what I saw")
+    accept_evidence(ctx, Reporter(lodged.case.id), None, "notes.txt", b"what I saw")
     view = reporter_view(ctx, Reporter(lodged.case.id))
     assert view["report"] == {"summary": "Invoices split", "details": "Split under £5,000"}
     assert [f["filename"] for f in view["evidence"]] == ["notes.txt"]

@@ -20,7 +20,7 @@ from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.casefile import export_for_hand_over
 from casework.services.content import add_note, post_message
 from casework.services.errors import Conflict, NotFound
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from casework.services.handoff import unseen_cases
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
@@ -94,7 +94,7 @@ def test_both_the_chief_executive_and_the_monitoring_officer_implicated_goes_out
     with pytest.raises(Conflict, match="contact the council's external auditor directly"):
         post_message(ctx, Reporter(case.id), None, "I have more to tell")  # nobody would read it
     with pytest.raises(Conflict):
-        add_attachment(ctx, Reporter(case.id), None, "more.txt", b"more")
+        accept_evidence(ctx, Reporter(case.id), None, "more.txt", b"more")
     mine = reporter_view(ctx, Reporter(case.id))
     assert mine["handed_to"] == "the council's external auditor"
     assert "passed to the council's external auditor" in mine["stage"]

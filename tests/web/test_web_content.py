@@ -6,7 +6,7 @@ from __future__ import annotations
 from casework.models import AuditEvent
 from casework.services.access import Reporter
 from casework.services.assignments import assign
-from casework.services.evidence import add_attachment
+from casework.services.evidence import accept_evidence
 from tests.web.conftest import page
 
 
@@ -47,7 +47,7 @@ def test_messages_are_sent_and_listed(browser, handler, make, ctx):
 
 def test_evidence_downloads_as_a_file_and_the_read_is_audited(browser, handler, make, ctx):
     case = make.case()
-    stored = add_attachment(ctx, Reporter(case.id), None, "rota (March).txt", b"night shift\n")
+    stored = accept_evidence(ctx, Reporter(case.id), None, "rota (March).txt", b"night shift\n")
     ctx.session.flush()
     body = page(browser.get(f"/staff/cases/{case.reference}"))
     link = f"/staff/cases/{case.reference}/attachments/{stored.id}"
@@ -65,7 +65,7 @@ def test_evidence_downloads_as_a_file_and_the_read_is_audited(browser, handler, 
 
 def test_evidence_of_another_case_is_not_found(browser, handler, make, ctx):
     mine, other = make.case(), make.case()
-    stored = add_attachment(ctx, Reporter(other.id), None, "a.txt", b"x")
+    stored = accept_evidence(ctx, Reporter(other.id), None, "a.txt", b"x")
     ctx.session.flush()
     assert browser.get(f"/staff/cases/{mine.reference}/attachments/{stored.id}"
                        ).status_code == 404
