@@ -23,6 +23,8 @@ from casework.api.schemas import (
     PageQuery,
     PauseIn,
     ReasonIn,
+    ReferralIn,
+    ReferralsOut,
     TransitionIn,
     TransitionResult,
     VersionIn,
@@ -41,6 +43,7 @@ from casework.services.content import (
     reveal_identity,
 )
 from casework.services.handling import handling_of
+from casework.services.referrals import case_referrals, record_referral
 from casework.services.transitions import fire_transition
 from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
@@ -77,7 +80,9 @@ def case_detail(ref: str):
             "reporter": {"anonymous": view.anonymous},
             "decisions": [d.as_dict() for d in view.decisions],
             "links": [vars(link) for link in handling.links],
-            "legal_hold": handling.legal_hold_since and {"since": handling.legal_hold_since}}
+            "legal_hold": handling.legal_hold_since and {"since": handling.legal_hold_since},
+            "referrals": [vars(r) for r in view.referrals],
+            "referral_decisions_due": view.referrals_due}
 
 
 def _clock(clock: ClockView) -> dict:
@@ -122,6 +127,20 @@ def clock_resume(ref: str, name: str, body: VersionIn):
 def milestone_add(ref: str, body: MilestoneIn):
     record_milestone(context(), staff(), ref, body.milestone, body.version)
     return _clocks_now(ref)
+
+
+@operation(api, "POST", "/cases/{ref}/referrals",
+           "Record a referral that keeps the case open (to a body the policy names), or a "
+           "decision not to refer and why", auth="staff", body=ReferralIn,
+           response=ReferralsOut, status=201, errors=(403, 404, 409), tags=TAG)
+def referral_add(ref: str, body: ReferralIn):
+    record_referral(context(), staff(), ref, referred=body.referred, body=body.body,
+                    made_on=body.made_on, number=body.reference, reason=body.reason,
+                    matter=body.matter, version=body.version)
+    now = case_referrals(context(), staff(), ref)
+    return {"reference": now.reference, "version": now.version,
+            "referrals": [vars(r) for r in now.referrals],
+            "referral_decisions_due": now.due}
 
 
 @operation(api, "POST", "/cases/{ref}/transitions", "Fire a transition", auth="staff",

@@ -363,6 +363,23 @@ class MilestoneOut(Out):
     source: str = ""
 
 
+class ReferralOut(Out):
+    #: When it was recorded and by whom (a colleague's name).
+    at: datetime
+    by: str | None = None
+    #: false: a decision not to refer, with the reason.
+    referred: bool
+    #: The matter whose referral decision this records (possible_offence, malicious_report),
+    #: or null for any other referral.
+    matter: str | None = None
+    #: One of the bodies the policy pack names (external_bodies, internal_procedures).
+    body: str | None = None
+    made_on: date | None = None
+    #: The body's reference number for the referral, if it gave one.
+    reference: str | None = None
+    reason: str = ""
+
+
 class PartyOut(Out):
     person_id: int | None = None
     name: str | None = None
@@ -434,6 +451,13 @@ class CaseOut(Out):
     #: Links to cases you can also see (others are left out), and the legal hold, if any.
     links: list[CaseLinkOut] = Field(default_factory=list)
     legal_hold: LegalHoldOut | None = None
+    #: Referrals made while the case stays open, and decisions not to refer.
+    referrals: list[ReferralOut] = Field(default_factory=list)
+    #: Matters whose referral decision the policy asks for and nobody has recorded yet:
+    #: possible_offence (a category the pack flags as a possible offence), malicious_report
+    #: (a finding of malicious use).
+    referral_decisions_due: list[Literal["possible_offence", "malicious_report"]] = Field(
+        default_factory=list)
 
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description=(
@@ -458,6 +482,24 @@ class VersionIn(Schema):
 class MilestoneIn(Schema):
     milestone: str = Field(min_length=1, max_length=64)
     version: int | None = Version
+
+
+class ReferralIn(Schema):
+    #: true: a referral made (body required); false: a decision not to refer (reason required).
+    referred: bool = True
+    matter: Literal["possible_offence", "malicious_report"] | None = None
+    body: str | None = Field(default=None, max_length=300)
+    made_on: IsoDate | None = None
+    reference: str | None = Field(default=None, max_length=100)
+    reason: str | None = Field(default=None, max_length=2000)
+    version: int | None = Version
+
+
+class ReferralsOut(Out):
+    reference: str
+    version: int
+    referrals: list[ReferralOut]
+    referral_decisions_due: list[str]
 
 
 class CaseClocksOut(Out):

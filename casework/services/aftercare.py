@@ -34,7 +34,11 @@ FOLLOW_UP_SUMMARY = "Detriment reported at an aftercare check-in"
 
 
 def schedule_checkins(ctx: Context, case: Case) -> None:
-    """On closing a case, set its check-ins: so many months after today, as the pack says."""
+    """On closing a case, set its check-ins: so many months after today, as the pack says;
+    none after an outcome the route says asks nothing (a report found malicious)."""
+    outcome = ctx.route(case.route).outcome(case.outcome)
+    if outcome is not None and not outcome.aftercare:
+        return
     closed_on = ctx.today
     for months in sorted(set(ctx.runtime.pack.aftercare_months)):
         ctx.session.add(CheckIn(case_id=case.id, due_on=add_months(closed_on, months)))

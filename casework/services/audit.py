@@ -49,6 +49,8 @@ class Kind(StrEnum):
     CASE_LINK = "case:link:add"
     HOLD_PLACE = "case:hold:place"
     HOLD_LIFT = "case:hold:lift"
+    REFERRAL_RECORD = "case:referral:record"
+    CASE_ESCALATE = "case:escalate:immediate"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"
     LOGIN = "auth:login"

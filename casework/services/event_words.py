@@ -32,6 +32,13 @@ def handling_label(ctx: Context, case: Case, event: CaseEvent) -> str | None:
     """One routing, triage, link or hold event in plain words; None for any other kind."""
     if event.kind in FIXED:
         return FIXED[event.kind]
+    if event.kind == "referral":
+        from casework.services.referrals import referral_label  # (referrals imports handoff)
+
+        return referral_label(event.facts or {})
+    if event.kind == "escalated":
+        return ("Escalated at once (a zero-tolerance matter): the queue's owner and the head "
+                "of the organisation were alerted, unless implicated")
     if event.kind == "routed":
         return f"Routed to {fact_label(ctx, 'queue', (event.facts or {}).get('queue'))}"
     if event.kind != "triaged":

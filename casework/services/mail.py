@@ -145,6 +145,11 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
                       "A case has come to a queue you look after because nobody who could "
                       "handle it where it was can see it any more (a conflict of interest, or "
                       f"an account closed). Please see that it is picked up.\n\n{staff}")
+    if kind == "case_escalated":
+        return Letter("Casework: a report needs your attention now",
+                      "A report has arrived that the organisation's policy says must be "
+                      "escalated at once to you. Please sign in and see it today.\n\n"
+                      f"{staff}")
     if kind == "grant_pending":
         return Letter("Casework: a request for access waits for a decision",
                       "Someone has asked for an account to be given access in Casework, to a "

@@ -20,7 +20,7 @@ from casework.services.context import Context
 #: Each kind and who receives it.
 KINDS = {"clock_due_soon": "staff", "clock_overdue": "staff", "reporter_update": "reporter",
          "aftercare_followup": "staff", "grant_pending": "staff", "grant_decided": "staff",
-         "case_fallback": "staff"}
+         "case_fallback": "staff", "case_escalated": "staff"}
 #: The only parameter a notification may carry (a date, as ISO text).
 PARAMS = frozenset({"due_on"})
 

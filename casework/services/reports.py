@@ -15,6 +15,7 @@ from casework.services.audit import Kind
 from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Invalid
+from casework.services.escalation import escalate_if_immediate
 from casework.services.events import add_event
 from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
@@ -161,6 +162,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     ctx.audit(Kind.CASE_LODGE, actor, case_id=case.id, route=case.route, category=case.category)
     reporter_person = report.reporter.person_id if report.reporter else None
     apply_routing(ctx, case, reporter_person=None if report.anonymous else reporter_person)
+    escalate_if_immediate(ctx, case)
     ctx.session.flush()
     return Lodged(case, case.reference, receipt)
 

@@ -23,6 +23,7 @@ from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.decisions import Decision, decisions, names_of, step_label
 from casework.services.event_words import handling_label
+from casework.services.referrals import ReferralRecord, decisions_due, referrals_of
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -74,6 +75,10 @@ class CaseView:
     is_open: bool = True
     follows: str | None = None
     decisions: list[Decision] = field(default_factory=list)
+    #: Referrals made while the case stays open, decisions not to refer, and the matters whose
+    #: referral decision the policy still asks for (services.referrals).
+    referrals: list[ReferralRecord] = field(default_factory=list)
+    referrals_due: list[str] = field(default_factory=list)
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -176,7 +181,8 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         clocks=clock_views(ctx, actor, case), timeline=timeline(ctx, case),
         decisions=decisions(ctx, case),
         milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
-        follows=_reference(ctx, case.follows_case_id))
+        follows=_reference(ctx, case.follows_case_id), referrals=referrals_of(ctx, case),
+        referrals_due=decisions_due(ctx, case))
 
 
 def _reference(ctx: Context, case_id: int | None) -> str | None:

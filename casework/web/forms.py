@@ -133,6 +133,23 @@ class MilestoneForm(FlaskForm):
         "Choose what has been done")])
 
 
+class ReferralForm(FlaskForm):
+    """A referral made while the case stays open, or a decision not to refer (the service
+    checks the body against the policy's list and asks for the reason)."""
+
+    referred = RadioField("Was the matter referred?", choices=[
+        ("yes", "Yes, it was referred"), ("no", "No, it is not being referred")],
+        validators=[DataRequired("Say whether the matter was referred")])
+    matter = SelectField("What this decides")
+    body = SelectField("Referred to")
+    made_on = DateField("Date of the referral", validators=[Optional()],
+                        invalid_value_message=(
+                            "Enter the date as a date, for example 31 March 2026"))
+    reference = StringField("Their reference number", validators=[Length(max=100)])
+    reason = TextAreaField("Why not referred (or a note on the referral)",
+                           validators=[Length(max=2000)])
+
+
 class CheckInForm(FlaskForm):
     """The reporter's answer to an aftercare check-in."""
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casework.services import grants, worklists
 from casework.services.access import Power, Staff, handles_cases, has_power, staff_actor
 from casework.services.auth import staff_sign_in
+from casework.services.escalation import escalated_to
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
@@ -111,12 +112,14 @@ def sign_out():
 @bp.get("/")
 @login_required
 def dashboard():
-    """What is assigned to me, my queues, due soon and overdue, newly arrived; requests for
-    access to my queues (or, for administrators, every one) waiting for a decision."""
+    """Reports escalated to me at once (zero tolerance); what is assigned to me, my queues,
+    due soon and overdue, newly arrived; requests for access to my queues (or, for
+    administrators, every one) waiting for a decision."""
     me = actor()
     return render_template("staff/dashboard.html", me=me,
                            board=worklists.dashboard(context(), me) if handles_cases(me)
-                           else None, requests=grants.news_for(context(), me))
+                           else None, requests=grants.news_for(context(), me),
+                           escalated=escalated_to(context(), me))
 
 
 def _filter_form() -> CaseFilterForm:

@@ -15,6 +15,7 @@ from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.casepage import case_page, case_status, is_visible
 from casework.services.content import add_note, post_message, read_attachment, reveal_identity
 from casework.services.errors import Conflict, Invalid, NotFound
+from casework.services.referrals import MATTERS
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
 from casework.web.edge import context, runtime
@@ -27,6 +28,7 @@ from casework.web.forms import (
     NoteForm,
     PauseForm,
     ReasonForm,
+    ReferralForm,
     ResumeForm,
 )
 from casework.web.reporter import form_errors
@@ -54,6 +56,16 @@ def milestone_form(page, form: MilestoneForm | None = None) -> MilestoneForm:
     return form
 
 
+def referral_form(page, form: ReferralForm | None = None) -> ReferralForm:
+    """The referral form: the matters still to decide first, and the bodies the pack names."""
+    form = form or ReferralForm(prefix="referral", formdata=None,
+                                matter=(page.view.referrals_due or [""])[0])
+    form.matter.choices = [(m, MATTERS[m]) for m in page.view.referrals_due] + [
+        ("", "Another referral (a third party, another body)")]
+    form.body.choices = [("", "Choose one")] + [(b, b) for b in runtime().pack.referral_bodies]
+    return form
+
+
 def _forms(page, given: dict) -> dict:
     """The case page's forms, with choices filled; forms from a failed POST are kept."""
     failed_clocks = given.pop("clock_forms", {})
@@ -69,6 +81,7 @@ def _forms(page, given: dict) -> dict:
     forms["clock_forms"] = {**{(a, c.name): clock_form(a, c.name) for c in page.view.clocks
                                for a in c.actions}, **failed_clocks}
     forms["milestone_form"] = milestone_form(page, forms.get("milestone_form"))
+    forms["referral_form"] = referral_form(page, forms.get("referral_form"))
     return handling_forms(page, forms)
 
 
@@ -85,7 +98,8 @@ def render_case(ref: str, status: int = 200, step: dict | None = None,
     a refusal that belongs to no field (problem) at the top."""
     page = case_page(context(), actor(), ref)
     return render_template("staff/case.html", page=page, view=page.view, step=step or {},
-                           problem=problem, **_forms(page, forms)), status
+                           problem=problem, referral_matters=MATTERS,
+                           **_forms(page, forms)), status
 
 
 @bp.get("/cases/<ref>")

@@ -1,4 +1,5 @@
-"""Deadlines on the staff case page: pause, resume and extend a clock, record a milestone.
+"""Deadlines on the staff case page: pause, resume and extend a clock, record a milestone or a
+referral (or the decision not to refer).
 
 Each POST carries the case's version: a stale one is the 409 page that shows the case as it is
 now; a field that does not validate is the case page again (422) with the error linked from
@@ -15,8 +16,9 @@ from flask_login import login_required
 
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
 from casework.services.errors import Conflict, Invalid, StaleVersion
+from casework.services.referrals import record_referral
 from casework.web.edge import context
-from casework.web.forms import MilestoneForm
+from casework.web.forms import MilestoneForm, ReferralForm
 from casework.web.reporter import plain_errors
 from casework.web.staff import actor, bp
 from casework.web.staff_case import CurrentCase, clock_form, render_case
@@ -30,7 +32,7 @@ def _version() -> int:
 
 
 def _deadline_act(ref: str, form, call: Callable[[int], object], done: str,
-                  failed: dict) -> object:
+                  failed: dict, anchor: str = "deadlines") -> object:
     """Validate, call the service with the version the page was showing, and go back."""
     version = _version()
     g.current_case = CurrentCase(ref)
@@ -45,7 +47,7 @@ def _deadline_act(ref: str, form, call: Callable[[int], object], done: str,
     except Conflict as exc:
         return render_case(ref, 409, problem=exc.message)
     flash(done, "success")
-    return redirect(url_for("staff.case", ref=ref, _anchor="deadlines"), 303)
+    return redirect(url_for("staff.case", ref=ref, _anchor=anchor), 303)
 
 
 @bp.post("/cases/<ref>/clocks/<name>/pause")
@@ -88,3 +90,18 @@ def milestone(ref: str):
     return _deadline_act(ref, form, lambda v: record_milestone(
         context(), actor(), ref, form.milestone.data, v),
         "The milestone was recorded.", {"milestone_form": form})
+
+
+@bp.post("/cases/<ref>/referrals")
+@login_required
+def referral(ref: str):
+    """Record a referral that keeps the case open, or the decision not to refer and why."""
+    form = ReferralForm(prefix="referral")
+    form.matter.validate_choice = form.body.validate_choice = False  # the service checks
+    return _deadline_act(ref, form, lambda v: record_referral(
+        context(), actor(), ref, referred=form.referred.data == "yes",
+        body=form.body.data or None, made_on=form.made_on.data,
+        number=form.reference.data, reason=form.reason.data,
+        matter=form.matter.data or None, version=v),
+        "The referral decision was recorded. The case stays open.",
+        {"referral_form": form}, anchor="referrals")

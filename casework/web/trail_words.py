@@ -32,6 +32,8 @@ KIND_WORDS = {
     Kind.CASE_LINK: "A case was linked to another, or merged into it",
     Kind.HOLD_PLACE: "A legal hold was placed on a case",
     Kind.HOLD_LIFT: "A legal hold was lifted",
+    Kind.REFERRAL_RECORD: "A referral, or a decision not to refer, was recorded",
+    Kind.CASE_ESCALATE: "A zero-tolerance report was escalated at once",
     Kind.REPORTER_LOGIN: "A reporter signed in",
     Kind.REPORTER_LOGIN_FAIL: "A reporter could not sign in",
     Kind.LOGIN: "A staff member signed in",

@@ -95,6 +95,9 @@ class Outcome:
     #: Whether closing with this outcome meets the deadlines still running. A withdrawal, a
     #: merge or the reporter going elsewhere ends them without meeting them: "stopped".
     meets_clocks: bool = True
+    #: Whether the reporter is asked about detriment after closing with it. Not after a
+    #: report found malicious (officers' code 5.5: a disciplinary matter, not a protected one).
+    aftercare: bool = True
 
 
 @dataclass(frozen=True)
@@ -256,10 +259,12 @@ def _parse_outcomes(raw, source: str) -> dict[str, Outcome]:
     for key, spec in _table(raw, source, "outcomes").items():
         _table(spec, source, f"outcomes.{key}")
         label = spec.get("label", key.replace("_", " "))
-        meets = spec.get("meets_clocks", True)
-        if not isinstance(meets, bool):
-            raise DefinitionError(source, f"outcomes.{key}.meets_clocks", "must be true or false")
-        outcomes[key] = Outcome(key, label, spec.get("reporter_label", label), meets)
+        flags = {}
+        for name in ("meets_clocks", "aftercare"):
+            flags[name] = spec.get(name, True)
+            if not isinstance(flags[name], bool):
+                raise DefinitionError(source, f"outcomes.{key}.{name}", "must be true or false")
+        outcomes[key] = Outcome(key, label, spec.get("reporter_label", label), **flags)
     return outcomes
 
 

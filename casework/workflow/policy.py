@@ -93,6 +93,15 @@ class PolicyPack:
     annual_reports: tuple[str, ...] = ()
     aftercare_categories: Mapping[str, str] = field(default_factory=dict)
     clock_sets: tuple[str, ...] = ()
+    #: Procedures inside the organisation a case may be referred to while it stays open (the
+    #: disciplinary procedure after a report found malicious); with external_bodies, the
+    #: bodies a referral record may name.
+    internal_procedures: tuple[str, ...] = ()
+
+    @property
+    def referral_bodies(self) -> tuple[str, ...]:
+        """Every body or procedure a referral record may name, outside bodies first."""
+        return self.external_bodies + self.internal_procedures
 
     def clock_rules(self, route: str) -> tuple[ClockRule, ...]:
         """The clock rules that apply to cases on a route."""
@@ -188,6 +197,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         clocks=parse_clocks(tables, routes, milestones, country=data.get("jurisdiction", ""),
                             subdivision=data.get("subdivision")),
         external_bodies=tuple(data.get("external_bodies", [])),
+        internal_procedures=tuple(data.get("internal_procedures", [])),
         identity_reveal_roles=frozenset(data.get("identity_reveal_roles", ["intake"])),
         milestones=milestones,
         timezone=_timezone(data.get("timezone", "UTC"), source),

@@ -45,9 +45,10 @@ class Seeded:
     known: dict[str, list] = field(default_factory=dict)
 
 
-def settings_for(database_url: str, instance: Path) -> Settings:
-    """The settings the server subprocess will read from its environment."""
-    return Settings.from_env({}, instance_dir=instance, database_url=database_url,
+def settings_for(database_url: str, instance: Path, env: dict | None = None) -> Settings:
+    """The settings the server subprocess will read from its environment (with env, such as
+    another CASEWORK_POLICY, as it will be given)."""
+    return Settings.from_env(env or {}, instance_dir=instance, database_url=database_url,
                              key_file=instance / "casework.key", secret_key=SECRET_KEY)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,13 @@ class Live:
     instance: Path | None = None
 
 
-def _load_demo(database_url: str, instance) -> dict[str, Login]:
-    """Migrate, load the demo in one committed transaction, and read back its logins."""
+def load_demo_logins(database_url: str, instance, env: dict | None = None) -> dict[str, Login]:
+    """Migrate, load the demo in one committed transaction (under the settings env gives,
+    such as another policy pack), and read back its logins."""
     engine = make_engine(database_url)
     try:
         upgrade(engine)
-        runtime = build_runtime(settings_for(database_url, instance), engine=engine)
+        runtime = build_runtime(settings_for(database_url, instance, env), engine=engine)
         with runtime.transaction() as session:
             lines, _receipts = load_demo(session, runtime)
     finally:
@@ -81,7 +83,7 @@ def live(chromium, tmp_path_factory) -> Iterator[Live]:
     instance.mkdir()
     kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
     with scratch_database(kind, folder, "casework_browser") as url:
-        logins = _load_demo(url, instance)
+        logins = load_demo_logins(url, instance)
         with live_server(url, instance, workers=2) as server:
             yield Live(server.base, logins, url, instance)
 
@@ -94,14 +96,14 @@ def auditor(chromium) -> Iterator[Auditor]:
     auditor.close()
 
 
-@pytest.fixture
-def visit(chromium, live, auditor) -> Iterator[Callable[..., Visit]]:
-    """Open a person's browser: visit() or visit(javascript=False). Each one is checked again
-    when the test ends (own origin only, CSP on every response) and closed."""
+@contextmanager
+def watched_visits(chromium, base: str, auditor) -> Iterator[Callable[..., Visit]]:
+    """Browsers on the server at base, each checked again at the end (own origin only, CSP on
+    every response) and closed."""
     opened: list[Visit] = []
 
     def open_visit(javascript: bool = True) -> Visit:
-        opened.append(Visit(chromium, live.base, auditor, javascript=javascript))
+        opened.append(Visit(chromium, base, auditor, javascript=javascript))
         return opened[-1]
 
     yield open_visit
@@ -111,3 +113,11 @@ def visit(chromium, live, auditor) -> Iterator[Callable[..., Visit]]:
     finally:
         for each in opened:
             each.close()
+
+
+@pytest.fixture
+def visit(chromium, live, auditor) -> Iterator[Callable[..., Visit]]:
+    """Open a person's browser: visit() or visit(javascript=False). Each one is checked again
+    when the test ends (own origin only, CSP on every response) and closed."""
+    with watched_visits(chromium, live.base, auditor) as open_visit:
+        yield open_visit

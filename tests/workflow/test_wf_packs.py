@@ -91,7 +91,8 @@ def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
     nz = load_pack("nz-public-service", ROUTES)
     clock = nz.clock("disclosure", "deal_with")
     assert (clock.days, clock.counting, clock.extendable) == (20, "working", True)
-    assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe"]
+    assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe",
+                                                                "subject_informed"]
     assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
         Event("clock_stop", "deal_with"),)
 
@@ -167,10 +168,13 @@ def test_canada_milestones_and_the_departmental_acknowledgement():
 #: harassment guidelines; seeds 000 and 001 for Victoria (improper conduct, conflicts of interest,
 #: official information, harassment online too).
 D, H, DH = ("disclosure",), ("harassment",), ("disclosure", "harassment")
+#: possible_offence: the referral decision is asked for (services.referrals); immediate: the
+#: head of the organisation is alerted at once (services.escalation).
+PO, ZT = "possible_offence", {"zero_tolerance", "immediate", "possible_offence"}
 KINDS = {
     "uk-council": {
-        "fraud": (D, {"fraud"}), "bribery_corruption": (D, {"fraud", "illegal"}),
-        "criminal_offence": (D, {"illegal"}), "abuse_of_vulnerable": (D, {"illegal"}),
+        "fraud": (D, {"fraud"}), "bribery_corruption": (D, {"fraud", "illegal", PO}),
+        "criminal_offence": (D, {"illegal", PO}), "abuse_of_vulnerable": (D, {"illegal", PO}),
         "health_and_safety": (D, set()), "misuse_of_resources": (D, set()),
         "policy_breach": (D, set()), "detriment": (D, set()), "bullying": (DH, set()),
         "victimisation": (H, set()), "sexual_harassment": (H, set()),
@@ -178,15 +182,15 @@ KINDS = {
     },
     "nz-public-service": {
         "public_funds": (D, {"fraud"}), "health_safety_environment": (D, set()),
-        "offence": (D, {"illegal"}), "child_abuse": (D, {"zero_tolerance", "illegal"}),
-        "theft": (D, {"zero_tolerance", "fraud"}),
-        "information_disclosure": (D, {"zero_tolerance"}), "retaliation": (D, set()),
+        "offence": (D, {"illegal", PO}), "child_abuse": (D, ZT | {"illegal"}),
+        "theft": (D, ZT | {"fraud"}),
+        "information_disclosure": (D, ZT), "retaliation": (D, set()),
         "maladministration": (D, set()), "bullying": (H, set()), "victimisation": (H, set()),
-        "sexual_harassment": (H, set()),
+        "sexual_harassment": (H, set()), "sexual_assault": (H, {PO}),
     },
     "vic-public-sector": {
-        "corrupt_conduct": (D, {"corrupt", "illegal"}), "fraud": (D, {"fraud"}),
-        "criminal_offence": (D, {"illegal"}), "conflict_of_interest": (D, set()),
+        "corrupt_conduct": (D, {"corrupt", "illegal", PO}), "fraud": (D, {"fraud"}),
+        "criminal_offence": (D, {"illegal", PO}), "conflict_of_interest": (D, set()),
         "misuse_of_information": (D, set()), "mismanagement": (D, set()), "danger": (D, set()),
         "detrimental_action": (D, set()), "improper_conduct": (D, set()),
         "bullying": (H, set()), "victimisation": (H, set()), "sexual_harassment": (H, set()),
