@@ -35,6 +35,7 @@ PACK = "nz-public-service"
 CATEGORY = "maladministration"  # no flags: the implicated Chief Executive alone routes it
 CLOCK = "deal_with"  # extendable, running from lodging
 MILESTONE = "told_discloser_timeframe"
+BODY = "The Office of the Ombudsman"  # one of the pack's external_bodies, for a referral
 NO_SUCH_ID = 2**31 - 1
 RELATIONS = ("queue", "assigned", "implicated", "recused", "none")
 REPORTER_RELATIONS = ("this_case", "another_case")

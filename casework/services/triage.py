@@ -37,6 +37,7 @@ from casework.services.audit import Kind
 from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid, StaleVersion
+from casework.services.escalation import escalate_if_immediate
 from casework.services.events import add_event
 from casework.services.reasons import (
     events_with_actors,
@@ -94,6 +95,7 @@ def triage(ctx: Context, actor: Staff, reference: str, version: int | None, reas
     except StaleDataError as exc:
         raise StaleVersion("Someone else changed this case first; reload it.") from exc
     seal_reason(ctx, case, event, why)
+    escalate_if_immediate(ctx, case)  # misfiled as something else: told now, once each
     ctx.audit(Kind.CASE_TRIAGE, actor.label, case_id=case.id, **{
         key: [before[key], after[key]] for key in FACTS if before[key] != after[key]})
     return Triaged(case, case.queue, decision.reasons, case.version)

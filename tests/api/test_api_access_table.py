@@ -21,6 +21,7 @@ from casework.models import Attachment, Case, CaseEvent, Message, Note, User
 from casework.services.access import Action, Reporter
 from casework.services.tokens import issue
 from tests.access_worlds import (
+    BODY,
     CLOCK,
     DEPARTMENT,
     MILESTONE,
@@ -87,7 +88,9 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
             "due_on": (w.due_on + timedelta(days=14)).isoformat(), "reason": "more time",
             "version": w.version}),
         _post("/cases/{ref}/milestones", lambda w: {"milestone": MILESTONE,
-                                                    "version": w.version})),
+                                                    "version": w.version}),
+        _post("/cases/{ref}/referrals", lambda w: {"body": BODY, "reference": "OMB/1",
+                                                   "version": w.version})),
     Action.TRIAGE: (_post("/cases/{ref}/triage", lambda w: {
         "version": w.version, "reason": "misfiled", "department": DEPARTMENT}),),
     Action.LINK: (_post("/cases/{ref}/links", lambda w: {"reference": w.other_reference,

@@ -37,12 +37,14 @@ from casework.services.evidence import accept_evidence
 from casework.services.holds import lift_hold, place_hold
 from casework.services.links import link_cases
 from casework.services.records import confirm_record, record_for_reporter
+from casework.services.referrals import record_referral
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
 from casework.services.triage import triage
 from casework.services.views import case_clocks, case_view, list_cases
 from tests.access_worlds import (
+    BODY,
     CATEGORY,
     CLOCK,
     DEPARTMENT,
@@ -99,7 +101,9 @@ SERVICES: dict[Action, dict[str, Call]] = {
         "extend_clock": lambda ctx, w: extend_clock(
             *_w(ctx, w), CLOCK, w.due_on + timedelta(days=14), "more time needed", w.version),
         "record_milestone": lambda ctx, w: record_milestone(*_w(ctx, w), MILESTONE,
-                                                            w.version)},
+                                                            w.version),
+        "record_referral": lambda ctx, w: record_referral(*_w(ctx, w), body=BODY,
+                                                          version=w.version)},
     Action.TRIAGE: {"triage": lambda ctx, w: triage(*_w(ctx, w), w.version, "misfiled",
                                                    department=DEPARTMENT)},
     Action.LINK: {"link_cases": lambda ctx, w: link_cases(*_w(ctx, w), w.other_reference,

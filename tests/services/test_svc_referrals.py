@@ -18,6 +18,7 @@ from casework.services.escalation import escalated_to
 from casework.services.mail import compose
 from casework.services.referrals import decisions_due, record_referral, referrals_of
 from casework.services.transitions import fire_transition
+from casework.services.triage import triage
 from casework.services.views import case_view
 from casework.workflow.policy import load_pack
 from tests.factories import FIELDS, Factories
@@ -213,3 +214,15 @@ def test_natural_justice_is_a_milestone_on_both_routes(nz, route):
         CaseEvent.case_id == case.id, CaseEvent.kind == "milestone")).scalars().all()
     assert event.facts == {"milestone": "subject_informed"}
     assert event.actor_user_id == boss.user_id and event.at is not None
+
+
+def test_a_report_put_right_at_triage_as_zero_tolerance_escalates_then(nz):
+    ctx, make = nz
+    _, _, ce_user, _ = people(make)
+    case = make.lodge(category="public_funds").case
+    assert alerts(ctx, case) == {}
+    boss = make.staff(roles=("intake",), queues=(case.queue,))
+    triage(ctx, boss, case.reference, case.version, "It is theft of Ministry money",
+           category="theft")
+    assert case.queue == "chief_executive"
+    assert alerts(ctx, case) == {ce_user.id: "case_escalated"}

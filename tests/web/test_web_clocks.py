@@ -300,3 +300,46 @@ def test_a_form_without_its_version_is_refused(browser, staff_on, make, use_pack
     refused = browser.post(f"/staff/cases/{case.reference}/clocks/complete_resolution/pause",
                            {"pause-complete_resolution-reason": REASON})
     assert refused.status_code == 400
+
+
+# Referrals (issue 14): the decision the policy asks for, a referral that keeps the case open.
+
+POLICE = "New Zealand Police, where a crime is alleged"
+
+
+def test_the_page_asks_for_the_police_decision_and_records_the_referral_open(
+        browser, staff_on, make, use_pack):
+    use_pack("nz-public-service")
+    case = make.case(category="offence")
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert 'id="referrals-due"' in body and "A possible offence" in body
+    form = body.split('id="referrals"')[1].split("</form>")[0]
+    assert f'<option value="{POLICE}">{POLICE}</option>' in form
+    refused = browser.post(f"/staff/cases/{case.reference}/referrals", {
+        "version": version(body), "referral-referred": "no",
+        "referral-matter": "possible_offence"})
+    assert refused.status_code == 422
+    assert "Required" in page(refused).split('id="referrals"')[1]
+    made = browser.post(f"/staff/cases/{case.reference}/referrals", {
+        "version": version(body), "referral-referred": "yes", "referral-body": POLICE,
+        "referral-matter": "possible_offence", "referral-reference": "NZP-77"})
+    assert made.status_code == 303 and made.headers["Location"].endswith("#referrals")
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert 'id="referrals-due"' not in body
+    section = body.split('id="referrals"')[1].split('id="steps"')[0]
+    assert POLICE in section and "NZP-77" in section
+    assert f"Referred to {POLICE}; the case stays open" in body
+    assert "Stage: <strong>Received</strong>" in body
+
+
+def test_a_referral_to_a_body_the_pack_does_not_name_is_a_422(browser, staff_on, make,
+                                                              use_pack):
+    use_pack("nz-public-service")
+    case = make.case(category="offence")
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    refused = browser.post(f"/staff/cases/{case.reference}/referrals", {
+        "version": version(body), "referral-referred": "yes", "referral-body": "Interpol"})
+    assert refused.status_code == 422
+    assert "Choose one of the bodies the policy names" in page(refused)

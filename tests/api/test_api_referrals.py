@@ -1,0 +1,58 @@
+"""Referrals through the API (issue 14): GET /cases/{ref} says which referral decisions the
+policy still asks for; POST /cases/{ref}/referrals records a referral that keeps the case open,
+or the decision not to refer and why; a body the pack does not name, a missing reason, a stale
+version and a case out of sight are refused as the contract says."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.workflow.policy import load_pack
+
+POLICE = "New Zealand Police, where a crime is alleged"
+
+
+@pytest.fixture
+def nz(runtime):
+    runtime.pack = load_pack("nz-public-service", runtime.routes)
+
+
+def test_a_possible_offence_asks_for_the_decision_until_a_referral_is_recorded(
+        api, make, sign_in, nz):
+    _, token = sign_in(("intake",), ("monitoring_officer", "intake"))
+    lodged = make.lodge("disclosure", category="offence")
+    case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    assert case["referral_decisions_due"] == ["possible_offence"] and case["referrals"] == []
+    answer = api.post(f"/cases/{lodged.reference}/referrals", token=token, json={
+        "matter": "possible_offence", "body": POLICE, "reference": "NZP-1",
+        "made_on": "2026-03-02", "version": case["version"]})
+    assert answer.status_code == 201, answer.get_json()
+    body = answer.get_json()
+    assert body["referral_decisions_due"] == []
+    [record] = body["referrals"]
+    assert {k: record[k] for k in ("referred", "matter", "body", "made_on", "reference")} == {
+        "referred": True, "matter": "possible_offence", "body": POLICE,
+        "made_on": "2026-03-02", "reference": "NZP-1"}
+    after = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    assert after["state"] == "received" and after["outcome"] is None  # still open
+    assert after["referrals"] == body["referrals"]
+
+
+def test_refusals(api, make, sign_in, nz):
+    _, token = sign_in(("intake",), ("monitoring_officer", "intake"))
+    lodged = make.lodge("disclosure", category="offence")
+    url = f"/cases/{lodged.reference}/referrals"
+    unknown = api.post(url, token=token, json={"body": "Interpol"})
+    assert unknown.status_code == 422 and "body" in unknown.get_json()["error"]["fields"]
+    why = api.post(url, token=token, json={"referred": False, "matter": "possible_offence"})
+    assert why.status_code == 422 and "reason" in why.get_json()["error"]["fields"]
+    stale = api.post(url, token=token, json={"body": POLICE, "version": 99})
+    assert stale.status_code == 409
+    _, other = sign_in(("intake",), ("hr",))
+    assert api.post(url, token=other, json={"body": POLICE}).status_code == 404
+    declined = api.post(url, token=token, json={
+        "referred": False, "matter": "possible_offence",
+        "reason": "The Police already hold this matter from the school."})
+    assert declined.status_code == 201
+    assert declined.get_json()["referrals"][0]["body"] is None
+    assert declined.get_json()["referral_decisions_due"] == []
