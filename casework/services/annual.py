@@ -36,6 +36,7 @@ WORDS = {
     "detriment": {"reported": "Detriment reported", "not_reported": "None reported"},
     "outcome": {"open": "Still open"},
     "declined": {"not_declined": "Not declined", "unclassified": "Kind of reason not recorded"},
+    "notified": {"notified": "Notified", "not_notified": "Not notified"},
     "department": {"unknown": "Not given"},
 }
 SEXUAL, NON_SEXUAL = "Sexual harassment and violence", "Non-sexual harassment and violence"

@@ -79,9 +79,10 @@ VIC = Shape(
                 route="disclosure"),
         _stages("The number and types of assessments made to determine whether a disclosure "
                 "is a public interest complaint"),
-        _stages("The number and types of disclosures notified to the IBAC", ("referred",),
-                "Disclosures referred to another body, the IBAC among them; which body is not "
-                "published."),
+        Section("The number and types of disclosures notified to the IBAC",
+                ("route", "notified"), route="disclosure", values=("notified",),
+                note="Disclosures with the milestone \"Notified IBAC\" recorded (s 21), "
+                     "whatever else became of them; referrals to other bodies are not counted."),
         _stages("The number and types of public interest complaints investigated",
                 ("investigated", "action_taken")),
         _stages("Recommendations made and, for each, the action taken", ("action_taken",),

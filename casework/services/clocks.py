@@ -251,5 +251,7 @@ def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
     if key not in {m.key for m in milestones_for(ctx, case)}:
         raise Conflict("This milestone has been recorded already.")
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key))
-    _record(ctx, actor, case, "milestone", {"milestone": key})
+    counted = ctx.runtime.pack.milestone(case.route, key).counted_as
+    _record(ctx, actor, case, "milestone", {"milestone": key} | (
+        {"counted_as": counted} if counted else {}))
     return case

@@ -49,6 +49,7 @@ DIMENSION_LABELS = {
     "queue": "Queue", "outcome": "Outcome", "anonymous": "Anonymous or named",
     "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
     "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
+    "notified": "Notified to an outside body (a milestone counted as such)",
 }
 #: Department is published only on its own (one-way margins): crossed with category it could
 #: point at a person in a small unit.
@@ -73,6 +74,8 @@ def _path_subquery():
 
 def _expressions(paths) -> dict[str, ColumnElement]:
     detriment = exists().where(CheckIn.case_id == Case.id, CheckIn.detriment.is_(True))
+    notified = exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == "milestone",
+                              CaseEvent.facts["counted_as"].as_string() == "notified")
     return {
         "route": Case.route,
         "category": Case.category,
@@ -86,6 +89,7 @@ def _expressions(paths) -> dict[str, ColumnElement]:
         "stage": case(*((func.coalesce(paths.c.stage, 0) == k, v)
                         for k, v in STAGE_NAMES.items()), else_="received"),
         "declined": func.coalesce(paths.c.declined, "not_declined"),
+        "notified": case((notified, "notified"), else_="not_notified"),
     }
 
 
@@ -127,6 +131,7 @@ def domains(ctx: Context) -> dict[str, list[str]]:
         "detriment": ["reported", "not_reported"],
         "stage": list(STAGE_NAMES.values()),
         "declined": ["not_declined", *reason_classes(routes), "unclassified"],
+        "notified": ["notified", "not_notified"],
     }
 
 

@@ -26,7 +26,9 @@ EFFECTS = ("start_on", "stop_on", "pause_on", "resume_on")
 CLOCK_FIELDS = frozenset({"name", "label", "route", "days", "months", "counting", "after",
                           "extendable", "pausable", "closed", "holidays", "source",
                           *EFFECTS})
-MILESTONE_FIELDS = frozenset({"key", "label", "route", "source"})
+MILESTONE_FIELDS = frozenset({"key", "label", "route", "source", "counted_as"})
+#: What a milestone may be counted as in statistics (the `notified` dimension).
+COUNTED_AS = frozenset({"notified"})
 
 #: (file it came from, parsed TOML): a pack's clock sets in order, then the pack itself.
 Tables = Iterable[tuple[str, Mapping]]
@@ -85,6 +87,9 @@ class Milestone:
     label: str
     route: str
     source: str = ""
+    #: "notified": statistics count the case as notified to an outside body (the Victorian
+    #: annual report's disclosures notified to IBAC), recorded with the milestone's event.
+    counted_as: str | None = None
 
 
 # Arithmetic
@@ -246,8 +251,12 @@ def parse_milestones(tables: Tables, routes: Mapping[str, Route]
         if key[1] in route.transition_keys or key[1] == "lodge":
             # The engine could not tell the milestone from the transition of that name.
             raise DefinitionError(origin, where, f"{key[1]!r} is already a transition")
+        counted = spec.get("counted_as")
+        if counted is not None and counted not in COUNTED_AS:
+            raise DefinitionError(origin, f"{where}.counted_as",
+                                  f"must be one of {sorted(COUNTED_AS)}")
         result[key] = Milestone(key[1], spec.get("label", key[1]), route.key,
-                                spec.get("source", ""))
+                                spec.get("source", ""), counted)
         origins[key] = origin
     return result
 

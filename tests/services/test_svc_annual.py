@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -17,11 +18,14 @@ from casework.services.annual import (
     report_csv,
 )
 from casework.services.annual_shapes import SHAPES
+from casework.services.clocks import record_milestone
+from casework.services.context import Context
 from casework.services.errors import Forbidden, Invalid
 from casework.services.stats import StatsRequest, check_request
 from casework.services.stats_sql import domains
 from casework.stats.tables import row_keys
-from casework.workflow.policy import ANNUAL_REPORTS
+from casework.workflow.policy import ANNUAL_REPORTS, load_pack
+from tests.factories import Factories
 
 
 @pytest.fixture
@@ -168,3 +172,23 @@ def test_a_row_the_audit_withheld_is_put_back_as_withheld(ctx):
         {"anonymous": "anonymous", "count": None, "suppressed": False, "withheld": True},
         {"anonymous": "named", "count": 10, "suppressed": False, "withheld": False},
         {"anonymous": None, "count": 15, "suppressed": False, "withheld": False}]
+
+
+def test_victoria_counts_the_disclosures_notified_to_ibac_not_every_referral(
+        session, runtime, clock):
+    """s 68(1): "notified to the IBAC" is the cases with the milestone (counted_as notified),
+    not the referrals to other bodies."""
+    ctx = Context(session, replace(runtime, pack=load_pack("vic-public-sector",
+                                                           runtime.routes)))
+    make = Factories(ctx)
+    boss = make.staff(roles=("intake",), queues=("intake",))
+    for _ in range(10):
+        case = make.case(path=["acknowledge"])
+        record_milestone(ctx, boss, case.reference, "notified_ibac", case.version)
+    for _ in range(10):
+        make.case(path=["acknowledge", "refer"])
+    clock.now = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)  # received in March: FY2026 is over
+    analyst = make.staff(roles=("hr_analyst",), queues=())
+    [report] = [r for r in annual_report(ctx, analyst, "FY2026") if r.key == "vic-pid-s68"]
+    section = next(s for s in report.sections if "notified to the IBAC" in s.heading)
+    assert [(line.values, line.shown) for line in section.lines] == [(("notified",), "10")]

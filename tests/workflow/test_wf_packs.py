@@ -258,6 +258,13 @@ def test_a_milestone_of_another_route_is_unknown(clock_dir):
     assert refused(raw_pack(), clock_dir, bad).key == "clocks.deal.stop_on"
 
 
+def test_a_milestone_counted_as_something_statistics_do_not_know_is_refused(clock_dir):
+    bad = ('[[milestones]]\nkey = "told_press"\nroute = "disclosure"\n'
+           'counted_as = "published"\n')
+    error = refused(raw_pack(), clock_dir, bad)
+    assert error.key.endswith(".counted_as") and "notified" in error.problem
+
+
 def test_a_name_clash_between_clock_sets_names_both_files(clock_dir):
     error = refused(raw_pack(), clock_dir, clock("feedback"))
     assert (error.source, error.key) == (str(clock_dir / "bad.toml"), "clocks.feedback")
