@@ -82,7 +82,8 @@ def case_detail(ref: str):
             "links": [vars(link) for link in handling.links],
             "legal_hold": handling.legal_hold_since and {"since": handling.legal_hold_since},
             "referrals": [vars(r) for r in view.referrals],
-            "referral_decisions_due": view.referrals_due}
+            "referral_decisions_due": view.referrals_due,
+            "milestones_recorded": [vars(m) for m in view.milestones_recorded]}
 
 
 def _clock(clock: ClockView) -> dict:
@@ -125,7 +126,7 @@ def clock_resume(ref: str, name: str, body: VersionIn):
            "Record a milestone (e.g. an external body notified); it may stop a deadline",
            auth="staff", body=MilestoneIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
 def milestone_add(ref: str, body: MilestoneIn):
-    record_milestone(context(), staff(), ref, body.milestone, body.version)
+    record_milestone(context(), staff(), ref, body.milestone, body.version, body.note)
     return _clocks_now(ref)
 
 

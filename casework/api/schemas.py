@@ -361,6 +361,17 @@ class MilestoneOut(Out):
     key: str
     label: str
     source: str = ""
+    #: What the note must say when this milestone is recorded (then required), if anything.
+    note: str | None = None
+
+
+class MilestoneRecordOut(Out):
+    key: str
+    label: str
+    at: datetime
+    by: str | None = None
+    #: The note recorded with it (sealed with the case), for milestones that ask one.
+    note: str | None = None
 
 
 class ReferralOut(Out):
@@ -458,6 +469,8 @@ class CaseOut(Out):
     #: (a finding of malicious use).
     referral_decisions_due: list[Literal["possible_offence", "malicious_report"]] = Field(
         default_factory=list)
+    #: Milestones recorded, with who recorded each, when, and its note if it asks one.
+    milestones_recorded: list[MilestoneRecordOut] = Field(default_factory=list)
 
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description=(
@@ -481,6 +494,8 @@ class VersionIn(Schema):
 
 class MilestoneIn(Schema):
     milestone: str = Field(min_length=1, max_length=64)
+    #: Required by a milestone that asks for a note (its `note` says what); sealed.
+    note: str | None = Field(default=None, max_length=2000)
     version: int | None = Version
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from casework.crypto.envelope import DamagedRecord
 from casework.models import Case, CaseClock, CaseEvent
 from casework.services.access import Action, Actor, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.events import add_event
+from casework.services.reasons import UNREADABLE, events_with_actors
+from casework.services.vault import KeyDestroyed
 from casework.workflow.clocks import anchor_end, clock_calendar, due_date, resume_due
 from casework.workflow.engine import Event, clock_events
 from casework.workflow.policy import Clock, Milestone
@@ -172,14 +175,17 @@ def _reason(reason: str | None) -> str:
 
 
 def _record(ctx: Context, actor: Actor, case: Case, kind: str, facts: dict,
-            reason: str | None = None) -> None:
-    """The event (with its sealed reason) and the audit entry for a change to a clock."""
+            reason: str | None = None, sealed: dict | None = None) -> None:
+    """The event (with its sealed reason, or other sealed words) and the audit entry for a
+    change to a clock."""
     case.next_due_on = next_due_on(case)
     event = add_event(ctx, case, kind, facts=facts, actor_kind="staff",
                       actor_user_id=actor.user_id)
     ctx.session.flush()
     if reason is not None:
-        event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"reason": reason})
+        sealed = {"reason": reason}
+    if sealed:
+        event.fields_ct = ctx.vault(case).seal_json("event", event.id, sealed)
     ctx.audit(Kind.CLOCK_CHANGE, actor.label, case_id=case.id, change=kind, **facts)
 
 
@@ -242,16 +248,52 @@ def milestones_for(ctx: Context, case: Case) -> list[Milestone]:
 
 
 def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
-                     version: int | None = None) -> Case:
+                     version: int | None = None, note: str | None = None) -> Case:
     """Record a step the law asks for that is not a change of state (e.g. "told the
-    anti-corruption commission"); it stops the clocks waiting for it."""
+    anti-corruption commission"); it stops the clocks waiting for it. A milestone that asks
+    for a note (the response of the person an allegation is about) needs one, sealed."""
     case = _handled_case(ctx, actor, reference, version)
     if key not in {m.key for m in ctx.runtime.pack.milestones_for(case.route)}:
         raise Invalid("Unknown milestone.", {"milestone": "not a milestone of this case's route"})
     if key not in {m.key for m in milestones_for(ctx, case)}:
         raise Conflict("This milestone has been recorded already.")
+    spec = ctx.runtime.pack.milestone(case.route, key)
+    text = (note or "").strip()
+    if spec.note and not text:
+        raise Invalid(f"This milestone asks: {spec.note}.", {"note": "required"})
+    if len(text) > MAX_REASON:
+        raise Invalid("The note is too long.", {"note": f"must be at most {MAX_REASON} "
+                                                        "characters"})
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key))
-    counted = ctx.runtime.pack.milestone(case.route, key).counted_as
-    _record(ctx, actor, case, "milestone", {"milestone": key} | (
-        {"counted_as": counted} if counted else {}))
+    facts = {"milestone": key} | ({"counted_as": spec.counted_as} if spec.counted_as else {})
+    _record(ctx, actor, case, "milestone", facts, sealed={"note": text} if text else None)
     return case
+
+
+@dataclass(frozen=True)
+class MilestoneRecord:
+    """A milestone recorded on a case: when, by whom, and its sealed note if it asked one."""
+
+    key: str
+    label: str
+    at: datetime
+    by: str | None
+    note: str | None
+
+
+def recorded_milestones(ctx: Context, case: Case) -> list[MilestoneRecord]:
+    """The case's milestones as recorded, oldest first (for someone who has opened the case:
+    the case-view read covers the notes)."""
+    found = []
+    for event, by in events_with_actors(ctx, case, ("milestone",)):
+        key = (event.facts or {}).get("milestone") or ""
+        spec = ctx.runtime.pack.milestones.get((case.route, key))
+        note = None
+        if event.fields_ct is not None:
+            try:
+                note = ctx.vault(case).open_json("event", event.id, event.fields_ct).get("note")
+            except (DamagedRecord, KeyDestroyed):
+                note = UNREADABLE
+        found.append(MilestoneRecord(key, spec.label if spec else key.replace("_", " "),
+                                     event.at, by, note))
+    return found

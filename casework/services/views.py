@@ -18,7 +18,12 @@ from casework.services.access import (
     open_case,
 )
 from casework.services.audit import Kind
-from casework.services.clocks import clock_actions, milestones_for
+from casework.services.clocks import (
+    MilestoneRecord,
+    clock_actions,
+    milestones_for,
+    recorded_milestones,
+)
 from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.decisions import Decision, decisions, names_of, step_label
@@ -79,6 +84,8 @@ class CaseView:
     #: referral decision the policy still asks for (services.referrals).
     referrals: list[ReferralRecord] = field(default_factory=list)
     referrals_due: list[str] = field(default_factory=list)
+    #: Milestones recorded: when, by whom, and the sealed note those that ask one carry.
+    milestones_recorded: list[MilestoneRecord] = field(default_factory=list)
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -182,7 +189,8 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         decisions=decisions(ctx, case),
         milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
         follows=_reference(ctx, case.follows_case_id), referrals=referrals_of(ctx, case),
-        referrals_due=decisions_due(ctx, case))
+        referrals_due=decisions_due(ctx, case),
+        milestones_recorded=recorded_milestones(ctx, case))
 
 
 def _reference(ctx: Context, case_id: int | None) -> str | None:

@@ -131,6 +131,7 @@ class MilestoneForm(FlaskForm):
 
     milestone = SelectField("Milestone reached", validators=[DataRequired(
         "Choose what has been done")])
+    note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
 class ReferralForm(FlaskForm):

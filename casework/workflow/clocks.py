@@ -26,7 +26,7 @@ EFFECTS = ("start_on", "stop_on", "pause_on", "resume_on")
 CLOCK_FIELDS = frozenset({"name", "label", "route", "days", "months", "counting", "after",
                           "extendable", "pausable", "closed", "holidays", "source",
                           *EFFECTS})
-MILESTONE_FIELDS = frozenset({"key", "label", "route", "source", "counted_as"})
+MILESTONE_FIELDS = frozenset({"key", "label", "route", "source", "counted_as", "note"})
 #: What a milestone may be counted as in statistics (the `notified` dimension).
 COUNTED_AS = frozenset({"notified"})
 
@@ -90,6 +90,9 @@ class Milestone:
     #: "notified": statistics count the case as notified to an outside body (the Victorian
     #: annual report's disclosures notified to IBAC), recorded with the milestone's event.
     counted_as: str | None = None
+    #: The question a written note answers when the milestone is recorded (then required and
+    #: sealed with the case), e.g. the response of the person an allegation is about.
+    note: str | None = None
 
 
 # Arithmetic
@@ -256,7 +259,7 @@ def parse_milestones(tables: Tables, routes: Mapping[str, Route]
             raise DefinitionError(origin, f"{where}.counted_as",
                                   f"must be one of {sorted(COUNTED_AS)}")
         result[key] = Milestone(key[1], spec.get("label", key[1]), route.key,
-                                spec.get("source", ""), counted)
+                                spec.get("source", ""), counted, spec.get("note"))
         origins[key] = origin
     return result
 

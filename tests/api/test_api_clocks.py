@@ -169,7 +169,7 @@ def test_milestones_are_listed_recorded_once_and_stop_their_clock(api, make, han
     ibac = runtime.pack.milestone("disclosure", "notified_ibac")
     case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
     assert case["milestones"] == [{"key": "notified_ibac", "label": ibac.label,
-                                   "source": ibac.source}]
+                                   "source": ibac.source, "note": None}]
     recorded = api.post(f"/cases/{lodged.reference}/milestones", token=token,
                         json={"milestone": "notified_ibac", "version": case["version"]})
     assert recorded.status_code == 200

@@ -56,3 +56,20 @@ def test_refusals(api, make, sign_in, nz):
     assert declined.status_code == 201
     assert declined.get_json()["referrals"][0]["body"] is None
     assert declined.get_json()["referral_decisions_due"] == []
+
+
+def test_natural_justice_asks_for_the_response_and_the_case_keeps_it(api, make, handler, nz):
+    _, token = handler
+    lodged = make.lodge("disclosure", category="maladministration")
+    case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    informed = next(m for m in case["milestones"] if m["key"] == "subject_informed")
+    assert informed["note"].startswith("Their response")
+    url = f"/cases/{lodged.reference}/milestones"
+    missing = api.post(url, token=token, json={"milestone": "subject_informed"})
+    assert missing.status_code == 422 and "note" in missing.get_json()["error"]["fields"]
+    said = "He says the purchase was approved by his director; the director was told to ask."
+    assert api.post(url, token=token, json={"milestone": "subject_informed",
+                                            "note": said}).status_code == 200
+    after = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    [record] = after["milestones_recorded"]
+    assert (record["key"], record["note"]) == ("subject_informed", said) and record["by"]

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEvent, CaseEvent, CheckIn, Notification
+from casework.models import AuditEvent, CaseEvent, CheckIn, Notification, User
 from casework.services.clocks import record_milestone
 from casework.services.context import Context
 from casework.services.errors import Invalid
@@ -25,6 +25,8 @@ from tests.factories import FIELDS, Factories
 
 POLICE = "New Zealand Police, where a crime is alleged"
 NUMBER = "P0123456789"
+RESPONSE = ("Told on 3 March by General Counsel, who judged it safe to; she denies it and "
+            "says she was not at the school that day.")
 WHY_NOT = "The money was returned before anyone knew: the Police said they would not act."
 
 
@@ -209,11 +211,18 @@ def test_natural_justice_is_a_milestone_on_both_routes(nz, route):
     ctx, make = nz
     case = make.lodge(route=route).case
     boss = make.staff(roles=("intake",), queues=(case.queue,))
-    record_milestone(ctx, boss, case.reference, "subject_informed", case.version)
+    with pytest.raises(Invalid) as refused:
+        record_milestone(ctx, boss, case.reference, "subject_informed", case.version)
+    assert refused.value.fields == {"note": "required"}
+    record_milestone(ctx, boss, case.reference, "subject_informed", case.version, RESPONSE)
     [event] = ctx.session.execute(select(CaseEvent).where(
         CaseEvent.case_id == case.id, CaseEvent.kind == "milestone")).scalars().all()
     assert event.facts == {"milestone": "subject_informed"}
-    assert event.actor_user_id == boss.user_id and event.at is not None
+    assert RESPONSE.encode() not in event.fields_ct
+    [record] = case_view(ctx, boss, case.reference).milestones_recorded
+    name = ctx.session.get(User, boss.user_id).name
+    assert (record.key, record.by, record.note, record.at) == (
+        "subject_informed", name, RESPONSE, event.at)
 
 
 def test_a_report_put_right_at_triage_as_zero_tolerance_escalates_then(nz):

@@ -343,3 +343,24 @@ def test_a_referral_to_a_body_the_pack_does_not_name_is_a_422(browser, staff_on,
         "version": version(body), "referral-referred": "yes", "referral-body": "Interpol"})
     assert refused.status_code == 422
     assert "Choose one of the bodies the policy names" in page(refused)
+
+
+def test_natural_justice_is_recorded_with_the_persons_response(browser, staff_on, make,
+                                                               use_pack):
+    use_pack("nz-public-service")
+    case = make.case("harassment", category="bullying")
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert '<option value="subject_informed">' in body and 'id="milestone-note"' in body
+    refused = browser.post(f"/staff/cases/{case.reference}/milestones", {
+        "version": version(body), "milestone-milestone": "subject_informed"})
+    assert refused.status_code == 422 and "Required" in page(refused)
+    said = "She accepts she raised her voice and will apologise; her manager decided to tell her."
+    made = browser.post(f"/staff/cases/{case.reference}/milestones", {
+        "version": version(body), "milestone-milestone": "subject_informed",
+        "milestone-note": said})
+    assert made.status_code == 303
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    recorded = body.split('id="milestones-recorded"')[1].split("</ul>")[0]
+    assert "Told the person the complaint is about of its nature" in recorded
+    assert said in recorded
