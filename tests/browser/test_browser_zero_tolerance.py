@@ -117,6 +117,9 @@ def test_a_child_abuse_report_alerts_the_head_and_is_referred_to_the_police_whil
     expect(page.locator("#referrals-due")).to_be_visible()
     expect(page.locator('[aria-labelledby="referrals-due"]')).to_contain_text(
         "A possible offence")
+    required = page.locator('[aria-labelledby="required-actions"]')
+    expect(required).to_contain_text("A police referral must be made and recorded: record the "
+                                      "decision")
     ce.check("zero-03-ce-case-referral-due")
     page.locator("#referral-matter").select_option("possible_offence")
     page.get_by_label("Yes, it was referred").check()
@@ -131,6 +134,8 @@ def test_a_child_abuse_report_alerts_the_head_and_is_referred_to_the_police_whil
     expect(table).to_contain_text(NUMBER)
     expect(table).to_contain_text("Alex Morgan")
     assert stage(page) == "Received"  # still open, where it was
+    expect(required).to_contain_text("A police referral must be made and recorded: decision "
+                                     "recorded")
     expect(page.locator("#timeline ~ ol, #timeline ~ ul").first).to_contain_text(
         f"Referred to {POLICE}; the case stays open")
     ce.check("zero-04-ce-case-referred-still-open")

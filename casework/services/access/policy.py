@@ -26,7 +26,7 @@ class Action(StrEnum):
     RECUSE = "recuse"
     REVEAL_IDENTITY = "reveal_identity"
     ADD_IMPLICATED = "add_implicated"
-    MANAGE_CLOCKS = "manage_clocks"  # pause, resume, extend, record a milestone
+    MANAGE_CLOCKS = "manage_clocks"  # pause, resume, extend; record a milestone or a referral
     TRIAGE = "triage"
     LINK = "link"
     HOLD = "hold"
@@ -83,7 +83,8 @@ REFUSALS = {
     Action.SEE: "Your role reads this case's audit trail, not the case itself.",
     Action.ASSIGN: "Only this case's handlers may assign people to it.",
     Action.ADD_IMPLICATED: "Only this case's handlers may change who is implicated.",
-    Action.MANAGE_CLOCKS: "Only the case's handlers may change its deadlines.",
+    Action.MANAGE_CLOCKS: ("Only the case's handlers may change its deadlines or record its "
+                           "milestones and referrals."),
     Action.REVEAL_IDENTITY: "The policy does not allow you to see who reported this case.",
     Action.TRIAGE: "Only this case's handlers may change where it goes.",
     Action.LINK: "Only this case's handlers may link it to another case.",
