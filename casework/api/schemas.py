@@ -16,9 +16,11 @@ from pydantic import (
     field_validator,
 )
 
+from casework.services.inputs import MAX_ID
+
 Text = Field(min_length=1, max_length=20_000)
 #: A row id: the columns are 32-bit integers, so a larger number can name nothing.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _iso_date(value: object) -> object:
@@ -436,7 +438,7 @@ class CaseOut(Out):
     legal_hold: LegalHoldOut | None = None
 
 
-Version = Field(default=None, ge=1, le=2**31 - 1, description=(
+Version = Field(default=None, ge=1, le=MAX_ID, description=(
     "The case version you last saw; a stale one is a 409."))
 
 
@@ -469,7 +471,7 @@ class CaseClocksOut(Out):
 
 class TransitionIn(Schema):
     transition: str = Field(min_length=1, max_length=48)
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=MAX_ID)
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -674,7 +676,7 @@ class EnrolOut(Out):
 
 
 class TriageIn(Schema):
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=MAX_ID)
     reason: str = Field(min_length=1, max_length=2000)
     category: str | None = Field(default=None, min_length=1, max_length=64)
     route: str | None = Field(default=None, min_length=1, max_length=32)

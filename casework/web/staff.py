@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casework.services import grants, worklists
 from casework.services.access import Power, Staff, handles_cases, has_power, staff_actor
 from casework.services.auth import staff_sign_in
+from casework.services.inputs import query_number
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
@@ -145,7 +146,7 @@ def cases():
     form = _filter_form()
     if not form.validate():
         return render_template("staff/cases.html", form=form, listing=None, args={}), 422
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_number(request.args, "page")
     listing = worklists.find_cases(context(), actor(), worklists.CaseQuery(
         reference=form.reference.data or None, state=form.state.data or None,
         route=form.route.data or None,
@@ -161,7 +162,7 @@ def cases():
 @login_required
 def triage():
     """Newly arrived cases in my queues, oldest first, with their clocks."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_number(request.args, "page")
     rows, total, more = worklists.triage(context(), actor(), page, 50)
     return render_template("staff/triage.html", rows=rows, total=total, more=more, page=page,
                            pages=_pages(total, 50))
