@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from casework.api import api, bearer, staff
+from casework.api import anyone, api, bearer, staff
 from casework.api.schemas import (
     AccountAccessIn,
     AccountAccessOut,
@@ -49,10 +49,10 @@ def auth_token(body: StaffTokenIn):
     return {"token": issued.token, "expires_at": issued.expires_at}
 
 
-@operation(api, "DELETE", "/auth/token", "Revoke the token used for this request",
-           auth="staff", response=Done, tags=("auth",))
+@operation(api, "DELETE", "/auth/token", "Revoke the token used for this request (a staff "
+           "or a reporter token)", auth="any", response=Done, tags=("auth",))
 def auth_revoke():
-    staff()
+    anyone()
     return {"ok": tokens.revoke(context(), bearer() or "")}
 
 

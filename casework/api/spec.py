@@ -35,7 +35,7 @@ class Operation:
     method: str
     path: str
     summary: str
-    auth: str  # none | staff | reporter
+    auth: str  # none | staff | reporter | any
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
@@ -97,9 +97,9 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
 
 def authenticate(kind: str) -> None:
     """Refuse (401) a request without a live token of the operation's kind."""
-    from casework.api import reporter, staff
+    from casework.api import anyone, reporter, staff
 
-    (staff if kind == "staff" else reporter)()
+    {"staff": staff, "reporter": reporter, "any": anyone}[kind]()
 
 
 def _flask_path(path: str) -> str:
@@ -199,8 +199,9 @@ def _describe(op: Operation) -> dict:
         item["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}}}}}}
-    if op.auth != "none":
-        item["security"] = [{op.auth: []}]
+    if op.auth != "none":  # "any": a staff or a reporter token
+        item["security"] = [{"staff": []}, {"reporter": []}] if op.auth == "any" else [
+            {op.auth: []}]
     ok: dict = {"description": STATUS_TEXT.get(op.status, "OK")}
     if op.response is not None:
         schema = _ref(op.response)
