@@ -365,12 +365,21 @@ class MilestoneOut(Out):
     source: str = ""
 
 
+class MatchOut(Out):
+    name: str | None = None
+    role: str | None = None
+    evidence: list[str]
+
+
 class PartyOut(Out):
     person_id: int | None = None
     name: str | None = None
     role: str | None = None
     #: The directory's position for someone picked from it, else the role as reported.
     position: str | None = None
+    #: For a directory person found from a typed name: the name and role typed, and why
+    #: they matched (plain words); they cannot see the case, as if picked.
+    matched: MatchOut | None = None
 
 
 class DecisionOut(Out):

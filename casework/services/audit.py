@@ -53,6 +53,7 @@ class Kind(StrEnum):
     CASE_LINK = "case:link:add"
     HOLD_PLACE = "case:hold:place"
     HOLD_LIFT = "case:hold:lift"
+    NAME_MATCH = "case:implicated:match"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"
     LOGIN = "auth:login"

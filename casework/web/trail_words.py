@@ -32,6 +32,7 @@ KIND_WORDS = {
     Kind.CASE_LINK: "A case was linked to another, or merged into it",
     Kind.HOLD_PLACE: "A legal hold was placed on a case",
     Kind.HOLD_LIFT: "A legal hold was lifted",
+    Kind.NAME_MATCH: "A typed name matched someone in the directory, who cannot see the case",
     Kind.REPORTER_LOGIN: "A reporter signed in",
     Kind.REPORTER_LOGIN_FAIL: "A reporter could not sign in",
     Kind.LOGIN: "A staff member signed in",
