@@ -42,11 +42,11 @@ ACCOUNT = (403, 404, 409)
            errors=(401, 429), tags=("auth",))
 def auth_token(body: StaffTokenIn):
     ctx = context()
-    result = staff_sign_in(ctx, body.email, body.password, body.totp)
+    result = staff_sign_in(ctx, body.email, body.password, body.totp, body.device)
     if result.user is None:  # answered, not raised: the failed attempt must be committed
         return error_body("unauthorized", "Those sign-in details are not right."), 401
     issued = tokens.issue(ctx, user=result.user)
-    return {"token": issued.token, "expires_at": issued.expires_at}
+    return {"token": issued.token, "expires_at": issued.expires_at, "device": result.device}
 
 
 @operation(api, "DELETE", "/auth/token", "Revoke the token used for this request (a staff "

@@ -160,6 +160,9 @@ class ReporterSessionIn(Schema):
 class TokenOut(Out):
     token: str
     expires_at: datetime
+    #: Staff only, after a sign-in without a valid device token: keep it and send it with
+    #: later sign-ins, so strangers' failures never block this client.
+    device: str | None = None
 
 
 class TimelineItem(Out):
@@ -300,6 +303,8 @@ class StaffTokenIn(Schema):
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
     totp: str | None = Field(default=None, max_length=12, pattern=r"^[0-9 ]*$")
+    #: The device token an earlier sign-in of this account gave (see TokenOut.device).
+    device: str | None = Field(default=None, max_length=200)
 
 
 class PageQuery(Schema):

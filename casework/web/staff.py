@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casework.services import grants, worklists
@@ -18,6 +28,8 @@ from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
 from casework.web.reporter import report_form, submit_report
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+#: A browser the account signed in on before (services/auth.py, device tokens): a year.
+DEVICE_COOKIE, DEVICE_AGE = "casework_device", 365 * 24 * 3600
 PER_PAGE = 25
 CAPACITY_WORDS = {"handler": "Handler", "investigator": "Investigator",
                   "decision_maker": "Decision maker"}
@@ -86,13 +98,20 @@ def sign_in():
     """Email, password and (for roles that see case content) the authenticator code."""
     form = SignInForm()
     if form.validate_on_submit():
-        result = staff_sign_in(context(), form.email.data, form.password.data, form.totp.data)
+        result = staff_sign_in(context(), form.email.data, form.password.data, form.totp.data,
+                               request.cookies.get(DEVICE_COOKIE))
         if result.user is not None:
             session.clear()
             session.regenerate()
             session["epoch"] = result.user.session_epoch
             login_user(StaffUser(result.user))
-            return redirect(url_for("staff.dashboard"), 303)
+            response = redirect(url_for("staff.dashboard"), 303)
+            if result.device:  # this browser's own count of failures from now on
+                response.set_cookie(DEVICE_COOKIE, result.device, max_age=DEVICE_AGE,
+                                    path="/staff/sign-in", httponly=True, samesite="Strict",
+                                    secure=current_app.config.get("SESSION_COOKIE_SECURE")
+                                    or request.is_secure)
+            return response
         form.password.errors = ["Those sign-in details are not right. Check your email, "
                                 "password and code, and try again."]
     status = 422 if request.method == "POST" else 200
