@@ -11,6 +11,7 @@ import click
 
 from casework.config import Settings
 from casework.crypto.keys import KeyUnavailable
+from casework.services.inputs import MAX_ID
 from casework.workflow.definitions import DefinitionError
 
 
@@ -110,7 +111,7 @@ def users() -> None:
 @click.option("--name", default=None)
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--queue", "queues", multiple=True)
-@click.option("--person-id", type=int, default=None)
+@click.option("--person-id", type=click.IntRange(1, MAX_ID), default=None)
 def users_create(email, password, name, roles, queues, person_id) -> None:
     """Create a staff account with every role and queue given at once (the operator's
     bootstrap); prints its id and, once, its TOTP secret. Administrators invite everyone

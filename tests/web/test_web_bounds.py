@@ -173,3 +173,16 @@ def test_step_answers_with_control_characters_are_refused(browser, signed_in_cas
         "csrf_token": token, "transition": "acknowledge",
         "version": str(signed_in_case.version), "f_message": "hello\x00"})
     assert response.status_code == 422
+
+
+def test_the_cli_bounds_ids_too(tmp_path):
+    from click.testing import CliRunner
+
+    from casework.cli import main
+
+    result = CliRunner().invoke(main, ["users", "create", "--email", "a@b.example",
+                                       "--password", "x" * 16, "--role", "admin",
+                                       "--person-id", HUGE],
+                                env={"CASEWORK_INSTANCE_DIR": str(tmp_path)})
+    assert result.exit_code == 2 and "--person-id" in result.output
+    assert not (tmp_path / "casework.db").exists()  # refused before anything was opened
