@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from casework.config import Settings
 from casework.crypto.keys import KeyUnavailable
+from casework.services.inputs import MAX_ID
 from casework.workflow.definitions import DefinitionError
 
 
@@ -109,7 +111,7 @@ def users() -> None:
 @click.option("--name", default=None)
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--queue", "queues", multiple=True)
-@click.option("--person-id", type=int, default=None)
+@click.option("--person-id", type=click.IntRange(1, MAX_ID), default=None)
 def users_create(email, password, name, roles, queues, person_id) -> None:
     """Create a staff account with every role and queue given at once (the operator's
     bootstrap); prints its id and, once, its TOTP secret. Administrators invite everyone
@@ -167,18 +169,84 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming the first bad event if it is broken."""
+@click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(dir_okay=False),
+              help="A file from `audit checkpoint`: fail if anything up to it was removed.")
+def audit_verify(checkpoints: tuple[str, ...]) -> None:
+    """Check the hash chain and its sealed head; exit 1 naming the first bad event if it is
+    broken, or a checkpoint whose event is no longer in the trail."""
     from casework.services import audit as trail
 
+    documents = [(name, _read_checkpoint(name)) for name in checkpoints]
     runtime = _runtime()
+    key = trail.chain_key(runtime.keyring)
     with runtime.transaction() as session:
-        result = trail.verify(session, trail.chain_key(runtime.keyring))
+        result = trail.verify(session, key)
+        problems = [f"checkpoint {name} {problem}" for name, doc in documents
+                    if (problem := trail.verify_checkpoint(session, key, doc))]
     if not result.ok:
         click.echo(f"audit trail BROKEN at event {result.first_bad}: {result.problem} "
                    f"({result.events} events before it are intact)")
         sys.exit(1)
-    click.echo(f"audit trail intact: {result.events} events")
+    if problems:
+        for problem in problems:
+            click.echo(f"audit trail BROKEN: {problem}")
+        sys.exit(1)
+    checked = f"; {len(documents)} checkpoint(s) still in it" if documents else ""
+    click.echo(f"audit trail intact: {result.events} events{checked}")
+
+
+def _read_checkpoint(name: str) -> object:
+    import json
+
+    try:
+        return json.loads(Path(name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read checkpoint {name}: {exc}") from exc
+
+
+@audit.command("checkpoint")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write it ('-' for standard output, e.g. to mail it).")
+def audit_checkpoint(out: str) -> None:
+    """Write the chain's head, signed under the outer key, to keep outside this machine; a
+    later `audit verify --checkpoint FILE` fails if anything up to it was removed."""
+    import json
+
+    from casework.services import audit as trail
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        result, document = trail.checkpoint(session, trail.chain_key(runtime.keyring),
+                                            runtime.clock())
+    if document is None:
+        click.echo(f"audit trail BROKEN at event {result.first_bad}: {result.problem}; no "
+                   "checkpoint written", err=True)
+        sys.exit(1)
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(out)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+    click.echo(f"checkpoint of event {document['seq']} written to {target}", err=True)
+
+
+@audit.command("seal")
+def audit_seal() -> None:
+    """Seal the chain head once (a trail from before head seals, or after an investigation):
+    only a chain that verifies is sealed. Check it against your latest checkpoint first."""
+    from casework.services import audit as trail
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        result = trail.seal(session, trail.chain_key(runtime.keyring))
+    if not result.ok:
+        click.echo(f"audit trail BROKEN at event {result.first_bad}: {result.problem}; "
+                   "not sealed")
+        sys.exit(1)
+    click.echo(f"audit chain head sealed: {result.events} events")
 
 
 @main.group()

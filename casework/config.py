@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from casework.crypto.keys import read_private
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -51,4 +53,5 @@ class Settings:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
-        return replace(self, secret_key=path.read_text().strip())
+        secret = read_private(path, "Casework secret key file").decode().strip()
+        return replace(self, secret_key=secret)

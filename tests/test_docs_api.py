@@ -179,8 +179,7 @@ def test_what_section_4_lists_is_not_served(served, document):
 
 
 def test_what_section_4_lists_is_not_a_command_yet():
-    listed = re.findall(r"`(casework [^`]+)`", section(4))
-    assert listed, "section 4 names no command"
+    listed = re.findall(r"`(casework [^`]+)`", section(4))  # none, once all are served
     for synopsis in listed:
         name = re.match(r"casework(?: [a-z][a-z-]*)+", synopsis).group(0)
         command = commands().get(name)

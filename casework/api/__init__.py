@@ -21,7 +21,7 @@ def bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _actor(kind: type):
+def _actor(kind: type | tuple[type, ...]):
     if "cw_actor" not in g:  # looked up once per request
         token = bearer()
         g.cw_actor = authenticate(context(), token) if token else None
@@ -39,6 +39,11 @@ def staff() -> Staff:
 def reporter() -> Reporter:
     """The reporter behind the request's token (one case), or 401."""
     return _actor(Reporter)
+
+
+def anyone() -> Staff | Reporter:
+    """The staff member or reporter behind the request's token, or 401."""
+    return _actor((Staff, Reporter))
 
 
 

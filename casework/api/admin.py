@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from casework.api import api, bearer, staff
+from casework.api import anyone, api, bearer, staff
 from casework.api.schemas import (
     AccountAccessIn,
     AccountAccessOut,
@@ -27,7 +27,7 @@ from casework.api.spec import operation
 from casework.services import accounts, grants, invitations, tokens
 from casework.services.auth import staff_sign_in
 from casework.services.directory import list_accounts, require_admin
-from casework.services.errors import NotFound
+from casework.services.inputs import path_id
 from casework.services.people import NewPerson, create_person
 from casework.services.totp import otpauth_uri
 from casework.web.edge import context
@@ -42,17 +42,17 @@ ACCOUNT = (403, 404, 409)
            errors=(401, 429), tags=("auth",))
 def auth_token(body: StaffTokenIn):
     ctx = context()
-    result = staff_sign_in(ctx, body.email, body.password, body.totp)
+    result = staff_sign_in(ctx, body.email, body.password, body.totp, body.device)
     if result.user is None:  # answered, not raised: the failed attempt must be committed
         return error_body("unauthorized", "Those sign-in details are not right."), 401
     issued = tokens.issue(ctx, user=result.user)
-    return {"token": issued.token, "expires_at": issued.expires_at}
+    return {"token": issued.token, "expires_at": issued.expires_at, "device": result.device}
 
 
-@operation(api, "DELETE", "/auth/token", "Revoke the token used for this request",
-           auth="staff", response=Done, tags=("auth",))
+@operation(api, "DELETE", "/auth/token", "Revoke the token used for this request (a staff "
+           "or a reporter token)", auth="any", response=Done, tags=("auth",))
 def auth_revoke():
-    staff()
+    anyone()
     return {"ok": tokens.revoke(context(), bearer() or "")}
 
 
@@ -99,7 +99,7 @@ def admin_users(body: UserIn):
            body=AccountAccessIn, response=AccountAccessOut, errors=ACCOUNT, tags=ADMIN)
 def admin_user_access(id: str, body: AccountAccessIn):
     ctx, actor = context(), staff()
-    change = accounts.change_access(ctx, actor, _id(id), body.roles, body.queues)
+    change = accounts.change_access(ctx, actor, path_id(id), body.roles, body.queues)
     return {"id": change.user.id, "roles": sorted(change.user.roles),
             "queues": sorted(change.user.queues), "pending": _grants(ctx, actor, change.pending)}
 
@@ -108,13 +108,13 @@ def admin_user_access(id: str, body: AccountAccessIn):
            "one, or resets an enrolled account's second factor (its sessions end)",
            auth="staff", response=InvitationOut, status=201, errors=ACCOUNT, tags=ADMIN)
 def admin_user_invitation(id: str):
-    return {"id": _id(id), **_invitation(accounts.reinvite(context(), staff(), _id(id)))}
+    return {"id": path_id(id), **_invitation(accounts.reinvite(context(), staff(), path_id(id)))}
 
 
 @operation(api, "POST", "/admin/users/{id}/deactivate", "Deactivate an account: its tokens "
            "and sessions end at once", auth="staff", response=Done, errors=ACCOUNT, tags=ADMIN)
 def admin_user_deactivate(id: str):
-    accounts.deactivate(context(), staff(), _id(id))
+    accounts.deactivate(context(), staff(), path_id(id))
     return {"ok": True}
 
 
@@ -130,20 +130,14 @@ def admin_grants(query: GrantQuery):
            "a second administrator)", auth="staff", response=StateOnly, errors=ACCOUNT,
            tags=ADMIN)
 def admin_grant_approve(id: str):
-    return {"state": grants.decide(context(), staff(), _id(id), approve=True).state}
+    return {"state": grants.decide(context(), staff(), path_id(id), approve=True).state}
 
 
 @operation(api, "POST", "/admin/grants/{id}/refuse", "Refuse a grant (its queue's owner, or "
            "a second administrator)", auth="staff", response=StateOnly, errors=ACCOUNT,
            tags=ADMIN)
 def admin_grant_refuse(id: str):
-    return {"state": grants.decide(context(), staff(), _id(id), approve=False).state}
-
-
-def _id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
-        raise NotFound("There is no such thing.")
-    return int(text)
+    return {"state": grants.decide(context(), staff(), path_id(id), approve=False).state}
 
 
 def _invitation(issued: invitations.Issued) -> dict:

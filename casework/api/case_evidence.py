@@ -11,7 +11,7 @@ from casework.api.schemas import CaseAttachmentOut
 from casework.api.spec import operation
 from casework.services.casepage import list_attachments
 from casework.services.content import read_attachment
-from casework.services.errors import NotFound
+from casework.services.inputs import path_id
 from casework.web.edge import context
 
 TAG = ("cases",)
@@ -28,9 +28,8 @@ def attachments_index(ref: str):
            "One file of evidence, as stored after cleaning (the download is audited)",
            auth="staff", errors=(403, 404), tags=TAG, media="application/octet-stream")
 def attachment_file(ref: str, id: str):  # noqa: A002  (the path's name)
-    if not id.isdigit() or not 1 <= int(id) <= 2**31 - 1:
-        raise NotFound("There is no such file on this case.")
-    meta, data = read_attachment(context(), staff(), ref, int(id))
+    number = path_id(id, "There is no such file on this case.")
+    meta, data = read_attachment(context(), staff(), ref, number)
     return send_file(io.BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
                      download_name=meta.get("filename") or f"evidence-{id}", conditional=False,
                      etag=False, max_age=0)

@@ -20,8 +20,9 @@ from casework.api.schemas import (
 from casework.api.spec import operation
 from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
 from casework.services.content import list_messages, post_message
-from casework.services.errors import Invalid, NotFound
+from casework.services.errors import Invalid
 from casework.services.evidence import accept_evidence
+from casework.services.inputs import path_id
 from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
 from casework.web.edge import context
@@ -81,9 +82,8 @@ def reporter_checkins_index():
            auth="reporter", body=CheckInAnswerIn, response=NoFollowUpOut,
            also={201: FollowUpOut}, errors=(404, 409), tags=TAG)
 def reporter_checkin_answer(id: str, body: CheckInAnswerIn):  # noqa: A002  (the path's name)
-    if not id.isdigit() or not 1 <= int(id) <= 2**31 - 1:
-        raise NotFound("There is no such question for your report.")
-    lodged = answer_checkin(context(), reporter(), int(id), body.detriment, body.details)
+    number = path_id(id, "There is no such question for your report.")
+    lodged = answer_checkin(context(), reporter(), number, body.detriment, body.details)
     if lodged is None:
         return {"follow_up": None}
     return {"reference": lodged.reference, "receipt": lodged.receipt}, 201

@@ -16,9 +16,11 @@ from pydantic import (
     field_validator,
 )
 
+from casework.services.inputs import MAX_ID
+
 Text = Field(min_length=1, max_length=20_000)
 #: A row id: the columns are 32-bit integers, so a larger number can name nothing.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _iso_date(value: object) -> object:
@@ -158,6 +160,9 @@ class ReporterSessionIn(Schema):
 class TokenOut(Out):
     token: str
     expires_at: datetime
+    #: Staff only, after a sign-in without a valid device token: keep it and send it with
+    #: later sign-ins, so strangers' failures never block this client.
+    device: str | None = None
 
 
 class TimelineItem(Out):
@@ -298,6 +303,8 @@ class StaffTokenIn(Schema):
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
     totp: str | None = Field(default=None, max_length=12, pattern=r"^[0-9 ]*$")
+    #: The device token an earlier sign-in of this account gave (see TokenOut.device).
+    device: str | None = Field(default=None, max_length=200)
 
 
 class PageQuery(Schema):
@@ -391,12 +398,21 @@ class ReferralOut(Out):
     reason: str = ""
 
 
+class MatchOut(Out):
+    name: str | None = None
+    role: str | None = None
+    evidence: list[str]
+
+
 class PartyOut(Out):
     person_id: int | None = None
     name: str | None = None
     role: str | None = None
     #: The directory's position for someone picked from it, else the role as reported.
     position: str | None = None
+    #: For a directory person found from a typed name: the name and role typed, and why
+    #: they matched (plain words); they cannot see the case, as if picked.
+    matched: MatchOut | None = None
 
 
 class DecisionOut(Out):
@@ -473,7 +489,7 @@ class CaseOut(Out):
     milestones_recorded: list[MilestoneRecordOut] = Field(default_factory=list)
 
 
-Version = Field(default=None, ge=1, le=2**31 - 1, description=(
+Version = Field(default=None, ge=1, le=MAX_ID, description=(
     "The case version you last saw; a stale one is a 409."))
 
 
@@ -526,7 +542,7 @@ class CaseClocksOut(Out):
 
 class TransitionIn(Schema):
     transition: str = Field(min_length=1, max_length=48)
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=MAX_ID)
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -731,7 +747,7 @@ class EnrolOut(Out):
 
 
 class TriageIn(Schema):
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=MAX_ID)
     reason: str = Field(min_length=1, max_length=2000)
     category: str | None = Field(default=None, min_length=1, max_length=64)
     route: str | None = Field(default=None, min_length=1, max_length=32)

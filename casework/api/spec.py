@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from casework.api.schemas import ErrorBody
 from casework.services.errors import DomainError, Invalid, NotFound, TooLarge
+from casework.services.inputs import load_json, refuse_unstorable, unstorable
 
 MAX_JSON = 256 * 1024
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
@@ -35,7 +35,7 @@ class Operation:
     method: str
     path: str
     summary: str
-    auth: str  # none | staff | reporter
+    auth: str  # none | staff | reporter | any
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
@@ -62,35 +62,6 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
-def unstorable(value: object, path: str = "") -> str | None:
-    """The dotted path of the first string a database cannot hold (a NUL character, which
-    PostgreSQL refuses, or half of a surrogate pair, which is not UTF-8), or None."""
-    if isinstance(value, str):
-        return (path or "body") if "\x00" in value or _has_surrogate(value) else None
-    children = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
-    for key, item in children:
-        if (found := unstorable(item, f"{path}.{key}" if path else str(key))) is not None:
-            return found
-    return None
-
-
-def _has_surrogate(text: str) -> bool:
-    if text.isascii():
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _refuse_unstorable(data: object, message: str) -> None:
-    if (where := unstorable(data)) is not None:
-        raise Invalid(message, {where: "must be text without NUL characters or broken "
-                                       "surrogates"})
-
-
 def optional_body(model: type[BaseModel]) -> bool:
     """A body whose every field is optional may be left out altogether."""
     return not any(f.is_required() for f in model.model_fields.values())
@@ -103,12 +74,12 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     if not raw and optional_body(model):
         return model.model_validate({})
     try:
-        data = json.loads(raw) if raw else None
+        data = load_json(raw) if raw else None
     except ValueError as exc:  # not JSON, or not UTF-8
         raise MalformedJSON("The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", {"body": "must be an object"})
-    _refuse_unstorable(data, "Some fields hold characters that cannot be stored.")
+    refuse_unstorable(data, "Some fields hold characters that cannot be stored.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -117,7 +88,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
     args = request.args.to_dict()
-    _refuse_unstorable(args, "Some query parameters hold characters that cannot be stored.")
+    refuse_unstorable(args, "Some query parameters hold characters that cannot be stored.")
     try:
         return model.model_validate(args)
     except ValidationError as exc:
@@ -126,9 +97,9 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
 
 def authenticate(kind: str) -> None:
     """Refuse (401) a request without a live token of the operation's kind."""
-    from casework.api import reporter, staff
+    from casework.api import anyone, reporter, staff
 
-    (staff if kind == "staff" else reporter)()
+    {"staff": staff, "reporter": reporter, "any": anyone}[kind]()
 
 
 def _flask_path(path: str) -> str:
@@ -228,8 +199,9 @@ def _describe(op: Operation) -> dict:
         item["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}}}}}}
-    if op.auth != "none":
-        item["security"] = [{op.auth: []}]
+    if op.auth != "none":  # "any": a staff or a reporter token
+        item["security"] = [{"staff": []}, {"reporter": []}] if op.auth == "any" else [
+            {op.auth: []}]
     ok: dict = {"description": STATUS_TEXT.get(op.status, "OK")}
     if op.response is not None:
         schema = _ref(op.response)

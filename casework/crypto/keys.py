@@ -127,6 +127,19 @@ class Keyring:
         return cls(doc["active"], keys, _b64decode(doc.get("index_key"), "index key"))
 
 
+def read_private(path: Path, what: str) -> bytes:
+    """A secret file's bytes, refused (KeyUnavailable) when its mode gives group or others
+    any access: a key readable by every account on the machine protects nothing."""
+    with open(path, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if mode & 0o077:
+            raise KeyUnavailable(
+                f"{what} {path} can be read or changed by other accounts on this machine "
+                f"(mode {mode & 0o777:04o}); run `chmod 600 {path}` (as the account Casework "
+                "runs as), then start again")
+        return handle.read()
+
+
 class KeySource(Protocol):
     """Somewhere the keyring lives outside the database (file, environment, later a KMS)."""
 
@@ -156,9 +169,10 @@ class FileKeySource:
         return f"key file {self.path}"
 
     def load(self) -> Keyring:
-        """Read the keyring, creating it first if it is missing and creation is allowed."""
+        """Read the keyring, creating it first if it is missing and creation is allowed; a
+        file that group or others may read (or write) is refused, naming the fix."""
         try:
-            text = self.path.read_bytes()
+            text = read_private(self.path, "Casework key file")
         except FileNotFoundError:
             if not self.create:
                 raise KeyUnavailable(f"Casework key file {self.path} is missing") from None

@@ -28,13 +28,16 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The single row that serialises appends: the chain's last sequence number and hash."""
+    """The single row that serialises appends: the chain's last sequence number and hash, and
+    their seal (an HMAC under a key outside the database, so the head cannot be rewound by
+    someone who can only write to the database); None until sealed."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class Throttle(Base):

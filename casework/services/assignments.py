@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from casework.models import Assignment, Case, CaseParty, Recusal, User
+from casework.models import Assignment, Case, Recusal, User
 from casework.services import handoff
 from casework.services.access import (
     ROLE_CAPACITY,
@@ -21,7 +21,7 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid
 from casework.services.events import add_event
-from casework.services.reports import ImplicatedInput, add_implicated_party, check_implicated
+from casework.services.reports import ImplicatedInput, check_implicated, implicate
 from casework.services.routing import apply_routing
 from casework.services.vault import person_index
 
@@ -84,15 +84,7 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
     if errors:
         raise Invalid("Some answers need attention.", errors)
     _lock_latest(ctx, case)
-    keyring = ctx.runtime.keyring
-    named = set(ctx.session.execute(select(CaseParty.person_index).where(
-        CaseParty.case_id == case.id, CaseParty.kind == "implicated")).scalars())
-    for person in people:
-        index = person_index(keyring, person.person_id) if person.person_id else None
-        if index is not None and index in named:
-            continue  # already implicated: one party per directory person
-        named.add(index)
-        add_implicated_party(ctx, case, person)
+    implicate(ctx, case, people, actor.label)
     apply_routing(ctx, case, actor=actor.label)
     handoff.rehome(ctx, case, "everyone able to handle it is implicated", actor.label)
     return case

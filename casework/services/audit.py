@@ -18,6 +18,10 @@ from casework.crypto.keys import Keyring
 from casework.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+UNSEALED = ("is the chain head, which carries no seal (written before seals, or cleared): "
+            "check it against a checkpoint, then run `casework audit seal`")
+FORGED = "is the chain head, whose seal does not match: the head was rewritten without the key"
+CHECKPOINT_FORMAT = "casework-audit-checkpoint/1"
 
 
 class Kind(StrEnum):
@@ -51,6 +55,7 @@ class Kind(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     REFERRAL_RECORD = "case:referral:record"
     CASE_ESCALATE = "case:escalate:immediate"
+    NAME_MATCH = "case:implicated:match"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"
     LOGIN = "auth:login"
@@ -116,16 +121,35 @@ def _head(session: Session) -> AuditHead:
         select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
 
 
+def head_seal(key: bytes, seq: int, last_hash: str) -> str:
+    """The head's seal: an HMAC of its sequence number and hash under the chain key, which is
+    outside the database. Without the key nobody can rewind the head to an earlier event (to
+    hide the newest events after deleting them), because the earlier head's seal was never
+    stored anywhere."""
+    return hmac.new(key, f"audit-head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def _sealed(key: bytes, seq: int, last_hash: str, seal: str | None) -> bool:
+    return seal is not None and hmac.compare_digest(seal, head_seal(key, seq, last_hash))
+
+
 def record(session: Session, key: bytes, kind: Kind, actor: str, at: datetime, /, *,
            case_id: int | None = None, **details: object) -> AuditEvent:
-    """Append one event. Details must be non-confidential facts (ids, keys, counts), never words."""
+    """Append one event. Details must be non-confidential facts (ids, keys, counts), never words.
+
+    The new head is sealed only if the head it follows was (or the trail is new): an append
+    never launders a head rewritten without the key; `casework audit seal` is the one way to
+    seal an unsealed head, after the chain verifies."""
     head = _head(session)
+    carry = (head.seq == 0 and head.hash == GENESIS) or _sealed(key, head.seq, head.hash,
+                                                                 head.seal)
     at = at.astimezone(UTC) if at.tzinfo is not None else at  # hashed as it will read back
     event = AuditEvent(seq=head.seq + 1, at=at, kind=str(kind),
                        actor=actor, case_id=case_id, details=dict(details), prev_hash=head.hash,
                        hash="")
     event.hash = event_hash(key, head.hash, event)
     head.seq, head.hash = event.seq, event.hash
+    head.seal = head_seal(key, event.seq, event.hash) if carry else None
     session.add(event)
     session.flush()
     return event
@@ -141,8 +165,10 @@ class Verification:
     problem: str | None = None
 
 
-def verify(session: Session, key: bytes, batch: int = 5000) -> Verification:
-    """Walk the chain in order; name the first event whose hash, link or sequence is wrong.
+def verify(session: Session, key: bytes, batch: int = 5000, *,
+           sealed: bool = True) -> Verification:
+    """Walk the chain in order; name the first event whose hash, link or sequence is wrong,
+    and check the head's seal (unless `sealed` is False, to seal a head that has none).
 
     Rows are read as plain rows, never as ORM objects: the caller's session keeps its objects
     (nothing is expunged) and an event already in its identity map is still read from the
@@ -167,20 +193,23 @@ def verify(session: Session, key: bytes, batch: int = 5000) -> Verification:
             prev, expected_seq, count, last_id = event.hash, expected_seq + 1, count + 1, event.id
         if len(rows) == batch:
             continue
-        verdict = _against_head(session, count, prev, last_id)
+        verdict = _against_head(session, key if sealed else None, count, prev, last_id)
         if verdict is not None:
             return verdict
 
 
-def _against_head(session: Session, count: int, last_hash: str,
+def _against_head(session: Session, key: bytes | None, count: int, last_hash: str,
                   last_id: int | None) -> Verification | None:
-    """Compare the walked chain with its head; None if events were appended meanwhile."""
+    """Compare the walked chain with its head (and the head with its seal, given the key);
+    None if events were appended meanwhile."""
     table = AuditEvent.__table__
-    head = session.execute(select(AuditHead.seq, AuditHead.hash)
+    head = session.execute(select(AuditHead.seq, AuditHead.hash, AuditHead.seal)
                            .where(AuditHead.id == 1)).first()
-    head_seq, head_hash = head if head is not None else (0, GENESIS)
+    head_seq, head_hash, seal = head if head is not None else (0, GENESIS, None)
     if head_seq == count and head_hash == last_hash:
-        return Verification(True, count)
+        if key is None or count == 0 or _sealed(key, head_seq, head_hash, seal):
+            return Verification(True, count)
+        return Verification(False, count, count, UNSEALED if seal is None else FORGED)
     if head_seq < count:  # an append always moves the head in the same transaction
         return Verification(False, head_seq, head_seq + 1,
                             "is not covered by the chain head: added outside the trail")
@@ -190,3 +219,59 @@ def _against_head(session: Session, count: int, last_hash: str,
     if session.execute(select(table.c.id).where(after).limit(1)).first():
         return None  # appended while we walked: walk those too
     return Verification(False, count, count + 1, "events after the last one were deleted")
+
+
+def seal(session: Session, key: bytes) -> Verification:
+    """Seal the head of a chain that verifies (for a trail from before seals, once it has
+    been checked against a checkpoint); the chain's verdict either way."""
+    result = verify(session, key, sealed=False)
+    if result.ok and result.events:
+        head = _head(session)
+        head.seal = head_seal(key, head.seq, head.hash)
+        session.flush()
+    return result
+
+
+def _checkpoint_mac(key: bytes, body: dict) -> str:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, b"audit-checkpoint:" + text.encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint(session: Session, key: bytes, now: datetime) -> tuple[Verification, dict | None]:
+    """The head as a signed document to keep outside the database (another machine, or a
+    mailbox), if the chain verifies: a later `verify_checkpoint` proves nothing after it was
+    removed. The signature is an HMAC under the chain key: only this installation's key makes
+    or checks one, and the document holds no secret."""
+    result = verify(session, key)
+    if not result.ok:
+        return result, None
+    head = session.execute(select(AuditHead.seq, AuditHead.hash)
+                           .where(AuditHead.id == 1)).first()
+    seq, last_hash = head if head is not None else (0, GENESIS)
+    body = {"format": CHECKPOINT_FORMAT, "seq": seq, "hash": last_hash,
+            "at": now.astimezone(UTC).isoformat(timespec="seconds")}
+    return result, {**body, "mac": _checkpoint_mac(key, body)}
+
+
+def verify_checkpoint(session: Session, key: bytes, document: object) -> str | None:
+    """What is wrong with the trail measured against a checkpoint, or None: the checkpoint
+    must be this installation's, and its event must still be in the trail, unchanged. (Run
+    after `verify`, which checks everything from the first event to the head.)"""
+    if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT:
+        return "is not an audit checkpoint"
+    body = {k: v for k, v in document.items() if k != "mac"}
+    mac = document.get("mac")
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, _checkpoint_mac(key, body)):
+        return "is not signed by this installation's key (or was changed)"
+    seq, last_hash = body.get("seq"), body.get("hash")
+    if not isinstance(seq, int) or seq == 0:
+        return None  # taken when the trail was empty: nothing to find
+    table = AuditEvent.__table__
+    found = session.execute(select(table.c.hash).where(table.c.seq == seq)).first()
+    head = session.execute(select(AuditHead.seq).where(AuditHead.id == 1)).scalar()
+    if found is None:
+        return (f"names event {seq} (at {body.get('at')}), which is no longer in the trail "
+                f"(it now ends at event {head or 0}): events were removed")
+    if found.hash != last_hash:
+        return f"names event {seq}, which the trail now holds with other content: rewritten"
+    return None

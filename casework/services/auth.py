@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,27 +12,66 @@ from sqlalchemy import select
 from casework.crypto.passwords import verify_password
 from casework.crypto.receipts import verify_receipt
 from casework.models import Case, User
-from casework.services import throttle, totp
+from casework.services import ratelimit, throttle, totp
 from casework.services.access import Reporter
 from casework.services.audit import Kind
 from casework.services.context import Context
+from casework.services.errors import TooManyAttempts
 
 
 def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | None:
-    """A reporter session for one case, or None; unknown references cost the same time."""
+    """A reporter session for one case, or None; unknown references cost the same time.
+
+    Only the address is a gate (checked before the receipt). The reference's count of wrong
+    receipts never refuses the right one: its reporter gets in whoever failed before them; a
+    wrong receipt while the reference is blocked is a 429. A success is refunded to the
+    address's request allowance (ratelimit.refund), so a shared address is not capped by
+    other reporters' successes."""
     reference = (reference or "").strip().upper()
-    buckets = {throttle.bucket(ctx, "receipt-ref", reference): throttle.RECEIPT_PER_REFERENCE,
-               throttle.bucket(ctx, "receipt-ip", ctx.client or "-"): throttle.RECEIPT_PER_CLIENT}
-    throttle.check(ctx, buckets)
+    by_reference = throttle.bucket(ctx, "receipt-ref", reference)
+    by_client = throttle.bucket(ctx, "receipt-ip", ctx.client or "-")
+    throttle.check(ctx, {by_client: throttle.RECEIPT_PER_CLIENT})
     case = ctx.session.execute(select(Case).where(
         Case.reference == reference, Case.purged_at.is_(None))).scalar_one_or_none()
     if not verify_receipt(case.receipt_hash if case else None, receipt or "") or case is None:
-        throttle.fail(ctx, buckets)
+        was_blocked = throttle.blocked(ctx, by_reference)
+        throttle.fail(ctx, {by_reference: throttle.RECEIPT_PER_REFERENCE,
+                            by_client: throttle.RECEIPT_PER_CLIENT})
         ctx.audit(Kind.REPORTER_LOGIN_FAIL, "reporter")
+        if was_blocked:
+            raise TooManyAttempts("Too many attempts. Please wait 15 minutes and try again.")
         return None
-    throttle.clear(ctx, next(iter(buckets)))
+    throttle.clear(ctx, by_reference)
+    ratelimit.refund(ctx, "reporter-session")
     ctx.audit(Kind.REPORTER_LOGIN, "reporter", case_id=case.id)
     return Reporter(case.id)
+
+
+DEVICE_PURPOSE = "staff-device"
+
+
+def _device_mac(ctx: Context, user_id: int, nonce: str) -> str:
+    key = ctx.runtime.keyring.derive(DEVICE_PURPOSE)
+    return hmac.new(key, f"{user_id}.{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_device(ctx: Context, user_id: int) -> str:
+    """A device token for a browser (or API client) an account has just signed in on: it
+    grants nothing, but later sign-ins that show it are counted on their own, away from the
+    failures of strangers (OWASP's "device cookies")."""
+    nonce = secrets.token_urlsafe(12)
+    return f"{user_id}.{nonce}.{_device_mac(ctx, user_id, nonce)}"
+
+
+def device_bucket(ctx: Context, device: str | None, user: User | None) -> str | None:
+    """The throttle bucket of a device token that this installation made for this account,
+    or None."""
+    parts = (device or "").split(".")
+    if user is None or len(parts) != 3 or parts[0] != str(user.id) or len(device) > 200:
+        return None
+    if not hmac.compare_digest(parts[2], _device_mac(ctx, user.id, parts[1])):
+        return None
+    return throttle.bucket(ctx, "login-device", parts[1])
 
 
 @dataclass(frozen=True)
@@ -38,17 +80,26 @@ class StaffSignIn:
 
     user: User | None
     reason: str | None = None
+    #: On success, a new device token to keep (None when a valid one was shown).
+    device: str | None = None
 
 
-def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> StaffSignIn:
+def staff_sign_in(ctx: Context, email: str, password: str, code: str | None,
+                  device: str | None = None) -> StaffSignIn:
     """Check throttles first, then password, then the TOTP code (each code usable once).
     Every staff account needs the code, whatever its roles; an account that has not enrolled
-    (or whose second factor was reset) has no password or no secret, so cannot sign in."""
+    (or whose second factor was reset) has no password or no secret, so cannot sign in.
+
+    From a browser the account signed in on before (a valid `device` token), failures count
+    on that device alone: strangers failing on the account, or on the same address, never
+    block its owner there. Elsewhere the account's and the address's counts apply."""
     email = (email or "").strip().lower()
-    buckets = {throttle.bucket(ctx, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
-               throttle.bucket(ctx, "login-ip", ctx.client or "-"): throttle.LOGIN_PER_CLIENT}
-    throttle.check(ctx, buckets)
     user = ctx.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    known = device_bucket(ctx, device, user)
+    buckets = {known: throttle.LOGIN_PER_DEVICE} if known else {
+        throttle.bucket(ctx, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
+        throttle.bucket(ctx, "login-ip", ctx.client or "-"): throttle.LOGIN_PER_CLIENT}
+    throttle.check(ctx, buckets)
     ok = verify_password(user.password_hash if user else None, password or "")
     reason = None
     if not ok or user is None or not user.active:
@@ -61,4 +112,4 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None) -> 
         return StaffSignIn(None, reason)
     throttle.clear(ctx, next(iter(buckets)))
     ctx.audit(Kind.LOGIN, f"user:{user.id}")
-    return StaffSignIn(user)
+    return StaffSignIn(user, device=None if known else new_device(ctx, user.id))

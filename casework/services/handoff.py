@@ -26,7 +26,7 @@ from casework.models import (
     UserRole,
 )
 from casework.services import notify
-from casework.services.access import forget, seers_of
+from casework.services.access import HIDDEN_FROM, forget, seers_of
 from casework.services.audit import Kind
 from casework.services.clocks import stop_all
 from casework.services.context import Context
@@ -172,7 +172,7 @@ def unseen_cases(ctx: Context) -> list[Unseen]:
         User.active.is_(True), UserRole.role.in_(sorted(CONTENT_ROLES)))
     conflicted = or_(
         exists().where(Recusal.case_id == Case.id),
-        exists().where(CaseParty.case_id == Case.id, CaseParty.kind == "implicated",
+        exists().where(CaseParty.case_id == Case.id, CaseParty.kind.in_(HIDDEN_FROM),
                        CaseParty.person_index.is_not(None)))
     doubtful = ctx.session.execute(select(Case).where(
         Case.closed_at.is_(None), Case.purged_at.is_(None),

@@ -52,3 +52,14 @@ def hit(runtime: Runtime, client: str | None, name: str, limit: Limit) -> None:
         over = row.failures > limit.failures
     if over:
         raise TooManyAttempts("Too many requests from here. Please try again later.")
+
+
+def refund(ctx: Context, name: str) -> None:
+    """Give back the count of a request that succeeded (a reporter who signed in), so many
+    reporters behind one address are never capped by each other's successes; only failures
+    and refused requests use up the allowance."""
+    key = bucket(ctx, f"rate-{name}", ctx.client or "-")
+    row = ctx.session.get(Throttle, key, populate_existing=True)
+    if row is not None and row.failures > 0:
+        row.failures -= 1
+        ctx.session.flush()

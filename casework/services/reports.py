@@ -22,6 +22,7 @@ from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.facts import received_quarter
 from casework.workflow.engine import clock_events
+from casework.workflow.names import Entry, match_typed
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_SUMMARY, MAX_DETAILS, MAX_NAME = 300, 50_000, 200
@@ -154,44 +155,85 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     content = {"summary": report.summary.strip(), "details": report.details.strip(),
                "occurred_on": report.occurred_on.isoformat() if report.occurred_on else None}
     case.content_ct = vault.seal_json("case", case.id, content)
-    _add_parties(ctx, case, report)
     actor = f"user:{report.recorded_by}" if report.recorded_by else "reporter"
+    _add_parties(ctx, case, report, actor)
     add_event(ctx, case, "lodged", to_state=route.initial, actor_user_id=report.recorded_by,
               actor_kind="staff" if report.recorded_by else "reporter")
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), "lodge"))
     ctx.audit(Kind.CASE_LODGE, actor, case_id=case.id, route=case.route, category=case.category)
-    reporter_person = report.reporter.person_id if report.reporter else None
-    apply_routing(ctx, case, reporter_person=None if report.anonymous else reporter_person)
+    apply_routing(ctx, case)
     escalate_if_immediate(ctx, case)
     ctx.session.flush()
     return Lodged(case, case.reference, receipt)
 
 
-def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput) -> CaseParty:
-    """Name someone as implicated: a blind index for a directory person, the rest sealed."""
+def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput,
+                         matched: dict | None = None) -> CaseParty:
+    """Name someone as implicated: a blind index for a directory person, the rest sealed
+    (with, for someone found from a typed name, the name typed and why it matched)."""
     index = person_index(ctx.runtime.keyring, person.person_id) if person.person_id else None
     party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
     ctx.session.add(party)
     ctx.session.flush()
     party.details_ct = ctx.vault(case).seal_json("party", party.id, {
         "person_id": person.person_id, "name": (person.name or "").strip() or None,
-        "role": (person.role or "").strip() or None})
+        "role": (person.role or "").strip() or None,
+        **({"matched": matched} if matched else {})})
     return party
 
 
-def _add_parties(ctx: Context, case: Case, report: NewReport) -> None:
+def directory_entries(ctx: Context) -> list[Entry]:
+    """The directory as typed names are matched against it (names and positions only)."""
+    return [Entry(row.id, row.name, row.position) for row in ctx.session.execute(
+        select(Person.id, Person.name, Person.position).order_by(Person.id))]
+
+
+def implicate(ctx: Context, case: Case, people: Sequence[ImplicatedInput], actor: str) -> int:
+    """Add implicated people to a case: one party per directory person; a typed name that
+    matches directory people (casework.workflow.names) also implicates each of them, exactly
+    as if they had been picked, with the typed name and the evidence sealed beside them for
+    intake to see, and each match audited (party ids and the rules that matched, never the
+    names). Returns how many typed names matched someone."""
+    named = set(ctx.session.execute(select(CaseParty.person_index).where(
+        CaseParty.case_id == case.id, CaseParty.kind == "implicated")).scalars())
+    keyring, directory, matched_names = ctx.runtime.keyring, None, 0
+
+    def add(person: ImplicatedInput, matched: dict | None = None) -> CaseParty | None:
+        index = person_index(keyring, person.person_id) if person.person_id else None
+        if index is not None and index in named:
+            return None  # already implicated: one party per directory person
+        named.add(index)
+        return add_implicated_party(ctx, case, person, matched)
+
+    for person in people:
+        typed = add(person)
+        if person.person_id is not None or typed is None:
+            continue
+        directory = directory if directory is not None else directory_entries(ctx)
+        matches = match_typed(person.name, person.role, directory)
+        matched_names += bool(matches)
+        for match in matches:
+            found = add(ImplicatedInput(person_id=match.person_id), {
+                "typed_party": typed.id, "name": (person.name or "").strip() or None,
+                "role": (person.role or "").strip() or None, "evidence": list(match.evidence)})
+            ctx.audit(Kind.NAME_MATCH, actor, case_id=case.id, typed_party=typed.id,
+                      party=found.id if found else None, rules=list(match.rules))
+    return matched_names
+
+
+def _add_parties(ctx: Context, case: Case, report: NewReport, actor: str) -> None:
     vault = ctx.vault(case)
-    named: set[int] = set()
-    for person in report.implicated:
-        if person.person_id is not None and person.person_id in named:
-            continue  # one party per directory person
-        named.add(person.person_id)
-        add_implicated_party(ctx, case, person)
+    implicate(ctx, case, report.implicated, actor)
     if report.reporter and not report.anonymous:
-        party = CaseParty(case_id=case.id, kind="reporter")
+        r = report.reporter
+        # A claim to be a directory person: the case is kept from that person (a blind
+        # index, as for someone implicated); routing never lets the claim move the case
+        # (services/routing.py) unless staff recorded the report and so met the reporter.
+        party = CaseParty(case_id=case.id, kind="reporter", person_index=person_index(
+            ctx.runtime.keyring, r.person_id) if r.person_id else None)
         ctx.session.add(party)
         ctx.session.flush()
-        r = report.reporter
         party.details_ct = vault.seal_json("party", party.id, {
             "name": r.name, "email": r.email, "phone": r.phone, "person_id": r.person_id,
-            "anonymous": report.anonymous}, purpose=IDENTITY)
+            "anonymous": report.anonymous, "claim_checked": report.recorded_by is not None},
+            purpose=IDENTITY)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from casework.models import Assignment, Case, CaseParty, Person, User
 from casework.services import handoff
-from casework.services.access import forget
+from casework.services.access import HIDDEN_FROM, forget
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.events import add_event
@@ -38,29 +40,48 @@ def party_details(ctx: Context, case: Case, kind: str) -> list[tuple[CaseParty, 
     return [(p, vault.open_json("party", p.id, p.details_ct, purpose)) for p in rows]
 
 
+#: Why a case stays where it is although the reporter's claim would move it.
+CLAIM_KEPT = ("stays here although the reporter says they are someone in the directory whose "
+              "position would send it elsewhere: a reporter's claim never moves a case. Check "
+              "who they are; if the claim holds, move it at triage")
+
+
 def routing_for(ctx: Context, case: Case, *, route: str, category: str,
-                chosen_queue: str | None, reporter_person: int | None = None
-                ) -> RoutingDecision:
+                chosen_queue: str | None) -> RoutingDecision:
     """What the rules decide for this case's people with this route, category and chosen
-    queue; nothing is written (triage asks before it moves anything)."""
+    queue; nothing is written (triage asks before it moves anything).
+
+    A reporter who says they are a directory person makes a claim: it may keep the case from
+    more people (the claimed person is hidden from it, like someone implicated), but it never
+    moves the case away from the queue it would reach without the claim, unless staff recorded
+    the report (they met the reporter) or chose the queue at triage."""
     implicated = {d["person_id"] for _, d in party_details(ctx, case, "implicated")
                   if d.get("person_id")}
-    if reporter_person is None:
-        reporter = party_details(ctx, case, "reporter")
-        reporter_person = reporter[0][1].get("person_id") if reporter else None
-    directory = _directory(ctx, implicated | ({reporter_person} if reporter_person else set()))
-    return route_case(ctx.runtime.pack, RoutingInput(
-        route, category, frozenset(implicated), reporter_person, chosen_queue), directory)
+    reporter = party_details(ctx, case, "reporter")
+    details = reporter[0][1] if reporter else {}
+    claimed = details.get("person_id")
+    directory = _directory(ctx, implicated | ({claimed} if claimed else set()))
+
+    def decide(reporter_person: int | None) -> RoutingDecision:
+        return route_case(ctx.runtime.pack, RoutingInput(
+            route, category, frozenset(implicated), reporter_person, chosen_queue), directory)
+
+    decision = decide(claimed)
+    if claimed and not details.get("claim_checked"):
+        without = decide(None)
+        if without.queue != decision.queue:
+            label = ctx.runtime.pack.queues[without.queue].label
+            return replace(without, reasons=(*without.reasons, f"{label} {CLAIM_KEPT}"),
+                           escalate_to=decision.escalate_to)
+    return decision
 
 
-def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = None,
-                  actor: str = "system", decision: RoutingDecision | None = None
-                  ) -> RoutingDecision:
+def apply_routing(ctx: Context, case: Case, *, actor: str = "system",
+                  decision: RoutingDecision | None = None) -> RoutingDecision:
     """Decide the case's queue from its implicated people and category, and record why (a
     decision triage has just asked for is not asked again)."""
     decision = decision or routing_for(ctx, case, route=case.route, category=case.category,
-                                       chosen_queue=case.chosen_queue,
-                                       reporter_person=reporter_person)
+                                       chosen_queue=case.chosen_queue)
     previous = case.queue
     case.queue = decision.queue
     case.actions = sorted(decision.actions)
@@ -78,7 +99,7 @@ def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = Non
 def _end_conflicted_assignments(ctx: Context, case: Case) -> None:
     """Anyone now implicated loses their assignment at once."""
     indexes = set(ctx.session.execute(select(CaseParty.person_index).where(
-        CaseParty.case_id == case.id, CaseParty.kind == "implicated",
+        CaseParty.case_id == case.id, CaseParty.kind.in_(HIDDEN_FROM),
         CaseParty.person_index.is_not(None))).scalars())
     if not indexes:
         return

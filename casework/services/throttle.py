@@ -25,10 +25,19 @@ class Limit:
     block: timedelta = timedelta(minutes=15)
 
 
+#: Wrong receipts for one reference. A block answers 429 to wrong receipts only: the right
+#: receipt always opens its report (a stranger cannot lock its reporter out), and a receipt's
+#: 100 random bits keep guessing infeasible without any cap (docs/PROTECTIONS.md).
 RECEIPT_PER_REFERENCE = Limit(5)
+#: Wrong receipts from one address: a gate, checked before any receipt is (it bounds each
+#: address's guesses and the hashing it costs).
 RECEIPT_PER_CLIENT = Limit(20)
+#: Failed sign-ins for one account from browsers it has not signed in on before, and from one
+#: address; a browser the account signed in on before has its own count instead
+#: (`LOGIN_PER_DEVICE`), so strangers' failures never lock the owner out there.
 LOGIN_PER_ACCOUNT = Limit(5)
 LOGIN_PER_CLIENT = Limit(30)
+LOGIN_PER_DEVICE = Limit(5)
 ENROL_PER_CLIENT = Limit(10)
 
 
@@ -45,6 +54,12 @@ def check(ctx: Context, buckets: dict[str, Limit]) -> None:
     for row in rows.scalars():
         if row.blocked_until is not None and row.blocked_until > ctx.now:
             raise TooManyAttempts("Too many attempts. Please wait 15 minutes and try again.")
+
+
+def blocked(ctx: Context, name: str) -> bool:
+    """Whether a bucket is blocked now."""
+    row = ctx.session.get(Throttle, name)
+    return row is not None and row.blocked_until is not None and row.blocked_until > ctx.now
 
 
 def fail(ctx: Context, buckets: dict[str, Limit]) -> None:

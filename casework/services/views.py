@@ -146,7 +146,7 @@ def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
                       record=party.id)
             details = {"name": DAMAGED}
         people.append({"person_id": details.get("person_id"), "name": details.get("name"),
-                       "role": details.get("role")})
+                       "role": details.get("role"), "matched": details.get("matched")})
     return _with_directory_names(ctx, people)
 
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -22,7 +21,9 @@ from casework.services.access import Power, has_power, require
 from casework.services.audit_filters import TrailQuery
 from casework.services.audit_views import TrailPage, export_trail, list_trail, verify_trail
 from casework.services.errors import Invalid, NotFound
+from casework.services.inputs import query_number
 from casework.web.edge import context, runtime
+from casework.web.forms import Form
 from casework.web.staff import actor
 from casework.web.statistics import attachment
 from casework.web.trail_words import kind_choices, kind_words
@@ -33,7 +34,7 @@ FILTERS = ("case", "actor", "kind", "period", "from", "to")
 NO_SUCH_CASE = "No case has this reference."
 
 
-class TrailForm(FlaskForm):
+class TrailForm(Form):
     """The trail's filters: a GET form (it changes nothing), so a view can be bookmarked. The
     service checks them, as for the API; the names are the API's."""
 
@@ -73,10 +74,10 @@ def trail_form() -> TrailForm:
 
 def asked(form: TrailForm) -> TrailQuery:
     """The service's question from the form (and the page's cursor)."""
-    after = request.args.get("after", type=int)
+    after = query_number(request.args, "after", default=0)
     return TrailQuery(case=form.case.data, actor=form.actor.data, kind=form.kind.data,
                       period=form.period.data, since=form.since.data, until=form.until.data,
-                      after=after if after and after > 0 else None, per_page=PER_PAGE)
+                      after=after or None, per_page=PER_PAGE)
 
 
 def refused(form: TrailForm, exc: Invalid | NotFound):

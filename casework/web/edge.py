@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
+from werkzeug.routing import IntegerConverter
 
 from casework.runtime import Runtime
 from casework.services.context import Context
+from casework.services.errors import NotFound
+from casework.services.inputs import MAX_ID, unstorable
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in a URL: a row id a column can hold (1 to MAX_ID), else the URL matches
+    nothing (404), before any query sees it."""
+
+    def __init__(self, map, **kwargs) -> None:  # noqa: A002  (werkzeug's name)
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, **kwargs)
 
 
 def runtime() -> Runtime:
@@ -31,7 +44,16 @@ def undo() -> None:
 
 def init_edge(app: Flask) -> None:
     """Commit an answer under 400; undo every other (nothing half-written survives a
-    refusal), keeping what must be kept; close at teardown."""
+    refusal), keeping what must be kept; close at teardown, so a request that failed in any
+    way holds no transaction (on SQLite, no write lock) past its end."""
+    app.url_map.converters["int"] = RowId
+
+    @app.url_value_preprocessor
+    def storable_path(endpoint, values):
+        # A page's path names a stored key (a reference): text no key holds names nothing.
+        # (The API checks its paths after the credentials, in casework.api.spec.)
+        if values and not request.path.startswith("/api/") and unstorable(values):
+            raise NotFound("There is no such page.")
 
     @app.after_request
     def settle(response):
@@ -48,6 +70,5 @@ def init_edge(app: Flask) -> None:
     def close(exc):
         ctx = g.pop("cw_ctx", None)
         if ctx is not None:
-            if exc is not None:
-                ctx.session.rollback()
+            ctx.session.rollback()  # whatever is still open (nothing, after settle)
             ctx.session.close()

@@ -21,8 +21,25 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from casework.services.inputs import TEXT_RULE, choice_id, storable
 
-class ReportForm(FlaskForm):
+
+class Form(FlaskForm):
+    """Every page form: besides its own checks, no field may hold text the API would refuse
+    (NUL and other control characters, broken surrogates), by the one rule in
+    casework.services.inputs."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list) else [field.data]
+            if any(isinstance(v, str) and not storable(v) for v in values):
+                field.errors = [*field.errors, TEXT_RULE[:1].upper() + TEXT_RULE[1:]]
+                ok = False
+        return ok
+
+
+class ReportForm(Form):
     """A new report, by the reporter or recorded by staff on their behalf."""
 
     route = RadioField("What kind of concern is it?", validators=[DataRequired(
@@ -36,7 +53,7 @@ class ReportForm(FlaskForm):
     occurred_on = DateField("When did it happen? (if you know)", validators=[Optional()])
     department = SelectField("Where did it happen?", validators=[Optional()])
     implicated_people = SelectMultipleField("Who was involved? Choose from the directory",
-                                            coerce=int, validators=[Optional()])
+                                            coerce=choice_id, validators=[Optional()])
     implicated_names = TextAreaField("Anyone else involved (one per line: name, and their job "
                                      "if you know it)", validators=[Optional(),
                                                                     Length(max=2000)])
@@ -54,7 +71,7 @@ class ReportForm(FlaskForm):
     witness = BooleanField("I am reporting something that happened to someone else")
 
 
-class RecordForm(FlaskForm):
+class RecordForm(Form):
     """The reporter checks a record staff made of their report."""
 
     correct = BooleanField("Something in the record is wrong or missing")
@@ -62,7 +79,7 @@ class RecordForm(FlaskForm):
                                                                   Length(max=20_000)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     """Coming back with reference and receipt."""
 
     reference = StringField("Reference", validators=[DataRequired("Enter your reference"),
@@ -71,26 +88,26 @@ class ReturnForm(FlaskForm):
                                                    Length(max=128)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     """A message in the conversation."""
 
     body = TextAreaField("Your message", validators=[DataRequired("Write a message"),
                                                      Length(max=20_000)])
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     """More evidence."""
 
     evidence = MultipleFileField("Add evidence")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A step the reporter takes (no extra fields: the engine checks the rest)."""
 
     action = StringField(validators=[DataRequired()])
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     """Staff sign-in."""
 
     email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
@@ -99,25 +116,25 @@ class SignInForm(FlaskForm):
                                                                        Length(max=12)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Anything that needs a written reason."""
 
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason"),
                                                  Length(max=2000)])
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     """Pause a deadline, with a reason."""
 
     reason = TextAreaField("Reason for the pause", validators=[
         DataRequired("Give a reason"), Length(max=2000)])
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(Form):
     """Start a paused deadline again (no fields: the case's version travels beside it)."""
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     """Move a deadline later, with a reason."""
 
     due_on = DateField("New due date", invalid_value_message=(
@@ -126,7 +143,7 @@ class ExtendForm(FlaskForm):
         DataRequired("Give a reason"), Length(max=2000)])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     """Record a step the law asks for that is not a change of stage."""
 
     milestone = SelectField("Milestone reached", validators=[DataRequired(
@@ -134,7 +151,7 @@ class MilestoneForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=2000)])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     """A referral made while the case stays open, or a decision not to refer (the service
     checks the body against the policy's list and asks for the reason)."""
 
@@ -151,7 +168,7 @@ class ReferralForm(FlaskForm):
                            validators=[Length(max=2000)])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """The reporter's answer to an aftercare check-in."""
 
     detriment = RadioField("Have you experienced any detriment because you reported?",
@@ -160,32 +177,32 @@ class CheckInForm(FlaskForm):
     details = TextAreaField("What happened", validators=[Optional(), Length(max=50_000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Assign a colleague."""
 
-    user_id = SelectField("Colleague", coerce=int, validators=[DataRequired()])
+    user_id = SelectField("Colleague", coerce=choice_id, validators=[DataRequired()])
     capacity = SelectField("As", choices=[("investigator", "Investigator"),
                                           ("handler", "Handler"),
                                           ("decision_maker", "Decision maker")])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A confidential note on a case."""
 
     body = TextAreaField("Your note", validators=[DataRequired("Write the note"),
                                                   Length(max=20_000)])
 
 
-class ImplicatedForm(FlaskForm):
+class ImplicatedForm(Form):
     """Someone else implicated in a case: a directory person, or a typed name."""
 
-    person_id = SelectField("Choose from the directory", coerce=int, default=0,
+    person_id = SelectField("Choose from the directory", coerce=choice_id, default=0,
                             validate_choice=False, validators=[Optional()])
     name = StringField("Or type their name", validators=[Optional(), Length(max=200)])
     role = StringField("Their job, if you know it", validators=[Optional(), Length(max=200)])
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(Form):
     """The case list's filters and order (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:
@@ -210,7 +227,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """A directory entry."""
 
     name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
@@ -220,10 +237,10 @@ class PersonForm(FlaskForm):
     department = SelectField("Department", validators=[Optional()], default="")
     roles = CheckboxesField("Roles that routing rules look at (optional)",
                             validators=[Optional()])
-    manager_id = SelectField("Line manager", coerce=int, default=0, validators=[Optional()])
+    manager_id = SelectField("Line manager", coerce=choice_id, default=0, validators=[Optional()])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """A staff account to invite (the person chooses their own password when they enrol)."""
 
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
@@ -231,25 +248,25 @@ class AccountForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
     roles = CheckboxesField("Roles", validators=[DataRequired("Choose at least one role")])
     queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
-    person_id = SelectField("Their entry in the people directory", coerce=int, default=0,
+    person_id = SelectField("Their entry in the people directory", coerce=choice_id, default=0,
                             validators=[Optional()])
 
 
-class AccessForm(FlaskForm):
+class AccessForm(Form):
     """The roles and queues an account should have."""
 
     roles = CheckboxesField("Roles", validators=[Optional()])
     queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     """The first step of enrolling: the invitation an administrator gave."""
 
     invitation = StringField("Invitation", validators=[
         DataRequired("Enter the invitation you were given"), Length(max=64)])
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     """The second step: a password (or, for a reset, the current one) and a first code."""
 
     password = PasswordField("Password", validators=[DataRequired("Enter a password"),
@@ -260,7 +277,7 @@ class EnrolForm(FlaskForm):
         DataRequired("Enter the six-digit code your app shows"), Length(max=12)])
 
 
-class TriageForm(FlaskForm):
+class TriageForm(Form):
     """Put a misfiled case right: its kind, category, department or queue, with a reason."""
 
     route = SelectField("Kind of report", validators=[Optional()], validate_choice=False)
@@ -271,7 +288,7 @@ class TriageForm(FlaskForm):
         DataRequired("Say why you are changing it"), Length(max=2000)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Link a case to another: related, or a duplicate to merge into it."""
 
     reference = StringField("Reference of the other case", validators=[

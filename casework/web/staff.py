@@ -5,19 +5,32 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casework.services import grants, worklists
 from casework.services.access import Power, Staff, handles_cases, has_power, staff_actor
 from casework.services.auth import staff_sign_in
 from casework.services.escalation import escalated_to
+from casework.services.inputs import query_number
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
 from casework.web.reporter import report_form, submit_report
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+#: A browser the account signed in on before (services/auth.py, device tokens): a year.
+DEVICE_COOKIE, DEVICE_AGE = "casework_device", 365 * 24 * 3600
 PER_PAGE = 25
 CAPACITY_WORDS = {"handler": "Handler", "investigator": "Investigator",
                   "decision_maker": "Decision maker"}
@@ -86,13 +99,20 @@ def sign_in():
     """Email, password and (for roles that see case content) the authenticator code."""
     form = SignInForm()
     if form.validate_on_submit():
-        result = staff_sign_in(context(), form.email.data, form.password.data, form.totp.data)
+        result = staff_sign_in(context(), form.email.data, form.password.data, form.totp.data,
+                               request.cookies.get(DEVICE_COOKIE))
         if result.user is not None:
             session.clear()
             session.regenerate()
             session["epoch"] = result.user.session_epoch
             login_user(StaffUser(result.user))
-            return redirect(url_for("staff.dashboard"), 303)
+            response = redirect(url_for("staff.dashboard"), 303)
+            if result.device:  # this browser's own count of failures from now on
+                response.set_cookie(DEVICE_COOKIE, result.device, max_age=DEVICE_AGE,
+                                    path="/staff/sign-in", httponly=True, samesite="Strict",
+                                    secure=current_app.config.get("SESSION_COOKIE_SECURE")
+                                    or request.is_secure)
+            return response
         form.password.errors = ["Those sign-in details are not right. Check your email, "
                                 "password and code, and try again."]
     status = 422 if request.method == "POST" else 200
@@ -148,7 +168,7 @@ def cases():
     form = _filter_form()
     if not form.validate():
         return render_template("staff/cases.html", form=form, listing=None, args={}), 422
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_number(request.args, "page")
     listing = worklists.find_cases(context(), actor(), worklists.CaseQuery(
         reference=form.reference.data or None, state=form.state.data or None,
         route=form.route.data or None,
@@ -164,7 +184,7 @@ def cases():
 @login_required
 def triage():
     """Newly arrived cases in my queues, oldest first, with their clocks."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_number(request.args, "page")
     rows, total, more = worklists.triage(context(), actor(), page, 50)
     return render_template("staff/triage.html", rows=rows, total=total, more=more, page=page,
                            pages=_pages(total, 50))

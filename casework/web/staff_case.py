@@ -15,6 +15,7 @@ from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.casepage import case_page, case_status, is_visible
 from casework.services.content import add_note, post_message, read_attachment, reveal_identity
 from casework.services.errors import Conflict, Invalid, NotFound
+from casework.services.inputs import refuse_unstorable, row_id
 from casework.services.referrals import MATTERS
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
@@ -141,6 +142,7 @@ def _step_fields(key: str) -> dict[str, object]:
             name = name[len(FIELD_PREFIX):]
             fields[name] = {"yes": True, "no": False}.get(value, value) \
                 if types.get(name) == "bool" else value
+    refuse_unstorable(fields, "Some answers hold characters that cannot be stored.")
     return fields
 
 
@@ -149,13 +151,12 @@ def _step_fields(key: str) -> dict[str, object]:
 def transition(ref: str):
     """Take one of the allowed next steps; a stale version is a 409 that shows the state now."""
     key = request.form.get("transition", "")
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=row_id)
     if version is None:
         abort(400, "This form is out of date. Reload the case page and try again.")
-    fields = _step_fields(key)
     g.current_case = CurrentCase(ref)
     try:
-        fire_transition(context(), actor(), ref, key, version, fields)
+        fire_transition(context(), actor(), ref, key, version, _step_fields(key))
     except Invalid as exc:
         errors = {name: PLAIN.get(msg, msg[:1].upper() + msg[1:]) for name, msg in
                   exc.fields.items()}

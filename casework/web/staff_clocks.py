@@ -16,6 +16,7 @@ from flask_login import login_required
 
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
 from casework.services.errors import Conflict, Invalid, StaleVersion
+from casework.services.inputs import row_id
 from casework.services.referrals import record_referral
 from casework.web.edge import context
 from casework.web.forms import MilestoneForm, ReferralForm
@@ -25,7 +26,7 @@ from casework.web.staff_case import CurrentCase, clock_form, render_case
 
 
 def _version() -> int:
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=row_id)
     if version is None:
         abort(400, "This form is out of date. Reload the case page and try again.")
     return version

@@ -17,6 +17,7 @@ from flask_login import login_required
 from casework.services.casepage import is_visible
 from casework.services.errors import Conflict, Invalid, NotFound, StaleVersion
 from casework.services.holds import lift_hold, place_hold
+from casework.services.inputs import row_id
 from casework.services.links import link_cases
 from casework.services.triage import triage
 from casework.web.edge import context, runtime
@@ -61,7 +62,7 @@ def triage_choices(form: TriageForm, pack, routes) -> TriageForm:
 
 
 def _version() -> int:
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=row_id)
     if version is None:
         abort(400, "This form is out of date. Reload the case page and try again.")
     return version

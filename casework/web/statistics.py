@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
@@ -18,6 +17,7 @@ from casework.stats import PROFILES
 from casework.stats.periods import ACCEPTED
 from casework.web.charts import bar_chart, crosstab
 from casework.web.edge import context, runtime
+from casework.web.forms import Form
 from casework.web.staff import actor
 
 bp = Blueprint("statistics", __name__, url_prefix="/staff")
@@ -25,7 +25,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
-class TableForm(FlaskForm):
+class TableForm(Form):
     """Which table: a GET form (it changes nothing a person could be tricked into), so a table
     can be bookmarked. Choices are checked by the statistics service, as for the API."""
 
@@ -38,7 +38,7 @@ class TableForm(FlaskForm):
     profile = SelectField("Disclosure rules", validate_choice=False)
 
 
-class AnnualForm(FlaskForm):
+class AnnualForm(Form):
     """Which year the annual reports cover (a GET form, like the table's)."""
 
     class Meta:
@@ -74,7 +74,7 @@ def table_form() -> TableForm:
     return form
 
 
-def refused(form: FlaskForm, exc: Invalid) -> None:
+def refused(form: Form, exc: Invalid) -> None:
     """Put the service's field errors on the form's fields (by, period, profile)."""
     for name, message in exc.fields.items():
         getattr(form, name, form.period).errors = [message]

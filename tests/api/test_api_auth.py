@@ -131,7 +131,7 @@ def test_credentials_are_checked_before_the_body(api):
 
 STAFF_ONLY = [("GET", "/cases"), ("GET", "/cases/{ref}"), ("GET", "/cases/{ref}/notes"),
               ("GET", "/cases/{ref}/messages"), ("GET", "/cases/{ref}/audit"),
-              ("GET", "/audit/verify"), ("DELETE", "/auth/token")]
+              ("GET", "/audit/verify")]
 REPORTER_ONLY = [("GET", "/reporter/case"), ("POST", "/reporter/messages"),
                  ("POST", "/reporter/actions")]
 
@@ -153,3 +153,13 @@ def test_a_staff_token_does_not_open_reporter_endpoints(api, handler):
     for method, path in REPORTER_ONLY:
         response = api.call(method, path, token=token, json=bodies.get(path))
         assert response.status_code == 401, (method, path)
+
+
+def test_a_reporter_ends_their_own_token(api, make):
+    lodged = make.lodge("disclosure")
+    token = api.reporter_token(lodged.reference, lodged.receipt)
+    assert api.get("/reporter/case", token=token).status_code == 200
+    response = api.delete("/auth/token", token=token)
+    assert response.status_code == 200 and response.get_json() == {"ok": True}
+    assert api.get("/reporter/case", token=token).status_code == 401
+    assert api.delete("/auth/token", token=token).status_code == 401

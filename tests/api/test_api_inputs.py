@@ -92,3 +92,34 @@ def test_admin_bodies_with_unstorable_values_are_422(api, sign_in):
     manager = api.post("/admin/people", token=token,
                        json={"name": "a", "position": "p", "manager_id": BIG})
     assert "manager_id" in manager.get_json()["error"]["fields"]
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_deeply_nested_report_is_422_not_a_crash(api, report):
+    raw = json.dumps({**report, "details": "PLACEHOLDER"}).replace('"PLACEHOLDER"',
+                                                                   nested(980))
+    response = api.post("/reports", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"body": "must nest at most 32 levels"}
+
+
+def test_deeply_nested_transition_fields_are_422(api, make, handler):
+    _, token = handler
+    lodged = make.lodge("disclosure")
+    raw = ('{"transition": "acknowledge", "version": 1, "fields": {"x": ' + nested(980)
+           + "}}")
+    response = api.post(f"/cases/{lodged.reference}/transitions", token=token, data=raw,
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "body" in response.get_json()["error"]["fields"]
+
+
+def test_control_characters_other_than_nul_are_422(api, report):
+    response = api.post("/reports", json={**report, "summary": "clear\x1b[2J screen"})
+    assert response.status_code == 422
+    assert "summary" in response.get_json()["error"]["fields"]
+    kept = api.post("/reports", json={**report, "details": "line one\r\n\tline two"})
+    assert kept.status_code == 201

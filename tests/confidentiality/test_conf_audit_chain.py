@@ -197,3 +197,95 @@ def test_rehashing_without_the_chain_key_is_detected(trail):
     result = verify_now(scratch)
     assert (result.ok, result.first_bad) == (False, 7)
     assert result.problem == "content does not match its hash"
+
+
+def _truncate(scratch, keep: int) -> None:
+    """What someone with write access to the database alone can do: delete the newest events
+    and rewind the head to the last one kept, copying its seq and hash."""
+    with scratch.engine.begin() as conn:
+        conn.execute(delete(EVENTS).where(EVENTS.c.seq > keep))
+        last = conn.execute(select(EVENTS).where(EVENTS.c.seq == keep)).one()
+        conn.execute(update(AuditHead.__table__).values(seq=keep, hash=last.hash))
+
+
+def test_rewinding_the_head_after_deleting_the_newest_events_is_detected(trail):
+    scratch, length = trail
+    _truncate(scratch, length - 3)
+    result = verify_now(scratch)
+    assert (result.ok, result.first_bad) == (False, length - 3)
+    assert "seal does not match" in result.problem
+
+
+def test_clearing_the_seal_is_detected_and_appends_do_not_launder_it(trail):
+    scratch, length = trail
+    _truncate(scratch, length - 3)
+    change(scratch, update(AuditHead.__table__).values(seal=None))
+    assert "carries no seal" in verify_now(scratch).problem
+    with scratch.ctx() as ctx:  # the application goes on auditing
+        ctx.audit(Kind.AUDIT_VERIFY, "cli")
+    result = verify_now(scratch)
+    assert (result.ok, result.first_bad) == (False, length - 2)
+    assert "carries no seal" in result.problem
+
+
+def test_seal_seals_only_a_chain_that_verifies(trail):
+    scratch, _ = trail
+    change(scratch, update(AuditHead.__table__).values(seal=None))
+    sealed = scratch.cli("audit", "seal")
+    assert sealed.returncode == 0, sealed.stderr
+    assert verify_now(scratch).ok
+    change(scratch, update(EVENTS).where(EVENTS.c.seq == 3).values(actor="user:0"))
+    refused = scratch.cli("audit", "seal")
+    assert refused.returncode == 1 and "not sealed" in refused.stdout
+
+
+def test_a_checkpoint_catches_truncation_and_a_wiped_trail(trail, tmp_path):
+    """Deleting the newest events and forging the head with the key (an insider who holds it)
+    passes `verify` alone; the checkpoint kept elsewhere still catches it. So does wiping the
+    trail and its head (an empty trail verifies on its own)."""
+    scratch, length = trail
+    out = tmp_path / "audit-checkpoint.json"
+    made = scratch.cli("audit", "checkpoint", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert f'"seq": {length}' in out.read_text()
+    fine = scratch.cli("audit", "verify", "--checkpoint", str(out))
+    assert fine.returncode == 0 and "1 checkpoint(s) still in it" in fine.stdout
+    with scratch.ctx() as ctx:  # more events after the checkpoint are fine
+        ctx.audit(Kind.AUDIT_VERIFY, "cli")
+    assert scratch.cli("audit", "verify", "--checkpoint", str(out)).returncode == 0
+    _truncate(scratch, length - 2)
+    change(scratch, update(AuditHead.__table__).values(
+        seal=audit.head_seal(scratch_key(scratch), length - 2, verify_hash(scratch, length - 2))))
+    assert verify_now(scratch).ok  # the chain alone cannot tell
+    caught = scratch.cli("audit", "verify", "--checkpoint", str(out))
+    assert caught.returncode == 1
+    assert f"names event {length}" in caught.stdout and "removed" in caught.stdout
+    with scratch.engine.begin() as conn:
+        conn.execute(delete(EVENTS))
+        conn.execute(delete(AuditHead.__table__))
+    assert verify_now(scratch).ok
+    wiped = scratch.cli("audit", "verify", "--checkpoint", str(out))
+    assert wiped.returncode == 1 and "removed" in wiped.stdout
+
+
+def verify_hash(scratch, seq: int) -> str:
+    with scratch.engine.connect() as conn:
+        return conn.execute(select(EVENTS.c.hash).where(EVENTS.c.seq == seq)).scalar_one()
+
+
+def test_a_checkpoint_must_be_signed_by_this_installation(trail, tmp_path):
+    scratch, length = trail
+    out = tmp_path / "cp.json"
+    assert scratch.cli("audit", "checkpoint", "--out", str(out)).returncode == 0
+    out.write_text(out.read_text().replace(f'"seq": {length}', f'"seq": {length - 1}'))
+    forged = scratch.cli("audit", "verify", "--checkpoint", str(out))
+    assert forged.returncode == 1 and "not signed by this installation" in forged.stdout
+
+
+def test_checkpoint_to_standard_output_is_only_the_document(trail):
+    import json
+
+    scratch, length = trail
+    made = scratch.cli("audit", "checkpoint", "--out", "-")
+    assert made.returncode == 0
+    assert json.loads(made.stdout)["seq"] == length

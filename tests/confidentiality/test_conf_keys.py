@@ -117,6 +117,7 @@ def test_accounts_alone_are_encrypted_data_too(scratch, tmp_path):
         scratch.new_runtime()
     assert not scratch.settings.key_file.exists()
     scratch.settings.key_file.write_text(Keyring.generate().to_json())
+    scratch.settings.key_file.chmod(0o600)
     with pytest.raises(KeyUnavailable, match="does not open"):
         scratch.new_runtime()
 
@@ -158,8 +159,9 @@ def test_the_old_key_file_no_longer_opens_the_database(scratch, tmp_path):
     made = seed(scratch, 1)
     backup = tmp_path / "old.key"
     backup.write_bytes(scratch.settings.key_file.read_bytes())
+    backup.chmod(0o600)
     key_service.rotate(scratch.runtime)
-    with pytest.raises(KeyUnavailable):
+    with pytest.raises(KeyUnavailable, match="not in the keyring"):
         scratch.new_runtime(key_file=backup)
     read_everything(scratch, made, scratch.new_runtime())
 

@@ -3,6 +3,7 @@ references answered exactly like wrong receipts after equal work; receipts of 80
 
 from __future__ import annotations
 
+import contextlib
 import math
 from datetime import timedelta
 
@@ -40,20 +41,53 @@ def verifies(monkeypatch):
     return calls
 
 
-def test_five_wrong_receipts_block_the_reference_even_for_the_right_one(make, ctx, clock,
-                                                                        verifies):
+def test_strangers_failures_never_lock_the_reporter_out(make, ctx, session, runtime, clock):
+    """Five wrong receipts block the reference for wrong receipts only (429), renewed as long
+    as strangers keep failing; the right receipt opens the report all along."""
     lodged = make.lodge()
-    for _ in range(throttle.RECEIPT_PER_REFERENCE.failures):
-        assert reporter_sign_in(ctx, lodged.reference, wrong(lodged.receipt)) is None
-    verifies.clear()
+    for n in range(3 * throttle.RECEIPT_PER_REFERENCE.failures):
+        stranger = Context(session, runtime, client=f"203.0.113.{n}")  # rotating addresses
+        if n < throttle.RECEIPT_PER_REFERENCE.failures:
+            assert reporter_sign_in(stranger, lodged.reference, wrong(lodged.receipt)) is None
+        else:
+            with pytest.raises(TooManyAttempts):
+                reporter_sign_in(stranger, lodged.reference, wrong(lodged.receipt))
+        owner = Context(session, runtime, client="198.51.100.99")
+        if n >= throttle.RECEIPT_PER_REFERENCE.failures:
+            assert reporter_sign_in(owner, lodged.reference, lodged.receipt).case_id == \
+                lodged.case.id
+            for _ in range(throttle.RECEIPT_PER_REFERENCE.failures):  # block it again
+                stranger.client = f"203.0.113.{n + 100}"
+                with contextlib.suppress(TooManyAttempts):
+                    reporter_sign_in(stranger, lodged.reference, wrong(lodged.receipt))
+        clock.now += timedelta(minutes=1)
+
+
+def test_a_shared_address_is_not_capped_by_successes(make, ctx, session, runtime):
+    """Reporters behind one address (an office, a library) each sign in; only failures use
+    up the address's hourly allowance."""
+    from casework.services import ratelimit
+
+    lodged = make.lodge()
+    office = Context(session, runtime, client="192.0.2.50")
+    for _ in range(ratelimit.REPORTER_SESSION.failures + 5):
+        ratelimit.hit(runtime, office.client, "reporter-session", ratelimit.REPORTER_SESSION)
+        assert reporter_sign_in(office, lodged.reference, lodged.receipt) is not None
+    for _ in range(ratelimit.REPORTER_SESSION.failures):
+        ratelimit.hit(runtime, office.client, "reporter-session", ratelimit.REPORTER_SESSION)
     with pytest.raises(TooManyAttempts):
-        reporter_sign_in(ctx, lodged.reference, lodged.receipt)
-    assert verifies == []  # refused before the receipt is looked at
-    clock.now += throttle.RECEIPT_PER_REFERENCE.block - timedelta(seconds=1)
-    with pytest.raises(TooManyAttempts):
-        reporter_sign_in(ctx, lodged.reference, lodged.receipt)
-    clock.now += timedelta(seconds=2)
-    assert reporter_sign_in(ctx, lodged.reference, lodged.receipt).case_id == lodged.case.id
+        ratelimit.hit(runtime, office.client, "reporter-session", ratelimit.REPORTER_SESSION)
+
+
+def test_receipts_make_guessing_infeasible_at_the_documented_rates():
+    """docs/PROTECTIONS.md's arithmetic: a million addresses, each guessing at its full
+    per-address rate for a century, find a given report's receipt with odds below 2**-30."""
+    per_address_per_year = throttle.RECEIPT_PER_CLIENT.failures * (
+        timedelta(days=365) / (throttle.RECEIPT_PER_CLIENT.window
+                               + throttle.RECEIPT_PER_CLIENT.block))
+    guesses = 10**6 * per_address_per_year * 100
+    assert receipts.RECEIPT_BITS >= 80
+    assert math.log2(guesses) - receipts.RECEIPT_BITS < -30
 
 
 def test_four_wrong_receipts_do_not_block(make, ctx):
@@ -121,7 +155,7 @@ def test_an_unknown_reference_is_throttled_like_a_known_one(make, ctx):
         for _ in range(throttle.RECEIPT_PER_REFERENCE.failures):
             reporter_sign_in(ctx, reference, wrong(lodged.receipt))
         with pytest.raises(TooManyAttempts) as blocked:
-            reporter_sign_in(ctx, reference, lodged.receipt)
+            reporter_sign_in(ctx, reference, wrong(lodged.receipt))
         errors.append((type(blocked.value), str(blocked.value)))
     assert errors[0] == errors[1]
 
@@ -140,7 +174,7 @@ def test_throttles_live_in_the_database_for_every_process(scratch):
     other_process = scratch.new_runtime()
     with scratch.ctx(other_process, client="203.0.113.10") as ctx, \
             pytest.raises(TooManyAttempts):
-        reporter_sign_in(ctx, lodged.reference, lodged.receipt)
+        reporter_sign_in(ctx, lodged.reference, wrong(lodged.receipt))
     with scratch.ctx(other_process) as ctx:
         buckets = ctx.session.execute(select(Throttle.bucket)).scalars().all()
     assert buckets and not any(lodged.reference in b or "203.0.113" in b for b in buckets)

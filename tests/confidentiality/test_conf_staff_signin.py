@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
+from casework.models import User
 from casework.services import auth, throttle
 from casework.services.accounts import NewUser, create_user
 from casework.services.auth import staff_sign_in
@@ -171,3 +174,45 @@ def _sign_in(scratch, email: str, now: str) -> str | None:
     with scratch.ctx() as ctx:
         result = staff_sign_in(ctx, email, PASSWORD, now)
         return "in" if result.user else result.reason
+
+
+def test_strangers_never_lock_the_owner_out_of_a_browser_they_used_before(
+        ctx, session, runtime, account, clock):
+    """Rotating addresses block the account for new browsers (guessing stays capped), but
+    the owner's browser, known by the device token its last sign-in gave, has its own count."""
+    email, totp = account
+    first = staff_sign_in(ctx, email, PASSWORD, code(totp, clock))
+    assert first.user is not None and first.device
+    for n in range(throttle.LOGIN_PER_ACCOUNT.failures + 3):
+        stranger = Context(session, runtime, client=f"203.0.113.{n}")
+        with contextlib.suppress(TooManyAttempts):
+            staff_sign_in(stranger, email, "wrong password!", None)
+    clock.now += timedelta(seconds=30)
+    with pytest.raises(TooManyAttempts):  # a browser never used before waits
+        staff_sign_in(ctx, email, PASSWORD, code(totp, clock))
+    owner = staff_sign_in(ctx, email, PASSWORD, code(totp, clock), first.device)
+    assert owner.user is not None and owner.device is None  # the token stays as it was
+    sprayer = Context(session, runtime, client="192.0.2.77")  # the owner's shared address
+    for n in range(throttle.LOGIN_PER_CLIENT.failures):
+        staff_sign_in(sprayer, f"nobody{n}@council.example", PASSWORD, None)
+    clock.now += timedelta(seconds=30)
+    assert staff_sign_in(sprayer, email, PASSWORD, code(totp, clock),
+                         first.device).user is not None
+
+
+def test_a_device_token_is_tied_to_its_account_and_counts_its_own_failures(
+        ctx, account, clock):
+    email, totp = account
+    other_email, other_totp = _account(ctx, ("intake",), email="other@council.example")
+    token = staff_sign_in(ctx, other_email, PASSWORD, code(other_totp, clock)).device
+    assert auth.device_bucket(ctx, token, None) is None
+    forged = token.rsplit(".", 1)[0] + ".0123456789abcdef0123456789abcdef"
+    other = ctx.session.execute(select(User).where(User.email == other_email)).scalar_one()
+    assert auth.device_bucket(ctx, forged, other) is None
+    assert auth.device_bucket(ctx, token, other) is not None
+    for _ in range(throttle.LOGIN_PER_DEVICE.failures):
+        staff_sign_in(ctx, other_email, "wrong password!", None, token)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in(ctx, other_email, PASSWORD, code(other_totp, clock), token)
+    clock.now += timedelta(seconds=30)
+    assert staff_sign_in(ctx, email, PASSWORD, code(totp, clock), token).user is not None

@@ -127,6 +127,7 @@ def test_missing_file_without_create(tmp_path):
 def test_corrupt_file_names_path(tmp_path, content):
     path = tmp_path / "casework.key"
     path.write_bytes(content)
+    path.chmod(0o600)
     with pytest.raises(KeyUnavailable, match="not a valid key file") as info:
         FileKeySource(path).load()
     assert str(path) in str(info.value)
@@ -139,6 +140,20 @@ def test_unreadable_file_names_path(tmp_path):
     with pytest.raises(KeyUnavailable, match="unreadable") as info:
         FileKeySource(path).load()
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o660, 0o602])
+def test_a_key_file_others_may_read_is_refused_naming_the_file_and_the_fix(tmp_path, mode):
+    path = tmp_path / "casework.key"
+    good = FileKeySource(path).load()
+    path.chmod(mode)
+    with pytest.raises(KeyUnavailable) as info:
+        FileKeySource(path).load()
+    message = str(info.value)
+    assert str(path) in message and f"chmod 600 {path}" in message
+    assert f"{mode:04o}" in message
+    path.chmod(0o600)
+    assert FileKeySource(path).load() == good
 
 
 def test_describe_says_where():

@@ -56,9 +56,21 @@ def test_lodging_routes_by_category(ctx, make, route, category, queue):
 
 
 def test_line_manager_implicated_goes_to_hr_with_the_one_up_manager(ctx, make, org):
+    """Where staff recorded the report (they met the reporter, so who they are is known);
+    a reporter's own claim never moves a case (tests/services/test_svc_typed_names.py)."""
+    clerk = make.user(roles=("intake",), queues=("intake",))
+    case = make.lodge(category="health_and_safety", implicated=[org["manager"]],
+                      reporter_person=org["reporter"], anonymous=False,
+                      recorded_by=clerk.id).case
+    assert case.queue == "hr"
+    assert sealed_routing(ctx, case)["escalate_to"] == org["director"]
+
+
+def test_a_reporters_own_claim_keeps_the_case_where_it_would_go_but_notes_the_manager(
+        ctx, make, org):
     case = make.lodge(category="health_and_safety", implicated=[org["manager"]],
                       reporter_person=org["reporter"], anonymous=False).case
-    assert case.queue == "hr"
+    assert case.queue == "intake"
     assert sealed_routing(ctx, case)["escalate_to"] == org["director"]
 
 

@@ -69,3 +69,19 @@ def test_staff_pages_need_sign_in(client):
                  "/staff/cases/CW-ANYTHING"):
         response = client.get(path)
         assert response.status_code == 302 and "/staff/sign-in" in response.location
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(
+        browser, client, account, app):
+    acc = account()
+    assert browser.sign_in(acc).status_code == 303
+    cookie = client.get_cookie("casework_device", path="/staff/sign-in")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+    browser.post("/staff/sign-out")
+    stranger = type(browser)(app.test_client(), browser.clock)
+    for _ in range(6):
+        stranger.client.post("/staff/sign-in", data={
+            "email": acc.email, "password": "wrong one", "csrf_token": stranger.token()})
+    assert browser.sign_in(acc).status_code == 303  # the owner's browser gets in
+    other = type(browser)(app.test_client(), browser.clock)
+    assert other.sign_in(acc).status_code == 429  # a new browser waits out the block

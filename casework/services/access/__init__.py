@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from casework.services.access.actors import Actor, Reporter, Staff, staff_actor
 from casework.services.access.cases import (
+    HIDDEN_FROM,
     active_assignments,
     audit_trail_filter,
     capacities,
@@ -56,7 +57,8 @@ def require(actor: Actor, power: Power) -> None:
 
 
 __all__ = [
-    "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Seer", "Staff",
+    "HIDDEN_FROM", "ROLE_CAPACITY", "Action", "Actor", "Capacity", "Power", "Reporter", "Seer",
+    "Staff",
     "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
     "handles_cases", "has_power", "held_capacities", "implicated_clause", "is_implicated",
     "is_recused", "may", "open_case", "powers_of", "require", "seers_of", "staff_actor",

@@ -35,9 +35,15 @@ STALE = "Someone else changed this case first; reload it to see its state."
 REFUSAL_KINDS = {Action.REVEAL_IDENTITY: Kind.IDENTITY_REFUSED}
 
 
+#: The parties a case is kept from: those implicated in it (picked, or found from a typed
+#: name), and the directory person a reporter says they are (a claim: hiding the case from
+#: the person claimed is always safe).
+HIDDEN_FROM = ("implicated", "reporter")
+
+
 def implicated_clause(index: str) -> ColumnElement[bool]:
-    """Cases in which the person behind a blind index is implicated."""
-    return exists().where(CaseParty.case_id == Case.id, CaseParty.kind == "implicated",
+    """Cases in which the person behind a blind index is implicated (or claimed to report)."""
+    return exists().where(CaseParty.case_id == Case.id, CaseParty.kind.in_(HIDDEN_FROM),
                           CaseParty.person_index == index)
 
 
@@ -92,11 +98,12 @@ def active_assignments(session: Session, case_id: int) -> list[Assignment]:
 
 
 def is_implicated(session: Session, case_id: int, index: str | None) -> bool:
-    """Whether the person behind a blind index is implicated in a case."""
+    """Whether the person behind a blind index is implicated in a case (or claimed to report
+    it)."""
     if index is None:
         return False
     return session.execute(select(CaseParty.id).where(
-        CaseParty.case_id == case_id, CaseParty.kind == "implicated",
+        CaseParty.case_id == case_id, CaseParty.kind.in_(HIDDEN_FROM),
         CaseParty.person_index == index)).first() is not None
 
 
