@@ -14,12 +14,31 @@ from casework.workflow.definitions import DefinitionError
 
 
 def _runtime():
-    from casework.runtime import build_runtime
+    from casework.runtime import NoDatabase, build_runtime
 
     try:
         return build_runtime(Settings.from_env())
-    except (KeyUnavailable, DefinitionError) as exc:
+    except (KeyUnavailable, DefinitionError, NoDatabase) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+class Commands(click.Group):
+    """The command group: a database that cannot be reached is an operator's problem to fix,
+    said in one line with the (password-masked) URL, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as exc:
+            url = make_url(Settings.from_env().database_url).render_as_string(
+                hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise click.ClickException(
+                f"cannot use the database at {url}: {reason} (check CASEWORK_DATABASE_URL, "
+                f"and that the server runs)") from exc
 
 
 @contextmanager
@@ -34,7 +53,7 @@ def _refusals() -> Iterator[None]:
         raise click.ClickException(f"{exc.message} {details}".strip()) from exc
 
 
-@click.group()
+@click.group(cls=Commands)
 def main() -> None:
     """Casework: case management for whistleblowing and harassment complaints.
 
@@ -144,21 +163,37 @@ def users_invite(email) -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Load a demo organisation, staff and cases (once); print the demo logins."""
-    from casework.demo import load_demo
+@click.option("--show", is_flag=True, help="Print the demo reports' receipts again; load nothing.")
+def demo(show: bool) -> None:
+    """Load a demo organisation, staff and cases (once); print the demo logins, the demo cases
+    each one sees and, the first time (or with --show), the demo reports' receipts."""
+    from casework.demo import demo_receipts, load_demo, receipts_path
 
     runtime = _runtime()
+    if show:
+        receipts = demo_receipts(runtime)
+        if receipts is None:
+            raise click.ClickException(f"no demo receipts kept at {receipts_path(runtime)}: "
+                                       "run `casework demo` first")
+        _print_receipts(receipts)
+        return
     with runtime.transaction() as session:
         logins, receipts = load_demo(session, runtime)
     click.echo("Demo logins (password, then the TOTP secret for an authenticator app; every "
-               "account signs in with a code):")
+               "account signs in with a code), and the demo cases each one sees:")
     for login in logins:
         click.echo(f"  {login}")
     if receipts:
-        click.echo("Demo reports (reference and receipt; shown this once, demo data only):")
-        for line in receipts:
-            click.echo(f"  {line}")
+        _print_receipts(receipts)
+    else:
+        click.echo("The receipts of the demo reports again: `casework demo --show`.")
+
+
+def _print_receipts(receipts: list[str]) -> None:
+    click.echo("Demo reports (reference and receipt, to sign in as the reporter at /; demo "
+               "data only):")
+    for line in receipts:
+        click.echo(f"  {line}")
 
 
 @main.group()
@@ -222,7 +257,10 @@ def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
     with _refusals(), runtime.transaction() as session:
         body = release(Context(session, runtime), OPERATOR,
                        StatsRequest(tuple(by.split(",")), period, profile))
-    click.echo(json.dumps(body, indent=2) if fmt == "json" else as_csv(body), nl=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(body, indent=2))
+    else:
+        _csv_out(as_csv(body))
 
 
 @stats.command("annual")
@@ -238,7 +276,17 @@ def stats_annual(period: str, profile: str | None) -> None:
     runtime = _runtime()
     with _refusals(), runtime.transaction() as session:
         reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
-    click.echo(report_csv(reports), nl=False)
+    _csv_out(report_csv(reports))
+
+
+def _csv_out(text: str) -> None:
+    """CSV on stdout and nothing else: the footnote after its blank line goes to stderr."""
+    table, blank, note = text.rpartition("\n\n")
+    if not blank:
+        table, note = text, ""
+    click.echo(table + "\n" if table else "", nl=False)
+    if note.strip():
+        click.echo(note.strip(), err=True)
 
 
 @main.group()
@@ -336,10 +384,11 @@ def mail_send() -> None:
 def run(host: str, port: int) -> None:
     """Serve with the development server (production: gunicorn wsgi:app)."""
     from casework import create_app
+    from casework.runtime import NoDatabase
 
     try:
         app = create_app()
-    except (KeyUnavailable, DefinitionError) as exc:
+    except (KeyUnavailable, DefinitionError, NoDatabase) as exc:
         raise click.ClickException(str(exc)) from exc
     app.run(host=host, port=port)
 
