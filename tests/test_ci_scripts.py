@@ -179,3 +179,9 @@ def test_test_all_leaves_a_server_it_did_not_start(stubs):
     assert proc.returncode == 0 and not stubs.stopped.exists()
     proc, _ = stubs(pg=stubs.pg_starts, CASEWORK_TEST_DATABASE_URL=PG_URL)
     assert proc.returncode == 0 and not stubs.stopped.exists()
+
+
+def test_ci_run_installs_the_backup_tools():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "command -v pg_dump" in text and "command -v pg_restore" in text
+    assert "missing+=(postgresql-client)" in text

@@ -34,11 +34,14 @@ def section(number: int) -> str:
 
 
 def commands(group: click.Group = main, path: str = "casework") -> dict[str, click.Command]:
-    """Every command the `casework` program has, by its full name."""
+    """Every command the `casework` program has, by its full name (a group that does its own
+    work without a subcommand, such as `casework backup --out DIR`, is one too)."""
     found = {}
     for name, command in group.commands.items():
         if isinstance(command, click.Group):
             found |= commands(command, f"{path} {name}")
+            if command.invoke_without_command:
+                found[f"{path} {name}"] = command
         else:
             found[f"{path} {name}"] = command
     return found
