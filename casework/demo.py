@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.models import Case, User
@@ -175,10 +175,13 @@ def _logins(ctx: Context) -> list[str]:
             select(User).where(User.email == f"{local}@{DOMAIN}")).scalar_one()
         secret = (open_account_secret(ctx.runtime.keyring, user.id, user.totp_secret_ct)
                   if user.totp_secret_ct else "(reset: needs a new invitation)")
+        visible = visible_filter(staff_actor(user, ctx.runtime.keyring))
         seen = ctx.session.scalars(select(Case.reference).where(
-            Case.reference.in_(this_year), visible_filter(staff_actor(user, ctx.runtime.keyring)))
-            .order_by(Case.reference)).all()
-        sees = ", ".join(f"{ref} ({this_year[ref]})" for ref in seen) or "no demo case"
+            Case.reference.in_(this_year), visible).order_by(Case.reference)).all()
+        older = ctx.session.scalar(select(func.count()).select_from(Case).where(
+            Case.opened_at < start, visible))
+        sees = (", ".join(f"{ref} ({this_year[ref]})" for ref in seen)
+                or "none of this year's demo cases") + f"; {older} of last year's"
         lines.append(f"{user.email:34} {PASSWORD}  {secret:34} {', '.join(roles)}\n"
                      f"{'':36}sees: {sees}")
     return lines

@@ -163,7 +163,9 @@ def test_every_row_is_served(served):
 
 
 def test_each_row_gives_the_statuses_of_the_document(document):
-    documented = operations(document)
+    """414 (the server's answer to an over-long request line) is said once, in the table of
+    statuses, not in every row."""
+    documented = {op: statuses - {414} for op, statuses in operations(document).items()}
     differ = {f"{m} {p}": (sorted(s), sorted(documented[m, p]))
               for (m, p), s in rows().items() if (m, p) in documented and s != documented[m, p]}
     assert differ == {}, "(page, document)"
