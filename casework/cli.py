@@ -16,12 +16,31 @@ from casework.workflow.definitions import DefinitionError
 
 
 def _runtime():
-    from casework.runtime import build_runtime
+    from casework.runtime import NoDatabase, build_runtime
 
     try:
         return build_runtime(Settings.from_env())
-    except (KeyUnavailable, DefinitionError) as exc:
+    except (KeyUnavailable, DefinitionError, NoDatabase) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+class Commands(click.Group):
+    """The command group: a database that cannot be reached is an operator's problem to fix,
+    said in one line with the (password-masked) URL, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as exc:
+            url = make_url(Settings.from_env().database_url).render_as_string(
+                hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise click.ClickException(
+                f"cannot use the database at {url}: {reason} (check CASEWORK_DATABASE_URL, "
+                f"and that the server runs)") from exc
 
 
 @contextmanager
@@ -36,7 +55,7 @@ def _refusals() -> Iterator[None]:
         raise click.ClickException(f"{exc.message} {details}".strip()) from exc
 
 
-@click.group()
+@click.group(cls=Commands)
 def main() -> None:
     """Casework: case management for whistleblowing and harassment complaints.
 
@@ -146,21 +165,37 @@ def users_invite(email) -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Load a demo organisation, staff and cases (once); print the demo logins."""
-    from casework.demo import load_demo
+@click.option("--show", is_flag=True, help="Print the demo reports' receipts again; load nothing.")
+def demo(show: bool) -> None:
+    """Load a demo organisation, staff and cases (once); print the demo logins, the demo cases
+    each one sees and, the first time (or with --show), the demo reports' receipts."""
+    from casework.demo import demo_receipts, load_demo, receipts_path
 
     runtime = _runtime()
+    if show:
+        receipts = demo_receipts(runtime)
+        if receipts is None:
+            raise click.ClickException(f"no demo receipts kept at {receipts_path(runtime)}: "
+                                       "run `casework demo` first")
+        _print_receipts(receipts)
+        return
     with runtime.transaction() as session:
         logins, receipts = load_demo(session, runtime)
     click.echo("Demo logins (password, then the TOTP secret for an authenticator app; every "
-               "account signs in with a code):")
+               "account signs in with a code), and the demo cases each one sees:")
     for login in logins:
         click.echo(f"  {login}")
     if receipts:
-        click.echo("Demo reports (reference and receipt; shown this once, demo data only):")
-        for line in receipts:
-            click.echo(f"  {line}")
+        _print_receipts(receipts)
+    else:
+        click.echo("The receipts of the demo reports again: `casework demo --show`.")
+
+
+def _print_receipts(receipts: list[str]) -> None:
+    click.echo("Demo reports (reference and receipt, to sign in as the reporter at /; demo "
+               "data only):")
+    for line in receipts:
+        click.echo(f"  {line}")
 
 
 @main.group()
@@ -249,6 +284,71 @@ def audit_seal() -> None:
     click.echo(f"audit chain head sealed: {result.events} events")
 
 
+@main.group(invoke_without_command=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="A new (or empty) folder for this backup.")
+@click.pass_context
+def backup(ctx: click.Context, out: Path | None) -> None:
+    """Back up the database into a new folder (never the key): SQLite through its online
+    backup API, PostgreSQL through pg_dump. Check it with `casework backup verify DIR`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("give --out DIR (or `casework backup verify DIR`)")
+    from casework.services.backup import BackupError, make_backup
+
+    settings = Settings.from_env()
+    try:
+        made = make_backup(settings.database_url, out,
+                           key_file=None if settings.key_env else settings.key_file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    facts = made.manifest
+    click.echo(f"backup written to {made.folder}: {facts['file']} ({facts['bytes']} bytes, "
+               f"sha256 {facts['sha256']}), schema {facts['schema_revision']}, "
+               f"{facts['audit_events']} audit events; the key is not in it: keep it apart")
+
+
+@backup.command("verify")
+@click.argument("dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--key-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="The outer key to check with (default: CASEWORK_KEY or "
+                                 "CASEWORK_KEY_FILE, as the app reads it).")
+@click.option("--scratch-server", default=None, help="PostgreSQL URL on whose server a "
+              "scratch database is made for a PostgreSQL backup (default: "
+              "CASEWORK_DATABASE_URL).")
+def backup_verify(dir: Path, key_file: Path | None, scratch_server: str | None) -> None:
+    """Restore a backup into a scratch database and check it: the schema revision, the audit
+    chain, and that a sample of cases opens with the key. Exit 1 naming each problem."""
+    from casework.crypto.keys import FileKeySource
+    from casework.migrate import known_revisions
+    from casework.runtime import key_source_for
+    from casework.services.backup import BackupError, verify_backup
+
+    settings = Settings.from_env()
+    source = (FileKeySource(key_file, create=False) if key_file
+              else key_source_for(settings, create=False))
+    try:
+        keyring = source.load()
+        known, newest = known_revisions()
+        result = verify_backup(dir, keyring, known_revisions=known, newest_revision=newest,
+                               scratch_server=scratch_server or settings.database_url)
+    except (BackupError, KeyUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    age = ("this version's newest" if result.newest
+           else "older: `casework db upgrade` after a restore")
+    click.echo(f"schema: revision {result.revision} ({age})")
+    click.echo(f"audit trail: {result.events} events walked")
+    click.echo(f"content: {result.sampled} sampled cases checked with the key from "
+               f"{source.describe()}")
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"PROBLEM: {problem}")
+        click.echo("backup NOT verified")
+        sys.exit(1)
+    click.echo("backup verified: it restores, its audit trail is intact and its content opens")
+
+
 @main.group()
 def keys() -> None:
     """The outer key."""
@@ -290,7 +390,10 @@ def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
     with _refusals(), runtime.transaction() as session:
         body = release(Context(session, runtime), OPERATOR,
                        StatsRequest(tuple(by.split(",")), period, profile))
-    click.echo(json.dumps(body, indent=2) if fmt == "json" else as_csv(body), nl=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(body, indent=2))
+    else:
+        _csv_out(as_csv(body))
 
 
 @stats.command("annual")
@@ -306,7 +409,17 @@ def stats_annual(period: str, profile: str | None) -> None:
     runtime = _runtime()
     with _refusals(), runtime.transaction() as session:
         reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
-    click.echo(report_csv(reports), nl=False)
+    _csv_out(report_csv(reports))
+
+
+def _csv_out(text: str) -> None:
+    """CSV on stdout and nothing else: the footnote after its blank line goes to stderr."""
+    table, blank, note = text.rpartition("\n\n")
+    if not blank:
+        table, note = text, ""
+    click.echo(table + "\n" if table else "", nl=False)
+    if note.strip():
+        click.echo(note.strip(), err=True)
 
 
 @main.group()
@@ -404,10 +517,11 @@ def mail_send() -> None:
 def run(host: str, port: int) -> None:
     """Serve with the development server (production: gunicorn wsgi:app)."""
     from casework import create_app
+    from casework.runtime import NoDatabase
 
     try:
         app = create_app()
-    except (KeyUnavailable, DefinitionError) as exc:
+    except (KeyUnavailable, DefinitionError, NoDatabase) as exc:
         raise click.ClickException(str(exc)) from exc
     app.run(host=host, port=port)
 

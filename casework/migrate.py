@@ -37,3 +37,11 @@ def downgrade(engine: Engine, revision: str) -> None:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
+
+
+def known_revisions() -> tuple[set[str], str]:
+    """Every revision this code's migrations know, and the newest (the single head)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}, script.get_current_head()

@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings
@@ -111,12 +113,43 @@ def load_keyring(settings: Settings, engine: Engine) -> tuple[KeySource, Keyring
     return source, keyring
 
 
+class NoDatabase(Exception):
+    """The database URL leads to no Casework schema: an operator mistake (a command run from
+    another folder, a wrong URL), answered with what was looked at, and nothing created."""
+
+    def __init__(self, settings: Settings) -> None:
+        key = "CASEWORK_KEY" if settings.key_env else str(settings.key_file)
+        super().__init__(
+            f"no database here: run `casework db upgrade` (looked at the database "
+            f"{make_url(settings.database_url).render_as_string(hide_password=True)}, "
+            f"instance folder {settings.instance_dir}, key {key}; set CASEWORK_INSTANCE_DIR "
+            f"or CASEWORK_DATABASE_URL, or run from the folder that holds instance/). "
+            f"Nothing was created.")
+
+
+def _sqlite_file_missing(url: str) -> bool:
+    parsed = make_url(url)
+    return (parsed.get_backend_name() == "sqlite" and bool(parsed.database)
+            and parsed.database != ":memory:" and not Path(parsed.database).exists())
+
+
+def require_schema(settings: Settings, engine: Engine) -> None:
+    """Raise NoDatabase unless the database has been created by `casework db upgrade`."""
+    if not inspect(engine).has_table("alembic_version"):
+        raise NoDatabase(settings)
+
+
 def build_runtime(settings: Settings, *, engine: Engine | None = None,
                   clock: Callable[[], datetime] = utcnow) -> Runtime:
-    """Validate definitions, connect, and load keys: any failure stops start-up with a message."""
+    """Validate definitions, connect, and load keys: any failure stops start-up with a message.
+    A database without Casework's schema is refused before a key is made (NoDatabase)."""
     routes = load_routes()
     pack = load_pack(settings.policy, routes)
-    engine = engine or make_engine(settings.database_url)
+    if engine is None:
+        if _sqlite_file_missing(settings.database_url):  # connecting would create the file
+            raise NoDatabase(settings)
+        engine = make_engine(settings.database_url)
+    require_schema(settings, engine)
     source, keyring = load_keyring(settings, engine)
     return Runtime(settings, engine, make_sessionmaker(engine), routes, pack, source, keyring,
                    clock)

@@ -59,7 +59,8 @@ def table_runtime(runtime: Runtime) -> Runtime:
 
 
 def expected_capacities(role: str, relation: str) -> frozenset[Capacity]:
-    """What the actor is on the case, from the relation alone (CONTRACT.md 3 and 4): queue
+    """What the actor is on the case, from the relation alone (docs/API.md, section 2, and
+    docs/ARCHITECTURE.md, "Access"): queue
     members and assignees act in their role's capacity; admin and hr_analyst see nothing; an
     auditor reads the trail of any case they have no conflict with; nobody implicated or
     recused is anything; a reporter is the reporter of their own case only."""

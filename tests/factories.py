@@ -34,7 +34,8 @@ FIELDS = {
     "resolved": {},
     "decide_to_investigate": {"reason": "serious"},
     "decline_investigation": {"reason": "out of time"},
-    # A handler records the reporter's own exit with what they asked and how (CONTRACT 4).
+    # A handler records the reporter's own exit with what they asked and how
+    # (docs/API.md, section 3).
     "withdraw": {"reason": "the reporter asked us to stop", "channel": "phone"},
     "external_route": {"reason": "the reporter has gone to a tribunal", "channel": "email"},
 }

@@ -38,9 +38,9 @@ def test_ci_run_calls_make_test():
 
 @needs_make
 def test_makefile_targets():
-    def dry(target):
+    def dry(*target):
         return subprocess.run(
-            ["make", "-n", "-C", str(ROOT), target],
+            ["make", "-n", "-C", str(ROOT), *target],
             check=True, capture_output=True, text=True,
         ).stdout
 
@@ -49,8 +49,27 @@ def test_makefile_targets():
     assert "casework demo" in run
     assert "casework run --host 127.0.0.1 --port 5000" in run
     assert "scripts/test-all" in dry("test")
+    assert "--port 8123" in dry("run", "PORT=8123")
     for target in ("lint", "bench", "clean"):
         dry(target)
+
+
+@needs_make
+def test_make_run_installs_the_runtime_only_and_make_test_adds_the_test_extras():
+    def everything(target):  # -B: as on a fresh machine, every step of the venv shown
+        return subprocess.run(["make", "-n", "-B", "-C", str(ROOT), target], check=True,
+                              capture_output=True, text=True).stdout
+
+    installs = [line for line in everything("run").splitlines() if "pip install" in line]
+    assert installs and all("test" not in line for line in installs), installs
+    assert any(".[test," in line for line in everything("test").splitlines()
+               if "pip install" in line)
+
+
+def test_readme_says_how_to_change_the_port_and_call_the_venv_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make run PORT=" in readme
+    assert ".venv/bin/casework" in readme
 
 
 # ---- scripts/test-all behaviour, with stubs ------------------------------------
@@ -76,6 +95,10 @@ def stubs(tmp_path):
     pg_ok = tmp_path / "pg-ok"
     pg_ok.write_text(f"#!/usr/bin/env bash\necho '{PG_URL}'\n")
     pg_ok.chmod(0o755)
+    pg_starts = tmp_path / "pg-starts"  # as if it had to start a server: says how to stop it
+    pg_starts.write_text(f"#!/usr/bin/env bash\necho 'touch {tmp_path}/stopped' "
+                         f">\"$CASEWORK_PGTEST_STOP_FILE\"\necho '{PG_URL}'\n")
+    pg_starts.chmod(0o755)
     pg_missing = tmp_path / "pg-missing"
     pg_missing.write_text("#!/usr/bin/env bash\necho 'no postgres' >&2\nexit 1\n")
     pg_missing.chmod(0o755)
@@ -93,6 +116,9 @@ def stubs(tmp_path):
         return proc, calls
 
     run.pg_missing = pg_missing
+    run.pg_starts = pg_starts
+    run.pg_ok = pg_ok
+    run.stopped = tmp_path / "stopped"
     return run
 
 
@@ -137,3 +163,25 @@ def test_test_all_without_postgres_warns_outside_ci(stubs, sqlite_rc):
     assert proc.returncode == sqlite_rc
     assert calls == ["sqlite|"]
     assert "ONLY SQLITE WAS TESTED" in proc.stderr
+
+
+@needs_bash
+def test_test_all_stops_the_postgres_server_it_started(stubs):
+    proc, calls = stubs(pg=stubs.pg_starts)
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["sqlite|", f"{PG_URL}|"]
+    assert stubs.stopped.exists() and "stopping the PostgreSQL server it started" in proc.stderr
+
+
+@needs_bash
+def test_test_all_leaves_a_server_it_did_not_start(stubs):
+    proc, _ = stubs(pg=stubs.pg_ok)
+    assert proc.returncode == 0 and not stubs.stopped.exists()
+    proc, _ = stubs(pg=stubs.pg_starts, CASEWORK_TEST_DATABASE_URL=PG_URL)
+    assert proc.returncode == 0 and not stubs.stopped.exists()
+
+
+def test_ci_run_installs_the_backup_tools():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "command -v pg_dump" in text and "command -v pg_restore" in text
+    assert "missing+=(postgresql-client)" in text

@@ -125,7 +125,7 @@ def test_an_implemented_row_names_a_test_and_every_row_names_tests_or_none():
 
 def test_the_document_stands_on_its_own():
     text = DOC.read_text(encoding="utf-8")
-    assert "../shared" not in text and "/work/" not in text
+    assert not re.search(r"\.\./shared|/work/", text)
     for seed in ("000_045e525fe5c12ba5.txt", "001_28fb675f55722052.txt",
                  "002_eed89ac6952c09d8.txt", "003_54793827a5d926c0.txt",
                  "004_b5c0eb3489893e46.txt"):

@@ -68,10 +68,10 @@ def reporter_session(body: ReporterSessionIn):
 @api.get("/openapi.json")
 def openapi():
     """The OpenAPI document of this API."""
-    return build_openapi()
+    return build_openapi(runtime=runtime())
 
 
 @api.get("/docs")
 def docs():
     """A browsable page for the document, rendered on the server (no third-party assets)."""
-    return render_template("api_docs.html", doc=build_openapi())
+    return render_template("api_docs.html", doc=build_openapi(runtime=runtime()))

@@ -19,7 +19,17 @@ MAX_JSON = 256 * 1024
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
                403: "Not allowed", 404: "Not found (or not visible to you)",
                409: "Conflict with the current state", 413: "Too large",
+               414: "URI too long: the request line is over the server's limit (gunicorn's "
+                    "4094 bytes); answered by the server before the app, not as JSON",
                422: "A field does not validate", 429: "Too many attempts"}
+
+#: Request fields whose values are keys of the running policy pack and routes: the document
+#: enumerates them (`enum`), so a client or a fuzzer can send a valid report without reading
+#: the pack. Field name → which keys. List filters (GET /cases?queue=…) are left free: an
+#: unknown value there is an empty list, not an error.
+PACK_FIELDS = {"route": "route", "category": "category", "department": "department",
+               "queue": "queue", "queues": "queue", "milestone": "milestone",
+               "transition": "transition", "action": "transition"}
 
 
 class MalformedJSON(DomainError):
@@ -149,17 +159,84 @@ def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str 
     return register
 
 
-def build_openapi(prefix: str = "/api/v1") -> dict:
-    """The OpenAPI 3.1 document, generated from the registered operations and their schemas."""
+def pack_keys(runtime) -> dict[str, list[str]]:
+    """The keys a running Casework accepts, by kind (see PACK_FIELDS)."""
+    pack, routes = runtime.pack, runtime.routes
+    return {
+        "route": sorted(routes),
+        "category": sorted(pack.categories),
+        "department": sorted(pack.departments),
+        "queue": sorted(pack.queues),
+        "milestone": sorted({m.key for m in pack.milestones.values()}),
+        "transition": sorted({k for r in routes.values() for k in r.transition_keys}),
+    }
+
+
+def _enumerate(schema: dict, keys: dict[str, list[str]]) -> None:
+    """Give each pack-keyed property of a request schema its enum (in place)."""
+    for name, prop in schema.get("properties", {}).items():
+        kind = PACK_FIELDS.get(name)
+        if kind is None or not keys.get(kind):
+            continue
+        target = prop.get("items", prop) if prop.get("type") == "array" else prop
+        for branch in target.get("anyOf", [target]):
+            if branch.get("type") == "string":
+                branch["enum"] = list(keys[kind])
+
+
+def _request_models(model: type[BaseModel], seen: set[str]) -> set[str]:
+    """The names of a request model and every model nested in it."""
+    names = {model.__name__}
+    for info in model.model_fields.values():
+        for arg in _types_in(info.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel) and arg.__name__ not in seen:
+                names |= _request_models(arg, seen | names)
+    return names
+
+
+def _types_in(annotation) -> list:
+    import typing
+
+    args = typing.get_args(annotation)
+    return [annotation] if not args else [t for a in args for t in _types_in(a)]
+
+
+#: Links a client (or a stateful fuzzer) can follow from a lodged report: sign in as its
+#: reporter with the reference and receipt just given, and open it as staff.
+REPORT_LINKS = {
+    "ReporterSession": {
+        "operationId": "post_reporter_session",
+        "requestBody": {"reference": "$response.body#/reference",
+                        "receipt": "$response.body#/receipt"},
+        "description": "Sign in as the reporter of the report just lodged."},
+    "StaffCase": {
+        "operationId": "get_cases_ref_",
+        "parameters": {"ref": "$response.body#/reference"},
+        "description": "The case as staff with a queue or assignment that reaches it see it."},
+}
+
+
+def build_openapi(prefix: str = "/api/v1", runtime=None) -> dict:
+    """The OpenAPI 3.1 document, generated from the registered operations and their schemas;
+    with the running `runtime`, the pack's keys are enumerated in request fields."""
     models = {ErrorBody}
     for op in OPERATIONS:
         models |= {m for m in (op.body, op.response) if m is not None}
         models |= {m for _, m in op.also}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m:
                                   m.__name__)], ref_template="#/components/schemas/{model}")
+    schemas = defs.get("$defs", {})
+    keys = pack_keys(runtime) if runtime is not None else {}
     paths: dict[str, dict] = {}
     for op in OPERATIONS:
-        paths.setdefault(op.path, {})[op.method.lower()] = _describe(op)
+        paths.setdefault(op.path, {})[op.method.lower()] = _describe(op, keys)
+    if keys:
+        requests: set[str] = set()
+        for op in OPERATIONS:
+            if op.body is not None:
+                requests |= _request_models(op.body, set())
+        for name in requests & schemas.keys():
+            _enumerate(schemas[name], keys)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Casework API", "version": "1.0.0",
@@ -168,7 +245,7 @@ def build_openapi(prefix: str = "/api/v1") -> dict:
         "servers": [{"url": prefix}],
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {
                 "staff": {"type": "http", "scheme": "bearer", "description": "staff token"},
                 "reporter": {"type": "http", "scheme": "bearer",
@@ -181,15 +258,25 @@ def _ref(model: type[BaseModel]) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _describe(op: Operation) -> dict:
+def _path_schema(name: str, keys: dict[str, list[str]]) -> dict:
+    kind = PACK_FIELDS.get(name)
+    if kind and keys.get(kind):
+        return {"type": "string", "enum": list(keys[kind])}
+    return {"type": "string"}
+
+
+def _describe(op: Operation, keys: dict[str, list[str]] | None = None) -> dict:
+    keys = keys or {}
     item: dict = {"summary": op.summary, "operationId": f"{op.method.lower()}"
                   f"{re.sub(r'[^A-Za-z0-9]+', '_', op.path)}", "tags": list(op.tags)}
-    params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+    params = [{"name": n, "in": "path", "required": True, "schema": _path_schema(n, keys)}
               for n in re.findall(r"\{(\w+)\}", op.path)]
     if op.query is not None:
         schema = op.query.model_json_schema()
+        required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
-            params.append({"name": name, "in": "query", "required": False, "schema": prop})
+            params.append({"name": name, "in": "query", "required": name in required,
+                           "schema": prop})
     if params:
         item["parameters"] = params
     if op.body is not None:
@@ -219,5 +306,9 @@ def _describe(op: Operation) -> dict:
     for code in sorted(statuses):
         responses[str(code)] = {"description": STATUS_TEXT[code], "content": {
             "application/json": {"schema": _ref(ErrorBody)}}}
-    item["responses"] = responses
+    if params:  # a long value makes a request line over the server's limit
+        responses["414"] = {"description": STATUS_TEXT[414]}
+    if (op.method, op.path) == ("POST", "/reports"):
+        responses[str(op.status)]["links"] = REPORT_LINKS
+    item["responses"] = dict(sorted(responses.items()))
     return item

@@ -1,4 +1,4 @@
-"""Staff read a case's evidence through the API (CONTRACT section 4): the list with digests,
+"""Staff read a case's evidence through the API (docs/API.md, section 3): the list with digests,
 and each file as stored after cleaning, its download audited; hidden exactly like the case."""
 
 from __future__ import annotations

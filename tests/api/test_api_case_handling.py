@@ -1,4 +1,4 @@
-"""Triage, links and legal hold through the API (CONTRACT section 4): each answer and each
+"""Triage, links and legal hold through the API (docs/API.md, section 3): each answer and each
 refusal with the contract's status, and GET /cases/{ref} showing links and the hold."""
 
 from __future__ import annotations

@@ -132,11 +132,11 @@ def test_intake_limit_resets_after_its_window(api, report, monkeypatch, clock):
     assert api.post("/reports", json=report).status_code == 201
 
 
-def test_openapi_document_is_served(api, client):
+def test_openapi_document_is_served(api, client, runtime):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = response.get_json()
-    assert document == build_openapi()
+    assert document == build_openapi(runtime=runtime)
     assert document["openapi"].startswith("3.")
 
 
@@ -169,7 +169,7 @@ def test_document_names_the_statuses_each_operation_can_answer(document):
             if "requestBody" in op:
                 assert {"400", "413", "422"} <= statuses, where
             for status, answer in op["responses"].items():
-                if status.startswith("4"):
+                if status.startswith("4") and status != "414":  # 414: gunicorn's, not JSON
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/ErrorBody"}, where
 

@@ -1,4 +1,4 @@
-"""The case record through the API (CONTRACT section 4): decisions and named people for staff;
+"""The case record through the API (docs/API.md, section 3): decisions and named people for staff;
 the report, feedback, next date and who withdrew it for the reporter."""
 
 from __future__ import annotations

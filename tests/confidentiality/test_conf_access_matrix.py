@@ -1,5 +1,6 @@
 """The access matrix: every staff role × relation to a case × action, against an independent
-reading of the policy in CONTRACT.md; an invisible case looks exactly like no case at all."""
+reading of the policy in docs/API.md (section 2) and docs/ARCHITECTURE.md; an invisible
+case looks exactly like no case at all."""
 
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ DEFAULT_STEP = ("acknowledge", [])
 
 
 def expected(role: str, relation: str, action: str, reveal_roles: frozenset[str]) -> str:
-    """CONTRACT.md: queue members and assignees see a case; no one implicated or recused does;
-    admin, hr_analyst and auditor see no content through their role. Handlers (intake) assign;
-    identity goes only to the roles the policy pack names."""
+    """docs/API.md, section 2: queue members and assignees see a case; no one implicated or
+    recused does; admin, hr_analyst and auditor see no content through their role. Handlers
+    (intake) assign; identity goes only to the roles the policy pack names."""
     sees = role not in {"admin", "hr_analyst", "auditor"} and relation in {"queue", "assigned"}
     if action == "list":
         return "listed" if sees else "absent"

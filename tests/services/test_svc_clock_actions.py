@@ -174,7 +174,7 @@ def test_a_transition_that_stops_a_paused_clock_judges_it_by_its_due_date(with_p
     pause_clock(ctx, boss, case.reference, "complete_resolution", "Awaiting the police")
     clock.now += timedelta(days=30)
     fire_transition(ctx, boss, case.reference, "withdraw", case.version, FIELDS["withdraw"])
-    # A withdrawal ends the deadline without meeting it (CONTRACT 4): stopped, not met.
+    # A withdrawal ends the deadline without meeting it (docs/API.md, section 3): stopped, not met.
     assert clocks_of(case)["complete_resolution"] == ("stopped", date(2027, 3, 2))
 
 

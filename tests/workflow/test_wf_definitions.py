@@ -206,7 +206,7 @@ def test_definitions_are_frozen(tmp_path):
             thing.key = "changed"
 
 
-# The shipped routes, checked against CONTRACT.md section 2 (written out here, not read from TOML).
+# The shipped routes, checked against docs/API.md section 2 (written out here, not read from TOML).
 
 CONTRACT_STATES = {
     "disclosure": {"received", "assessment", "investigation", "findings", "feedback", "closed"},
@@ -230,7 +230,7 @@ CONTRACT_REQUIRES = {
     },
 }
 #: Transitions beyond the contract (it allows adding them): each with its required fields.
-#: `merge` closes a duplicate; only the links endpoint fires it (CONTRACT section 4).
+#: `merge` closes a duplicate; only the links endpoint fires it (docs/API.md, section 3).
 ADDED_REQUIRES = {"disclosure": {"merge": set()}, "harassment": {"merge": set()}}
 #: Optional fields beyond the contract (allowed: a caller that leaves them out still succeeds).
 OPTIONAL_EXTRAS = {

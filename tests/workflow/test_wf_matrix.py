@@ -1,4 +1,4 @@
-"""Every (route, state, transition, actor kind) against a hand-written copy of CONTRACT.md §2.
+"""Every (route, state, transition, actor kind) against a hand-written copy of docs/API.md §2.
 
 The table below is written from the contract, not read from the TOML files, so a drift in either
 shows up here as a failing case.
@@ -116,7 +116,7 @@ def _expected(route: str, state: str, key: str, actor: str) -> Row | tuple[Reaso
     return here[0]
 
 
-#: CONTRACT section 4: a handler records a withdrawal (or the external route) the reporter asked
+#: docs/API.md, section 3: a handler records a withdrawal (or the external route) the reporter asked
 #: for elsewhere, with the reason and the channel; the reporter gives neither.
 RECORDED_FOR_REPORTER = {"withdraw", "external_route"}
 RECORDING = {"reason": "asked by phone", "channel": "phone"}
@@ -233,7 +233,7 @@ def test_a_handler_records_the_reporters_exit_with_reason_and_channel(route_key,
 @pytest.mark.parametrize(("route_key", "state"), [
     (r, s) for r in sorted(CONTRACT) for s in STATES[r]])
 def test_merge_is_fired_only_through_the_links_service(route_key, state):
-    """A handler merges a duplicate by linking it (CONTRACT section 4): never offered as a
+    """A handler merges a duplicate by linking it (docs/API.md, section 3): never offered as a
     step, refused (403) when asked for on its own, closed as `merged` when the links service
     asks, and not from a closed case (409)."""
     route, snapshot = ROUTES[route_key], _snapshot(route_key, state)

@@ -13,7 +13,7 @@ from casework.workflow.render import to_dict, to_dot, to_json, to_mermaid
 
 ROUTES = load_routes()
 
-# (key, sources, target, who) per CONTRACT.md section 2, written out by hand.
+# (key, sources, target, who) per docs/API.md section 2, written out by hand.
 D_OPEN = ["assessment", "feedback", "findings", "investigation", "received"]
 H_OPEN = ["findings", "formal_complaint", "informal", "investigation", "options", "reported",
           "self_help"]
