@@ -71,6 +71,11 @@ class Meta(Out):
     routes: list[KeyLabel]
     categories: list[CategoryOut]
     departments: list[KeyLabel]
+    #: How a reporter may know (ReportIn.relation), whom they may ask to raise it with
+    #: (ReportIn.raise_with) and what they may say (ReportIn.statements), in the pack's words.
+    relations: list[KeyLabel] = Field(default_factory=list)
+    raise_with: list[KeyLabel] = Field(default_factory=list)
+    statements: list[KeyLabel] = Field(default_factory=list)
 
 
 class FieldOut(Out):
@@ -140,6 +145,13 @@ class ReportIn(Schema):
     #: Email the reporter (no content, just "there is an update") when the case moves; needs
     #: a name and reporter.email.
     notify_by_email: StrictBool = False
+    #: How the reporter knows: affected (it happened to them), saw, told. saw and told make
+    #: the reporter a witness.
+    relation: str | None = Field(default=None, max_length=16)
+    #: Whom they ask to raise it with (a key of the pack's levels, GET /meta raise_with), and
+    #: what they say that routing looks at (keys of GET /meta statements).
+    raise_with: str | None = Field(default=None, max_length=32)
+    statements: list[str] = Field(default_factory=list, max_length=10)
 
 
 class ReportOut(Out):
@@ -404,6 +416,12 @@ class LegalHoldOut(Out):
     since: datetime
 
 
+class PersonRefOut(Out):
+    person_id: int
+    name: str | None = None
+    position: str | None = None
+
+
 class CaseOut(Out):
     reference: str
     route: str
@@ -434,6 +452,16 @@ class CaseOut(Out):
     #: Links to cases you can also see (others are left out), and the legal hold, if any.
     links: list[CaseLinkOut] = Field(default_factory=list)
     legal_hold: LegalHoldOut | None = None
+    #: How the reporter knows (affected, saw, told; null when not asked) and whether they
+    #: report what happened to someone else.
+    relation: str | None = None
+    witness: bool = False
+    #: Whom the reporter asked to raise it with and what they said, in the pack's words; the
+    #: next senior manager and the person their level names, as the routing rules worked out.
+    raise_with: str | None = None
+    reporter_says: list[str] = Field(default_factory=list)
+    next_senior_manager: PersonRefOut | None = None
+    asked_for: PersonRefOut | None = None
 
 
 Version = Field(default=None, ge=1, le=2**31 - 1, description=(

@@ -21,6 +21,7 @@ from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.facts import received_quarter
 from casework.workflow.engine import clock_events
+from casework.workflow.policy import RELATIONS
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_SUMMARY, MAX_DETAILS, MAX_NAME = 300, 50_000, 200
@@ -63,6 +64,11 @@ class NewReport:
     extra: dict = field(default_factory=dict)
     #: The reporter asked to be emailed (without content) when there is an update.
     notify_by_email: bool = False
+    #: How the reporter knows (RELATIONS: affected, saw, told); a witness is someone else.
+    relation: str | None = None
+    #: Whom they ask to raise it with (a pack level) and what they say that routing looks at.
+    raise_with: str | None = None
+    statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,16 @@ def validate(ctx: Context, report: NewReport) -> None:
             report.reporter and EMAIL.match(report.reporter.email or ""))):
         errors["notify_by_email"] = ("we can email you only if you give your name and an "
                                      "email address")
+    if report.relation is not None and report.relation not in RELATIONS:
+        errors["relation"] = f"must be one of: {', '.join(RELATIONS)}"
+    elif report.relation == "affected" and report.witness:
+        errors["relation"] = "a witness reports what happened to someone else"
+    if report.raise_with is not None and report.raise_with not in pack.levels:
+        errors["raise_with"] = ("not a level of this organisation" if pack.levels else
+                                "this organisation offers no choice of level")
+    unknown = sorted(set(report.statements) - set(pack.statements))
+    if unknown:
+        errors["statements"] = f"not something this form asks: {', '.join(unknown)}"
     errors.update(_check_people(ctx, report))
     if errors:
         raise Invalid("Some answers need attention.", errors)
@@ -141,7 +157,10 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     receipt = new_receipt()
     case = Case(reference=new_reference(ctx), route=report.route, category=report.category,
                 department=report.department, state=route.initial, queue="intake",
-                anonymous=report.anonymous, witness=report.witness,
+                anonymous=report.anonymous,
+                witness=report.witness or report.relation in ("saw", "told"),
+                relation=report.relation, raise_with=report.raise_with,
+                reporter_says=sorted(set(report.statements)) or None,
                 recorded_by_staff=report.recorded_by is not None, opened_at=ctx.now,
                 received_quarter=received_quarter(ctx.now, ctx.runtime.pack.timezone),
                 notify_reporter=report.notify_by_email,
@@ -159,10 +178,24 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
               actor_kind="staff" if report.recorded_by else "reporter")
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), "lodge"))
     ctx.audit(Kind.CASE_LODGE, actor, case_id=case.id, route=case.route, category=case.category)
-    reporter_person = report.reporter.person_id if report.reporter else None
-    apply_routing(ctx, case, reporter_person=None if report.anonymous else reporter_person)
+    reporter_person = None if report.anonymous or not report.reporter \
+        else report.reporter.person_id
+    _keep_from_the_line_manager(ctx, case, report, reporter_person)
+    apply_routing(ctx, case, reporter_person=reporter_person)
     ctx.session.flush()
     return Lodged(case, case.reference, receipt)
+
+
+def _keep_from_the_line_manager(ctx: Context, case: Case, report: NewReport,
+                                reporter_person: int | None) -> None:
+    """A reporter who says who they are and that their line manager is involved: the manager
+    the directory names is implicated, so they never see the case."""
+    if "line_manager_involved" not in report.statements or reporter_person is None:
+        return
+    person = ctx.session.get(Person, reporter_person)
+    named = {i.person_id for i in report.implicated}
+    if person is not None and person.manager_id and person.manager_id not in named:
+        add_implicated_party(ctx, case, ImplicatedInput(person_id=person.manager_id))
 
 
 def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput) -> CaseParty:

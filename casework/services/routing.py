@@ -50,7 +50,8 @@ def routing_for(ctx: Context, case: Case, *, route: str, category: str,
         reporter_person = reporter[0][1].get("person_id") if reporter else None
     directory = _directory(ctx, implicated | ({reporter_person} if reporter_person else set()))
     return route_case(ctx.runtime.pack, RoutingInput(
-        route, category, frozenset(implicated), reporter_person, chosen_queue), directory)
+        route, category, frozenset(implicated), reporter_person, chosen_queue,
+        frozenset(case.reporter_says or ()), case.raise_with), directory)
 
 
 def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = None,
@@ -65,7 +66,8 @@ def apply_routing(ctx: Context, case: Case, *, reporter_person: int | None = Non
     case.queue = decision.queue
     case.actions = sorted(decision.actions)
     case.routing_ct = ctx.vault(case).seal_json("routing", case.id, {
-        "reasons": list(decision.reasons), "escalate_to": decision.escalate_to})
+        "reasons": list(decision.reasons), "escalate_to": decision.escalate_to,
+        "asked_for": decision.asked_for})
     _end_conflicted_assignments(ctx, case)
     add_event(ctx, case, "routed", facts={"queue": decision.queue, "from": previous})
     ctx.audit(Kind.CASE_ROUTE, actor, case_id=case.id, queue=decision.queue,

@@ -22,6 +22,13 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (rendered as a fieldset by the page)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ReportForm(FlaskForm):
     """A new report, by the reporter or recorded by staff on their behalf."""
 
@@ -51,7 +58,12 @@ class ReportForm(FlaskForm):
                                                                       Length(max=320)])
     phone = TelField("Your phone number (optional)", validators=[Optional(), Length(max=40)])
     notify_by_email = BooleanField("Email me when there is an update on my report")
-    witness = BooleanField("I am reporting something that happened to someone else")
+    relation = RadioField("How do you know about it?", validators=[Optional()])
+    raise_with = RadioField("Who would you like to raise it with?", validators=[Optional()])
+    statements = CheckboxesField("Is any of this true? (optional)", validators=[Optional()])
+    reporter_person = SelectField("Find yourself in the staff directory (optional)",
+                                  coerce=lambda v: int(v) if v else None,
+                                  validators=[Optional()])
 
 
 class RecordForm(FlaskForm):
@@ -183,13 +195,6 @@ class CaseFilterForm(FlaskForm):
     sort = SelectField("Order", default="newest", choices=[
         ("newest", "Opened, newest first"), ("oldest", "Opened, oldest first"),
         ("due", "Next due date first")])
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes (rendered as a fieldset by the page)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(FlaskForm):

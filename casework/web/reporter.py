@@ -27,6 +27,7 @@ from casework.web.forms import (
     ReportForm,
     ReturnForm,
 )
+from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("reporter", __name__)
 MAX_FILES = 10
@@ -57,8 +58,14 @@ def report_form(form: ReportForm) -> ReportForm:
         (c.key, c.label) for c in rt.pack.categories.values()]
     form.department.choices = [("", "I don't know / not sure")] + list(
         rt.pack.departments.items())
-    people = context().session.execute(select(Person).order_by(Person.name)).scalars()
+    people = context().session.execute(select(Person).order_by(Person.name)).scalars().all()
     form.implicated_people.choices = [(p.id, f"{p.name}, {p.position}") for p in people]
+    form.reporter_person.choices = [("", "I would rather not say")] + [
+        (p.id, f"{p.name}, {p.position}") for p in people]
+    form.relation.choices = [(k, words) for k, (words, _) in RELATIONS.items()]
+    form.raise_with.choices = [("", "Whoever the policy says")] + [
+        (lv.key, lv.label) for lv in rt.pack.levels.values()]
+    form.statements.choices = [(st.key, st.label) for st in rt.pack.statements.values()]
     return form
 
 
@@ -71,11 +78,15 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
     implicated += [ImplicatedInput(name=p[0].strip(), role=(p[1].strip() if len(p) > 1
                                                              else None)) for p in typed]
     reporter = ReporterInput(name=form.name.data, email=form.email.data or None,
-                             phone=form.phone.data or None) if named else None
+                             phone=form.phone.data or None,
+                             person_id=form.reporter_person.data or None) if named else None
     return NewReport(route=form.route.data, category=form.category.data,
                      summary=form.summary.data, details=form.details.data, anonymous=not named,
                      reporter=reporter, implicated=tuple(implicated),
-                     witness=bool(form.witness.data), department=form.department.data or None,
+                     relation=form.relation.data or None,
+                     raise_with=form.raise_with.data or None,
+                     statements=tuple(form.statements.data or ()),
+                     department=form.department.data or None,
                      occurred_on=form.occurred_on.data, recorded_by=recorded_by,
                      notify_by_email=named and bool(form.notify_by_email.data),
                      extra={"witnesses": form.witnesses.data or ""})

@@ -403,6 +403,8 @@ CITED = {
         ("category_flag", "illegal"): "code of conduct 5.4",
         ("category_flag", "fraud"): "code of conduct 5.2",
         ("line_manager_implicated", None): "code of conduct 5.3",
+        ("reporter_says", "condoned"): "code of conduct 5.4",
+        ("reporter_says", "local_channels_tried"): "code of conduct 5.4",
     },
     "nz-public-service": {
         ("implicated_role", "chief_executive"): "the organisation's internal procedures, "
