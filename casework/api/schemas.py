@@ -100,6 +100,10 @@ class TransitionOut(Out):
     outcome_from: str | None = None
     #: Set on a step that only another endpoint takes ("links": a merge is a duplicate link).
     through: str | None = None
+    #: Fields only some actors give, by actor kind (a handler records how the reporter asked).
+    requires_of: dict[str, list[FieldOut]] = Field(default_factory=dict)
+    #: The choice is the affected person's: a reporter who is a witness may not take it.
+    affected_person: bool = False
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -210,6 +214,12 @@ class MessageOut(Out):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class MeetingOut(Out):
+    offered: bool
+    requested_on: date | None = None
+    due_on: date | None = None
+
+
 class ReporterCaseOut(Out):
     reference: str
     route: str
@@ -235,6 +245,11 @@ class ReporterCaseOut(Out):
     timeline: list[TimelineItem]
     messages: list[MessageOut]
     actions: list[str]
+    #: The reporter said it happened to someone else: the resolution choices are not theirs.
+    witness: bool = False
+    #: A meeting in person (EU directive art 9(2)): whether they may ask now, and once asked,
+    #: when they asked and the date the organisation should meet them by.
+    meeting: MeetingOut | None = None
 
 
 class CheckInOut(Out):

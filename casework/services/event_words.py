@@ -11,6 +11,7 @@ FIXED = {
     "merged_in": "A duplicate report was merged into this one",
     "hold_placed": "Legal hold placed: retention will not destroy this case",
     "hold_lifted": "Legal hold lifted: retention applies again",
+    "meeting_requested": "The reporter asked to meet in person",
 }
 
 

@@ -20,7 +20,7 @@ from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.facts import received_quarter
-from casework.workflow.engine import clock_events
+from casework.workflow.engine import lodge_events
 from casework.workflow.policy import RELATIONS
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -176,7 +176,8 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     actor = f"user:{report.recorded_by}" if report.recorded_by else "reporter"
     add_event(ctx, case, "lodged", to_state=route.initial, actor_user_id=report.recorded_by,
               actor_kind="staff" if report.recorded_by else "reporter")
-    apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), "lodge"))
+    apply_clock_events(ctx, case, lodge_events(ctx.runtime.pack.clock_rules(case.route),
+                                               named_witness=case.witness and not case.anonymous))
     ctx.audit(Kind.CASE_LODGE, actor, case_id=case.id, route=case.route, category=case.category)
     reporter_person = None if report.anonymous or not report.reporter \
         else report.reporter.person_id

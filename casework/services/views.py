@@ -200,7 +200,7 @@ def _ladder(ctx: Context, case: Case, routing: dict) -> dict:
         people[key] = _with_directory_names(ctx, [{"person_id": pid, "name": None,
                                                    "role": None}])[0] if pid else None
     return {"relation": case.relation, "witness": bool(case.witness),
-            "raise_with": level.label if level else case.raise_with,
+            "raise_with": level.for_handlers if level else case.raise_with,
             "reporter_says": [pack.statements[k].label if k in pack.statements else k
                               for k in case.reporter_says or ()], **people}
 

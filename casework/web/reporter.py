@@ -13,6 +13,7 @@ from casework.services.auth import reporter_sign_in
 from casework.services.content import list_messages, post_message
 from casework.services.errors import DomainError, Invalid
 from casework.services.evidence import accept_evidence
+from casework.services.meetings import request_meeting
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
@@ -262,6 +263,15 @@ def take_action():
                                action_form=form)
     fire_transition(ctx, actor, view["reference"], form.action.data, None, {})
     flash("Done. Your report has been updated.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/meeting")
+def ask_for_meeting():
+    """Ask to meet in person (EU directive art 9(2))."""
+    offer = request_meeting(context(), current_reporter())  # CSRF: checked for every POST
+    flash("You asked to meet in person. The person handling your report will contact you to "
+          f"arrange it, by {offer.due_on:%d %B %Y}.", "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 

@@ -120,7 +120,8 @@ class CurrentCase:
 def _step_fields(key: str) -> dict[str, object]:
     """The submitted answers for a step, typed as the route definitions say."""
     types = {spec.name: spec.type for route in runtime().routes.values()
-             for t in route.transitions_named(key) for spec in t.requires}
+             for t in route.transitions_named(key)
+             for spec in (*t.requires, *(f for _, more in t.requires_of for f in more))}
     fields: dict[str, object] = {}
     for name, value in request.form.items():
         if name.startswith(FIELD_PREFIX):

@@ -84,6 +84,13 @@ class Level:
     queue: str | None = None
     person: str | None = None
     source: str = ""
+    #: The level in a handler's words ("their line manager"); the reporter's label if unset.
+    handler_label: str = ""
+
+    @property
+    def for_handlers(self) -> str:
+        """How handlers read the level."""
+        return self.handler_label or self.label
 
 
 @dataclass(frozen=True)
@@ -293,7 +300,7 @@ def _levels(raw, queues, source) -> dict[str, Level]:
         if spec.get("queue") is None and spec.get("person") is None:
             raise DefinitionError(source, where, "a level names a queue, a person, or both")
         result[key] = Level(key, spec.get("label", key), spec.get("queue"), spec.get("person"),
-                            spec.get("source", ""))
+                            spec.get("source", ""), spec.get("handler_label", ""))
     return result
 
 

@@ -73,7 +73,7 @@ def route_case(
     elif level is not None and level.queue is not None:
         queue = level.queue
         reasons = [f"{pack.queues[queue].label}: the reporter asked to raise it with "
-                   f"{level.label.lower()}" + (f" ({level.source})" if level.source else "")]
+                   f"{level.for_handlers}" + (f" ({level.source})" if level.source else "")]
     else:
         queue = pack.default_queues[facts.route]
         reasons = [f"{pack.queues[queue].label}: the usual place for this kind of report"]
@@ -106,7 +106,7 @@ def _asked_for(level: Level | None, facts: RoutingInput,
 
 
 def _level_note(level: Level, facts: RoutingInput, asked: int | None) -> str:
-    said = f"the reporter asked to raise it with {level.label.lower()}" + (
+    said = f"the reporter asked to raise it with {level.for_handlers}" + (
         f" ({level.source})" if level.source else "")
     if asked is not None:
         return f"{said}: the directory names them below"

@@ -27,7 +27,7 @@ def test_the_case_answer_says_how_the_reporter_knows_and_who_the_rules_worked_ou
     _, token = sign_in(("intake",), ("hr",))
     body = api.get(f"/cases/{lodged.get_json()['reference']}", token=token).get_json()
     assert (body["relation"], body["witness"]) == ("told", True)
-    assert body["raise_with"] == "The next senior manager or my Director"
+    assert body["raise_with"] == "the next senior manager or their Director"
     assert body["reporter_says"] == ["My line manager is involved in what I am reporting"]
     assert body["next_senior_manager"] == {"person_id": director, "name": "Dana Director",
                                            "position": "Director"}

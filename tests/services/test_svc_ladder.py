@@ -72,7 +72,7 @@ def test_the_level_the_reporter_chose_is_shown_and_names_the_person(ctx, make, o
                       reporter_person=org["reporter"], anonymous=False).case
     assert case.queue == "intake"
     view = case_view(ctx, handler_of(make, "intake"), case.reference)
-    assert view.raise_with == "The next senior manager or my Director"
+    assert view.raise_with == "the next senior manager or their Director"
     assert view.asked_for["name"] == "Dana Director"
     hr = make.lodge(category="health_and_safety", raise_with="hr").case
     assert hr.queue == "hr"

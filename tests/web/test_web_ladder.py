@@ -43,7 +43,7 @@ def test_a_named_reporter_whose_line_manager_is_involved_goes_to_hr_with_the_nex
     assert "Dana Director, Director" in shown
     assert "A witness: the reporter saw it" in shown
     assert "My line manager is involved in what I am reporting" in shown
-    assert "The next senior manager or my Director" in shown
+    assert "The next senior manager or their Director" in shown
 
 
 def test_condoned_in_the_directorate_goes_to_the_chief_executive_anonymously(browser, ctx):

@@ -60,7 +60,7 @@ def test_condoned_with_the_chief_executive_implicated_goes_to_the_monitoring_off
 
 def test_the_reporters_level_sends_it_to_that_queue_unless_a_rule_decides():
     assert route(level="hr").queue == "hr"
-    assert "the reporter asked to raise it with human resources" in route(level="hr").reasons[0]
+    assert "the reporter asked to raise it with Human Resources" in route(level="hr").reasons[0]
     assert route(level="chief_executive").queue == "chief_executive"
     assert route(level="hr", category="fraud").queue == "internal_audit"  # the rule wins
     assert route(level="hr", chosen="monitoring_officer").queue == "monitoring_officer"
