@@ -91,7 +91,8 @@ def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
     nz = load_pack("nz-public-service", ROUTES)
     clock = nz.clock("disclosure", "deal_with")
     assert (clock.days, clock.counting, clock.extendable) == (20, "working", True)
-    assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe"]
+    assert [m.key for m in nz.milestones_for("disclosure")] == [
+        "checked_made_elsewhere", "told_discloser_timeframe"]
     assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
         Event("clock_stop", "deal_with"),)
 
@@ -423,3 +424,12 @@ def test_every_pack_records_an_admission_as_a_fact_of_its_own(pack):
     assert loaded.milestone("harassment", "admitted_behaviour").source == (
         "Sexual Harassment Guidelines, step 3 (informal solution)")
     assert clock_events(loaded.clock_rules("harassment"), "admitted_behaviour") == ()
+
+
+def test_nz_records_the_check_whether_the_disclosure_was_made_elsewhere():
+    """s 13(1)(c): a milestone of its own, recorded once; it stops no clock (the 20 working
+    days still wait for the matter to be dealt with or the timeframe to be told)."""
+    nz = load_pack("nz-public-service", ROUTES)
+    checked = nz.milestone("disclosure", "checked_made_elsewhere")
+    assert checked.source.endswith("s 13(1)(c)") and "elsewhere" in checked.label
+    assert clock_events(nz.clock_rules("disclosure"), "checked_made_elsewhere") == ()
