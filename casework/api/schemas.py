@@ -214,6 +214,13 @@ class MessageOut(Out):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class ReleaseNoticeOut(Out):
+    on: date
+    because: str
+    explanation: str
+    released_on: date | None = None
+
+
 class MeetingOut(Out):
     offered: bool
     requested_on: date | None = None
@@ -250,6 +257,9 @@ class ReporterCaseOut(Out):
     #: A meeting in person (EU directive art 9(2)): whether they may ask now, and once asked,
     #: when they asked and the date the organisation should meet them by.
     meeting: MeetingOut | None = None
+    #: Each time the organisation said it must share who the reporter is: when, why (the
+    #: ground in plain words and what the handler wrote), and when it was shared, if it was.
+    release_notices: list[ReleaseNoticeOut] = Field(default_factory=list)
 
 
 class CheckInOut(Out):
@@ -542,6 +552,18 @@ class AssignmentIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseNoticeIn(Schema):
+    #: One of the pack's release grounds (NZ Act s 17, EU directive art 16).
+    ground: str = Field(min_length=1, max_length=64)
+    #: What the reporter reads on their page: to whom, and why.
+    explanation: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseIn(Schema):
+    #: For a ground that asks for it: consulted, or not_practicable.
+    consulted: str | None = Field(default=None, max_length=32)
 
 
 class Done(Out):

@@ -12,6 +12,7 @@ from casework.services.context import Context
 from casework.services.decisions import feedback, first_read_on, reporter_evidence, withdrawn_by
 from casework.services.handoff import handed_to
 from casework.services.meetings import meeting_offer
+from casework.services.releases import NOTICE, RELEASED, notices_for_reporter
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
 
@@ -34,6 +35,7 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
         "stage": _stage(route, case, recipient), "outcome": case.outcome,
         "handed_to": recipient, "witness": bool(case.witness),
         "meeting": meeting_offer(ctx, case),
+        "release_notices": notices_for_reporter(ctx, case),
         "outcome_words": outcome.reporter_label if outcome else None,
         "withdrawn_by": withdrawn_by(ctx, case),
         "report": {"summary": content.get("summary", ""), "details": content.get("details", "")},
@@ -65,7 +67,8 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
     items = []
     for event in ctx.session.execute(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind.in_((
-                "lodged", "transition", "message", "external_referral", "meeting_requested")))
+                "lodged", "transition", "message", "external_referral", "meeting_requested",
+                NOTICE, RELEASED)))
             .order_by(CaseEvent.seq)).scalars():
         items.append({"at": event.at, "label": _label(route, event, bool(case.witness))})
     return items
@@ -76,6 +79,10 @@ def _label(route: Route, event: CaseEvent, witness: bool) -> str:
         return "Your report was received."
     if event.kind == "meeting_requested":
         return "You asked to meet in person."
+    if event.kind == NOTICE:
+        return "We told you that we intend to share who you are, and why."
+    if event.kind == RELEASED:
+        return "Who you are was shared, as we told you it would be."
     if event.kind == "external_referral":
         return f"Your report was passed to {(event.facts or {}).get('recipient')}."
     if event.kind == "message":

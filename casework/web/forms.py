@@ -118,6 +118,23 @@ class ReasonForm(FlaskForm):
                                                  Length(max=2000)])
 
 
+class ReleaseNoticeForm(FlaskForm):
+    """Tell the reporter, before it happens, that their identity is to be released."""
+
+    ground = SelectField("The ground in law for releasing it", validators=[DataRequired(
+        "Choose the ground")])
+    explanation = TextAreaField("What the reporter reads: to whom, and why", validators=[
+        DataRequired("Write what the reporter reads"), Length(max=2000)])
+
+
+class ReleaseForm(FlaskForm):
+    """Record the release the reporter was told of."""
+
+    consulted = RadioField("Was the reporter consulted first?", choices=[
+        ("consulted", "Yes, they were consulted"),
+        ("not_practicable", "No: it was not practicable")], validators=[Optional()])
+
+
 class PauseForm(FlaskForm):
     """Pause a deadline, with a reason."""
 

@@ -94,6 +94,19 @@ class Level:
 
 
 @dataclass(frozen=True)
+class ReleaseGround:
+    """A ground in law on which the reporter's identity may be released outside those who
+    handle the case (NZ Protected Disclosures Act 2022 s 17; EU directive art 16), in staff and
+    reporter words; `consult`: the discloser is consulted first where practicable."""
+
+    key: str
+    label: str
+    reporter_label: str
+    source: str = ""
+    consult: bool = False
+
+
+@dataclass(frozen=True)
 class Statement:
     """Something a reporter may say on the form that routing rules look at."""
 
@@ -135,6 +148,9 @@ class PolicyPack:
     #: routing looks at (both offered on the report form, in this order).
     levels: Mapping[str, Level] = field(default_factory=dict)
     statements: Mapping[str, Statement] = field(default_factory=dict)
+    #: The grounds on which identifying information may be released (none: no release is
+    #: recorded through Casework); the reporter is told before any release (EU art 16(3)).
+    release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
 
     def clock_rules(self, route: str) -> tuple[ClockRule, ...]:
         """The clock rules that apply to cases on a route."""
@@ -240,6 +256,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         clock_sets=sets,
         levels=_levels(data.get("raise_with", []), queues, source),
         statements=statements,
+        release_grounds=_release_grounds(data.get("release_grounds", []), source),
         **_statistics(data, source),
     )
 
@@ -301,6 +318,21 @@ def _levels(raw, queues, source) -> dict[str, Level]:
             raise DefinitionError(source, where, "a level names a queue, a person, or both")
         result[key] = Level(key, spec.get("label", key), spec.get("queue"), spec.get("person"),
                             spec.get("source", ""), spec.get("handler_label", ""))
+    return result
+
+
+def _release_grounds(raw, source) -> dict[str, ReleaseGround]:
+    result: dict[str, ReleaseGround] = {}
+    for spec in raw:
+        key, where = spec.get("key"), f"release_grounds.{spec.get('key')}"
+        if not key or key in result:
+            raise DefinitionError(source, where, "missing or duplicate key")
+        if not spec.get("label") or not spec.get("reporter_label"):
+            raise DefinitionError(source, where, "a ground needs a label and a reporter_label")
+        if not isinstance(spec.get("consult", False), bool):
+            raise DefinitionError(source, f"{where}.consult", "must be true or false")
+        result[key] = ReleaseGround(key, spec["label"], spec["reporter_label"],
+                                    spec.get("source", ""), spec.get("consult", False))
     return result
 
 

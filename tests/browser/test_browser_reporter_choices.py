@@ -111,3 +111,40 @@ def test_the_complainant_closes_an_informal_solution_from_their_page(visit, live
     reporter.check("choices-06-my-report-resolved-informally")
     hr.page.reload()
     assert stage(hr.page) == "Closed"
+
+
+def test_the_reporter_is_told_before_their_identity_is_released(visit, live):
+    reporter = visit()
+    reporter.goto("/report")
+    fill_report(reporter.page, kind="Public interest disclosure (whistleblowing)",
+                category="health_and_safety", summary="Asbestos sheets broken up in the yard",
+                details="Sheets of asbestos cement were broken up without any protection.")
+    reporter.page.get_by_label("Yes, I will give my name").check()
+    reporter.page.get_by_label("Your name").fill("Lee Park")
+    reference, receipt = send_report(reporter)
+
+    officer = visit()
+    sign_in(officer, live.logins["intake"])
+    open_case(officer, reference)
+    page = officer.page
+    page.get_by_text("Tell the reporter their identity is to be released").click()
+    page.locator("#notice-ground").select_option("legal_obligation")
+    page.locator("#notice-explanation").fill(
+        "The Health and Safety Executive has asked for your name to take a statement.")
+    page.get_by_role("button", name="Tell the reporter").click()
+    expect(page.get_by_text("The reporter's page now says")).to_be_visible()
+    officer.check("choices-07-case-release-notice-given")
+
+    return_with_receipt(reporter, reference, receipt)
+    notice = reporter.page.get_by_role("note").filter(has_text="Before we share who you are")
+    expect(notice).to_contain_text("the law requires it")
+    expect(notice).to_contain_text("The Health and Safety Executive has asked for your name")
+    expect(notice).to_contain_text("It has not been shared yet.")
+    reporter.check("choices-08-my-report-before-release")
+
+    page.reload()
+    page.get_by_label("No: it was not practicable").check()
+    page.get_by_role("button", name="Record that it was released").click()
+    expect(page.get_by_text("The release was recorded.")).to_be_visible()
+    reporter.page.reload()
+    expect(reporter.page.get_by_role("heading", name="We shared who you are")).to_be_visible()
