@@ -19,6 +19,7 @@ from casework.models import Case, CaseClock, CaseEvent, CheckIn
 from casework.services.context import Context
 from casework.stats.facts import period_quarters, quarter_number
 from casework.stats.periods import Period, quarters_within
+from casework.workflow.policy import RELATIONS
 
 #: The harassment resolution path a case went furthest along (formal beats informal beats
 #: self-help), as a number the database can take the maximum of.
@@ -49,6 +50,7 @@ DIMENSION_LABELS = {
     "queue": "Queue", "outcome": "Outcome", "anonymous": "Anonymous or named",
     "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
     "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
+    "relation": "How the reporter knows",
 }
 #: Department is published only on its own (one-way margins): crossed with category it could
 #: point at a person in a small unit.
@@ -86,6 +88,9 @@ def _expressions(paths) -> dict[str, ColumnElement]:
         "stage": case(*((func.coalesce(paths.c.stage, 0) == k, v)
                         for k, v in STAGE_NAMES.items()), else_="received"),
         "declined": func.coalesce(paths.c.declined, "not_declined"),
+        # Cases lodged before the form asked say only whether it was someone else's matter.
+        "relation": case((Case.relation.is_not(None), Case.relation),
+                         (Case.witness.is_(True), "someone_else"), else_="not_asked"),
     }
 
 
@@ -127,6 +132,7 @@ def domains(ctx: Context) -> dict[str, list[str]]:
         "detriment": ["reported", "not_reported"],
         "stage": list(STAGE_NAMES.values()),
         "declined": ["not_declined", *reason_classes(routes), "unclassified"],
+        "relation": [*RELATIONS, "someone_else", "not_asked"],
     }
 
 
