@@ -94,7 +94,8 @@ def fields(rnd: random.Random, route: str, key: str, previous: str) -> dict:
         "decide_to_investigate": {"reason": "Serious."},
         "withdraw": {"reason": "Asked to stop.", "channel": "phone"},
         "external_route": {"reason": "Gone to a tribunal.", "channel": "email"},
-        "resolved": {"admitted": rnd.random() < 0.5, "reporter_satisfied": True}
+        "resolved": {"admitted": rnd.random() < 0.5, "reporter_satisfied": True,
+                     "confirmed_how": "in_person"}
         if previous == "choose_informal" else {},
     }.get(key, {})
 

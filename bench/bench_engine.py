@@ -34,10 +34,10 @@ ATTEMPTS = [
      {"protected": "yes"}),  # 422
     ("harassment", "options", {}, REPORTER, "choose_informal", {}),
     ("harassment", "informal", {}, HANDLER, "resolved",
-     {"admitted": True, "reporter_satisfied": True}),
-    ("harassment", "informal", {}, REPORTER, "resolved", {}),  # 403 from this state
+     {"admitted": True, "reporter_satisfied": True, "confirmed_how": "phone"}),
+    ("harassment", "informal", {}, REPORTER, "resolved", {}),  # the complainant's own word
     ("harassment", "informal", {}, HANDLER, "resolved",
-     {"admitted": True, "reporter_satisfied": False}),  # 422
+     {"admitted": True, "reporter_satisfied": False, "confirmed_how": "phone"}),  # 422
     ("harassment", "findings", {"finding": "substantiated"}, MAKER, "record_action",
      {"action": "Training."}),
     ("harassment", "findings", {}, MAKER, "record_action", {"action": "Training."}),  # guard

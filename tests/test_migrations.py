@@ -344,3 +344,26 @@ def test_0009_adds_hold_choice_and_links_and_its_downgrade_keeps_every_other_row
     assert not columns & {"legal_hold_since", "chosen_queue"}
     assert "case_links" not in inspect(scratch).get_table_names()
     assert counts(scratch) == before
+
+
+def test_0012_adds_relation_and_ladder_and_its_downgrade_keeps_every_other_row(scratch):
+    """Existing cases keep NULL (not asked); the new answers can be written; going back drops
+    the three columns and nothing else."""
+    upgrade(scratch, "0009")
+    insert_rows(scratch)
+    before = counts(scratch)
+    upgrade(scratch, "0012")
+    cases = Base.metadata.tables["cases"]
+    with scratch.begin() as conn:
+        assert conn.execute(select(cases.c.relation, cases.c.raise_with,
+                                   cases.c.reporter_says)).all() == [(None, None, None)]
+        conn.execute(cases.update().values(relation="saw", raise_with="hr",
+                                           reporter_says=["condoned"]))
+    with scratch.connect() as conn:
+        assert tuple(conn.execute(select(cases.c.relation, cases.c.raise_with,
+                                         cases.c.reporter_says)).one()) == (
+            "saw", "hr", ["condoned"])
+    downgrade(scratch, "0009")
+    columns = {c["name"] for c in inspect(scratch).get_columns("cases")}
+    assert not columns & {"relation", "raise_with", "reporter_says"}
+    assert counts(scratch) == before

@@ -25,6 +25,8 @@ from casework.api.schemas import (
     ReasonIn,
     ReferralIn,
     ReferralsOut,
+    ReleaseIn,
+    ReleaseNoticeIn,
     TransitionIn,
     TransitionResult,
     VersionIn,
@@ -44,6 +46,7 @@ from casework.services.content import (
 )
 from casework.services.handling import handling_of
 from casework.services.referrals import case_referrals, record_referral
+from casework.services.releases import give_release_notice, record_release
 from casework.services.transitions import fire_transition
 from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
@@ -205,6 +208,24 @@ def case_access(ref: str):
            auth="staff", body=ReasonIn, response=IdentityOut, errors=(403, 404), tags=TAG)
 def identity(ref: str, body: ReasonIn):
     return reveal_identity(context(), staff(), ref, body.reason)
+
+
+@operation(api, "POST", "/cases/{ref}/identity/notice",
+           "Tell the reporter, on their page, that their identity is to be released and why "
+           "(EU directive art 16(3)); 409 for an anonymous report or a pack with no grounds",
+           auth="staff", body=ReleaseNoticeIn, response=IdOut, status=201,
+           errors=(403, 404, 409), tags=TAG)
+def release_notice(ref: str, body: ReleaseNoticeIn):
+    return {"id": give_release_notice(context(), staff(), ref, body.ground,
+                                      body.explanation).id}
+
+
+@operation(api, "POST", "/cases/{ref}/identity/release",
+           "Record the release the reporter was told of (NZ Act s 17); 409 without a notice "
+           "first", auth="staff", body=ReleaseIn, response=IdOut, status=201,
+           errors=(403, 404, 409), tags=TAG)
+def identity_release(ref: str, body: ReleaseIn):
+    return {"id": record_release(context(), staff(), ref, body.consulted).id}
 
 
 @operation(api, "GET", "/cases/{ref}/audit", "The case's audit events", auth="staff",

@@ -13,6 +13,7 @@ from casework.services.errors import NotFound
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
 from casework.web.edge import context, runtime
 from casework.web.errors import error_body
+from casework.workflow.policy import RELATIONS
 from casework.workflow.render import to_dict
 
 TAG = ("public",)
@@ -24,7 +25,11 @@ def meta():
     return {"routes": [{"key": r.key, "label": r.label} for r in routes.values()],
             "categories": [{"key": c.key, "label": c.label, "routes": sorted(c.routes)}
                            for c in pack.categories.values()],
-            "departments": [{"key": k, "label": v} for k, v in pack.departments.items()]}
+            "departments": [{"key": k, "label": v} for k, v in pack.departments.items()],
+            "relations": [{"key": k, "label": words} for k, (words, _) in RELATIONS.items()],
+            "raise_with": [{"key": lv.key, "label": lv.label} for lv in pack.levels.values()],
+            "statements": [{"key": st.key, "label": st.label}
+                           for st in pack.statements.values()]}
 
 
 @operation(api, "GET", "/workflows/{route}", "A workflow definition", response=WorkflowOut,
@@ -47,7 +52,8 @@ def lodge(body: ReportIn):
         anonymous=body.anonymous, reporter=reporter, witness=body.witness,
         implicated=tuple(ImplicatedInput(**i.model_dump()) for i in body.implicated),
         department=body.department, occurred_on=body.occurred_on,
-        notify_by_email=body.notify_by_email))
+        notify_by_email=body.notify_by_email, relation=body.relation,
+        raise_with=body.raise_with, statements=tuple(body.statements)))
     case = lodged.case
     return {"reference": lodged.reference, "receipt": lodged.receipt, "route": case.route,
             "state": case.state, "queue": case.queue}

@@ -13,6 +13,7 @@ from casework.api.schemas import (
     CheckInsOut,
     FollowUpOut,
     IdOut,
+    MeetingOut,
     NoFollowUpOut,
     ReporterCaseOut,
     StateOnly,
@@ -23,6 +24,7 @@ from casework.services.content import list_messages, post_message
 from casework.services.errors import Invalid
 from casework.services.evidence import accept_evidence
 from casework.services.inputs import path_id
+from casework.services.meetings import request_meeting
 from casework.services.reporter_page import reporter_view
 from casework.services.transitions import fire_transition
 from casework.web.edge import context
@@ -37,7 +39,16 @@ def reporter_case():
     view = reporter_view(ctx, actor)
     view["messages"] = [{"id": m.id, "from": m.sender, "body": m.body, "at": m.at}
                         for m in list_messages(ctx, actor, None)]
+    view["meeting"] = vars(view["meeting"])
     return view
+
+
+@operation(api, "POST", "/reporter/meeting",
+           "Ask to meet in person (EU directive art 9(2)); 409 where the policy offers no "
+           "meeting, the report is closed or handed outside, or it was asked already",
+           auth="reporter", response=MeetingOut, status=201, errors=(409,), tags=TAG)
+def reporter_meeting():
+    return vars(request_meeting(context(), reporter()))
 
 
 @operation(api, "POST", "/reporter/messages", "Send a message to the handlers", auth="reporter",

@@ -73,6 +73,11 @@ class Meta(Out):
     routes: list[KeyLabel]
     categories: list[CategoryOut]
     departments: list[KeyLabel]
+    #: How a reporter may know (ReportIn.relation), whom they may ask to raise it with
+    #: (ReportIn.raise_with) and what they may say (ReportIn.statements), in the pack's words.
+    relations: list[KeyLabel] = Field(default_factory=list)
+    raise_with: list[KeyLabel] = Field(default_factory=list)
+    statements: list[KeyLabel] = Field(default_factory=list)
 
 
 class FieldOut(Out):
@@ -97,6 +102,10 @@ class TransitionOut(Out):
     outcome_from: str | None = None
     #: Set on a step that only another endpoint takes ("links": a merge is a duplicate link).
     through: str | None = None
+    #: Fields only some actors give, by actor kind (a handler records how the reporter asked).
+    requires_of: dict[str, list[FieldOut]] = Field(default_factory=dict)
+    #: The choice is the affected person's: a reporter who is a witness may not take it.
+    affected_person: bool = False
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -142,6 +151,13 @@ class ReportIn(Schema):
     #: Email the reporter (no content, just "there is an update") when the case moves; needs
     #: a name and reporter.email.
     notify_by_email: StrictBool = False
+    #: How the reporter knows: affected (it happened to them), saw, told. saw and told make
+    #: the reporter a witness.
+    relation: str | None = Field(default=None, max_length=16)
+    #: Whom they ask to raise it with (a key of the pack's levels, GET /meta raise_with), and
+    #: what they say that routing looks at (keys of GET /meta statements).
+    raise_with: str | None = Field(default=None, max_length=32)
+    statements: list[str] = Field(default_factory=list, max_length=10)
 
 
 class ReportOut(Out):
@@ -203,6 +219,19 @@ class MessageOut(Out):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class ReleaseNoticeOut(Out):
+    on: date
+    because: str
+    explanation: str
+    released_on: date | None = None
+
+
+class MeetingOut(Out):
+    offered: bool
+    requested_on: date | None = None
+    due_on: date | None = None
+
+
 class ReporterCaseOut(Out):
     reference: str
     route: str
@@ -228,6 +257,14 @@ class ReporterCaseOut(Out):
     timeline: list[TimelineItem]
     messages: list[MessageOut]
     actions: list[str]
+    #: The reporter said it happened to someone else: the resolution choices are not theirs.
+    witness: bool = False
+    #: A meeting in person (EU directive art 9(2)): whether they may ask now, and once asked,
+    #: when they asked and the date the organisation should meet them by.
+    meeting: MeetingOut | None = None
+    #: Each time the organisation said it must share who the reporter is: when, why (the
+    #: ground in plain words and what the handler wrote), and when it was shared, if it was.
+    release_notices: list[ReleaseNoticeOut] = Field(default_factory=list)
 
 
 class CheckInOut(Out):
@@ -448,6 +485,12 @@ class LegalHoldOut(Out):
     since: datetime
 
 
+class PersonRefOut(Out):
+    person_id: int
+    name: str | None = None
+    position: str | None = None
+
+
 class CaseOut(Out):
     reference: str
     route: str
@@ -487,6 +530,16 @@ class CaseOut(Out):
         default_factory=list)
     #: Milestones recorded, with who recorded each, when, and its note if it asks one.
     milestones_recorded: list[MilestoneRecordOut] = Field(default_factory=list)
+    #: How the reporter knows (affected, saw, told; null when not asked) and whether they
+    #: report what happened to someone else.
+    relation: str | None = None
+    witness: bool = False
+    #: Whom the reporter asked to raise it with and what they said, in the pack's words; the
+    #: next senior manager and the person their level names, as the routing rules worked out.
+    raise_with: str | None = None
+    reporter_says: list[str] = Field(default_factory=list)
+    next_senior_manager: PersonRefOut | None = None
+    asked_for: PersonRefOut | None = None
 
 
 Version = Field(default=None, ge=1, le=MAX_ID, description=(
@@ -572,6 +625,18 @@ class AssignmentIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseNoticeIn(Schema):
+    #: One of the pack's release grounds (NZ Act s 17, EU directive art 16).
+    ground: str = Field(min_length=1, max_length=64)
+    #: What the reporter reads on their page: to whom, and why.
+    explanation: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseIn(Schema):
+    #: For a ground that asks for it: consulted, or not_practicable.
+    consulted: str | None = Field(default=None, max_length=32)
 
 
 class Done(Out):

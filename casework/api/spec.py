@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from casework.api.schemas import ErrorBody
 from casework.services.errors import DomainError, Invalid, NotFound, TooLarge
 from casework.services.inputs import load_json, refuse_unstorable, unstorable
+from casework.workflow.policy import RELATIONS
 
 MAX_JSON = 256 * 1024
 STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or bad credentials",
@@ -29,7 +30,9 @@ STATUS_TEXT = {200: "OK", 201: "Created", 400: "Malformed request", 401: "No or 
 #: unknown value there is an empty list, not an error.
 PACK_FIELDS = {"route": "route", "category": "category", "department": "department",
                "queue": "queue", "queues": "queue", "milestone": "milestone",
-               "transition": "transition", "action": "transition"}
+               "transition": "transition", "action": "transition",
+               "relation": "relation", "raise_with": "level", "statements": "statement",
+               "ground": "release_ground"}
 
 
 class MalformedJSON(DomainError):
@@ -169,6 +172,11 @@ def pack_keys(runtime) -> dict[str, list[str]]:
         "queue": sorted(pack.queues),
         "milestone": sorted({m.key for m in pack.milestones.values()}),
         "transition": sorted({k for r in routes.values() for k in r.transition_keys}),
+        # How the reporter knows, and the pack's ladder and grounds, in the pack's order.
+        "relation": list(RELATIONS),
+        "level": list(pack.levels),
+        "statement": list(pack.statements),
+        "release_ground": list(pack.release_grounds),
     }
 
 

@@ -67,6 +67,13 @@ class Case(Base):
     #: The queue a handler chose at triage; routing keeps the case there while no rule sends
     #: it elsewhere and the queue's owner is not implicated (casework.workflow.routing).
     chosen_queue: Mapped[str | None] = mapped_column(String(32))
+    #: How the reporter knows what they report (casework.workflow.policy.RELATIONS); None for
+    #: cases lodged before it was asked (`witness` then says only "someone else").
+    relation: Mapped[str | None] = mapped_column(String(16))
+    #: The pack level the reporter asked to raise it with, and what they said that routing
+    #: looks at (pack statements): facts for routing, like the category.
+    raise_with: Mapped[str | None] = mapped_column(String(32))
+    reporter_says: Mapped[list[str] | None] = mapped_column(JSON)
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}

@@ -34,6 +34,7 @@ from casework.services.context import Context
 from casework.services.directory import person_choices
 from casework.services.errors import Forbidden, NotFound
 from casework.services.handling import Handling, handling_of
+from casework.services.releases import release_state
 from casework.services.vault import KeyDestroyed
 from casework.services.views import CaseView, case_view
 
@@ -73,6 +74,9 @@ class CasePage:
     seers: list[Seer]
     #: Triage, links and legal hold (casework.services.handling).
     handling: Handling | None = None
+    #: Releasing the reporter's identity: whether a notice waits for its release, and its
+    #: ground (casework.services.releases).
+    release: dict | None = None
 
     @property
     def may_reveal(self) -> bool:
@@ -105,7 +109,8 @@ def case_page(ctx: Context, actor: Staff, reference: str) -> CasePage:
         colleagues=colleagues(ctx) if Action.ASSIGN in allowed else [],
         people=person_choices(ctx) if Action.ADD_IMPLICATED in allowed else [],
         seers=who_can_see(ctx, actor, reference) if Action.SEE_ACCESS in allowed else [],
-        handling=handling_of(ctx, actor, reference))
+        handling=handling_of(ctx, actor, reference),
+        release=release_state(ctx, case) if Action.REVEAL_IDENTITY in allowed else None)
 
 
 def list_attachments(ctx: Context, actor: Staff, reference: str) -> list[AttachmentRow]:

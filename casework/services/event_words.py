@@ -11,6 +11,9 @@ FIXED = {
     "merged_in": "A duplicate report was merged into this one",
     "hold_placed": "Legal hold placed: retention will not destroy this case",
     "hold_lifted": "Legal hold lifted: retention applies again",
+    "meeting_requested": "The reporter asked to meet in person",
+    "release_notice": "The reporter was told their identity is to be released, and why",
+    "identity_released": "The reporter's identity was released, on the ground they were told of",
 }
 
 

@@ -11,6 +11,8 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.decisions import feedback, first_read_on, reporter_evidence, withdrawn_by
 from casework.services.handoff import handed_to
+from casework.services.meetings import meeting_offer
+from casework.services.releases import NOTICE, RELEASED, notices_for_reporter
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
 
@@ -31,7 +33,9 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
     return {
         "reference": case.reference, "route": case.route, "state": case.state,
         "stage": _stage(route, case, recipient), "outcome": case.outcome,
-        "handed_to": recipient,
+        "handed_to": recipient, "witness": bool(case.witness),
+        "meeting": meeting_offer(ctx, case),
+        "release_notices": notices_for_reporter(ctx, case),
         "outcome_words": outcome.reporter_label if outcome else None,
         "withdrawn_by": withdrawn_by(ctx, case),
         "report": {"summary": content.get("summary", ""), "details": content.get("details", "")},
@@ -53,7 +57,8 @@ def _stage(route: Route, case: Case, recipient: str | None) -> str:
         return (f"Your report has been passed to {recipient}, outside the organisation, "
                 "because the people who would normally deal with it are named in it. Your "
                 f"name was not sent with it. Please contact {recipient} directly about it.")
-    return route.state(case.state).reporter_label
+    state = route.state(case.state)
+    return state.witness_label if case.witness else state.reporter_label
 
 
 def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
@@ -61,16 +66,23 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
     reached, and messages; nothing staff-only, no names."""
     items = []
     for event in ctx.session.execute(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.kind.in_(("lodged", "transition",
-                                                               "message", "external_referral")))
+            CaseEvent.case_id == case.id, CaseEvent.kind.in_((
+                "lodged", "transition", "message", "external_referral", "meeting_requested",
+                NOTICE, RELEASED)))
             .order_by(CaseEvent.seq)).scalars():
-        items.append({"at": event.at, "label": _label(route, event)})
+        items.append({"at": event.at, "label": _label(route, event, bool(case.witness))})
     return items
 
 
-def _label(route: Route, event: CaseEvent) -> str:
+def _label(route: Route, event: CaseEvent, witness: bool) -> str:
     if event.kind == "lodged":
         return "Your report was received."
+    if event.kind == "meeting_requested":
+        return "You asked to meet in person."
+    if event.kind == NOTICE:
+        return "We told you that we intend to share who you are, and why."
+    if event.kind == RELEASED:
+        return "Who you are was shared, as we told you it would be."
     if event.kind == "external_referral":
         return f"Your report was passed to {(event.facts or {}).get('recipient')}."
     if event.kind == "message":
@@ -85,5 +97,7 @@ def _label(route: Route, event: CaseEvent) -> str:
         outcome = route.outcome(step.outcome)
         what = outcome.reporter_label if outcome else step.label
         return f"{what.capitalize()}: recorded by {HANDLER}, as you asked."
-    return route.state(event.to_state).reporter_label if event.to_state else (
-        event.transition or "")
+    if not event.to_state:
+        return event.transition or ""
+    state = route.state(event.to_state)
+    return state.witness_label if witness else state.reporter_label

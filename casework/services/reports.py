@@ -21,8 +21,9 @@ from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.facts import received_quarter
-from casework.workflow.engine import clock_events
+from casework.workflow.engine import lodge_events
 from casework.workflow.names import Entry, match_typed
+from casework.workflow.policy import RELATIONS
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_SUMMARY, MAX_DETAILS, MAX_NAME = 300, 50_000, 200
@@ -65,6 +66,11 @@ class NewReport:
     extra: dict = field(default_factory=dict)
     #: The reporter asked to be emailed (without content) when there is an update.
     notify_by_email: bool = False
+    #: How the reporter knows (RELATIONS: affected, saw, told); a witness is someone else.
+    relation: str | None = None
+    #: Whom they ask to raise it with (a pack level) and what they say that routing looks at.
+    raise_with: str | None = None
+    statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,16 @@ def validate(ctx: Context, report: NewReport) -> None:
             report.reporter and EMAIL.match(report.reporter.email or ""))):
         errors["notify_by_email"] = ("we can email you only if you give your name and an "
                                      "email address")
+    if report.relation is not None and report.relation not in RELATIONS:
+        errors["relation"] = f"must be one of: {', '.join(RELATIONS)}"
+    elif report.relation == "affected" and report.witness:
+        errors["relation"] = "a witness reports what happened to someone else"
+    if report.raise_with is not None and report.raise_with not in pack.levels:
+        errors["raise_with"] = ("not a level of this organisation" if pack.levels else
+                                "this organisation offers no choice of level")
+    unknown = sorted(set(report.statements) - set(pack.statements))
+    if unknown:
+        errors["statements"] = f"not something this form asks: {', '.join(unknown)}"
     errors.update(_check_people(ctx, report))
     if errors:
         raise Invalid("Some answers need attention.", errors)
@@ -143,7 +159,10 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     receipt = new_receipt()
     case = Case(reference=new_reference(ctx), route=report.route, category=report.category,
                 department=report.department, state=route.initial, queue="intake",
-                anonymous=report.anonymous, witness=report.witness,
+                anonymous=report.anonymous,
+                witness=report.witness or report.relation in ("saw", "told"),
+                relation=report.relation, raise_with=report.raise_with,
+                reporter_says=sorted(set(report.statements)) or None,
                 recorded_by_staff=report.recorded_by is not None, opened_at=ctx.now,
                 received_quarter=received_quarter(ctx.now, ctx.runtime.pack.timezone),
                 notify_reporter=report.notify_by_email,
@@ -159,18 +178,42 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     _add_parties(ctx, case, report, actor)
     add_event(ctx, case, "lodged", to_state=route.initial, actor_user_id=report.recorded_by,
               actor_kind="staff" if report.recorded_by else "reporter")
-    apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), "lodge"))
+    apply_clock_events(ctx, case, lodge_events(ctx.runtime.pack.clock_rules(case.route),
+                                               named_witness=case.witness and not case.anonymous))
     ctx.audit(Kind.CASE_LODGE, actor, case_id=case.id, route=case.route, category=case.category)
+    _keep_from_the_line_manager(ctx, case, report)
     apply_routing(ctx, case)
     escalate_if_immediate(ctx, case)
     ctx.session.flush()
     return Lodged(case, case.reference, receipt)
 
 
+def _keep_from_the_line_manager(ctx: Context, case: Case, report: NewReport) -> None:
+    """A reporter who says who they are and that their line manager is involved: the manager
+    the directory names is implicated, so they never see the case. Unless staff recorded the
+    report, who the reporter is stays a claim: the party is marked `from_claim`, and routing
+    keeps the case in the queue it would reach without it (services/routing.py), so a claim
+    adds people the case is hidden from but never moves it away from a queue."""
+    if "line_manager_involved" not in report.statements or report.anonymous \
+            or not report.reporter or report.reporter.person_id is None:
+        return
+    person = ctx.session.get(Person, report.reporter.person_id)
+    if person is None or not person.manager_id:
+        return
+    index = person_index(ctx.runtime.keyring, person.manager_id)
+    if ctx.session.execute(select(CaseParty.id).where(
+            CaseParty.case_id == case.id, CaseParty.kind == "implicated",
+            CaseParty.person_index == index)).first() is None:
+        add_implicated_party(ctx, case, ImplicatedInput(person_id=person.manager_id),
+                             from_claim=report.recorded_by is None)
+
+
 def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput,
-                         matched: dict | None = None) -> CaseParty:
+                         matched: dict | None = None, *, from_claim: bool = False
+                         ) -> CaseParty:
     """Name someone as implicated: a blind index for a directory person, the rest sealed
-    (with, for someone found from a typed name, the name typed and why it matched)."""
+    (with, for someone found from a typed name, the name typed and why it matched; for the
+    line manager of the person the reporter claims to be, that it rests on that claim)."""
     index = person_index(ctx.runtime.keyring, person.person_id) if person.person_id else None
     party = CaseParty(case_id=case.id, kind="implicated", person_index=index)
     ctx.session.add(party)
@@ -178,7 +221,8 @@ def add_implicated_party(ctx: Context, case: Case, person: ImplicatedInput,
     party.details_ct = ctx.vault(case).seal_json("party", party.id, {
         "person_id": person.person_id, "name": (person.name or "").strip() or None,
         "role": (person.role or "").strip() or None,
-        **({"matched": matched} if matched else {})})
+        **({"matched": matched} if matched else {}),
+        **({"from_claim": True} if from_claim else {})})
     return party
 
 

@@ -46,6 +46,10 @@ CLAIM_KEPT = ("stays here although the reporter says they are someone in the dir
               "who they are; if the claim holds, move it at triage")
 
 
+#: The notes of a decision about whom the reporter's claim names rather than where it goes.
+NAMING_NOTES = ("the reporter asked to raise it with", "the next senior manager could not")
+
+
 def routing_for(ctx: Context, case: Case, *, route: str, category: str,
                 chosen_queue: str | None) -> RoutingDecision:
     """What the rules decide for this case's people with this route, category and chosen
@@ -55,24 +59,34 @@ def routing_for(ctx: Context, case: Case, *, route: str, category: str,
     more people (the claimed person is hidden from it, like someone implicated), but it never
     moves the case away from the queue it would reach without the claim, unless staff recorded
     the report (they met the reporter) or chose the queue at triage."""
-    implicated = {d["person_id"] for _, d in party_details(ctx, case, "implicated")
-                  if d.get("person_id")}
+    implicated_parties = party_details(ctx, case, "implicated")
+    implicated = {d["person_id"] for _, d in implicated_parties if d.get("person_id")}
+    #: The reporter's line manager, implicated because the reporter said their line manager
+    #: is involved and claimed to be someone in the directory (services/reports.py): still
+    #: hidden from the case, but left out of the decision the claim may not change.
+    by_claim = {d["person_id"] for _, d in implicated_parties
+                if d.get("person_id") and d.get("from_claim")}
     reporter = party_details(ctx, case, "reporter")
     details = reporter[0][1] if reporter else {}
     claimed = details.get("person_id")
     directory = _directory(ctx, implicated | ({claimed} if claimed else set()))
 
-    def decide(reporter_person: int | None) -> RoutingDecision:
+    def decide(reporter_person: int | None, people: set[int]) -> RoutingDecision:
         return route_case(ctx.runtime.pack, RoutingInput(
-            route, category, frozenset(implicated), reporter_person, chosen_queue), directory)
+            route, category, frozenset(people), reporter_person, chosen_queue,
+            frozenset(case.reporter_says or ()), case.raise_with), directory)
 
-    decision = decide(claimed)
+    decision = decide(claimed, implicated)
     if claimed and not details.get("claim_checked"):
-        without = decide(None)
+        without = decide(None, implicated - by_claim)
         if without.queue != decision.queue:
             label = ctx.runtime.pack.queues[without.queue].label
-            return replace(without, reasons=(*without.reasons, f"{label} {CLAIM_KEPT}"),
-                           escalate_to=decision.escalate_to)
+            # Who the claim names (next senior manager, the person a level names) is shown,
+            # with the notes that say so; only the queue is the one without the claim.
+            kept = [r for r in without.reasons if "did not say who they are" not in r]
+            named = [r for r in decision.reasons if r.startswith(NAMING_NOTES)]
+            return replace(without, reasons=(*kept, *named, f"{label} {CLAIM_KEPT}"),
+                           escalate_to=decision.escalate_to, asked_for=decision.asked_for)
     return decision
 
 
@@ -86,7 +100,8 @@ def apply_routing(ctx: Context, case: Case, *, actor: str = "system",
     case.queue = decision.queue
     case.actions = sorted(decision.actions)
     case.routing_ct = ctx.vault(case).seal_json("routing", case.id, {
-        "reasons": list(decision.reasons), "escalate_to": decision.escalate_to})
+        "reasons": list(decision.reasons), "escalate_to": decision.escalate_to,
+        "asked_for": decision.asked_for})
     _end_conflicted_assignments(ctx, case)
     add_event(ctx, case, "routed", facts={"queue": decision.queue, "from": previous})
     ctx.audit(Kind.CASE_ROUTE, actor, case_id=case.id, queue=decision.queue,

@@ -19,6 +19,7 @@ from casework.models import Case, CaseClock, CaseEvent, CheckIn
 from casework.services.context import Context
 from casework.stats.facts import period_quarters, quarter_number
 from casework.stats.periods import Period, quarters_within
+from casework.workflow.policy import RELATIONS
 
 #: The harassment resolution path a case went furthest along (formal beats informal beats
 #: self-help), as a number the database can take the maximum of.
@@ -50,6 +51,7 @@ DIMENSION_LABELS = {
     "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
     "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
     "notified": "Notified to an outside body (a milestone counted as such)",
+    "relation": "How the reporter knows",
 }
 #: Department is published only on its own (one-way margins): crossed with category it could
 #: point at a person in a small unit.
@@ -90,6 +92,9 @@ def _expressions(paths) -> dict[str, ColumnElement]:
                         for k, v in STAGE_NAMES.items()), else_="received"),
         "declined": func.coalesce(paths.c.declined, "not_declined"),
         "notified": case((notified, "notified"), else_="not_notified"),
+        # Cases lodged before the form asked say only whether it was someone else's matter.
+        "relation": case((Case.relation.is_not(None), Case.relation),
+                         (Case.witness.is_(True), "someone_else"), else_="not_asked"),
     }
 
 
@@ -132,6 +137,7 @@ def domains(ctx: Context) -> dict[str, list[str]]:
         "stage": list(STAGE_NAMES.values()),
         "declined": ["not_declined", *reason_classes(routes), "unclassified"],
         "notified": ["notified", "not_notified"],
+        "relation": [*RELATIONS, "someone_else", "not_asked"],
     }
 
 

@@ -39,7 +39,7 @@ def snapshot_of(ctx: Context, case: Case) -> Snapshot:
         CaseEvent.case_id == case.id, CaseEvent.kind == "transition").order_by(CaseEvent.seq))
     for (recorded,) in rows:
         facts.update(recorded or {})
-    return Snapshot(case.state, facts, case.outcome)
+    return Snapshot(case.state, facts, case.outcome, witness=bool(case.witness))
 
 
 def allowed_for(ctx: Context, actor: Actor, case: Case) -> list[Transition]:

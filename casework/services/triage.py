@@ -47,7 +47,7 @@ from casework.services.reasons import (
 )
 from casework.services.routing import apply_routing, routing_for
 from casework.workflow.clocks import local_date
-from casework.workflow.engine import clock_events
+from casework.workflow.engine import lodge_events
 from casework.workflow.routing import RoutingDecision
 
 FACTS = ("route", "category", "department", "queue")
@@ -178,7 +178,8 @@ def _switch_route(ctx: Context, case: Case, route: str) -> None:
     ctx.session.flush()  # the old rows go before new ones of the same name come
     case.route, case.state = route, ctx.route(route).initial
     pack = ctx.runtime.pack
-    apply_clock_events(ctx, case, clock_events(pack.clock_rules(route), "lodge"),
+    apply_clock_events(ctx, case, lodge_events(pack.clock_rules(route),
+                                               named_witness=case.witness and not case.anonymous),
                        on=local_date(case.opened_at, pack.timezone))
 
 

@@ -86,6 +86,16 @@ class CaseView:
     referrals_due: list[str] = field(default_factory=list)
     #: Milestones recorded: when, by whom, and the sealed note those that ask one carry.
     milestones_recorded: list[MilestoneRecord] = field(default_factory=list)
+    #: How the reporter knows (RELATIONS key; None if not asked) and whether it is someone
+    #: else's matter; whom they asked to raise it with and what they said (pack labels); the
+    #: people the rules worked out from the directory (the next senior manager, the person
+    #: the reporter's level names), each {person_id, name, position}.
+    relation: str | None = None
+    witness: bool = False
+    raise_with: str | None = None
+    reporter_says: list[str] = field(default_factory=list)
+    next_senior_manager: dict | None = None
+    asked_for: dict | None = None
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -190,7 +200,23 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
         follows=_reference(ctx, case.follows_case_id), referrals=referrals_of(ctx, case),
         referrals_due=decisions_due(ctx, case),
-        milestones_recorded=recorded_milestones(ctx, case))
+        milestones_recorded=recorded_milestones(ctx, case), **_ladder(ctx, case, routing))
+
+
+def _ladder(ctx: Context, case: Case, routing: dict) -> dict:
+    """What the reporter said of how they know and whom to raise it with, in the pack's words,
+    and the people the routing rules worked out (named as the directory has them)."""
+    pack = ctx.runtime.pack
+    level = pack.levels.get(case.raise_with or "")
+    people = {}
+    for key, sealed in (("next_senior_manager", "escalate_to"), ("asked_for", "asked_for")):
+        pid = routing.get(sealed)
+        people[key] = _with_directory_names(ctx, [{"person_id": pid, "name": None,
+                                                   "role": None}])[0] if pid else None
+    return {"relation": case.relation, "witness": bool(case.witness),
+            "raise_with": level.for_handlers if level else case.raise_with,
+            "reporter_says": [pack.statements[k].label if k in pack.statements else k
+                              for k in case.reporter_says or ()], **people}
 
 
 def _reference(ctx: Context, case_id: int | None) -> str | None:

@@ -39,6 +39,13 @@ class Form(FlaskForm):
         return ok
 
 
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (rendered as a fieldset by the page)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ReportForm(Form):
     """A new report, by the reporter or recorded by staff on their behalf."""
 
@@ -68,7 +75,12 @@ class ReportForm(Form):
                                                                       Length(max=320)])
     phone = TelField("Your phone number (optional)", validators=[Optional(), Length(max=40)])
     notify_by_email = BooleanField("Email me when there is an update on my report")
-    witness = BooleanField("I am reporting something that happened to someone else")
+    relation = RadioField("How do you know about it?", validators=[Optional()])
+    raise_with = RadioField("Who would you like to raise it with?", validators=[Optional()])
+    statements = CheckboxesField("Is any of this true? (optional)", validators=[Optional()])
+    reporter_person = SelectField("Find yourself in the staff directory (optional)",
+                                  coerce=lambda v: int(v) if v else None,
+                                  validators=[Optional()])
 
 
 class RecordForm(Form):
@@ -121,6 +133,23 @@ class ReasonForm(Form):
 
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason"),
                                                  Length(max=2000)])
+
+
+class ReleaseNoticeForm(Form):
+    """Tell the reporter, before it happens, that their identity is to be released."""
+
+    ground = SelectField("The ground in law for releasing it", validators=[DataRequired(
+        "Choose the ground")])
+    explanation = TextAreaField("What the reporter reads: to whom, and why", validators=[
+        DataRequired("Write what the reporter reads"), Length(max=2000)])
+
+
+class ReleaseForm(Form):
+    """Record the release the reporter was told of."""
+
+    consulted = RadioField("Was the reporter consulted first?", choices=[
+        ("consulted", "Yes, they were consulted"),
+        ("not_practicable", "No: it was not practicable")], validators=[Optional()])
 
 
 class PauseForm(Form):
@@ -218,13 +247,6 @@ class CaseFilterForm(Form):
     sort = SelectField("Order", default="newest", choices=[
         ("newest", "Opened, newest first"), ("oldest", "Opened, oldest first"),
         ("due", "Next due date first")])
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes (rendered as a fieldset by the page)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(Form):

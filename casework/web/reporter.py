@@ -13,6 +13,7 @@ from casework.services.auth import reporter_sign_in
 from casework.services.content import list_messages, post_message
 from casework.services.errors import DomainError, Invalid
 from casework.services.evidence import accept_evidence
+from casework.services.meetings import request_meeting
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
@@ -27,6 +28,7 @@ from casework.web.forms import (
     ReportForm,
     ReturnForm,
 )
+from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("reporter", __name__)
 MAX_FILES = 10
@@ -57,8 +59,14 @@ def report_form(form: ReportForm) -> ReportForm:
         (c.key, c.label) for c in rt.pack.categories.values()]
     form.department.choices = [("", "I don't know / not sure")] + list(
         rt.pack.departments.items())
-    people = context().session.execute(select(Person).order_by(Person.name)).scalars()
+    people = context().session.execute(select(Person).order_by(Person.name)).scalars().all()
     form.implicated_people.choices = [(p.id, f"{p.name}, {p.position}") for p in people]
+    form.reporter_person.choices = [("", "I would rather not say")] + [
+        (p.id, f"{p.name}, {p.position}") for p in people]
+    form.relation.choices = [(k, words) for k, (words, _) in RELATIONS.items()]
+    form.raise_with.choices = [("", "Whoever the policy says")] + [
+        (lv.key, lv.label) for lv in rt.pack.levels.values()]
+    form.statements.choices = [(st.key, st.label) for st in rt.pack.statements.values()]
     return form
 
 
@@ -71,11 +79,15 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
     implicated += [ImplicatedInput(name=p[0].strip(), role=(p[1].strip() if len(p) > 1
                                                              else None)) for p in typed]
     reporter = ReporterInput(name=form.name.data, email=form.email.data or None,
-                             phone=form.phone.data or None) if named else None
+                             phone=form.phone.data or None,
+                             person_id=form.reporter_person.data or None) if named else None
     return NewReport(route=form.route.data, category=form.category.data,
                      summary=form.summary.data, details=form.details.data, anonymous=not named,
                      reporter=reporter, implicated=tuple(implicated),
-                     witness=bool(form.witness.data), department=form.department.data or None,
+                     relation=form.relation.data or None,
+                     raise_with=form.raise_with.data or None,
+                     statements=tuple(form.statements.data or ()),
+                     department=form.department.data or None,
                      occurred_on=form.occurred_on.data, recorded_by=recorded_by,
                      notify_by_email=named and bool(form.notify_by_email.data),
                      extra={"witnesses": form.witnesses.data or ""})
@@ -251,6 +263,15 @@ def take_action():
                                action_form=form)
     fire_transition(ctx, actor, view["reference"], form.action.data, None, {})
     flash("Done. Your report has been updated.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+@bp.post("/my-report/meeting")
+def ask_for_meeting():
+    """Ask to meet in person (EU directive art 9(2))."""
+    offer = request_meeting(context(), current_reporter())  # CSRF: checked for every POST
+    flash("You asked to meet in person. The person handling your report will contact you to "
+          f"arrange it, by {offer.due_on:%d %B %Y}.", "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 

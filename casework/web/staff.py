@@ -27,6 +27,7 @@ from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
 from casework.web.reporter import report_form, submit_report
+from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 #: A browser the account signed in on before (services/auth.py, device tokens): a year.
@@ -71,6 +72,14 @@ class Labels:
 
     def department(self, key: str | None) -> str:
         return self.rt.pack.departments.get(key, key) if key else "Not given"
+
+    @staticmethod
+    def relation(key: str | None, witness: bool) -> str:
+        """How the reporter knows, in a handler's words (RELATIONS)."""
+        if key in RELATIONS:
+            return RELATIONS[key][1]
+        return ("Someone else's matter (asked before the form said how they know)" if witness
+                else "Not asked")
 
     @staticmethod
     def words(key: str | None) -> str:

@@ -17,6 +17,7 @@ from casework.services.content import add_note, post_message, read_attachment, r
 from casework.services.errors import Conflict, Invalid, NotFound
 from casework.services.inputs import refuse_unstorable, row_id
 from casework.services.referrals import MATTERS
+from casework.services.releases import give_release_notice, record_release
 from casework.services.reports import ImplicatedInput
 from casework.services.transitions import fire_transition
 from casework.web.edge import context, runtime
@@ -30,6 +31,8 @@ from casework.web.forms import (
     PauseForm,
     ReasonForm,
     ReferralForm,
+    ReleaseForm,
+    ReleaseNoticeForm,
     ResumeForm,
 )
 from casework.web.reporter import form_errors
@@ -75,7 +78,11 @@ def _forms(page, given: dict) -> dict:
              "assign_form": AssignForm(prefix="assign", formdata=None),
              "implicated_form": ImplicatedForm(prefix="implicated", formdata=None),
              "recuse_form": ReasonForm(prefix="recuse", formdata=None),
-             "reveal_form": ReasonForm(prefix="reveal", formdata=None), **given}
+             "reveal_form": ReasonForm(prefix="reveal", formdata=None),
+             "notice_form": ReleaseNoticeForm(prefix="notice", formdata=None),
+             "release_form": ReleaseForm(prefix="release", formdata=None), **given}
+    forms["notice_form"].ground.choices = [("", "Choose one")] + [
+        (g.key, g.label) for g in runtime().pack.release_grounds.values()]
     _choices(forms["assign_form"], forms["implicated_form"], page)
     forms["recuse_form"].reason.label.text = "What is your conflict of interest?"
     forms["reveal_form"].reason.label.text = "Why do you need to know who reported this?"
@@ -135,7 +142,8 @@ class CurrentCase:
 def _step_fields(key: str) -> dict[str, object]:
     """The submitted answers for a step, typed as the route definitions say."""
     types = {spec.name: spec.type for route in runtime().routes.values()
-             for t in route.transitions_named(key) for spec in t.requires}
+             for t in route.transitions_named(key)
+             for spec in (*t.requires, *(f for _, more in t.requires_of for f in more))}
     fields: dict[str, object] = {}
     for name, value in request.form.items():
         if name.startswith(FIELD_PREFIX):
@@ -264,6 +272,32 @@ def recuse_me(ref: str):
           "Others in its queue take it on; if nobody else there can, it has moved to the next "
           "queue in line, whose owner has been told.", "success")
     return redirect(url_for("staff.dashboard"), 303)
+
+
+@bp.post("/cases/<ref>/identity/notice")
+@login_required
+def release_notice(ref: str):
+    """Tell the reporter, on their page, that their identity is to be released, and why."""
+    form = ReleaseNoticeForm(prefix="notice")
+    form.ground.choices = [(k, k) for k in runtime().pack.release_grounds]
+    if not form.validate_on_submit():
+        return render_case(ref, 422, notice_form=form)
+    give_release_notice(context(), actor(), ref, form.ground.data, form.explanation.data)
+    flash("The reporter's page now says their identity is to be released, and why. Record "
+          "the release once it has happened.", "success")
+    return redirect(url_for("staff.case", ref=ref, _anchor="identity"), 303)
+
+
+@bp.post("/cases/<ref>/identity/release")
+@login_required
+def release(ref: str):
+    """Record the release the reporter was told of (409 without a notice first)."""
+    form = ReleaseForm(prefix="release")
+    if not form.validate_on_submit():
+        return render_case(ref, 422, release_form=form)
+    record_release(context(), actor(), ref, form.consulted.data)
+    flash("The release was recorded.", "success")
+    return redirect(url_for("staff.case", ref=ref, _anchor="identity"), 303)
 
 
 @bp.post("/cases/<ref>/identity")

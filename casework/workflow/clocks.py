@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from casework.workflow.definitions import DefinitionError, Route
-from casework.workflow.engine import ClockRule
+from casework.workflow.engine import SERVICE_EVENTS, ClockRule
 
 if TYPE_CHECKING:
     from casework.workflow.policy import PolicyPack
@@ -251,7 +251,7 @@ def parse_milestones(tables: Tables, routes: Mapping[str, Route]
         if not key[1] or key in result:
             raise DefinitionError(origin, where, f"missing or duplicate key on {route.key!r}"
                                   + (f" (also in {origins[key]})" if key in origins else ""))
-        if key[1] in route.transition_keys or key[1] == "lodge":
+        if key[1] in route.transition_keys or key[1] in SERVICE_EVENTS:
             # The engine could not tell the milestone from the transition of that name.
             raise DefinitionError(origin, where, f"{key[1]!r} is already a transition")
         counted = spec.get("counted_as")
@@ -291,7 +291,8 @@ def _clock(origin, where, spec, routes, milestones) -> Clock:
         raise DefinitionError(origin, f"{where}.route", f"unknown route {spec.get('route')!r}")
     if not spec.get("name"):
         raise DefinitionError(origin, where, f"missing name on {route.key!r}")
-    keys = {*route.transition_keys, "lodge", *(k for r, k in milestones if r == route.key)}
+    keys = {*route.transition_keys, *SERVICE_EVENTS,
+            *(k for r, k in milestones if r == route.key)}
     effects = {k: frozenset(spec.get(k, ())) for k in EFFECTS}
     for name, given in effects.items():
         if not given <= keys:

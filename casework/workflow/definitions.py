@@ -73,6 +73,10 @@ class Transition:
     #: to another as its duplicate). Such a step is never offered as a button nor fired on its
     #: own: it needs what that service supplies (the case it merges into).
     through: str = ""
+    #: The choice is the affected person's (how a harassment complaint is resolved): a
+    #: reporter who reports what happened to someone else may not take it; a handler records
+    #: it for the affected person.
+    affected_person: bool = False
 
     def as_seen_by(self, actor: frozenset[str]) -> Transition:
         """This transition with the fields this actor must give. An actor who may fire it in
@@ -108,6 +112,8 @@ class State:
     label: str
     reporter_label: str
     final: bool = False
+    #: What a reporter who is a witness reads of this stage (their reporter_label if unset).
+    witness_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,9 @@ def _parse_states(raw, source: str) -> dict[str, State]:
     for key, spec in raw.items():
         _table(spec, source, f"states.{key}")
         label = spec.get("label", key.replace("_", " ").capitalize())
-        states[key] = State(key, label, spec.get("reporter_label", label), bool(spec.get("final")))
+        reporter = spec.get("reporter_label", label)
+        states[key] = State(key, label, reporter, bool(spec.get("final")),
+                            spec.get("witness_label", reporter))
     if not any(s.final for s in states.values()):
         raise DefinitionError(source, "states", "no final state")
     return states
@@ -235,7 +243,18 @@ def _parse_transitions(raw, states: Mapping[str, State], source: str):
             reporter_confirm=spec.get("reporter_confirm", ""),
             done_label=spec.get("done_label", ""),
             through=_through(spec, source, where),
+            affected_person=_affected_person(spec, who, source, where),
         )
+
+
+def _affected_person(spec: Mapping, who: frozenset[str], source: str, where: str) -> bool:
+    value = spec.get("affected_person", False)
+    if not isinstance(value, bool):
+        raise DefinitionError(source, f"{where}.affected_person", "must be true or false")
+    if value and "reporter" not in who:
+        raise DefinitionError(source, f"{where}.affected_person",
+                              "only a step the reporter may take can be the affected person's")
+    return value
 
 
 def _through(spec: Mapping, source: str, where: str) -> str:

@@ -33,6 +33,9 @@ class Snapshot:
     state: str
     facts: Mapping[str, object] = field(default_factory=dict)
     outcome: str | None = None
+    #: The reporter reports what happened to someone else: the affected person's choices
+    #: (Transition.affected_person) are not theirs to take.
+    witness: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def decide(
     transition = here[0].as_seen_by(actor)
     if not actor & transition.who:
         return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} from here")
+    if not actor & who_may(transition, snapshot):
+        return Refusal(Reason.NOT_PERMITTED, AFFECTED_PERSONS_CHOICE)
     if transition.through != through:
         words = key.replace("_", " ")
         return Refusal(Reason.NOT_PERMITTED, f"you cannot {words} on its own: "
@@ -130,6 +135,34 @@ def _allow(route, snapshot, transition, clean, clocks) -> Decision:
         outcome = None
     events = (Event("transition", transition.key), *clock_events(clocks, transition.key))
     return Decision(transition, snapshot.state, transition.target, outcome, clean, facts, events)
+
+
+#: The pseudo-transitions lodging fires: "lodge" for every report, and another for a report a
+#: witness made under their name (Canada: contact them within 7 days, SOR/2020-130 s 21).
+LODGE_EVENTS = ("lodge", "lodged_by_named_witness")
+#: The pseudo-transition of a reporter asking to meet in person (EU directive art 9(2)).
+MEETING_REQUESTED = "meeting_requested"
+#: Every pseudo-transition a service fires: clocks may start or stop on them.
+SERVICE_EVENTS = (*LODGE_EVENTS, MEETING_REQUESTED)
+
+
+def lodge_events(clocks: Iterable[ClockRule], *, named_witness: bool) -> tuple[Event, ...]:
+    """The clock changes lodging a report causes (also when triage moves it to a new route)."""
+    clocks = tuple(clocks)
+    keys = LODGE_EVENTS if named_witness else LODGE_EVENTS[:1]
+    return tuple(e for key in keys for e in clock_events(clocks, key))
+
+
+AFFECTED_PERSONS_CHOICE = ("this is for the person it happened to to choose: the person "
+                           "handling the report records their choice")
+
+
+def who_may(transition: Transition, snapshot: Snapshot) -> frozenset[str]:
+    """Who may take a step on this case: not a witness, where the choice is the affected
+    person's."""
+    if transition.affected_person and snapshot.witness:
+        return transition.who - {"reporter"}
+    return transition.who
 
 
 def clock_events(clocks: Iterable[ClockRule], key: str) -> tuple[Event, ...]:
@@ -195,7 +228,7 @@ def allowed_transitions(
     """The transitions this actor may fire now, for buttons and the API (not the steps only a
     service fires)."""
     return [t.as_seen_by(actor) for t in route.transitions
-            if snapshot.state in t.sources and actor & t.who and not t.through]
+            if snapshot.state in t.sources and actor & who_may(t, snapshot) and not t.through]
 
 
 class ReplayError(Exception):

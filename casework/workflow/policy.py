@@ -21,7 +21,17 @@ from casework.workflow.engine import ClockRule
 PACKS_DIR = Path(__file__).with_name("packs")
 CLOCK_SETS_DIR = PACKS_DIR / "clocks"
 SET_FIELDS = frozenset({"label", "source", "clocks", "milestones"})
-CONDITIONS = frozenset({"implicated_role", "category_flag", "line_manager_implicated"})
+CONDITIONS = frozenset({"implicated_role", "category_flag", "line_manager_implicated",
+                        "reporter_says"})
+#: What a reporter may say on the form that routing looks at (a pack offers those it uses). The
+#: line-manager statement makes the condition line_manager_implicated true.
+STATEMENTS = frozenset({"line_manager_involved", "condoned", "local_channels_tried"})
+#: How the reporter knows what they report, in their words (the form) and a handler's.
+RELATIONS = {"affected": ("It happened to me", "It happened to the reporter"),
+             "saw": ("I saw it happen to someone else", "A witness: the reporter saw it"),
+             "told": ("Someone told me about it", "Told of it: the reporter did not see it")}
+#: Whom a level a reporter may choose names, worked out from the directory.
+LEVEL_PEOPLE = frozenset({"line_manager", "next_senior_manager"})
 PERSON_ROLES = frozenset(
     {"chief_executive", "monitoring_officer", "head_of_internal_audit", "hr_manager", "director"}
 )
@@ -65,6 +75,47 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Level:
+    """Someone the reporter may ask to raise the concern with: a queue, or a person the
+    directory names (their line manager, the next senior manager), or both."""
+
+    key: str
+    label: str
+    queue: str | None = None
+    person: str | None = None
+    source: str = ""
+    #: The level in a handler's words ("their line manager"); the reporter's label if unset.
+    handler_label: str = ""
+
+    @property
+    def for_handlers(self) -> str:
+        """How handlers read the level."""
+        return self.handler_label or self.label
+
+
+@dataclass(frozen=True)
+class ReleaseGround:
+    """A ground in law on which the reporter's identity may be released outside those who
+    handle the case (NZ Protected Disclosures Act 2022 s 17; EU directive art 16), in staff and
+    reporter words; `consult`: the discloser is consulted first where practicable."""
+
+    key: str
+    label: str
+    reporter_label: str
+    source: str = ""
+    consult: bool = False
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Something a reporter may say on the form that routing rules look at."""
+
+    key: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """Everything an organisation chooses, loaded from one data file and its clock sets."""
 
@@ -97,6 +148,13 @@ class PolicyPack:
     #: disciplinary procedure after a report found malicious); with external_bodies, the
     #: bodies a referral record may name.
     internal_procedures: tuple[str, ...] = ()
+    #: Whom the reporter may choose to raise the concern with, and what they may say that
+    #: routing looks at (both offered on the report form, in this order).
+    levels: Mapping[str, Level] = field(default_factory=dict)
+    statements: Mapping[str, Statement] = field(default_factory=dict)
+    #: The grounds on which identifying information may be released (none: no release is
+    #: recorded through Casework); the reporter is told before any release (EU art 16(3)).
+    release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
 
     @property
     def referral_bodies(self) -> tuple[str, ...]:
@@ -182,6 +240,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
     tables = [*(_clock_set(clock_dir / f"{n}.toml") for n in sets), (source, data)]
     milestones = parse_milestones(tables, routes)
     aftercare = _aftercare(data, routes, categories, source)
+    statements = _statements(data.get("statements", []), source)
     return PolicyPack(
         key=data.get("key", Path(source).stem),
         label=data.get("label", ""),
@@ -193,7 +252,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         categories=categories,
         departments={d["key"]: d["label"] for d in data.get("departments", [])},
         queues=queues,
-        rules=tuple(_rules(data.get("rules", []), queues, categories, source)),
+        rules=tuple(_rules(data.get("rules", []), queues, categories, source, statements)),
         clocks=parse_clocks(tables, routes, milestones, country=data.get("jurisdiction", ""),
                             subdivision=data.get("subdivision")),
         external_bodies=tuple(data.get("external_bodies", [])),
@@ -205,6 +264,9 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         aftercare_months=aftercare[0],
         aftercare_categories=aftercare[1],
         clock_sets=sets,
+        levels=_levels(data.get("raise_with", []), queues, source),
+        statements=statements,
+        release_grounds=_release_grounds(data.get("release_grounds", []), source),
         **_statistics(data, source),
     )
 
@@ -251,7 +313,51 @@ def _categories(raw, routes, source) -> dict[str, Category]:
     return result
 
 
-def _rules(raw, queues, categories, source):
+def _levels(raw, queues, source) -> dict[str, Level]:
+    result: dict[str, Level] = {}
+    for spec in raw:
+        key, where = spec.get("key"), f"raise_with.{spec.get('key')}"
+        if not key or key in result:
+            raise DefinitionError(source, where, "missing or duplicate key")
+        if spec.get("queue") is not None and spec["queue"] not in queues:
+            raise DefinitionError(source, f"{where}.queue", f"unknown queue {spec['queue']!r}")
+        if spec.get("person") is not None and spec["person"] not in LEVEL_PEOPLE:
+            raise DefinitionError(source, f"{where}.person",
+                                  f"must be one of {sorted(LEVEL_PEOPLE)}")
+        if spec.get("queue") is None and spec.get("person") is None:
+            raise DefinitionError(source, where, "a level names a queue, a person, or both")
+        result[key] = Level(key, spec.get("label", key), spec.get("queue"), spec.get("person"),
+                            spec.get("source", ""), spec.get("handler_label", ""))
+    return result
+
+
+def _release_grounds(raw, source) -> dict[str, ReleaseGround]:
+    result: dict[str, ReleaseGround] = {}
+    for spec in raw:
+        key, where = spec.get("key"), f"release_grounds.{spec.get('key')}"
+        if not key or key in result:
+            raise DefinitionError(source, where, "missing or duplicate key")
+        if not spec.get("label") or not spec.get("reporter_label"):
+            raise DefinitionError(source, where, "a ground needs a label and a reporter_label")
+        if not isinstance(spec.get("consult", False), bool):
+            raise DefinitionError(source, f"{where}.consult", "must be true or false")
+        result[key] = ReleaseGround(key, spec["label"], spec["reporter_label"],
+                                    spec.get("source", ""), spec.get("consult", False))
+    return result
+
+
+def _statements(raw, source) -> dict[str, Statement]:
+    result: dict[str, Statement] = {}
+    for spec in raw:
+        key = spec.get("key")
+        if key not in STATEMENTS or key in result:
+            raise DefinitionError(source, f"statements.{key}", "unknown or duplicate statement;"
+                                  f" known: {sorted(STATEMENTS)}")
+        result[key] = Statement(key, spec.get("label", key), spec.get("hint", ""))
+    return result
+
+
+def _rules(raw, queues, categories, source, statements):
     flags = frozenset().union(*(c.flags for c in categories.values()))
     for i, spec in enumerate(raw):
         where = f"rules[{i}]"
@@ -260,13 +366,17 @@ def _rules(raw, queues, categories, source):
                                   f"unknown condition {spec.get('when')!r}")
         if spec.get("queue") not in queues:
             raise DefinitionError(source, f"{where}.queue", f"unknown queue {spec.get('queue')!r}")
-        param = spec.get("role") or spec.get("flag")
+        param = spec.get("role") or spec.get("flag") or spec.get("statement")
         if spec["when"] == "implicated_role" and param not in PERSON_ROLES:
             raise DefinitionError(source, f"{where}.role", f"unknown role {param!r}")
         if spec["when"] == "category_flag" and param not in flags:
             # A misspelt or missing flag would make the rule silently never match.
             raise DefinitionError(source, f"{where}.flag",
                                   f"no category has the flag {param!r}; known: {sorted(flags)}")
+        if spec["when"] == "reporter_says" and param not in statements:
+            # A statement the form does not offer could never be said.
+            raise DefinitionError(source, f"{where}.statement",
+                                  f"the pack offers no statement {param!r} ([[statements]])")
         yield Rule(spec["when"], spec["queue"], spec.get("reason", spec["when"]),
                    spec.get("source", ""), int(spec.get("priority", 0)), param,
                    frozenset(spec.get("actions", ())))

@@ -40,6 +40,10 @@ def _transition(t: Transition) -> dict:
         data["outcome_from"] = t.outcome_from
     if t.through:
         data["through"] = t.through
+    if t.requires_of:
+        data["requires_of"] = {kind: field_dicts(fields) for kind, fields in t.requires_of}
+    if t.affected_person:
+        data["affected_person"] = True
     return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from casework.workflow.policy import PolicyPack, Rule
+from casework.workflow.policy import Level, PolicyPack, Rule
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class RoutingInput:
     reporter_person: int | None = None
     #: The queue a handler chose at triage: it stands in for the route's default queue.
     chosen_queue: str | None = None
+    #: What the reporter said on the form (pack statements) and whom they asked to raise the
+    #: concern with (a pack level): a level's queue stands in for the default, below triage.
+    statements: frozenset[str] = frozenset()
+    raise_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class RoutingDecision:
     escalate_to: int | None = None
     forced: bool = False
     conflicted: tuple[str, ...] = ()
+    #: The person the reporter's chosen level names (their line manager, the next senior
+    #: manager), when the reporter said who they are and the directory knows.
+    asked_for: int | None = None
 
 
 def route_case(
@@ -50,6 +57,7 @@ def route_case(
     """Apply the pack's rules to a report; the highest-priority match decides, else the queue a
     handler chose at triage, else the route's default; then conflicts."""
     implicated_roles = _roles(facts.implicated, directory)
+    level = pack.levels.get(facts.raise_with) if facts.raise_with else None
     matched = sorted(
         (r for r in pack.rules if _matches(r, pack, facts, directory, implicated_roles)),
         key=lambda r: -r.priority,
@@ -62,15 +70,49 @@ def route_case(
     elif facts.chosen_queue in pack.queues:
         queue = facts.chosen_queue
         reasons = [f"{pack.queues[queue].label}: chosen at triage by a handler"]
+    elif level is not None and level.queue is not None:
+        queue = level.queue
+        reasons = [f"{pack.queues[queue].label}: the reporter asked to raise it with "
+                   f"{level.for_handlers}" + (f" ({level.source})" if level.source else "")]
     else:
         queue = pack.default_queues[facts.route]
         reasons = [f"{pack.queues[queue].label}: the usual place for this kind of report"]
     queue, steps, conflicted = _avoid_conflicts(pack, queue, implicated_roles)
     actions = frozenset().union(*(r.actions for r in matched)) if matched else frozenset()
-    escalate = _next_senior_manager(facts, directory) if any(
-        r.when == "line_manager_implicated" for r in matched) else None
+    escalates = any(r.when == "line_manager_implicated" for r in matched)
+    escalate = _next_senior_manager(facts, directory) if escalates else None
+    if escalates and escalate is None:
+        steps.append("the next senior manager could not be worked out: "
+                     + ("the reporter did not say who they are" if facts.reporter_person is None
+                        else "the directory does not name them, or they are implicated too"))
+    asked = _asked_for(level, facts, directory)
+    if level is not None and level.person is not None:
+        steps.append(_level_note(level, facts, asked))
     return RoutingDecision(queue, tuple(reasons + steps), actions, escalate,
-                           forced=bool(matched), conflicted=conflicted)
+                           forced=bool(matched), conflicted=conflicted, asked_for=asked)
+
+
+def _asked_for(level: Level | None, facts: RoutingInput,
+               directory: Mapping[int, PersonFacts]) -> int | None:
+    """The person a level names, unless they are implicated (they may not handle it)."""
+    if level is None or level.person is None:
+        return None
+    reporter = directory.get(facts.reporter_person) if facts.reporter_person else None
+    if level.person == "line_manager":
+        found = reporter.manager_id if reporter else None
+    else:
+        found = _next_senior_manager(facts, directory)
+    return found if found is not None and found not in facts.implicated else None
+
+
+def _level_note(level: Level, facts: RoutingInput, asked: int | None) -> str:
+    said = f"the reporter asked to raise it with {level.for_handlers}" + (
+        f" ({level.source})" if level.source else "")
+    if asked is not None:
+        return f"{said}: the directory names them below"
+    if facts.reporter_person is None:
+        return f"{said}; they did not say who they are, so the directory cannot name them"
+    return f"{said}; the directory does not name them, or they are implicated"
 
 
 def _because(pack: PolicyPack, rule: Rule) -> str:
@@ -94,8 +136,12 @@ def _matches(rule: Rule, pack: PolicyPack, facts: RoutingInput,
         category = pack.categories.get(facts.category)
         return category is not None and rule.param in category.flags
     if rule.when == "line_manager_implicated":
+        if "line_manager_involved" in facts.statements:
+            return True
         reporter = directory.get(facts.reporter_person) if facts.reporter_person else None
         return reporter is not None and reporter.manager_id in facts.implicated
+    if rule.when == "reporter_says":
+        return rule.param in facts.statements
     raise ValueError(f"unknown condition {rule.when!r}")
 
 

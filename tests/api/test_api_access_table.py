@@ -82,7 +82,9 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
     Action.ASSIGN: (_post("/cases/{ref}/assignments", lambda w: {
         "user_id": w.target_user_id, "capacity": "investigator"}),),
     Action.RECUSE: (_post("/cases/{ref}/recusal", lambda w: {"reason": "a conflict"}),),
-    Action.REVEAL_IDENTITY: (_post("/cases/{ref}/identity", lambda w: {"reason": "to ask"}),),
+    Action.REVEAL_IDENTITY: (_post("/cases/{ref}/identity", lambda w: {"reason": "to ask"}),
+                             _post("/cases/{ref}/identity/notice", lambda w: {
+                                 "ground": "consent", "explanation": "You agreed."})),
     Action.MANAGE_CLOCKS: (
         _post("/cases/{ref}/clocks/{clock}/extend", lambda w: {
             "due_on": (w.due_on + timedelta(days=14)).isoformat(), "reason": "more time",
@@ -119,6 +121,12 @@ NOT_IN_TABLE = {
                                                  "same MANAGE_CLOCKS load as extend",
     ("post", "/cases/{ref}/clocks/{name}/resume"): "nothing is paused; as pause",
     ("delete", "/cases/{ref}/hold"): "no hold is in place to lift; the same HOLD load as POST",
+    ("post", "/cases/{ref}/identity/release"): "the worlds' cases have no notice yet, so it is "
+                                              "409; the same REVEAL_IDENTITY load as the "
+                                              "notice (tests/api/test_api_meeting.py)",
+    ("post", "/reporter/meeting"): "the worlds' pack (NZ) offers no meeting, so its reporter "
+                                   "gets 409; the same SEND_MESSAGE load as /reporter/messages "
+                                   "(tests/api/test_api_meeting.py)",
 }
 
 

@@ -41,7 +41,9 @@ def test_the_case_lists_each_clock_with_its_source_and_actions(api, make, handle
     assert ack == {"name": "acknowledge", "label": spec.label, "source": spec.source,
                    "due_on": "2026-03-09", "status": "running", "paused_on": None,
                    "due_soon": soon, "actions": []}
-    assert body["milestones"] == [] and body["follows"] is None
+    # The one milestone of the UK pack's disclosures: meeting the reporter who asked (art 9(2)).
+    assert [m["key"] for m in body["milestones"]] == ["met_reporter"]
+    assert body["follows"] is None
 
 
 def test_extend_answers_the_clocks_and_the_new_version(api, make, handler, use_pack, ctx):

@@ -154,3 +154,16 @@ def test_every_case_is_in_a_combination_the_rules_allow(ctx, make):
     pairs = {cell for cell, n in counts(ctx, ["route", "category"], PERIOD).items() if n}
     assert pairs <= rules[("route", "category")]
     assert len(rules[("route", "category")]) < len(ctx.runtime.pack.categories) * 2
+
+
+def test_the_reporters_relation_is_a_dimension(ctx, make):
+    """Witnesses counted (issue 14, seed 003 Who to approach): how each reporter knows, with
+    cases lodged before the form asked kept apart."""
+    make.case("harassment", category="sexual_harassment", relation="affected")
+    make.case("harassment", category="sexual_harassment", relation="saw")
+    make.case("harassment", category="sexual_harassment", relation="told")
+    make.case("harassment", category="sexual_harassment", witness=True)
+    make.case("disclosure")
+    table = counts(ctx, ["relation"], PERIOD)
+    assert table == {("affected",): 1, ("saw",): 1, ("told",): 1, ("someone_else",): 1,
+                     ("not_asked",): 1}

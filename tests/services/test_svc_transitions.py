@@ -16,7 +16,7 @@ from casework.services.views import case_view, list_cases
 from casework.workflow.engine import replay
 from tests.factories import FIELDS
 
-INFORMAL = {"admitted": True, "reporter_satisfied": True}
+INFORMAL = {"admitted": True, "reporter_satisfied": True, "confirmed_how": "phone"}
 
 
 def transition_events(ctx, case) -> list[CaseEvent]:

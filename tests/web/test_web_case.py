@@ -130,7 +130,7 @@ def test_a_422_from_a_must_be_true_answer(browser, account, make):
     body = page(browser.get(f"/staff/cases/{case.reference}"))
     refused = browser.post(f"/staff/cases/{case.reference}/transition", {
         "transition": "resolved", "version": version(body, "withdraw"),
-        "f_admitted": "yes", "f_reporter_satisfied": "no"})
+        "f_admitted": "yes", "f_reporter_satisfied": "no", "f_confirmed_how": "phone"})
     html = page(refused)
     assert refused.status_code == 422
     assert "This must be yes to take this step" in html

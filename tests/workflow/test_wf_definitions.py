@@ -223,7 +223,10 @@ CONTRACT_REQUIRES = {
     },
     "harassment": {
         "acknowledge": set(), "choose_self_help": set(), "choose_informal": set(),
-        "choose_formal": set(), "resolved": {"admitted", "reporter_satisfied"},
+        # From informal, the complainant confirms it themselves, or a handler records
+        # reporter_satisfied (must be true), how they confirmed it and, optionally, admitted
+        # (requires_of.handler, as for withdraw and external_route).
+        "choose_formal": set(), "resolved": set(),
         "not_resolved": set(), "decide_to_investigate": {"reason"},
         "decline_investigation": {"reason"}, "record_findings": {"finding", "reason"},
         "record_action": {"action"}, "external_route": set(), "withdraw": set(),
@@ -288,8 +291,11 @@ def test_shipped_field_types_match_the_contract():
     routes = load_routes()
     informal = next(t for t in routes["harassment"].transitions_named("resolved")
                     if "informal" in t.sources)
-    kinds = {f.name: (f.type, f.must_be_true) for f in informal.requires}
-    assert kinds == {"admitted": ("bool", False), "reporter_satisfied": ("bool", True)}
+    kinds = {f.name: (f.type, f.must_be_true, f.optional)
+             for f in informal.as_seen_by(frozenset({"handler"})).requires}
+    assert kinds == {"admitted": ("bool", False, True), "reporter_satisfied": ("bool", True, False),
+                     "confirmed_how": ("choice", False, False)}
+    assert informal.requires == ()
     accept = routes["disclosure"].transitions_named("accept_for_investigation")[0]
     assert {f.name: f.type for f in accept.requires} == {"protected": "bool", "reason": "text"}
     (message,) = routes["disclosure"].transitions_named("give_feedback")[0].requires

@@ -11,6 +11,7 @@ from casework.workflow.engine import (
     Reason,
     Refusal,
     Snapshot,
+    allowed_transitions,
     decide,
     validate_fields,
 )
@@ -23,7 +24,8 @@ INVESTIGATOR = frozenset({"investigator"})
 ACCEPT = {"protected": True, "reason": "Misuse of funds."}
 REFER = {"destination": "ombudsman", "reason": "For the ombudsman."}
 FINDINGS = {"finding": "substantiated", "reason": "Corroborated."}
-RESOLVED = {"admitted": True, "reporter_satisfied": True}
+RESOLVED = {"reporter_satisfied": True, "confirmed_how": "phone"}
+REPORTER = frozenset({"reporter"})
 
 
 def _refused(result) -> dict[str, str]:
@@ -95,10 +97,37 @@ def test_reporter_must_be_satisfied_to_resolve_informally():
 
 
 def test_admitted_may_be_false():
-    """Only reporter_satisfied must be true; admitted is a plain yes/no fact."""
+    """Only reporter_satisfied must be true; admitted is a plain yes/no fact, and optional."""
     result = _resolve({**RESOLVED, "admitted": False})
     assert isinstance(result, Decision)
-    assert result.facts == {"admitted": False, "reporter_satisfied": True}
+    assert result.facts == {"admitted": False, "reporter_satisfied": True,
+                            "confirmed_how": "phone"}
+    assert isinstance(_resolve(RESOLVED), Decision)
+
+
+def test_a_handler_records_how_the_complainant_confirmed_they_are_satisfied():
+    """NZ step 3: a handler closing the informal solution says how the complainant confirmed
+    it; the complainant closes it from their page with no field at all (their own word)."""
+    assert _refused(_resolve({"reporter_satisfied": True})) == {"confirmed_how": "required"}
+    mine = decide(HARASSMENT, Snapshot("informal"), REPORTER, "resolved", {})
+    assert isinstance(mine, Decision) and mine.outcome == "resolved_informally"
+
+
+@pytest.mark.parametrize("key, state", [
+    ("choose_self_help", "options"), ("choose_informal", "options"),
+    ("choose_formal", "options"), ("resolved", "informal"), ("resolved", "self_help"),
+    ("not_resolved", "informal"), ("external_route", "options")])
+def test_a_witness_is_not_offered_the_affected_persons_choices(key, state):
+    """The resolution path is the affected person's: a witness reporter may not take it, a
+    handler still records it; the witness may still withdraw their own report."""
+    witness = Snapshot(state, witness=True)
+    refused = decide(HARASSMENT, witness, REPORTER, key, {})
+    assert isinstance(refused, Refusal) and refused.status == 403
+    assert "the person it happened to" in refused.message
+    assert key not in {t.key for t in allowed_transitions(HARASSMENT, witness, REPORTER)}
+    assert key in {t.key for t in allowed_transitions(HARASSMENT, Snapshot(state), REPORTER)}
+    assert "withdraw" in {t.key for t in allowed_transitions(HARASSMENT, witness, REPORTER)}
+    assert key in {t.key for t in allowed_transitions(HARASSMENT, witness, HANDLER)}
 
 
 def test_unexpected_field_is_named():

@@ -71,8 +71,7 @@ CONTRACT: dict[str, tuple[Row, ...]] = {
         Row("choose_informal", frozenset({"options"}), "informal", BOTH),
         Row("choose_formal", frozenset({"options"}), "formal_complaint", BOTH),
         Row("resolved", frozenset({"self_help"}), "closed", BOTH, "resolved_self_help"),
-        Row("resolved", frozenset({"informal"}), "closed", HANDLER, "resolved_informally",
-            fields={"admitted": False, "reporter_satisfied": True}),
+        Row("resolved", frozenset({"informal"}), "closed", BOTH, "resolved_informally"),
         Row("not_resolved", frozenset({"self_help", "informal"}), "options", BOTH),
         Row("decide_to_investigate", frozenset({"formal_complaint"}), "investigation",
             DECISION_MAKER, fields={"reason": "Serious allegation."}),
@@ -120,6 +119,7 @@ def _expected(route: str, state: str, key: str, actor: str) -> Row | tuple[Reaso
 #: for elsewhere, with the reason and the channel; the reporter gives neither.
 RECORDED_FOR_REPORTER = {"withdraw", "external_route"}
 RECORDING = {"reason": "asked by phone", "channel": "phone"}
+SATISFIED = {"reporter_satisfied": True, "confirmed_how": "in_person", "admitted": False}
 
 
 def _fields_for(route: str, state: str, key: str, actor: str = "") -> dict:
@@ -127,6 +127,8 @@ def _fields_for(route: str, state: str, key: str, actor: str = "") -> dict:
     fields = dict(rows[0].fields) if rows else {}
     if actor == "handler" and key in RECORDED_FOR_REPORTER:
         fields |= RECORDING
+    if actor == "handler" and (route, state, key) == ("harassment", "informal", "resolved"):
+        fields |= SATISFIED  # NZ step 3: how the complainant confirmed they are satisfied
     return fields
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from casework.workflow.clocks import ClosedPeriod
 from casework.workflow.definitions import DefinitionError, load_routes
-from casework.workflow.engine import Event, clock_events
+from casework.workflow.engine import Event, clock_events, lodge_events
 from casework.workflow.policy import CLOCK_SETS_DIR, PACKS_DIR, load_pack, parse_pack
 from casework.workflow.routing import PersonFacts, RoutingInput, route_case
 
@@ -91,8 +91,8 @@ def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
     nz = load_pack("nz-public-service", ROUTES)
     clock = nz.clock("disclosure", "deal_with")
     assert (clock.days, clock.counting, clock.extendable) == (20, "working", True)
-    assert [m.key for m in nz.milestones_for("disclosure")] == ["told_discloser_timeframe",
-                                                                "subject_informed"]
+    assert [m.key for m in nz.milestones_for("disclosure")] == [
+        "checked_made_elsewhere", "told_discloser_timeframe", "subject_informed"]
     assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
         Event("clock_stop", "deal_with"),)
 
@@ -118,7 +118,7 @@ def test_victoria_notify_ibac_clock_is_stopped_by_the_milestone():
     assert "IBAC" in vic.milestone("disclosure", "notified_ibac").label
     assert clock_events(vic.clock_rules("disclosure"), "notified_ibac") == (
         Event("clock_stop", "notify_ibac"),)
-    assert vic.milestones_for("harassment") == []
+    assert [m.key for m in vic.milestones_for("harassment")] == ["admitted_behaviour"]
 
 
 def test_commonwealth_allocation_and_investigation_clocks():
@@ -133,7 +133,7 @@ def test_canada_harassment_clocks_follow_the_regulations():
     ca = load_pack("canada-federal", ROUTES)
     names = {c.name for c in ca.clocks if c.route == "harassment"}
     assert names == {"contact_principal_party", "begin_resolution", "complete_resolution",
-                     "acknowledge"}
+                     "acknowledge", "contact_witness"}
     assert ca.clock("harassment", "contact_principal_party").days == 7
     assert ca.clock("harassment", "begin_resolution").days == 45
     complete = ca.clock("harassment", "complete_resolution")
@@ -149,7 +149,8 @@ def test_canada_milestones_and_the_departmental_acknowledgement():
     # working days (its own standard: the Act sets none).
     ca = load_pack("canada-federal", ROUTES)
     assert [m.key for m in ca.milestones_for("harassment")] == [
-        "contacted_principal_party", "informed_responding_party"]
+        "contacted_principal_party", "informed_responding_party", "contacted_witness",
+        "admitted_behaviour"]
     assert clock_events(ca.clock_rules("harassment"), "contacted_principal_party") == (
         Event("clock_stop", "contact_principal_party"),)
     assert clock_events(ca.clock_rules("harassment"), "informed_responding_party") == ()
@@ -406,3 +407,39 @@ def test_a_clocks_holiday_names_are_checked(clock_dir, value, problem):
     with pytest.raises(DefinitionError) as caught:
         parse_pack(data, ROUTES, "packs/test.toml", clock_dir)
     assert caught.value.key == "clocks.deal_with.holidays" and problem in caught.value.problem
+
+
+def test_canada_contacts_a_named_witness_within_7_days():
+    """SOR/2020-130 s 21: a witness who gave notice and is not anonymous is contacted within 7
+    days; the clock starts only for such a report, and the milestone stops it."""
+    ca = load_pack("canada-federal", ROUTES)
+    clock = ca.clock("harassment", "contact_witness")
+    assert (clock.days, clock.counting, clock.source) == (7, "calendar", "SOR/2020-130, s 21")
+    rules = ca.clock_rules("harassment")
+    assert Event("clock_start", "contact_witness") in lodge_events(rules, named_witness=True)
+    assert Event("clock_start", "contact_witness") not in lodge_events(rules,
+                                                                      named_witness=False)
+    assert clock_events(rules, "contacted_witness") == (Event("clock_stop", "contact_witness"),)
+    uk = load_pack("uk-council", ROUTES)
+    assert Event("clock_start", "contact_witness") not in lodge_events(
+        uk.clock_rules("harassment"), named_witness=True)
+
+
+@pytest.mark.parametrize("pack", ["uk-council", "nz-public-service", "canada-federal",
+                                  "vic-public-sector", "au-commonwealth-agency"])
+def test_every_pack_records_an_admission_as_a_fact_of_its_own(pack):
+    """NZ step 3: the person concerned admitting the behaviour is a milestone a handler records
+    when it happens; it starts and stops no clock (it is not a condition of anything)."""
+    loaded = load_pack(pack, ROUTES)
+    assert loaded.milestone("harassment", "admitted_behaviour").source == (
+        "Sexual Harassment Guidelines, step 3 (informal solution)")
+    assert clock_events(loaded.clock_rules("harassment"), "admitted_behaviour") == ()
+
+
+def test_nz_records_the_check_whether_the_disclosure_was_made_elsewhere():
+    """s 13(1)(c): a milestone of its own, recorded once; it stops no clock (the 20 working
+    days still wait for the matter to be dealt with or the timeframe to be told)."""
+    nz = load_pack("nz-public-service", ROUTES)
+    checked = nz.milestone("disclosure", "checked_made_elsewhere")
+    assert checked.source.endswith("s 13(1)(c)") and "elsewhere" in checked.label
+    assert clock_events(nz.clock_rules("disclosure"), "checked_made_elsewhere") == ()

@@ -35,7 +35,8 @@ CONTRACT_EDGES = {
         ("choose_informal", ["options"], "informal", BOTH),
         ("choose_formal", ["options"], "formal_complaint", BOTH),
         ("resolved", ["self_help"], "closed", BOTH),
-        ("resolved", ["informal"], "closed", HANDLER),
+        # The contract's handler, and (issue 14, NZ step 3) the complainant from their page.
+        ("resolved", ["informal"], "closed", BOTH),
         ("not_resolved", ["informal", "self_help"], "options", BOTH),
         ("decide_to_investigate", ["formal_complaint"], "investigation", ["decision_maker"]),
         ("decline_investigation", ["formal_complaint"], "closed", ["decision_maker"]),
@@ -79,7 +80,9 @@ def test_json_describes_fields_and_outcomes():
     by_source = {(t["key"], t["from"][0]): t for t in data["transitions"]}
     informal = by_source[("resolved", "informal")]
     assert informal["outcome"] == "resolved_informally"
-    satisfied = next(f for f in informal["requires"] if f["name"] == "reporter_satisfied")
+    satisfied = next(f for f in informal["requires_of"]["handler"]
+                     if f["name"] == "reporter_satisfied")
+    assert informal["affected_person"] is True and informal["requires"] == []
     assert (satisfied["type"], satisfied["must_be_true"]) == ("bool", True)
     findings = by_source[("record_findings", "investigation")]
     finding = next(f for f in findings["requires"] if f["name"] == "finding")

@@ -239,11 +239,13 @@ def test_every_category_routes_to_a_queue_the_pack_defines(pack):
 # Pack validation: a mistake in a pack stops start-up with the file and the key named.
 
 def raw_pack(name: str = "uk-council") -> dict:
-    """The pack's data with its clock sets copied in as its own [[clocks]], for editing."""
+    """The pack's data with its clock sets copied in as its own [[clocks]] and [[milestones]],
+    for editing."""
     data = tomllib.loads((PACKS_DIR / f"{name}.toml").read_text(encoding="utf-8"))
     for clock_set in data.pop("clock_sets", []):
-        text = (CLOCK_SETS_DIR / f"{clock_set}.toml").read_text(encoding="utf-8")
-        data.setdefault("clocks", []).extend(tomllib.loads(text).get("clocks", []))
+        text = tomllib.loads((CLOCK_SETS_DIR / f"{clock_set}.toml").read_text(encoding="utf-8"))
+        for kind in ("clocks", "milestones"):
+            data.setdefault(kind, []).extend(text.get(kind, []))
     return data
 
 
@@ -290,7 +292,7 @@ def test_unknown_clock_transition_is_refused():
     (lambda d: d["queues"]["hr"].update(owner_role="hr_boss"), "queues.hr.owner_role"),
     (lambda d: d["default_queues"].pop("harassment"), "default_queues.harassment"),
     (lambda d: d["clocks"][0].update(route="grievance"), "clocks.acknowledge.route"),
-    (lambda d: d["clocks"][2].update(counting="lunar"), "clocks.acknowledge.counting"),
+    (lambda d: d["clocks"][-1].update(counting="lunar"), "clocks.acknowledge.counting"),
     (lambda d: d["categories"][0].update(routes=["grievance"]), "categories.fraud.routes"),
     (lambda d: d["categories"].append(dict(d["categories"][0])), "categories.fraud"),
     (lambda d: d.update(categories=[]), "categories"),
@@ -403,6 +405,8 @@ CITED = {
         ("category_flag", "illegal"): "code of conduct 5.4",
         ("category_flag", "fraud"): "code of conduct 5.2",
         ("line_manager_implicated", None): "code of conduct 5.3",
+        ("reporter_says", "condoned"): "code of conduct 5.4",
+        ("reporter_says", "local_channels_tried"): "code of conduct 5.4",
     },
     "nz-public-service": {
         ("implicated_role", "chief_executive"): "the organisation's internal procedures, "
