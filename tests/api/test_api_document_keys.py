@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from casework.api.spec import build_openapi
+from casework.workflow.policy import RELATIONS
 
 ALL_ROLES = ("intake", "investigator", "decision_maker", "admin", "auditor", "hr_analyst")
 
@@ -52,6 +53,16 @@ def test_request_fields_enumerate_the_running_packs_keys(served, runtime):
     assert string_enum(triage["queue"]) == sorted(pack.queues)
     workflow = served["paths"]["/workflows/{route}"]["get"]["parameters"][0]
     assert workflow["schema"]["enum"] == sorted(routes)
+    # How the reporter knows, the pack's ladder and statements, the release grounds.
+    assert string_enum(report["relation"]) == list(RELATIONS)
+    for field, keys in (("raise_with", pack.levels), ("statements", pack.statements)):
+        if keys:
+            assert string_enum(report[field]) == list(keys)
+        else:
+            assert "enum" not in str(report[field])
+    if pack.release_grounds:
+        assert string_enum(schema_of(served, "ReleaseNoticeIn")["properties"]["ground"]) == \
+            list(pack.release_grounds)
     # List filters stay free: an unknown value there finds nothing, it is not an error.
     listing = {p["name"]: p for p in served["paths"]["/cases"]["get"]["parameters"]}
     assert "enum" not in str(listing["category"]["schema"])
