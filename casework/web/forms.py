@@ -79,7 +79,7 @@ class ReportForm(Form):
     raise_with = RadioField("Who would you like to raise it with?", validators=[Optional()])
     statements = CheckboxesField("Is any of this true? (optional)", validators=[Optional()])
     reporter_person = SelectField("Find yourself in the staff directory (optional)",
-                                  coerce=lambda v: int(v) if v else None,
+                                  coerce=choice_id,
                                   validators=[Optional()])
 
 

@@ -166,6 +166,15 @@ def test_a_report_form_with_a_nul_is_refused(browser):
     assert "control characters" in page(response)
 
 
+def test_a_report_form_naming_the_reporter_past_the_columns_is_refused(browser):
+    data = {"route": "disclosure", "category": "health_and_safety", "anonymous": "no",
+            "name": "Riley", "summary": "Unsafe scaffolding", "details": "Loose boards.",
+            "reporter_person": HUGE, "csrf_token": browser.token("/report")}
+    response = browser.client.post("/report", data=data)
+    assert response.status_code == 422  # the field named, not a 500
+    assert 'href="#reporter_person"' in response.get_data(as_text=True)
+
+
 def test_step_answers_with_control_characters_are_refused(browser, signed_in_case):
     ref = signed_in_case.reference
     token = browser.token(f"/staff/cases/{ref}")
