@@ -134,6 +134,16 @@ def make(ctx) -> Factories:
 
 
 @pytest.fixture
+def no_noise(monkeypatch) -> None:
+    """Statistics without the cell key's perturbation and with every zero that may show shown:
+    for tests of the suppression and the rounding on top of them (the perturbation and the
+    hidden zeros are tested in tests/stats)."""
+    from casework.stats import disclosure, tables
+    monkeypatch.setattr(disclosure, "perturbation", lambda key: 0)
+    monkeypatch.setattr(tables, "hides_zero", lambda secret, group: False)
+
+
+@pytest.fixture
 def repo_root() -> Path:
     """The repository's top folder."""
     return Path(__file__).resolve().parent.parent

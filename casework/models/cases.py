@@ -67,6 +67,10 @@ class Case(Base):
     #: The queue a handler chose at triage; routing keeps the case there while no rule sends
     #: it elsewhere and the queue's owner is not implicated (casework.workflow.routing).
     chosen_queue: Mapped[str | None] = mapped_column(String(32))
+    #: The case's record key for the cell key method (casework.stats.cellkey): random, set at
+    #: lodging, never shown; a count's perturbation is keyed by the sum of its cases' keys.
+    #: Nullable only so that migration 0010 could add it without copying the table.
+    stats_key: Mapped[int | None]
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}

@@ -13,6 +13,7 @@ walks' reach; the search may miss wider ranges, never invent them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -27,6 +28,10 @@ GOOD_SLACK = 1
 QUICK, DEEP = (6, 3, 300), (8, 4, 2000)
 Move = tuple[tuple[int, int], ...]
 Bounds = tuple[int, int] | None
+
+
+class OutOfTime(Exception):
+    """The search ran past its deadline: the audit refuses rather than guess (fail closed)."""
 
 
 @dataclass
@@ -54,8 +59,10 @@ class Search:
     published 0."""
 
     def __init__(self, axes: list[Sequence],
-                 dead: Callable[[tuple], bool] | None = None) -> None:
+                 dead: Callable[[tuple], bool] | None = None,
+                 deadline: float | None = None) -> None:
         self.axes = axes
+        self.deadline = deadline
         keys: list[tuple] = [()]
         for axis in axes:
             keys = [(*k, v) for k in keys for v in axis if dead is None or not dead((*k, v))]
@@ -82,20 +89,23 @@ class Search:
         return sum(self.moved(q, w) for w in walks)
 
     def walks(self, q: int, frozen: frozenset[int], search: tuple[int, int, int] = QUICK,
-               given: Sequence[Walk] = ()) -> list[Walk]:
-        """Greedy witnesses that move count q up, then down, by MIN_RANGE between them, each
-        no further than what is published about q itself allows; a given witness is kept if
-        it leaves the insider's class (frozen) a case."""
-        bounds = self.bounds[q] or (0, self.exact[q] + MIN_RANGE)
+               given: Sequence[Walk] = (), need: int = MIN_RANGE,
+               signs: tuple[int, ...] = (1, -1)) -> list[Walk]:
+        """Greedy witnesses that move count q up, then down, by need between them, each no
+        further than what is published about q itself allows; a given witness is kept if it
+        leaves the insider's class (frozen) a case."""
+        bounds = self.bounds[q] or (0, self.exact[q] + need)
         walks: list[Walk] = []
         for sign, room in ((1, bounds[1] - self.exact[q]), (-1, self.exact[q] - bounds[0])):
+            if sign not in signs:
+                continue
             kept = [w for w in given if w.sign == sign
                     and all(self.value(c, w) > 0 for c in frozen if self.truth[c] > 0)]
             if kept:
                 walks.append(kept[0])
                 continue
             walk = Walk(sign)
-            while self.reach(q, [*walks, walk]) < MIN_RANGE and self.moved(q, walk) < room:
+            while self.reach(q, [*walks, walk]) < need and self.moved(q, walk) < room:
                 move = self.best_move(q, walk, frozen, search)
                 if move is None:
                     break
@@ -189,6 +199,8 @@ class Search:
                   search: tuple[int, int, int]) -> Move | None:
         """The move that keeps every published count true, preferring one that empties no class
         (so it holds for any insider too) and leaves room in the counts it touches."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime("the statistics audit ran out of time")
         for family in FAMILIES:
             best, best_score = None, (-1, -1)
             for move in self.moves(q, walk, family):
@@ -227,6 +239,8 @@ class Search:
         """Depth-first repair of the first count the move breaks; change is the move's effect
         on the published counts."""
         budget[0] -= 1
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime("the statistics audit ran out of time")
         broken = [r for r, d in change.items() if not self.holds(r, walk, d)]
         if not broken:
             return tuple(move.items())

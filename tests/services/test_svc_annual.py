@@ -60,7 +60,7 @@ def test_every_shape_the_packs_may_name_is_defined_within_the_release_rules(ctx,
 
 
 def test_the_pack_chooses_the_reports_every_count_is_protected_and_exported(ctx, analyst, year_2026,
-                                                                    session):
+                                                                    session, no_noise):
     reports = annual_report(ctx, analyst, "2026")
     assert [r.key for r in reports] == list(ctx.runtime.pack.annual_reports)
     assert [r.key for r in reports] == ["monitoring-officer", "eu-directive-art27"]

@@ -31,9 +31,10 @@ def rows_by(body, dim):
             if all(r[d] is not None for d in body["by"])}
 
 
-def test_a_release_rounds_suppresses_and_states_its_rules(ctx, analyst, year_2026):
+def test_a_release_rounds_suppresses_and_states_its_rules(ctx, analyst, year_2026, no_noise):
     body = release(ctx, analyst, StatsRequest(("category",), "2026"))
     assert (body["period"], body["threshold"], body["rounding"]) == ("2026", 8, 5)
+    assert (body["method"], body["noise"]) == ("cell key", 6)
     cells = rows_by(body, "category")
     assert cells["fraud"] == (10, False)  # 12 rounds to 10
     assert cells["bribery_corruption"] == (None, True)  # 1 is suppressed
@@ -85,20 +86,43 @@ def test_measures_need_enough_cases(ctx, analyst, year_2026):
     assert total["days_to_acknowledge"] is None  # nobody acknowledged: no values at all
 
 
-def test_a_clock_share_of_a_small_group_at_100_percent_is_not_published(ctx, analyst, make,
-                                                                        clock):
+def acknowledged(ctx, make, clock, days: list[int]) -> None:
+    """Reports lodged at the frozen time, each acknowledged so many days later."""
     from datetime import timedelta
 
     from casework.services.transitions import fire_transition
     from tests.services.test_svc_aftercare import boss_of
     start = clock.now
-    for _ in range(9):  # nine acknowledged on time: 9 of 9 clocks met, under 20
+    for n in days:
         clock.now = start
         case = make.lodge().case
-        clock.now = start + timedelta(days=1)
+        clock.now = start + timedelta(days=n)
         fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
     clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def test_measures_of_a_small_group_are_not_shown(ctx, analyst, make, clock):
+    """Nine acknowledged on time: a 100% share of fewer than 20 would say what happened to
+    each of them, and a median of nine could be one person's days."""
+    acknowledged(ctx, make, clock, [1] * 9)
     body = release(ctx, analyst, StatsRequest(("route",), "2026"))
     total = next(m for m in body["measures"] if m["route"] is None)
+    assert total["deadlines_missed"] == {"count": 0, "suppressed": False}
+    assert total["deadlines_met"]["count"] in (10, 15)  # nine, perturbed and rounded
     assert total["clocks_met_share"] is None
-    assert total["days_to_acknowledge"]["p50"] == 1  # nine values: enough for the median
+    assert total["days_to_acknowledge"] is None
+
+
+def test_measures_are_derived_from_the_published_counts(ctx, analyst, make, clock):
+    """Forty acknowledged, ten of them late: the median needs sixteen cases on either side
+    whatever the perturbation, the quartiles thirty-two, the 90th percentile eighty."""
+    acknowledged(ctx, make, clock, [1] * 20 + [3] * 10 + [12] * 10)
+    body = release(ctx, analyst, StatsRequest(("route",), "2026"))
+    total = next(m for m in body["measures"] if m["route"] is None)
+    met, missed = total["deadlines_met"]["count"], total["deadlines_missed"]["count"]
+    assert 30 - 8 <= met <= 30 + 8 and 10 - 8 <= missed <= 10 + 8
+    assert total["clocks_met_share"] == (200 * met + met + missed) // (2 * (met + missed))
+    days, cases = total["days_to_acknowledge"], total["acknowledged"]["count"]
+    assert days["p50"] == 1 and "p90" not in days
+    assert ("p25" in days) == ("p75" in days) == (cases - 2 - 6 >= 32)
+    assert release(ctx, analyst, StatsRequest(("route",), "2026")) == body  # stored

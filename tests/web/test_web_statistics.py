@@ -16,7 +16,7 @@ CHART_VALUES = re.compile(r'<text class="chart-value[^"]*"[^>]*>([^<]*)</text>')
 
 
 @pytest.fixture
-def year_2026(make, clock):
+def year_2026(make, clock, no_noise):
     """Twelve fraud disclosures, three of bribery and nine sexual harassment complaints, all
     received in 2026; then the clock moves into 2027, so 2026 is a finished period."""
     cases = [make.case("disclosure", category="fraud") for _ in range(12)]
@@ -60,6 +60,7 @@ def test_two_dimensions_make_a_two_way_table(browser, analyst):
     assert '<th scope="col">Sexual harassment complaint</th>' in body
     assert '<th scope="row">Sexual harassment</th>' in body
     assert set(shown_numbers(body)) <= {"0", "10", "15", "25", "not shown", "withheld"}
+    assert "moved by up to 6" in body
 
 
 def test_the_csv_download_is_the_same_release(browser, analyst):
