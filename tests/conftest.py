@@ -135,12 +135,10 @@ def make(ctx) -> Factories:
 
 @pytest.fixture
 def no_noise(monkeypatch) -> None:
-    """Statistics without the cell key's perturbation and with every zero that may show shown:
-    for tests of the suppression and the rounding on top of them (the perturbation and the
-    hidden zeros are tested in tests/stats)."""
-    from casework.stats import disclosure, tables
-    monkeypatch.setattr(disclosure, "perturbation", lambda key: 0)
-    monkeypatch.setattr(tables, "hides_zero", lambda secret, group: False)
+    """Statistics without the cell key's perturbation: for tests of the suppression and the
+    rounding on top of it (the perturbation is tested in tests/stats)."""
+    from casework.stats import disclosure
+    monkeypatch.setattr(disclosure, "perturbation", lambda key, limit=0: 0)
 
 
 @pytest.fixture

@@ -91,7 +91,8 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
     if period is not None and period.end > ctx.today:
         errors["period"] = (f"{period.key} has not ended yet; statistics are published for "
                             "finished periods only")
-    elif period is not None and ALONE_ONLY & set(dims) and not period.key.startswith("FY"):
+    elif (period is not None and "by" not in errors and ALONE_ONLY & set(dims)
+          and not period.key.startswith("FY")):
         errors["period"] = ("tables by department or queue are published for whole financial "
                             "years only (FY2026): with quarters or halves beside them, a unit "
                             "with 8 or more cases in a year and fewer in three of its quarters "
@@ -146,15 +147,19 @@ def as_csv(body: dict) -> str:
 
 
 def rule_words(body: dict) -> str:
-    """The rules a release was published under, in one line."""
+    """The rules a release was published under, in plain words: for the page, the CSV and the
+    annual reports (one place)."""
     if body.get("withheld"):
-        return (f"period {body['period']}: not published; with the tables published before, "
-                "its numbers could have narrowed down a small count")
+        return (f"This table for {body['period']} is not published: read together with the "
+                "tables published before, its numbers could have narrowed down a small count or "
+                "shown that a small group includes someone. Tables already published stay as "
+                "they are; a longer period or other groupings may be published.")
     noise = body.get("noise", 0)
-    moved = f"moved by at most {noise} (the same cases always the same way), then " if noise \
-        else ""
-    return (f"period {body['period']}; counts from 1 to {body['threshold'] - 1} suppressed; "
-            f"others {moved}rounded to a multiple of {body['rounding']}")
+    moved = (f"moved by up to {noise} (nearly always by 0, 1 or 2, and always the same way "
+             "for the same cases, so subtracting one table from another singles nobody out), "
+             "then ") if noise else ""
+    return (f"Counts from 1 to {body['threshold'] - 1} are not shown; other counts are "
+            f"{moved}rounded to a multiple of {body['rounding']}.")
 
 
 def _stored(ctx: Context) -> list[tuple[StatsRelease, tuple[str, ...]]]:

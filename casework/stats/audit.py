@@ -1,48 +1,55 @@
-"""The safety net: a new release is checked together with every stored one, and refused whole if
-a small count could be narrowed down.
+"""The safety net: a new release is checked together with every stored one it shares a period
+with, as an attacker holding all of them would read them, and refused whole if that reading
+narrows a small count or proves that a small group holds a case.
 
 The cell key method (casework.stats.cellkey) makes published numbers noisy in a way that
 repeating or differencing cannot average away, so tables over nested periods and many
-dimensions rarely pin anything. Rarely is not never: with its perturbations at their extremes,
-a margin and its cells can still fence a small count in. So before a release is answered,
-`secure` looks at it together with every stored release linked to it by overlapping periods
-(others share no case with it). A count is protected when it is small (1 .. threshold-1),
-whether published as suppressed or not yet asked for: every row of every fixed period made of
-the releases' quarters (quarter, half, year, financial year), by any part of the dimensions
-some release used. Protecting rows nobody asked for yet keeps later releases possible.
+dimensions rarely pin anything. Rarely is not never: where a total's perturbation falls near the
+top of its range and the groups inside it are all suppressed, the total's least possible value
+can fence them in; and a unit's count published beside a suppressed complement (at most 7
+anonymous reports, a department of at least 8) proves by counting that the department holds a
+named report. So before a release is answered, `secure` reads it with every linked stored
+release the way the test suite's attacker does (tests/stats/attack.py), with linear programs
+(scipy's HiGHS) instead of integer ones:
 
-A protected count is safe when two tables that agree with every published number, read with
-the rules of its method (`possible_counts`: a perturbation of up to `noise` and the rounding
-for the cell key method), differ in it by at least MIN_RANGE (3), also for an insider who knows
-one case. casework.stats.witness finds such tables by moving cases; they are real solutions, so
-the attacker's range is at least as wide. Where the search finds none, runs out of budget or
-out of time, the release is refused (fail closed): no row of it is published, and the answer
-says so. There is no "it was already narrowed before" excuse: a count narrowed by tables stored
-earlier (say under the rounding method of before issue 19) blocks every later table that
-touches it.
+- the crossed tables: one variable per class (a quarter and a value of every dimension used,
+  less the classes known to be empty: under a published 0, or ruled out by the route rules
+  anyone can read, Tally.feasible); every published row of every release, read with its method
+  (`possible_counts`), bounds the sum of its classes. Each small count (1 .. threshold-1) of
+  every row of every fixed period made of the releases' quarters, by any part of the dimensions
+  some release used, must still be able to move over MIN_RANGE, counting from 1 (an insider
+  who knows a case in it knows it is not 0);
+- each small unit (department, queue), published on its own only: one variable per quarter and
+  value, the quarter's total taken as known exactly (which only helps an attacker). Each small
+  count of a unit must still be able to be 0, and a unit crossed with any row published for
+  the same period must not be proven to overlap it (the unit's least count, plus the row's,
+  less the quarter's total, below 1).
 
-Why refuse whole rather than withhold rows: a choice of rows to withhold depends on the hidden
-counts, and whoever knows the code can replay it on every candidate table and keep those that
-make the same choice (the outside attack of issue 19 pinned four counts that way). A refusal
-happens when the secret perturbations fall badly; it names no row and can follow from almost
-any table, so it says next to nothing, and it is rare.
+A linear program can only be more generous than the attacker's integer one where the answer
+falls between whole numbers, so bounds are rounded inwards before they are compared.
 
-Small units (department, queue) are published on their own only, so they meet the other
-dimensions only in each quarter's total: they are checked in a space of their own (quarter by
-value, the totals taken as known exactly, which only helps an attacker), where a small count
-must also be able to be 0: a table never proves that someone in a small unit reported.
+Where a count fails, the solver fails, or the audit runs out of time, the release is refused
+whole (fail closed): no row of it is published, and the answer says so. Why not withhold rows:
+a choice of rows to withhold depends on the hidden counts, and whoever knows the code can
+replay it on every candidate table and keep those that make the same choice (the outside
+attack of issue 19 pinned four counts that way). A refusal here follows from where the secret
+perturbations fell; it names no row and happens rarely.
 
 Limits: counts are audited against today's records; a stored row that no longer matches them
 (a case reclassified, or a dimension such as stage that changes over time) describes the
-records as they were and is left out. Time is never finer than a calendar quarter. Classes
-known to be empty (under a published 0, or ruled out by Tally.feasible) are not searched.
+records as they were and is left out. Time is never finer than a calendar quarter.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import product
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
 from casework.stats.disclosure import (
     CELL_KEY,
@@ -54,11 +61,17 @@ from casework.stats.disclosure import (
 )
 from casework.stats.measures import DIMENSIONS as MEASURE_DIMENSIONS
 from casework.stats.periods import Period, parse_period, quarters_within
-from casework.stats.tables import SMALL_UNITS, Key, Release, Tally, primary
-from casework.stats.witness import DEEP, Bounds, OutOfTime, Search, Walk
+from casework.stats.tables import SMALL_UNITS, Key, Release, Tally, parents, primary
 
 #: Seconds an audit may take before it refuses (fail closed).
 TIME_LIMIT = 20.0
+#: How far a linear program's answer may sit from a whole number and still count as it.
+EPSILON = 1e-6
+Bounds = tuple[int, int] | None
+
+
+class Unsure(Exception):
+    """The audit could not finish (out of time, or the solver failed): it refuses."""
 
 
 def publish(tally: Tally, period: Period, dims: Sequence[str], profile: Profile = DEFAULT,
@@ -73,35 +86,339 @@ def publish(tally: Tally, period: Period, dims: Sequence[str], profile: Profile 
 
 def secure(new: Release, stored: Sequence[Release], tally: Tally,
            time_limit: float = TIME_LIMIT) -> Release:
-    """new, or new refused whole if a small count could be narrowed (see the module).
+    """new, or new refused whole if it and the stored releases linked to it could narrow a
+    small count or prove a small group holds a case (see the module).
 
     The tally must count every dimension of the stored releases that overlap new."""
-    stored = [r for r in _overlapping(new, stored) if not r.refused]
-    if all(r.method == CELL_KEY for r in stored):
-        return new  # nothing published by plain rounding to combine it with
-    missing = {dim for release in stored for dim in release.dims} - set(tally.domains)
+    releases = [*(r for r in _overlapping(new, stored) if not r.refused), new]
+    missing = {dim for release in releases for dim in release.dims} - set(tally.domains)
     if missing:
         raise ValueError(f"count the dimensions of the stored releases too: {sorted(missing)}")
     deadline = time.monotonic() + time_limit
-    unit = SMALL_UNITS & set(new.dims)
     try:
-        if unit:
-            (dim,) = unit
-            safe = _units_safe(tally, [r for r in [*stored, new] if dim in r.dims], dim,
-                               deadline)
-        else:
-            safe = _Space(tally, [r for r in [*stored, new] if not SMALL_UNITS & set(r.dims)],
-                          deadline).safe()
-    except OutOfTime:
+        safe = _safe(tally, releases, deadline)
+    except Unsure:
         safe = False
     return new if safe else new.refuse()
 
 
+def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
+    """Whether the releases (the new one last) keep every small count in doubt and prove no
+    small group of a unit holds a case (see the module)."""
+    threshold = max(r.profile.threshold for r in releases)
+    crossed = [r for r in releases if not SMALL_UNITS & set(r.dims)]
+    new = set(releases[-1].dims) if releases[-1] in crossed else set()
+    spaces = {dims: _Crossed(tally, crossed, dims, deadline)
+              for dims in sorted({tuple(sorted(new | set(r.dims))) for r in crossed})}
+    if not all(space.keeps_doubt(threshold) for space in spaces.values()):
+        return False
+    for dim in sorted(SMALL_UNITS & {d for r in releases for d in r.dims}):
+        units = _Units(tally, [r for r in releases if dim in r.dims], dim, deadline)
+        if not units.keeps_doubt(threshold):
+            return False
+        if not units.apart(lambda dims: spaces[tuple(sorted(new | set(dims)))], crossed,
+                           tally, threshold):
+            return False
+    return True
+
+
+class _System:
+    """Classes with their true counts, counts over them (rows: sets of classes) with what is
+    published about each, and linear programs over the classes."""
+
+    def __init__(self, truth: list[int], members: list[list[int]], bounds: list[Bounds],
+                 deadline: float) -> None:
+        self.truth = np.array(truth, dtype=float)
+        self.deadline = deadline
+        self.leasts: dict[tuple[int, int | None], float] = {}
+        n = len(truth)
+        self.rows = sp.csr_matrix(
+            (np.ones(sum(map(len, members))),
+             (np.repeat(np.arange(len(members)), [len(m) for m in members]),
+              np.concatenate([np.array(m, dtype=int) for m in members]) if members
+              else np.array([], dtype=int))), shape=(len(members), n))
+        self.exact = self.rows @ self.truth
+        known = [q for q, b in enumerate(bounds) if b is not None]
+        a = self.rows[known]
+        lo = np.array([bounds[q][0] for q in known], dtype=float)
+        hi = np.array([bounds[q][1] for q in known], dtype=float)
+        self.a_ub = sp.vstack([a, -a]).tocsr()
+        self.b_ub = np.concatenate([hi, -lo])
+
+    def _solve(self, weights: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray,
+               bounds: list | tuple) -> np.ndarray:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise Unsure("the statistics audit ran out of time")
+        found = linprog(weights, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs",
+                        options={"time_limit": left})
+        if found.status != 0:
+            raise Unsure(f"the statistics audit's solver stopped: {found.message}")
+        return found.x
+
+    def extreme(self, weights: np.ndarray) -> np.ndarray:
+        """A point of the published system that minimises weights . x."""
+        return self._solve(weights, self.a_ub, self.b_ub, (0, None))
+
+    def reaching(self, rows: sp.csr_matrix, aims: np.ndarray) -> np.ndarray:
+        """A point of the published system that takes the rows as far towards their aims as
+        it can all at once: the most of sum(min(row . x, aim)), each row's gain capped at its
+        aim so that no effort goes into one row beyond what it needs."""
+        n, k = self.rows.shape[1], rows.shape[0]
+        a_ub = sp.vstack([sp.hstack([self.a_ub, sp.csr_matrix((self.a_ub.shape[0], k))]),
+                          sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
+        b_ub = np.concatenate([self.b_ub, np.zeros(k)])
+        weights = np.concatenate([np.zeros(n), -np.ones(k)])
+        bounds = [(0, None)] * n + [(0, float(a)) for a in aims]
+        return self._solve(weights, a_ub, b_ub, bounds)[:n]
+
+    def ranges(self, targets: list[int], need: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each target row, the least and the most it can be (for the linear system), as
+        far as needed to tell whether it spans `need` counting from 1: all of them pushed down
+        together, then up together towards what each needs, then each one still short alone."""
+        rows = self.rows[targets]
+        low = high = rows @ self.truth
+
+        def seen(x: np.ndarray) -> None:
+            nonlocal low, high
+            found = rows @ x
+            low, high = np.minimum(low, found), np.maximum(high, found)
+
+        def short() -> list[int]:
+            return [i for i in range(len(targets))
+                    if _floor(high[i]) - max(_ceil(low[i]), 1) < need]
+
+        seen(self.extreme(np.asarray(rows.sum(axis=0)).ravel()))
+        left = short()
+        while left:  # together, while that still helps
+            aims = np.array([max(_ceil(low[i]), 1) + need for i in left], dtype=float)
+            seen(self.reaching(rows[left], aims))
+            before, left = left, short()
+            if len(before) - len(left) < max(2, len(before) // 8):
+                break
+        for i in left:  # alone
+            for sign in (1.0, -1.0):
+                if _floor(high[i]) - max(_ceil(low[i]), 1) >= need:
+                    break
+                seen(self.extreme(-sign * rows[i].toarray().ravel()))
+            if _floor(high[i]) - max(_ceil(low[i]), 1) < need:
+                break  # narrowed: no need to look at the others
+        return low, high
+
+    def least(self, target: int, less: int | None = None) -> float:
+        """The least row target can be, or row target less row `less` (remembered: the same
+        rows are asked for often)."""
+        if (target, less) not in self.leasts:
+            row = self.rows[target].toarray().ravel()
+            if less is not None:
+                row = row - self.rows[less].toarray().ravel()
+            self.leasts[target, less] = float(row @ self.extreme(row))
+        return self.leasts[target, less]
+
+
+def _floor(x: float) -> int:
+    return math.floor(x + EPSILON)
+
+
+def _ceil(x: float) -> int:
+    return math.ceil(x - EPSILON)
+
+
+def _meet(a: Bounds, b: Bounds) -> Bounds:
+    if a is None or b is None:
+        return a or b
+    return max(a[0], b[0]), min(a[1], b[1])
+
+
+def bounds_of(release: Release) -> Iterator[tuple[Key, tuple[int, int]]]:
+    """What each published row of a release tells a reader who knows its method: under the
+    cell key method a suppressed row may be an empty group where its zero would say too much
+    (in a table by a small unit, or inside a suppressed group of the same table)."""
+    suppressed = {row.key for row in release.rows if row.suppressed}
+    unit = bool(SMALL_UNITS & set(release.dims))
+    for row in release.rows:
+        maybe_zero = release.method == CELL_KEY and (
+            unit or any(p in suppressed for p in parents(row.key)))
+        yield row.key, possible_counts(PublishedCount(row.count, row.suppressed),
+                                       release.profile, release.method, release.noise,
+                                       maybe_zero=maybe_zero)
+
+
+class _Crossed:
+    """The crossed tables' system over some dimensions: classes are a quarter and a value of
+    each; counts are the rows of every fixed period made of the releases' quarters, by any part
+    of the dimensions; bounds are what every release publishes about them (its rows over those
+    dimensions, whatever its own).
+
+    One system for the new table with each stored one (their dimensions together), rather than
+    one over every dimension at once: a system over every dimension any table used grows with
+    the product of their values (millions of classes for a year of tables by stage, outcome,
+    path and detriment), while two tables read together is where a count is narrowed (by
+    anonymous and kind of conduct, and by anonymous and route, give anonymous by route and kind
+    of conduct). Three or more tables read together are read only pairwise: a limit, stated in
+    docs/STATISTICS.md, that the suite's attacker (which reads them all at once) checks."""
+
+    def __init__(self, tally: Tally, releases: Sequence[Release], dims: Sequence[str],
+                 deadline: float) -> None:
+        self.dims = list(dims)
+        quarters = sorted({q for r in releases for q in quarters_within(r.period)},
+                          key=lambda q: q.start)
+        where = [list(tally.domains).index(dim) for dim in self.dims]
+        true: dict[tuple, int] = {}
+        inside = set(quarters)
+        for (quarter, values), n in tally.counts.items():
+            if n and quarter in inside:
+                key = (quarter, *(values[i] for i in where))
+                true[key] = true.get(key, 0) + n
+        dead = _Empty(self.dims, releases, true, tally.feasible)
+        classes: list[tuple] = [()]
+        for axis in [quarters, *(tally.domains[dim] for dim in self.dims)]:
+            classes = [(*k, v) for k in classes for v in axis if not dead((*k, v))]
+        self.count_id: dict[tuple[tuple, Key], int] = {}
+        periods = _periods(releases, quarters)
+        masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
+        members: list[list[int]] = []
+        for c, key in enumerate(classes):
+            for p in periods:
+                if not p.covers(key[0]):
+                    continue
+                for mask in masks:
+                    q = self.count((p.start, p.end), tuple(
+                        v if m else None for v, m in zip(key[1:], mask, strict=True)))
+                    if q == len(members):
+                        members.append([])
+                    members[q].append(c)
+        truth = [true.get(key, 0) for key in classes]
+        exact = [sum(truth[c] for c in m) for m in members]
+        bounds: list[Bounds] = [None] * len(members)
+        for release in releases:
+            for q, found in self._published(release):
+                if found[0] <= exact[q] <= found[1]:  # else: the records changed since
+                    bounds[q] = _meet(bounds[q], found)
+        self.system = _System(truth, members, bounds, deadline)
+
+    def count(self, period: tuple, key: Key) -> int:
+        return self.count_id.setdefault((period, key), len(self.count_id))
+
+    def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
+        period = (release.period.start, release.period.end)
+        for key, found in bounds_of(release):
+            if any(v is not None and d not in self.dims
+                   for d, v in zip(release.dims, key, strict=True)):
+                continue  # about a dimension this system does not have
+            full = tuple(key[release.dims.index(d)] if d in release.dims else None
+                         for d in self.dims)
+            if (period, full) in self.count_id:  # else a value no longer counted: not audited
+                yield self.count_id[period, full], found
+
+    def keeps_doubt(self, threshold: int) -> bool:
+        """Whether every small count can still move over MIN_RANGE, counting from 1."""
+        exact = self.system.exact
+        targets = [q for q in range(len(exact)) if 1 <= exact[q] < threshold]
+        if not targets:
+            return True
+        low, high = self.system.ranges(targets, MIN_RANGE)
+        return all(_floor(h) - max(_ceil(lo), 1) >= MIN_RANGE
+                   for lo, h in zip(low, high, strict=True))
+
+    def least_beside(self, period: Period, key: Mapping[str, str]) -> float | None:
+        """The least the published tables allow for the cases of period with these values less
+        all the cases of period: minus the most there can be without them (None if the
+        releases do not count them)."""
+        span = (period.start, period.end)
+        q = self.count_id.get((span, tuple(key.get(d) for d in self.dims)))
+        total = self.count_id.get((span, (None,) * len(self.dims)))
+        return None if q is None or total is None else self.system.least(q, total)
+
+
+class _Units:
+    """A small unit's system: classes are a quarter and a value of the unit; counts are each
+    fixed period's rows by value and its total, each quarter's total known exactly."""
+
+    def __init__(self, tally: Tally, releases: Sequence[Release], dim: str,
+                 deadline: float) -> None:
+        self.dim = dim
+        self.quarters = sorted({q for r in releases for q in quarters_within(r.period)},
+                               key=lambda q: q.start)
+        values = tally.domains[dim]
+        where = list(tally.domains).index(dim)
+        self.classes = list(product(self.quarters, values))
+        class_id = {key: c for c, key in enumerate(self.classes)}
+        truth = [0] * len(self.classes)
+        self.totals: dict[Period, int] = {}
+        inside = set(self.quarters)
+        for (quarter, cell), n in tally.counts.items():
+            if quarter in inside:
+                self.totals[quarter] = self.totals.get(quarter, 0) + n
+                truth[class_id[quarter, cell[where]]] += n
+        periods = _periods(releases, self.quarters)
+        self.row_id = {(p.start, p.end, v): i
+                       for i, (p, v) in enumerate(product(periods, [*values, None]))}
+        members: list[list[int]] = [[] for _ in self.row_id]
+        for c, (quarter, value) in enumerate(self.classes):
+            for p in periods:
+                if p.covers(quarter):
+                    for v in (value, None):
+                        members[self.row_id[p.start, p.end, v]].append(c)
+        bounds: list[Bounds] = [None] * len(members)
+        for quarter in self.quarters:
+            total = self.totals.get(quarter, 0)
+            bounds[self.row_id[quarter.start, quarter.end, None]] = (total, total)
+        for release in releases:
+            for key, found in bounds_of(release):
+                i = self.row_id[release.period.start, release.period.end, key[0]]
+                bounds[i] = _meet(bounds[i], found)
+        self.releases = releases
+        self.system = _System(truth, members, bounds, deadline)
+
+    def keeps_doubt(self, threshold: int) -> bool:
+        """Whether every small count of a value can still move over MIN_RANGE, and be 0."""
+        exact = self.system.exact
+        targets = [i for (_, _, v), i in self.row_id.items()
+                   if v is not None and 1 <= exact[i] < threshold]
+        if not targets:
+            return True
+        low, high = self.system.ranges(targets, MIN_RANGE)
+        for i, (lo, h) in enumerate(zip(low, high, strict=True)):
+            if _floor(h) - max(_ceil(lo), 1) < MIN_RANGE:
+                return False
+            if _ceil(lo) > 0 and self.system.least(targets[i]) > EPSILON:
+                return False  # a table would prove that someone in the unit reported
+        return True
+
+    def apart(self, space_of: Callable[[Sequence[str]], _Crossed],
+              crossed: Sequence[Release], tally: Tally, threshold: int) -> bool:
+        """Whether no small group of a unit and a row published for the same period is proven
+        to hold a case: in no quarter may the unit's least count be more than the most cases
+        there can be outside the row."""
+        for release in self.releases:
+            period = release.period
+            rows = {(tuple(sorted(r.dims)),
+                     tuple(sorted((d, v) for d, v in zip(r.dims, row.key, strict=True)
+                                  if v is not None)))
+                    for r in crossed if r.period == period for row in r.rows}
+            for value, (dims_of, key) in product(tally.domains[self.dim], sorted(rows)):
+                group = dict(key) | {self.dim: value}
+                dims = list(group)
+                n = tally.exact(period, dims, tuple(group[d] for d in dims))
+                if not 1 <= n < threshold:
+                    continue
+                for quarter in quarters_within(period):
+                    unit = self.system.least(self.row_id[quarter.start, quarter.end, value])
+                    if unit < 1 - EPSILON or not key:
+                        continue  # the unit can be empty that quarter (alone: keeps_doubt)
+                    beside = space_of(dims_of).least_beside(quarter, dict(key))
+                    if beside is not None and unit + beside >= 1 - EPSILON:
+                        return False
+        return True
+
+
 class _Empty:
-    """Which classes are known to be empty, by their first values (see witness.Search): those
-    under a row published as 0, by any release that still holds (one the records have since
-    contradicted proves nothing), and those no case can be in (a combination outside
-    Tally.feasible). A prefix of a class with cases is never empty."""
+    """Which classes are known to be empty, by their first values (classes are built axis by
+    axis, so a dead prefix costs nothing further): those under a row published as 0, by any
+    release that still holds (one the records have since contradicted proves nothing), and
+    those no case can be in (a combination outside Tally.feasible). A prefix of a class with
+    cases is never empty."""
 
     def __init__(self, dims: list[str], releases: Sequence[Release], true: dict[tuple, int],
                  feasible: Mapping[tuple[str, ...], frozenset[tuple]]) -> None:
@@ -119,7 +436,9 @@ class _Empty:
         for release in releases:
             span = (release.period.start, release.period.end)
             for row in release.rows:
-                if (row.count, row.suppressed) != (0, False):
+                if (row.count, row.suppressed) != (0, False) or any(
+                        v is not None and d not in dims
+                        for d, v in zip(release.dims, row.key, strict=True)):
                     continue
                 fixed = [(1 + dims.index(d), v) for d, v in zip(release.dims, row.key,
                                                                  strict=True) if v is not None]
@@ -146,94 +465,6 @@ class _Empty:
         return False
 
 
-def _meet(a: Bounds, b: Bounds) -> Bounds:
-    if a is None or b is None:
-        return a or b
-    return max(a[0], b[0]), min(a[1], b[1])
-
-
-def bounds_of(release: Release) -> Iterator[tuple[Key, tuple[int, int]]]:
-    """What each published row of a release tells a reader who knows its method."""
-    for row in release.rows:  # under the cell key method any suppressed row may be a zero
-        yield row.key, possible_counts(PublishedCount(row.count, row.suppressed),
-                                       release.profile, release.method, release.noise,
-                                       maybe_zero=release.method == CELL_KEY)
-
-
-class _Space(Search):
-    """The audit's view: classes are a quarter and a value of every dimension used; counts are
-    the rows of every fixed period made of the releases' quarters, by any part of the dimensions
-    some release used; bounds are what the releases publish about them."""
-
-    def __init__(self, tally: Tally, releases: Sequence[Release], deadline: float) -> None:
-        self.dims = list(dict.fromkeys(dim for release in releases for dim in release.dims))
-        quarters = sorted({q for r in releases for q in quarters_within(r.period)})
-        where = [list(tally.domains).index(dim) for dim in self.dims]
-        true: dict[tuple, int] = {}
-        inside = set(quarters)
-        for (quarter, values), n in tally.counts.items():
-            if n and quarter in inside:
-                key = (quarter, *(values[i] for i in where))
-                true[key] = true.get(key, 0) + n
-        super().__init__([quarters, *(tally.domains[dim] for dim in self.dims)],
-                         dead=_Empty(self.dims, releases, true, tally.feasible),
-                         deadline=deadline)
-        for key, n in true.items():
-            self.truth[self.class_id[key]] += n
-        self.count_id: dict[tuple[tuple, Key], int] = {}
-        periods = _periods(releases, quarters)
-        masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
-        class_counts = [
-            [self._count((p.start, p.end),
-                         tuple(v if m else None for v, m in zip(key[1:], mask, strict=True)))
-             for p in periods if p.covers(key[0]) for mask in masks]
-            for key in self.classes]
-        exact = [0] * len(self.count_id)
-        for c, counts in enumerate(class_counts):
-            for q in counts:
-                exact[q] += self.truth[c]
-        self.threshold = max(r.profile.threshold for r in releases)
-        bounds: list[Bounds] = [None] * len(exact)
-        for release in releases:
-            for q, found in self._published(release):
-                if found[0] <= exact[q] <= found[1]:  # else: records changed since
-                    bounds[q] = _meet(bounds[q], found)
-        self.index(class_counts, len(exact), bounds)
-
-    def _count(self, period: tuple, key: Key) -> int:
-        return self.count_id.setdefault((period, key), len(self.count_id))
-
-    def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
-        period = (release.period.start, release.period.end)
-        for key, found in bounds_of(release):
-            full = tuple(key[release.dims.index(d)] if d in release.dims else None
-                         for d in self.dims)
-            if (period, full) in self.count_id:  # else a value no longer counted: not audited
-                yield self.count_id[period, full], found
-
-    def safe(self) -> bool:
-        """Whether every small count keeps MIN_RANGE of doubt (see the module)."""
-        return all(self.check(q) for q, n in enumerate(self.exact) if 1 <= n < self.threshold)
-
-    def check(self, q: int) -> bool:
-        """Whether count q keeps enough doubt for an outsider and for an insider who knows any
-        one case: witnesses found, looking harder before giving up."""
-        insiders: list[tuple[frozenset[int], list[Walk]]] = [(frozenset(), [])]
-        seen: set[int] = set()
-        while insiders:
-            frozen, earlier = insiders.pop()
-            walks = self.walks(q, frozen, given=earlier)
-            if self.reach(q, walks) < MIN_RANGE:
-                walks = self.walks(q, frozen, DEEP)
-                if self.reach(q, walks) < MIN_RANGE:
-                    return False
-            for w in walks:  # a witness that empties a class fails an insider who knows it
-                for c, d in w.classes.items():
-                    if self.truth[c] > 0 and self.truth[c] + d == 0 and c not in seen:
-                        seen.add(c)
-                        insiders.append((frozenset({c}), walks))
-        return True
-
 
 def _masks(release: Release, dims: Sequence[str]) -> Iterator[tuple[bool, ...]]:
     """Which dimensions a row that could be published alongside this release fixes: any part
@@ -245,42 +476,6 @@ def _masks(release: Release, dims: Sequence[str]) -> Iterator[tuple[bool, ...]]:
         if set(fixed) <= set(release.dims) and len(set(fixed) & set(extra)) <= 1:
             yield keep
 
-
-def _units_safe(tally: Tally, releases: Sequence[Release], dim: str, deadline: float) -> bool:
-    """A small unit's tables: every small count keeps MIN_RANGE of doubt and can be 0."""
-    quarters = sorted({q for r in releases for q in quarters_within(r.period)})
-    where = list(tally.domains).index(dim)
-    search = Search([quarters, tally.domains[dim]], deadline=deadline)
-    totals: dict[Period, int] = {}
-    inside = set(quarters)
-    for (quarter, values), n in tally.counts.items():
-        if quarter in inside:
-            totals[quarter] = totals.get(quarter, 0) + n
-            search.truth[search.class_id[quarter, values[where]]] += n
-    periods = _periods(releases, quarters)
-    rows = {(p.start, p.end, v): i for i, (p, v) in enumerate(product(periods, [
-        *tally.domains[dim], None]))}
-    class_counts = [[rows[p.start, p.end, v] for p in periods if p.covers(q)
-                     for v in (value, None)] for q, value in search.classes]
-    bounds: list[Bounds] = [None] * len(rows)
-    for quarter in quarters:  # each quarter's total, taken as known exactly
-        rows_total = rows[quarter.start, quarter.end, None]
-        bounds[rows_total] = (totals.get(quarter, 0), totals.get(quarter, 0))
-    for release in releases:
-        for key, found in bounds_of(release):
-            i = rows[release.period.start, release.period.end, key[0]]
-            bounds[i] = _meet(bounds[i], found)
-    search.index(class_counts, len(rows), bounds)
-    threshold = max(r.profile.threshold for r in releases)
-    for (_, _, value), i in rows.items():
-        n = search.exact[i]
-        if value is None or not 1 <= n < threshold:
-            continue
-        if search.reach(i, search.walks(i, frozenset(), DEEP)) < MIN_RANGE:
-            return False
-        if search.reach(i, search.walks(i, frozenset(), DEEP, need=n, signs=(-1,))) < n:
-            return False  # the count could not be 0: a table would prove someone reported
-    return True
 
 
 def _overlapping(new: Release, stored: Sequence[Release]) -> list[Release]:

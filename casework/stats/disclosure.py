@@ -73,8 +73,8 @@ def round_half_up(exact: int, base: int) -> int:
     return (2 * exact + base) // (2 * base) * base
 
 
-def protect_count(exact: int, profile: Profile, key: float,
-                  zero_shown: bool = True) -> PublishedCount:
+def protect_count(exact: int, profile: Profile, key: float, zero_shown: bool = True,
+                  noise: int = NOISE_LIMIT) -> PublishedCount:
     """Publish one exact count with its cell key: 0 as 0 (or suppressed where a zero would say
     too much), 1..threshold-1 suppressed, others perturbed (never below the threshold) and
     rounded."""
@@ -84,7 +84,7 @@ def protect_count(exact: int, profile: Profile, key: float,
         return PublishedCount(0, False) if zero_shown else PublishedCount(None, True)
     if exact < profile.threshold:
         return PublishedCount(None, True)
-    moved = max(profile.threshold, exact + perturbation(key))
+    moved = max(profile.threshold, exact + perturbation(key, noise))
     return PublishedCount(round_half_up(moved, profile.rounding), False)
 
 

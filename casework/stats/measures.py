@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from casework.stats.cellkey import cell_key, hides_zero
+from casework.stats.cellkey import cell_key
 from casework.stats.disclosure import (
     Profile,
     PublishedCount,
@@ -26,7 +26,7 @@ from casework.stats.disclosure import (
     share_met,
 )
 from casework.stats.periods import Period
-from casework.stats.tables import Key, Release, Row, Tally, group
+from casework.stats.tables import Key, Release, Row, Tally
 
 #: Each published count of a row's measures: the dimension and value it adds to the row.
 COUNTS = {"acknowledged": ("acknowledged", "acknowledged"), "closed": ("closed", "closed"),
@@ -63,8 +63,7 @@ def measure_release(tally: Tally, period: Period, dims: Sequence[str], keys: Seq
             full = tuple(values.get(d) if d in dims else (value if d == dim else None)
                          for d in wide)
             n, key_sum = tally.exact_and_key(period, wide, full)
-            published = protect_count(n, profile, cell_key(tally.secret, key_sum),
-                                      not hides_zero(tally.secret, group(period, wide, full)))
+            published = protect_count(n, profile, cell_key(tally.secret, key_sum))
             rows.append(Row(full, published.count, published.suppressed))
     return Release(period, wide, tuple(rows), profile, measures=True)
 

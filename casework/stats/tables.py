@@ -6,18 +6,15 @@ total (every dimension None). For one dimension the cells are the margins. Every
 computed exactly from the records, with the sum of their record keys, and then protected on its
 own (casework.stats.disclosure, with the cell key of casework.stats.cellkey).
 
-Three rules decide where a zero is shown as suppressed instead:
+Two rules decide where a zero is shown as suppressed instead:
 - a zero inside a small group says what the few people of that group did not do (no fraud report
   among the three from one quarter was anonymous, so all three gave their names); so a zero is
   shown only where every group it lies in (a cell's two margins, a margin's total) is empty or
   at least the threshold;
 - a small unit (a department, a queue that stands for one officer) is not shown under the
   threshold at all, zero included: a row of one is suppressed whether it holds a few cases or
-  none, so it never proves that someone there reported, nor that everyone is elsewhere;
-- and one zero in ten anywhere, chosen by the cell key's secret and the group's description (so
-  the same group always shows the same): then "suppressed" never proves that a group holds a
-  case, and several suppressed groups that together hold few cases cannot be fenced into one or
-  two each (three kinds of decline, each "1 to 7", in a quarter of 7 declines).
+  none, so it never proves that someone there reported, nor that everyone is elsewhere.
+Everywhere else a zero is shown as 0, as the contract says: an empty group points at nobody.
 
 casework.stats.audit.publish then checks the release together with every stored one and
 refuses it whole where they could narrow a small count down.
@@ -33,7 +30,12 @@ from datetime import date
 from itertools import product
 from typing import Any
 
-from casework.stats.cellkey import NOISE_LIMIT, cell_key, hides_zero, record_key
+from casework.stats.cellkey import (
+    NOISE_LIMIT,
+    UNIT_NOISE_LIMIT,
+    cell_key,
+    record_key,
+)
 from casework.stats.disclosure import CELL_KEY, ROUNDING, Profile, protect_count
 from casework.stats.periods import Period, parse_period, quarter_of
 
@@ -183,13 +185,6 @@ def parents(key: Key) -> list[Key]:
     return [(None,) * len(key)] if fixed else []
 
 
-def group(period: Period, dims: Sequence[str], key: Key) -> str:
-    """A group's description, the same whichever table it appears in: its span of time and its
-    values, sorted by dimension."""
-    fixed = sorted((d, v) for d, v in zip(dims, key, strict=True) if v is not None)
-    return f"{period.start}..{period.end}:{fixed}"
-
-
 def primary(tally: Tally, period: Period, dims: Sequence[str], profile: Profile,
             secret: bytes) -> Release:
     """Protect every row of a release on its own, before the audit looks at them together."""
@@ -203,22 +198,22 @@ def primary(tally: Tally, period: Period, dims: Sequence[str], profile: Profile,
     hidden: dict[Key, bool] = {}
 
     def hides(key: Key) -> bool:
-        """A zero that must not show: in a small unit, in a group that is small or itself a
-        zero that does not show, or one of the zeros hidden at random."""
+        """A zero that must not show: in a small unit, or in a group that is small or itself a
+        zero that does not show."""
         if key not in hidden:
             n = exact[key][0]
             hidden[key] = n == 0 and (any(key[i] is not None for i in units) or any(
-                0 < exact[p][0] < profile.threshold or hides(p) for p in parents(key))
-                or hides_zero(secret, group(period, dims, key)))
+                0 < exact[p][0] < profile.threshold or hides(p) for p in parents(key)))
         return hidden[key]
 
+    noise = UNIT_NOISE_LIMIT if units else NOISE_LIMIT
     rows = []
     for key in keys:
         n, key_sum = exact[key]
         in_unit = any(key[i] is not None for i in units)
         published = protect_count(n, profile, cell_key(secret, key_sum),
-                                  zero_shown=not hides(key))
+                                  zero_shown=not hides(key), noise=noise)
         if in_unit and n < profile.threshold:
             published = protect_count(0, profile, 0.0, zero_shown=False)
         rows.append(Row(key, published.count, published.suppressed))
-    return Release(period, tuple(dims), tuple(rows), profile)
+    return Release(period, tuple(dims), tuple(rows), profile, noise=noise)

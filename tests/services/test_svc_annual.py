@@ -78,7 +78,8 @@ def test_the_pack_chooses_the_reports_every_count_is_protected_and_exported(ctx,
     lines = report_csv(reports).splitlines()
     assert lines[0].startswith("report,citation,period,section,group,row,count")
     assert len(lines) == 1 + sum(len(s.lines) for r in reports for s in r.sections) + 2
-    assert "counts from 1 to 7 not shown; others rounded to a multiple of 5" in lines[-1]
+    assert "Counts from 1 to 7 are not shown; other counts are moved by up to 10" in lines[-1]
+    assert "rounded to a multiple of 5" in lines[-1]
 
 
 @pytest.fixture

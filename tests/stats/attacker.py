@@ -10,10 +10,10 @@ and every published 0 leave groups out.
 What a published row says depends on how it was made, which the answer states:
 - `rounding` (before issue 19): 0 exact; suppressed 1 .. threshold-1; r means r-2 .. r+2 and at
   least the threshold; a withheld row says nothing.
-- `cell key`: a count under the threshold is suppressed, and so is a zero where its group is
-  small, in a table by a small unit (department, queue), and one zero in ten anywhere at random:
-  suppressed means 0 .. threshold-1; others are perturbed by at most `noise` and rounded: r
-  means r-2-noise .. r+2+noise and at least the threshold.
+- `cell key`: a count under the threshold is suppressed, and so is a zero where a group it lies
+  in is suppressed, and in a table by a small unit (department, queue): there suppressed means
+  0 .. threshold-1, elsewhere 1 .. threshold-1; others are perturbed by at most `noise` and
+  rounded: r means r-2-noise .. r+2+noise and at least the threshold.
 
 Measures published before issue 19 (the share of clocks met, and whether days to acknowledge
 and to close were shown) are modelled with per-group counts of acknowledged cases and of
@@ -70,11 +70,11 @@ def read(bodies: Sequence[Mapping], fiscal: int) -> Published:
         out.threshold = max(out.threshold, body["threshold"])
         rows = {tuple(r[d] for d in dims): r for r in body["rows"]}
         for key, row in rows.items():
-            lo, hi = row_range(body, row)
+            lo, hi = row_range(body, row, maybe_zero=_maybe_zero(body, rows, key))
             out.rows.append(Row(period, _key(dims, key), lo, hi, row["suppressed"]))
         if body.get("method") == "cell key":
             for row in measure_rows(body):
-                lo, hi = row_range(body, row)
+                lo, hi = row_range(body, row, maybe_zero=False)
                 key = _key(list(row), list(row.values()))
                 out.rows.append(Row(period, tuple((d, v) for d, v in key
                                                   if d not in ("count", "suppressed")),
@@ -114,13 +114,32 @@ def _key(dims, values) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((d, v) for d, v in zip(dims, values, strict=True) if v is not None))
 
 
-def row_range(body: Mapping, row: Mapping) -> tuple[int, int]:
-    """What one published row tells a reader who knows the rules."""
+UNITS = ("department", "queue")
+
+
+def _maybe_zero(body: Mapping, rows: Mapping[tuple, Mapping], key: tuple) -> bool:
+    """Whether a suppressed row of a cell key answer may hide a 0: in a table by a small unit,
+    or where a group it lies in (a cell's margins, a margin's total) is itself suppressed."""
+    if body.get("method") != "cell key":
+        return False
+    if any(d in UNITS for d in body["by"]):
+        return True
+    fixed = [i for i, v in enumerate(key) if v is not None]
+    if len(fixed) > 1:
+        above = [tuple(v if j == i else None for j, v in enumerate(key)) for i in fixed]
+    else:
+        above = [(None,) * len(key)] if fixed else []
+    return any(rows[k]["suppressed"] for k in above if k in rows)
+
+
+def row_range(body: Mapping, row: Mapping, maybe_zero: bool = True) -> tuple[int, int]:
+    """What one published row tells a reader who knows the rules (maybe_zero: a suppressed row
+    that may be an empty group)."""
     threshold, half = body["threshold"], body["rounding"] // 2
     cell_key = body.get("method") == "cell key"
     noise = body.get("noise", 0) if cell_key else 0
     if row["suppressed"]:
-        return (0 if cell_key else 1), threshold - 1
+        return (0 if cell_key and maybe_zero else 1), threshold - 1
     if row["count"] == 0:
         return 0, 0
     return max(row["count"] - half - noise, threshold), row["count"] + half + noise

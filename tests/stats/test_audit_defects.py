@@ -77,19 +77,71 @@ def test_a_table_is_not_excused_by_what_its_own_zeros_hide():
 
 @pytest.fixture
 def every_search_fails(monkeypatch):
-    """Witness searches that find nothing (the audit's, where there still is one)."""
-    from casework.stats import witness
-    monkeypatch.setattr(witness.Search, "best_move", lambda *args, **kwargs: None)
+    """An audit whose solver never finds an answer."""
+    from casework.stats import audit
+
+    def fail(*args, **kwargs):
+        raise audit.Unsure("no answer")
+    monkeypatch.setattr(audit._System, "_solve", fail)
 
 
 def test_a_search_that_finds_nothing_publishes_nothing_it_could_not_vouch_for(
         every_search_fails):
     # Seven kinds of conduct, one report each: every cell at least 1, the total at most 7.
+    # Before, a failed search counted as "no narrower than before" and the rows went out.
     domains = {"category": tuple("abcdefg")}
     cases = [(Q1, {"category": c}) for c in "abcdefg"]
+    release = publish(Tally.from_cases(cases, domains), parse_period("2026-Q1"), ["category"])
+    assert release.refused and release.rows == ()
+    assert release.as_dict()["withheld"] is True and release.as_dict()["rows"] == []
+
+
+def test_an_audit_out_of_time_refuses_the_release():
+    domains = {"category": tuple("abc")}
+    cases = [(Q1, {"category": "a"})] * 3 + [(Q1, {"category": "b"})] * 20
     tally = Tally.from_cases(cases, domains)
-    release = publish(tally, parse_period("2026-Q1"), ["category"])
-    body = {**release.as_dict(), "by": ["category"]}
-    records = [{"quarter": 20261, "category": c} for c in "abcdefg"]
-    figures = attack([body], records, domains, {}, 1, insider=records[0])
-    assert figures.narrowed == [] and figures.exact == []
+    assert publish(tally, parse_period("2026"), ["category"], PROFILES["standard"],
+                   time_limit=-1).refused
+    # With time, the audit vouches for it and it is published.
+    assert not publish(tally, parse_period("2026"), ["category"], PROFILES["standard"]).refused
+
+
+def legacy(tally, period, dims):
+    """A release as the rounding method of before issue 19 stored it (no perturbation)."""
+    from casework.stats import ROUNDING, Release, Row
+    from casework.stats.tables import row_keys
+    rows = []
+    for key in row_keys(dims, tally.domains):
+        n = tally.exact(period, dims, key)
+        count = None if 0 < n < 8 else (2 * n + 5) // 10 * 5
+        rows.append(Row(key, count, count is None))
+    return Release(period, tuple(dims), tuple(rows), PROFILES["standard"], method=ROUNDING,
+                   noise=0)
+
+
+def test_tables_of_before_are_read_with_their_own_rules():
+    # Q1 by category was published by plain rounding: a 3 suppressed beside a 20 rounded to 20
+    # and a total of 23 rounded to 25. A year table now (all in Q1) could not narrow the 3
+    # further on its own; the audit reads the stored table as exact rounding (no noise) and
+    # still finds doubt, so the year is published.
+    domains = {"category": tuple("abc")}
+    cases = [(Q1, {"category": "a"})] * 3 + [(Q1, {"category": "b"})] * 20
+    tally = Tally.from_cases(cases, domains)
+    stored = [legacy(tally, parse_period("2026-Q1"), ["category"])]
+    assert not publish(tally, parse_period("2026"), ["category"], PROFILES["standard"],
+                       stored).refused
+
+
+def test_a_total_whose_perturbation_fell_high_over_suppressed_groups_is_refused(monkeypatch):
+    # Two kinds with 7 cases each, both suppressed; their total of 14, moved up by the most
+    # (10) and rounded to 25, says "at least 25 - 2 - 10 = 13", so with each kind at most 7,
+    # each is at least 6: a 7 fenced into 6..7. The audit sees it and refuses the table.
+    from casework.stats import disclosure
+    monkeypatch.setattr(disclosure, "perturbation", lambda key, limit=10: limit)
+    domains = {"category": ("a", "b", "c")}
+    cases = [(Q1, {"category": "a"})] * 7 + [(Q1, {"category": "b"})] * 7
+    release = publish(Tally.from_cases(cases, domains), parse_period("2026-Q1"), ["category"])
+    assert release.refused
+    monkeypatch.setattr(disclosure, "perturbation", lambda key, limit=10: 0)
+    assert not publish(Tally.from_cases(cases, domains), parse_period("2026-Q1"),
+                       ["category"]).refused
