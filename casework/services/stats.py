@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -34,7 +35,7 @@ from casework.services.stats_sql import (
     quarter_tally,
 )
 from casework.stats import PROFILES, PeriodError, Profile, Release, Tally, parse_period, publish
-from casework.stats.audit import secure
+from casework.stats.audit import TIME_LIMIT, secure
 from casework.stats.cellkey import PURPOSE
 from casework.stats.measures import POINTS, entries, extended, measure_release, measured
 from casework.stats.periods import Period, quarters_within
@@ -115,15 +116,16 @@ def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     reused = stored_row is not None
     if stored_row is None:
         stored_row = _publish(ctx, actor, dims, period, profile)
-    if request.measures and "measures" not in stored_row.body:
-        _publish_measures(ctx, stored_row, dims, period, profile)
+    body = stored_row.body
+    if request.measures and "measures" not in body:
+        body = _publish_measures(ctx, stored_row, dims, period, profile)
     ctx.audit(Kind.EXPORT, _label(actor), release=stored_row.id, period=period.key, by=key,
               profile=profile.name, reused=reused, measures=request.measures)
-    answer = {k: v for k, v in stored_row.body.items()
+    answer = {k: v for k, v in body.items()
               if k not in ("measures", "measure_rows", "measure_by", "measures_withheld")}
     if request.measures:
-        answer["measures"] = stored_row.body.get("measures", [])
-        if stored_row.body.get("measures_withheld"):
+        answer["measures"] = body.get("measures", [])
+        if body.get("measures_withheld"):
             answer["measures_withheld"] = True
     return answer
 
@@ -149,6 +151,11 @@ def as_csv(body: dict) -> str:
 def rule_words(body: dict) -> str:
     """The rules a release was published under, in plain words: for the page, the CSV and the
     annual reports (one place)."""
+    if body.get("retry"):
+        return (f"This table for {body['period']} could not be checked in time, so nothing of "
+                "it is published now. Nothing was stored: ask for it again in a few minutes "
+                "(the operator can also publish the year's tables overnight with `casework "
+                "stats annual`).")
     if body.get("withheld"):
         return (f"This table for {body['period']} is not published: read together with the "
                 "tables published before, its numbers could have narrowed down a small count or "
@@ -160,6 +167,23 @@ def rule_words(body: dict) -> str:
              "then ") if noise else ""
     return (f"Counts from 1 to {body['threshold'] - 1} are not shown; other counts are "
             f"{moved}rounded to a multiple of {body['rounding']}.")
+
+
+#: Seconds the statistics audits of one page or API request may take together (gunicorn's
+#: default timeout is 30): a table not checked by then is answered "try again" and not
+#: stored, while those checked are, so asking again carries on where it stopped.
+REQUEST_BUDGET = 20.0
+_DEADLINE = "statistics audit deadline"
+
+
+def allow_long_audits(ctx: Context, seconds: float = 3600.0) -> None:
+    """Give this context's statistics audits longer (the command line: cron has time)."""
+    ctx.cache[_DEADLINE] = time.monotonic() + seconds
+
+
+def _time_left(ctx: Context) -> float:
+    deadline = ctx.cache.setdefault(_DEADLINE, time.monotonic() + REQUEST_BUDGET)
+    return min(TIME_LIMIT, deadline - time.monotonic())
 
 
 def _stored(ctx: Context) -> list[tuple[StatsRelease, tuple[str, ...]]]:
@@ -203,17 +227,18 @@ def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
     earlier = _releases(ctx)
     used = sorted({*dims, *(d for r in earlier for d in r.dims)})
     tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
-    published = publish(tally, period, dims, profile, earlier)
+    published = publish(tally, period, dims, profile, earlier, time_limit=_time_left(ctx))
     body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
     row = StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,
                        published_at=ctx.now, published_by=actor.user_id or None, body=body)
-    ctx.session.add(row)
-    ctx.session.flush()
+    if not published.unsure:  # an audit that could not finish is tried again next time
+        ctx.session.add(row)
+        ctx.session.flush()
     return row
 
 
 def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], period: Period,
-                      profile: Profile) -> None:
+                      profile: Profile) -> dict:
     """Publish a release's measures the first time they are asked for: their counts audited
     with every stored release, the rest worked out from them (casework.stats.measures).
     Small units get none: their measures would describe too few people."""
@@ -226,18 +251,23 @@ def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], pe
         wide = extended(dims)
         used = sorted({*wide, *(d for r in earlier for d in r.dims)})
         tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
-        counts = secure(measure_release(tally, period, dims, keys, profile), earlier, tally)
+        counts = secure(measure_release(tally, period, dims, keys, profile), earlier, tally,
+                        time_limit=_time_left(ctx))
         days = {f"days_to_{m}": percentiles(ctx, m, dims, period, [p / 100 for p in POINTS])
                 for m in ("acknowledge", "close")}
         days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
                        for key, found in groups.items()} for name, groups in days.items()}
         body.update(measures=entries(base, counts, days), measure_by=list(wide),
                     measure_rows=counts.as_dict()["rows"], measures_withheld=counts.refused)
+        if counts.unsure:  # not stored: asking again checks them again
+            return body
     else:
         body.update(measures=[])
-    row.body = body
-    flag_modified(row, "body")
-    ctx.session.flush()
+    if row in ctx.session:
+        row.body = body
+        flag_modified(row, "body")
+        ctx.session.flush()
+    return body
 
 
 def stored_releases(ctx: Context, actor: Staff) -> list[StatsRelease]:

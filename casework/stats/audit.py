@@ -67,6 +67,8 @@ from casework.stats.tables import SMALL_UNITS, Key, Release, Tally, parents, pri
 TIME_LIMIT = 20.0
 #: How far a linear program's answer may sit from a whole number and still count as it.
 EPSILON = 1e-6
+#: Room taken as unlimited (a class in no published row).
+MOST = 10**9
 Bounds = tuple[int, int] | None
 
 
@@ -96,10 +98,9 @@ def secure(new: Release, stored: Sequence[Release], tally: Tally,
         raise ValueError(f"count the dimensions of the stored releases too: {sorted(missing)}")
     deadline = time.monotonic() + time_limit
     try:
-        safe = _safe(tally, releases, deadline)
+        return new if _safe(tally, releases, deadline) else new.refuse()
     except Unsure:
-        safe = False
-    return new if safe else new.refuse()
+        return new.refuse(unsure=True)
 
 
 def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
@@ -144,6 +145,15 @@ class _System:
         hi = np.array([bounds[q][1] for q in known], dtype=float)
         self.a_ub = sp.vstack([a, -a]).tocsr()
         self.b_ub = np.concatenate([hi, -lo])
+        # Per class, how many more cases it could take with every published number still
+        # true (the least room above the truth among the rows it is in).
+        found = a @ self.truth
+        self.room = np.full(n, float(MOST))
+        self.give = np.full(n, float(MOST))  # how many fewer, likewise
+        coo = a.tocoo()
+        np.minimum.at(self.room, coo.col, (hi - found)[coo.row])
+        np.minimum.at(self.give, coo.col, (found - lo)[coo.row])
+        self.give = np.minimum(self.give, self.truth)
 
     def _solve(self, weights: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray,
                bounds: list | tuple) -> np.ndarray:
@@ -178,6 +188,14 @@ class _System:
         together, then up together towards what each needs, then each one still short alone."""
         rows = self.rows[targets]
         low = high = rows @ self.truth
+        # A class of a target with room for more cases, and one that could lose some, each
+        # give a point of the system at once (the truth with those cases added, or taken
+        # away): often enough to settle a target without a program.
+        up = np.asarray(rows.multiply(self.room + 1).max(axis=1).todense()).ravel() - 1
+        down = np.asarray(rows.multiply(self.give + 1).max(axis=1).todense()).ravel() - 1
+        high, low = high + np.minimum(up, need), low - np.minimum(down, low)
+        if all(_floor(h) - max(_ceil(lo), 1) >= need for lo, h in zip(low, high, strict=True)):
+            return low, high
 
         def seen(x: np.ndarray) -> None:
             nonlocal low, high
@@ -188,7 +206,8 @@ class _System:
             return [i for i in range(len(targets))
                     if _floor(high[i]) - max(_ceil(low[i]), 1) < need]
 
-        seen(self.extreme(np.asarray(rows.sum(axis=0)).ravel()))
+        left = short()
+        seen(self.extreme(np.asarray(rows[left].sum(axis=0)).ravel()))
         left = short()
         while left:  # together, while that still helps
             aims = np.array([max(_ceil(low[i]), 1) + need for i in left], dtype=float)

@@ -74,6 +74,9 @@ class Release:
     #: The counts behind a release's measures (rows by its dimensions and a measure's), where
     #: every row lies in a published group of at least the threshold (so a 0 shows).
     measures: bool = False
+    #: Refused because the audit could not finish (out of time, or its solver failed), not
+    #: because of what it found: not to be stored, so that asking again checks it again.
+    unsure: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The answer: {period, rows: [{<dims>, count, suppressed}], threshold, rounding,
@@ -87,13 +90,15 @@ class Release:
             "method": self.method,
             "noise": self.noise,
         }
+        if self.unsure:
+            return {**answer, "withheld": True, "retry": True}
         return {**answer, "withheld": True} if self.refused else answer
 
-    def refuse(self) -> Release:
-        """The same release with no row published."""
+    def refuse(self, unsure: bool = False) -> Release:
+        """The same release with no row published (unsure: the audit could not finish)."""
         return Release(self.period, self.dims, (), self.profile,
                        tuple(row.key for row in self.rows), self.method, self.noise, True,
-                       self.measures)
+                       self.measures, unsure)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], dims: Sequence[str],

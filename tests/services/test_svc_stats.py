@@ -128,3 +128,40 @@ def test_measures_are_derived_from_the_published_counts(ctx, analyst, make, cloc
     assert days["p50"] == 1 and "p90" not in days
     assert ("p25" in days) == ("p75" in days) == (cases - 2 - NOISE_LIMIT >= 32)
     assert release(ctx, analyst, StatsRequest(("route",), "2026")) == body  # stored
+
+
+def test_an_audit_that_cannot_finish_publishes_nothing_and_stores_nothing(
+        ctx, analyst, year_2026, monkeypatch):
+    from casework.stats import audit
+
+    def unfinished(*args):
+        raise audit.Unsure("out of time")
+    monkeypatch.setattr(audit, "_safe", unfinished)
+    body = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    assert body["withheld"] is True and body["retry"] is True and body["rows"] == []
+    assert ctx.session.scalars(select(StatsRelease)).all() == []  # tried again next time
+    monkeypatch.undo()
+    again = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    assert "withheld" not in again and again["rows"]
+    assert len(ctx.session.scalars(select(StatsRelease)).all()) == 1
+
+
+def test_a_refusal_for_what_the_audit_found_is_stored_and_answered_the_same(
+        ctx, analyst, year_2026, monkeypatch):
+    from casework.stats import audit
+    monkeypatch.setattr(audit, "_safe", lambda *args: False)
+    body = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    assert body["withheld"] is True and "retry" not in body and body["rows"] == []
+    monkeypatch.undo()
+    assert release(ctx, analyst, StatsRequest(("category",), "2026")) == body
+
+
+def test_a_request_stops_auditing_when_its_time_is_up_and_the_command_line_has_longer(
+        ctx, analyst, year_2026, monkeypatch):
+    from casework.services import stats
+    monkeypatch.setattr(stats, "REQUEST_BUDGET", -1.0)  # a page's twenty seconds, spent
+    body = release(ctx, analyst, StatsRequest(("category",), "2026"))
+    assert body["retry"] is True and ctx.session.scalars(select(StatsRelease)).all() == []
+    ctx.cache.clear()
+    stats.allow_long_audits(ctx)  # what `casework stats export` and `stats annual` do
+    assert "withheld" not in release(ctx, analyst, StatsRequest(("category",), "2026"))
