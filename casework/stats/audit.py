@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from itertools import product
 
 import numpy as np
@@ -61,7 +62,7 @@ from casework.stats.disclosure import (
 )
 from casework.stats.measures import DIMENSIONS as MEASURE_DIMENSIONS
 from casework.stats.periods import Period, parse_period, quarters_within
-from casework.stats.tables import SMALL_UNITS, Key, Release, Tally, parents, primary
+from casework.stats.tables import SMALL_UNITS, Key, Release, Row, Tally, parents, primary
 
 #: Seconds an audit may take before it refuses (fail closed).
 TIME_LIMIT = 20.0
@@ -106,7 +107,10 @@ def secure(new: Release, stored: Sequence[Release], tally: Tally,
 def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
     """Whether the releases (the new one last) keep every small count in doubt and prove no
     small group of a unit holds a case (see the module)."""
+    if time.monotonic() > deadline:
+        raise Unsure("no time left for the statistics audit")
     threshold = max(r.profile.threshold for r in releases)
+    releases = [part for release in releases for part in _by_measure(release)]
     crossed = [r for r in releases if not SMALL_UNITS & set(r.dims)]
     new = set(releases[-1].dims) if releases[-1] in crossed else set()
     spaces = {dims: _Crossed(tally, crossed, dims, deadline)
@@ -121,6 +125,25 @@ def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
                            tally, threshold):
             return False
     return True
+
+
+def _by_measure(release: Release) -> list[Release]:
+    """A release's measure counts one measure at a time (each row of them fixes one measure
+    dimension and leaves the others open), so that no system need cross the measures with one
+    another; any other release as it is."""
+    extra = [d for d in release.dims if release.measures and d in MEASURE_DIMENSIONS]
+    if len(extra) < 2:
+        return [release]
+    parts = []
+    for measure in extra:
+        dims = tuple(d for d in release.dims if d not in extra or d == measure)
+        keep = [release.dims.index(d) for d in dims]
+        rows = tuple(Row(tuple(row.key[i] for i in keep), row.count, row.suppressed)
+                     for row in release.rows
+                     if all(row.key[release.dims.index(d)] is None
+                            for d in extra if d != measure))
+        parts.append(replace(release, dims=dims, rows=rows))
+    return parts
 
 
 class _System:
@@ -297,13 +320,15 @@ class _Crossed:
         periods = _periods(releases, quarters)
         masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
         members: list[list[int]] = []
+        spans = {q: [(p.start, p.end) for p in periods if p.covers(q)] for q in quarters}
+        count_id = self.count_id
         for c, key in enumerate(classes):
-            for p in periods:
-                if not p.covers(key[0]):
-                    continue
-                for mask in masks:
-                    q = self.count((p.start, p.end), tuple(
-                        v if m else None for v, m in zip(key[1:], mask, strict=True)))
+            values = key[1:]
+            parts = [tuple(v if m else None for v, m in zip(values, mask, strict=True))
+                     for mask in masks]
+            for span in spans[key[0]]:
+                for part in parts:
+                    q = count_id.setdefault((span, part), len(count_id))
                     if q == len(members):
                         members.append([])
                     members[q].append(c)

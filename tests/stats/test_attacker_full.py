@@ -29,8 +29,10 @@ def test_an_attacker_with_every_table_and_one_case_learns_no_small_count(ctx, ma
             json.dump({"bodies": bodies, "records": truth, "now": NOW.isoformat()}, out)
     figures = attack(bodies, truth, domains(ctx), feasible(ctx),
                      ctx.runtime.pack.fiscal_year_start_month, insider=insider)
-    print(f"\n{len(bodies)} tables over {len(cases)} cases: {figures}")
+    refused = [(b["period"], b["by"]) for b in bodies if b.get("withheld")]
+    print(f"\n{len(bodies)} tables over {len(cases)} cases, {len(refused)} refused: {figures}")
     for found in figures.narrowed + figures.exact + figures.existence:
         print("   ", found)
     assert len(cases) >= 100 and len(bodies) >= 30
+    assert len(refused) <= len(bodies) // 6, refused  # the analyst still gets their tables
     assert figures.narrowed == [] and figures.exact == [] and figures.existence == []
