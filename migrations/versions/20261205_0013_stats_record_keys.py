@@ -1,7 +1,7 @@
 """A record key on every case, for the cell key method of the statistics
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 12:00:00
 
 Each case gets a random whole number below 2**31 (casework.stats.cellkey): a published count is
@@ -17,8 +17,8 @@ dropping the old one deletes every case's keys, events and clocks by cascade (se
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
