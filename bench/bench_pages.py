@@ -195,7 +195,9 @@ def case_rows(rnd: random.Random, world: World, case_id: int, opened_at: datetim
         "content_ct": blobs[case_id % 64], "routing_ct": blobs[(case_id + 7) % 64][:90],
         **({"next_due_on": min(running) if running else None} if HAS_NEXT_DUE else {}),
         **(facts(opened_at, acknowledged, closed, world.runtime.pack.timezone)
-           if HAS_FACTS else {})})
+           if HAS_FACTS else {}),
+        # The record key lodging gives every case (casework.stats.cellkey).
+        **({"stats_key": case_id * 2654435761 % 2**31} if HAS_RECORD_KEY else {})})
     rows["case_keys"] += [{"case_id": case_id, "purpose": p, "key_id": None, "wrapped": None}
                           for p in ("content", "identity")]
     rows["case_events"].append({"case_id": case_id, "seq": 1, "kind": "lodged",
@@ -221,6 +223,7 @@ TABLES = {"cases": Case, "case_keys": CaseKey, "case_events": CaseEvent,
           "recusals": Recusal}
 HAS_NEXT_DUE = "next_due_on" in Case.__table__.c
 HAS_FACTS = "received_quarter" in Case.__table__.c
+HAS_RECORD_KEY = "stats_key" in Case.__table__.c
 
 
 def facts(opened_at: datetime, acknowledged: bool, closed: bool, timezone: str) -> dict:

@@ -384,12 +384,19 @@ def stats_export(by: str, period: str, fmt: str, profile: str | None) -> None:
     import json
 
     from casework.services.context import Context
-    from casework.services.stats import OPERATOR, StatsRequest, as_csv, release
+    from casework.services.stats import (
+        OPERATOR,
+        StatsRequest,
+        allow_long_audits,
+        as_csv,
+        release,
+    )
 
     runtime = _runtime()
     with _refusals(), runtime.transaction() as session:
-        body = release(Context(session, runtime), OPERATOR,
-                       StatsRequest(tuple(by.split(",")), period, profile))
+        ctx = Context(session, runtime)
+        allow_long_audits(ctx)
+        body = release(ctx, OPERATOR, StatsRequest(tuple(by.split(",")), period, profile))
     if fmt == "json":
         click.echo(json.dumps(body, indent=2))
     else:
@@ -404,11 +411,13 @@ def stats_annual(period: str, profile: str | None) -> None:
     audited) once; run it when a year ends (from cron) and the analysts' page answers at once."""
     from casework.services.annual import annual_report, report_csv
     from casework.services.context import Context
-    from casework.services.stats import OPERATOR
+    from casework.services.stats import OPERATOR, allow_long_audits
 
     runtime = _runtime()
     with _refusals(), runtime.transaction() as session:
-        reports = annual_report(Context(session, runtime), OPERATOR, period, profile)
+        ctx = Context(session, runtime)
+        allow_long_audits(ctx)
+        reports = annual_report(ctx, OPERATOR, period, profile)
     _csv_out(report_csv(reports))
 
 

@@ -134,6 +134,14 @@ def make(ctx) -> Factories:
 
 
 @pytest.fixture
+def no_noise(monkeypatch) -> None:
+    """Statistics without the cell key's perturbation: for tests of the suppression and the
+    rounding on top of it (the perturbation is tested in tests/stats)."""
+    from casework.stats import disclosure
+    monkeypatch.setattr(disclosure, "perturbation", lambda key, limit=0: 0)
+
+
+@pytest.fixture
 def repo_root() -> Path:
     """The repository's top folder."""
     return Path(__file__).resolve().parent.parent

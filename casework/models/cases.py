@@ -74,6 +74,10 @@ class Case(Base):
     #: looks at (pack statements): facts for routing, like the category.
     raise_with: Mapped[str | None] = mapped_column(String(32))
     reporter_says: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The case's record key for the cell key method (casework.stats.cellkey): random, set at
+    #: lodging, never shown; a count's perturbation is keyed by the sum of its cases' keys.
+    #: Nullable only so that migration 0013 could add it without copying the table.
+    stats_key: Mapped[int | None]
 
     # Optimistic locking: every UPDATE checks the version it read and bumps it.
     __mapper_args__ = {"version_id_col": version}

@@ -18,7 +18,7 @@ from casework.services.access import Power, Staff, require
 from casework.services.annual_shapes import SHAPES, Section, Shape
 from casework.services.context import Context
 from casework.services.errors import Invalid
-from casework.services.stats import StatsRequest, check_request, release
+from casework.services.stats import StatsRequest, check_request, release, rule_words
 from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
 
@@ -86,6 +86,8 @@ class AnnualReport:
     rounding: int
     sections: tuple[ReportSection, ...]
     not_held: tuple[str, ...]
+    #: The disclosure rules its tables were published under, in plain words.
+    rule: str = ""
 
 
 def annual_report(ctx: Context, actor: Staff, period_text: str,
@@ -122,7 +124,8 @@ def fill(ctx: Context, shape: Shape, table) -> AnnualReport:
         sections.append(_section(ctx, section, body))
     return AnnualReport(shape.key, shape.title, shape.citation, shape.period_hint,
                         first["period"], first["threshold"], first["rounding"],
-                        tuple(sections), shape.not_held)
+                        tuple(sections), shape.not_held,
+                        rule_words({**first, "withheld": False}))
 
 
 def _section(ctx: Context, section: Section, body: dict) -> ReportSection:
@@ -237,8 +240,7 @@ def report_csv(reports: Sequence[AnnualReport]) -> str:
     if reports:
         first = reports[0]
         writer.writerow([])
-        writer.writerow([f"period {first.period}; counts from 1 to {first.threshold - 1} not "
-                         f"shown; others rounded to a multiple of {first.rounding}; withheld: "
-                         "not published because, with tables published before, it could narrow "
-                         "down a small count; times are medians in days"])
+        writer.writerow([f"period {first.period}; {first.rule} Withheld: not published "
+                         "because, with tables published before, it could have narrowed down a "
+                         "small count. Times are medians in days."])
     return out.getvalue()

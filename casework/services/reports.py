@@ -20,6 +20,7 @@ from casework.services.events import add_event
 from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
 from casework.services.vault import IDENTITY, person_index
+from casework.stats.cellkey import record_key
 from casework.stats.facts import received_quarter
 from casework.workflow.engine import lodge_events
 from casework.workflow.names import Entry, match_typed
@@ -165,6 +166,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
                 reporter_says=sorted(set(report.statements)) or None,
                 recorded_by_staff=report.recorded_by is not None, opened_at=ctx.now,
                 received_quarter=received_quarter(ctx.now, ctx.runtime.pack.timezone),
+                stats_key=record_key(),
                 notify_reporter=report.notify_by_email,
                 receipt_hash=hash_receipt(receipt))
     ctx.session.add(case)

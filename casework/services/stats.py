@@ -1,21 +1,25 @@
 """Publishing statistics: who may, which tables, and the one way a number leaves the database.
 
 A request names dimensions and one fixed period. The counts come from one GROUP BY
-(services.stats_sql); casework.stats protects every count and audits the new table together with
-every release stored before it, withholding rows until no small count can be narrowed down;
-the answer is stored, so asking again for the same table gives the same numbers, and audited.
-Only finished periods are published: a period still running would change between two asks,
-and the difference between two answers could single out the case that arrived in between.
+(services.stats_sql), with the sums of the cases' record keys; casework.stats protects every
+count with the cell key method (the secret derived from the keyring, never from the database),
+suppression and rounding, and checks the new table together with every release stored before
+it, refusing it whole if a small count could be narrowed down. The answer is stored, so asking
+again for the same table gives the same numbers, and audited. Only finished periods are
+published: a period still running would change between two asks, and the difference between two
+answers could single out the case that arrived in between.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.models import StatsRelease
 from casework.services.access import Power, Staff, require
@@ -25,22 +29,15 @@ from casework.services.errors import Invalid
 from casework.services.stats_sql import (
     ALONE_ONLY,
     DIMENSION_LABELS,
-    clock_shares,
     domains,
     feasible,
     percentiles,
-    quarter_counts,
+    quarter_tally,
 )
-from casework.stats import (
-    PROFILES,
-    PeriodError,
-    Profile,
-    Release,
-    Tally,
-    parse_period,
-    protect_shares,
-    publish,
-)
+from casework.stats import PROFILES, PeriodError, Profile, Release, Tally, parse_period, publish
+from casework.stats.audit import TIME_LIMIT, secure
+from casework.stats.cellkey import PURPOSE
+from casework.stats.measures import POINTS, entries, extended, measure_release, measured
 from casework.stats.periods import Period, quarters_within
 
 #: Roles that see statistics (and, through this module, nothing of any case).
@@ -57,8 +54,8 @@ class StatsRequest:
     by: tuple[str, ...]
     period: str
     profile: str | None = None
-    #: Add days to acknowledge and to close and the share of clocks met to the answer. They are
-    #: computed afresh (the stored release holds the counts, which the audit reasons about).
+    #: Add the measures (days to acknowledge and to close, deadlines met, and the protected
+    #: counts they come from): published and stored with the table the first time asked.
     measures: bool = True
 
 
@@ -84,8 +81,8 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
     elif len(dims) > MAX_DIMENSIONS:
         errors["by"] = f"at most {MAX_DIMENSIONS} dimensions at once"
     elif ALONE_ONLY & set(dims) and len(dims) > 1:
-        errors["by"] = ("department is published on its own only: crossed with anything "
-                        "else it could point at someone in a small unit")
+        errors["by"] = ("department and queue are published on their own only: crossed with "
+                        "anything else they would describe too few people")
     period = None
     try:
         period = parse_period((request.period or "").strip(),
@@ -95,6 +92,12 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
     if period is not None and period.end > ctx.today:
         errors["period"] = (f"{period.key} has not ended yet; statistics are published for "
                             "finished periods only")
+    elif (period is not None and "by" not in errors and ALONE_ONLY & set(dims)
+          and not period.key.startswith("FY")):
+        errors["period"] = ("tables by department or queue are published for whole financial "
+                            "years only (FY2026): with quarters or halves beside them, a unit "
+                            "with 8 or more cases in a year and fewer in three of its quarters "
+                            "would be shown to have had a case in the fourth")
     if errors:
         raise Invalid("The statistics request needs attention.", errors)
     return tuple(sorted(dims)), period
@@ -102,7 +105,7 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
 
 def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     """The published table for a request: the stored one if this table was published before,
-    otherwise counted, protected, audited against every stored release, and stored."""
+    otherwise counted, protected, checked against every stored release, and stored."""
     require(actor, Power.STATISTICS)
     dims, period = check_request(ctx, request)
     profile = profile_of(ctx, request.profile)
@@ -110,17 +113,21 @@ def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     stored_row = ctx.session.execute(select(StatsRelease).where(
         StatsRelease.period == period.key, StatsRelease.dimensions == key,
         StatsRelease.profile == profile.name)).scalar_one_or_none()
+    reused = stored_row is not None
     if stored_row is None:
         stored_row = _publish(ctx, actor, dims, period, profile)
-        reused = False
-    else:
-        reused = True
+    body = stored_row.body
+    if request.measures and "measures" not in body:
+        body = _publish_measures(ctx, stored_row, dims, period, profile)
     ctx.audit(Kind.EXPORT, _label(actor), release=stored_row.id, period=period.key, by=key,
-              profile=profile.name, reused=reused)
-    if not request.measures:
-        return stored_row.body
-    published = Release.from_dict(stored_row.body, dims, ctx.runtime.pack.fiscal_year_start_month)
-    return {**stored_row.body, "measures": measures(ctx, dims, period, profile, published)}
+              profile=profile.name, reused=reused, measures=request.measures)
+    answer = {k: v for k, v in body.items()
+              if k not in ("measures", "measure_rows", "measure_by", "measures_withheld")}
+    if request.measures:
+        answer["measures"] = body.get("measures", [])
+        if body.get("measures_withheld"):
+            answer["measures_withheld"] = True
+    return answer
 
 
 def _label(actor: Staff) -> str:
@@ -137,9 +144,46 @@ def as_csv(body: dict) -> str:
                          "" if row["count"] is None else row["count"],
                          "yes" if row["suppressed"] else "no"])
     writer.writerow([])
-    writer.writerow([f"period {body['period']}; counts from 1 to {body['threshold'] - 1} "
-                     f"suppressed; others rounded to a multiple of {body['rounding']}"])
+    writer.writerow([rule_words(body)])
     return out.getvalue()
+
+
+def rule_words(body: dict) -> str:
+    """The rules a release was published under, in plain words: for the page, the CSV and the
+    annual reports (one place)."""
+    if body.get("retry"):
+        return (f"This table for {body['period']} could not be checked in time, so nothing of "
+                "it is published now. Nothing was stored: ask for it again in a few minutes "
+                "(the operator can also publish the year's tables overnight with `casework "
+                "stats annual`).")
+    if body.get("withheld"):
+        return (f"This table for {body['period']} is not published: read together with the "
+                "tables published before, its numbers could have narrowed down a small count or "
+                "shown that a small group includes someone. Tables already published stay as "
+                "they are; a longer period or other groupings may be published.")
+    noise = body.get("noise", 0)
+    moved = (f"moved by up to {noise} (nearly always by 0, 1 or 2, and always the same way "
+             "for the same cases, so subtracting one table from another singles nobody out), "
+             "then ") if noise else ""
+    return (f"Counts from 1 to {body['threshold'] - 1} are not shown; other counts are "
+            f"{moved}rounded to a multiple of {body['rounding']}.")
+
+
+#: Seconds the statistics audits of one page or API request may take together (gunicorn's
+#: default timeout is 30): a table not checked by then is answered "try again" and not
+#: stored, while those checked are, so asking again carries on where it stopped.
+REQUEST_BUDGET = 20.0
+_DEADLINE = "statistics audit deadline"
+
+
+def allow_long_audits(ctx: Context, seconds: float = 3600.0) -> None:
+    """Give this context's statistics audits longer (the command line: cron has time)."""
+    ctx.cache[_DEADLINE] = time.monotonic() + seconds
+
+
+def _time_left(ctx: Context) -> float:
+    deadline = ctx.cache.setdefault(_DEADLINE, time.monotonic() + REQUEST_BUDGET)
+    return min(TIME_LIMIT, deadline - time.monotonic())
 
 
 def _stored(ctx: Context) -> list[tuple[StatsRelease, tuple[str, ...]]]:
@@ -147,57 +191,83 @@ def _stored(ctx: Context) -> list[tuple[StatsRelease, tuple[str, ...]]]:
     return [(row, tuple(d for d in row.dimensions.split(",") if d)) for row in rows]
 
 
-def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
-             profile: Profile) -> StatsRelease:
+def _releases(ctx: Context) -> list[Release]:
+    """Every stored release as the audit reads it, with the counts of its measures."""
     fiscal = ctx.runtime.pack.fiscal_year_start_month
-    earlier = [(row, row_dims, Release.from_dict(row.body, row_dims, fiscal))
-               for row, row_dims in _stored(ctx)]
-    # The finest table over every dimension and quarter any of these releases touches.
-    used = sorted({*dims, *(d for _, row_dims, _ in earlier for d in row_dims)})
-    quarters = sorted({q for p in [period, *(r.period for _, _, r in earlier)]
-                       for q in quarters_within(p)}, key=lambda q: q.start)
+    found = []
+    for row, dims in _stored(ctx):
+        found.append(Release.from_dict(row.body, dims, fiscal))
+        if row.body.get("measure_by"):
+            counts = {**row.body, "rows": row.body["measure_rows"],
+                      "withheld": row.body.get("measures_withheld", False)}
+            found.append(replace(Release.from_dict(counts, row.body["measure_by"], fiscal),
+                                 measures=True))
+    return found
+
+
+def _tally(ctx: Context, dims: Sequence[str], periods: Sequence[Period]) -> Tally:
+    """The finest counts over these dimensions and every quarter of these periods, with the
+    sums of the record keys and the cell key's secret."""
+    quarters = sorted({q for p in periods for q in quarters_within(p)}, key=lambda q: q.start)
+    counted = quarter_tally(ctx, dims, quarters)
     every = domains(ctx)
-    counts = quarter_counts(ctx, used, quarters)
-    values = {d: list(every[d]) for d in used}
-    for _, cell in counts:
-        for d, v in zip(used, cell, strict=True):
+    values = {d: list(every[d]) for d in dims}
+    for _, cell in counted:
+        for d, v in zip(dims, cell, strict=True):
             if v not in values[d]:
                 values[d].append(v)  # a category since removed from the pack still counts
-    tally = Tally({d: tuple(values[d]) for d in used}, counts, feasible(ctx))
-    published = publish(tally, period, dims, profile, [r for _, _, r in earlier])
+    return Tally({d: tuple(values[d]) for d in dims},
+                 {cell: n for cell, (n, _) in counted.items()}, feasible(ctx),
+                 {cell: key_sum for cell, (_, key_sum) in counted.items()},
+                 ctx.runtime.keyring.derive(PURPOSE))
+
+
+def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
+             profile: Profile) -> StatsRelease:
+    earlier = _releases(ctx)
+    used = sorted({*dims, *(d for r in earlier for d in r.dims)})
+    tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
+    published = publish(tally, period, dims, profile, earlier, time_limit=_time_left(ctx))
     body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
     row = StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,
                        published_at=ctx.now, published_by=actor.user_id or None, body=body)
-    ctx.session.add(row)
-    ctx.session.flush()
+    if not published.unsure:  # an audit that could not finish is tried again next time
+        ctx.session.add(row)
+        ctx.session.flush()
     return row
 
 
-def measures(ctx: Context, dims: Sequence[str], period: Period, profile: Profile,
-             published: Release) -> list[dict]:
-    """Days to acknowledge and to close (median and percentiles), and the share of clocks met,
-    for each published, unsuppressed row that is a cell of the table (or the grand total):
-    only where the group has at least `threshold` cases with the measure."""
-    shown = {row.key for row in published.rows if row.count and not row.suppressed}
-    wanted = [key for key in shown if all(v is not None for v in key) or
-              all(v is None for v in key)]
-    days = {m: percentiles(ctx, m, dims, period)
-            for m in ("acknowledge", "close")}
-    clocks = clock_shares(ctx, dims, period)
-    out = []
-    for key in sorted(wanted, key=lambda k: tuple("" if v is None else v for v in k)):
-        entry = dict(zip(dims, key, strict=True))
-        for m in ("acknowledge", "close"):
-            size, points = days[m].get(tuple(key), (0, {}))
-            entry[f"days_to_{m}"] = ({f"p{int(p * 100)}": v for p, v in points.items()}
-                                     if size >= profile.threshold else None)
-        met, missed = clocks.get(tuple(key), (0, 0))
-        share = protect_shares(met + missed, {"met": met, "missed": missed}, profile)["met"]
-        # A share of fewer clocks than a publishable count would say more than the count.
-        entry["clocks_met_share"] = (share.percent if met + missed >= profile.threshold
-                                     and not share.suppressed else None)
-        out.append(entry)
-    return out
+def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], period: Period,
+                      profile: Profile) -> dict:
+    """Publish a release's measures the first time they are asked for: their counts audited
+    with every stored release, the rest worked out from them (casework.stats.measures).
+    Small units get none: their measures would describe too few people."""
+    fiscal = ctx.runtime.pack.fiscal_year_start_month
+    base = replace(Release.from_dict(row.body, dims, fiscal), profile=profile)
+    body = dict(row.body)
+    keys = [] if ALONE_ONLY & set(dims) or base.refused else measured(base)
+    if keys:
+        earlier = _releases(ctx)
+        wide = extended(dims)
+        used = sorted({*wide, *(d for r in earlier for d in r.dims)})
+        tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
+        counts = secure(measure_release(tally, period, dims, keys, profile), earlier, tally,
+                        time_limit=_time_left(ctx))
+        days = {f"days_to_{m}": percentiles(ctx, m, dims, period, [p / 100 for p in POINTS])
+                for m in ("acknowledge", "close")}
+        days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
+                       for key, found in groups.items()} for name, groups in days.items()}
+        body.update(measures=entries(base, counts, days), measure_by=list(wide),
+                    measure_rows=counts.as_dict()["rows"], measures_withheld=counts.refused)
+        if counts.unsure:  # not stored: asking again checks them again
+            return body
+    else:
+        body.update(measures=[])
+    if row in ctx.session:
+        row.body = body
+        flag_modified(row, "body")
+        ctx.session.flush()
+    return body
 
 
 def stored_releases(ctx: Context, actor: Staff) -> list[StatsRelease]:
@@ -205,3 +275,4 @@ def stored_releases(ctx: Context, actor: Staff) -> list[StatsRelease]:
     require(actor, Power.STATISTICS)
     return list(ctx.session.execute(
         select(StatsRelease).order_by(StatsRelease.id.desc())).scalars())
+

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from casework.models import Case, CaseClock, CaseEvent, CheckIn
 from casework.services.context import Context
+from casework.stats import SMALL_UNITS
 from casework.stats.facts import period_quarters, quarter_number
 from casework.stats.periods import Period, quarters_within
 from casework.workflow.policy import RELATIONS
@@ -52,10 +53,16 @@ DIMENSION_LABELS = {
     "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
     "notified": "Notified to an outside body (a milestone counted as such)",
     "relation": "How the reporter knows",
+    "acknowledged": "Acknowledged", "closed": "Closed or still open",
+    "deadlines": "Deadlines met",
 }
-#: Department is published only on its own (one-way margins): crossed with category it could
-#: point at a person in a small unit.
-ALONE_ONLY = frozenset({"department"})
+#: Small units (a department; a queue, which can stand for one officer) are published only on
+#: their own: crossed with anything else they would describe too few people.
+ALONE_ONLY = SMALL_UNITS
+#: The dimensions a release's measures count by (casework.services.stats.measures).
+MEASURE_DIMENSIONS = ("acknowledged", "closed", "deadlines")
+#: How far a case's deadlines went, as a number the database can take the maximum of.
+DEADLINE_NAMES = {0: "none", 1: "met", 2: "missed"}
 
 
 def _path_subquery():
@@ -74,7 +81,15 @@ def _path_subquery():
             .group_by(CaseEvent.case_id).subquery("paths"))
 
 
-def _expressions(paths) -> dict[str, ColumnElement]:
+def _deadlines_subquery():
+    """Per case with a deadline that ended: 2 if one was missed, else 1 (met)."""
+    worst = func.max(case((CaseClock.status == "missed", 2), (CaseClock.status == "met", 1),
+                          else_=0))
+    return (select(CaseClock.case_id.label("case_id"), worst.label("worst"))
+            .group_by(CaseClock.case_id).subquery("deadlines"))
+
+
+def _expressions(paths, deadlines) -> dict[str, ColumnElement]:
     detriment = exists().where(CheckIn.case_id == Case.id, CheckIn.detriment.is_(True))
     notified = exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == "milestone",
                               CaseEvent.facts["counted_as"].as_string() == "notified")
@@ -95,6 +110,11 @@ def _expressions(paths) -> dict[str, ColumnElement]:
         # Cases lodged before the form asked say only whether it was someone else's matter.
         "relation": case((Case.relation.is_not(None), Case.relation),
                          (Case.witness.is_(True), "someone_else"), else_="not_asked"),
+        "acknowledged": case((Case.days_to_acknowledge.is_not(None), "acknowledged"),
+                             else_="not_acknowledged"),
+        "closed": case((Case.days_to_close.is_not(None), "closed"), else_="open"),
+        "deadlines": case(*((func.coalesce(deadlines.c.worst, 0) == k, v)
+                            for k, v in DEADLINE_NAMES.items()), else_="none"),
     }
 
 
@@ -105,12 +125,14 @@ EVENT_DIMENSIONS = frozenset({"path", "stage", "declined"})
 def _grouped(dims: Sequence[str]) -> tuple[list[ColumnElement], Callable[[Select], Select]]:
     """The dimensions' columns, labelled, and what a query over the cases needs to compute
     them: the outer join to the grouped transition events, when a dimension reads them."""
-    paths = _path_subquery()
-    exprs = _expressions(paths)
+    paths, deadlines = _path_subquery(), _deadlines_subquery()
+    exprs = _expressions(paths, deadlines)
 
     def joined(query: Select) -> Select:
         if EVENT_DIMENSIONS & set(dims):
-            return query.outerjoin(paths, paths.c.case_id == Case.id)
+            query = query.outerjoin(paths, paths.c.case_id == Case.id)
+        if "deadlines" in dims:
+            query = query.outerjoin(deadlines, deadlines.c.case_id == Case.id)
         return query
 
     return [exprs[d].label(d) for d in dims], joined
@@ -138,33 +160,41 @@ def domains(ctx: Context) -> dict[str, list[str]]:
         "declined": ["not_declined", *reason_classes(routes), "unclassified"],
         "notified": ["notified", "not_notified"],
         "relation": [*RELATIONS, "someone_else", "not_asked"],
+        "acknowledged": ["acknowledged", "not_acknowledged"],
+        "closed": ["closed", "open"],
+        "deadlines": list(DEADLINE_NAMES.values()),
     }
+
+
+#: The dimensions the route definitions tie together, in the order of feasible()'s histories.
+HISTORY = ("route", "stage", "path", "declined", "outcome", "acknowledged", "closed")
 
 
 def feasible(ctx: Context) -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
     """Every combination of values a case can have, for the dimensions the routes and the pack
-    tie together: a category and its routes; and route, stage, path, reason for declining and
-    outcome, by every history the route definitions allow. The disclosure audit takes the
-    other combinations as known to be empty (the definitions are public)."""
+    tie together: a category and its routes; and route, stage, path, reason for declining,
+    outcome, acknowledged and closed, by every history the route definitions allow. The
+    disclosure audit takes the other combinations as known to be empty (the definitions are
+    public)."""
     pack, routes = ctx.runtime.pack, ctx.runtime.routes
     categories = frozenset((route, c.key) for c in pack.categories.values()
                            for route in c.routes if route in routes)
     return {("route", "category"): categories,
-            ("route", "stage", "path", "declined", "outcome"): frozenset(
-                combo for route in routes.values() for combo in _histories(route))}
+            HISTORY: frozenset(combo for route in routes.values() for combo in _histories(route))}
 
 
 def _histories(route) -> set[tuple[str, ...]]:
-    """(route, stage, path, declined, outcome) at every point of every history of a route,
-    as the engine would leave the case (its outcome is the last transition's) and as the
-    dimensions would count it."""
+    """(route, stage, path, declined, outcome, acknowledged, closed) at every point of every
+    history of a route, as the engine would leave the case (its outcome is the last
+    transition's) and as the dimensions would count it."""
     recorded = {t.outcome_from for t in route.transitions if t.outcome_from}
-    start = (route.initial, 0, 0, "not_declined", None, frozenset())
+    start = (route.initial, 0, 0, "not_declined", None, frozenset(), False)
     seen, todo, found = {start}, [start], set()
     while todo:
-        state, stage, path, declined, outcome, facts = todo.pop()
+        state, stage, path, declined, outcome, facts, acked = todo.pop()
         found.add((route.key, STAGE_NAMES[stage], PATH_NAMES[path], declined,
-                   outcome or "open"))
+                   outcome or "open", "acknowledged" if acked else "not_acknowledged",
+                   "closed" if route.is_final(state) else "open"))
         for t in route.transitions:
             if state not in t.sources:
                 continue
@@ -177,7 +207,7 @@ def _histories(route) -> set[tuple[str, ...]]:
                     node = (t.target, max(stage, STAGE_RANK.get(t.key, 0)),
                             max(path, PATH_RANK.get(t.key, 0)), kind,
                             after.get(t.outcome_from) if t.outcome_from else t.outcome,
-                            frozenset(after.items()))
+                            frozenset(after.items()), acked or t.key == "acknowledge")
                     if node not in seen:
                         seen.add(node)
                         todo.append(node)
@@ -205,20 +235,29 @@ def counts(ctx: Context, dims: Sequence[str], period: Period) -> dict[tuple[str,
 
 def quarter_counts(ctx: Context, dims: Sequence[str], quarters: Sequence[Period]
                    ) -> dict[tuple[Period, tuple[str, ...]], int]:
+    """Cases counted by (calendar quarter, value of every dimension), for the given quarters."""
+    return {cell: n for cell, (n, _) in quarter_tally(ctx, dims, quarters).items()}
+
+
+def quarter_tally(ctx: Context, dims: Sequence[str], quarters: Sequence[Period]
+                  ) -> dict[tuple[Period, tuple[str, ...]], tuple[int, int]]:
     """Cases counted by (calendar quarter, value of every dimension), for the given quarters,
-    in one GROUP BY: the finest table the disclosure audit reasons about. The quarter is the
-    case's received_quarter, fixed in the organisation's days when the report came in."""
+    with the sum of their record keys, in one GROUP BY: the finest table the disclosure audit
+    reasons about, and what the cell keys are made of (casework.stats.cellkey). The quarter is
+    the case's received_quarter, fixed in the organisation's days when the report came in."""
     if not quarters:
         return {}
     by_number = {quarter_number(q.start): q for q in quarters}
     columns, joined = _grouped(dims)
-    query = joined(select(Case.received_quarter, *columns, func.count()).select_from(Case)
+    query = joined(select(Case.received_quarter, *columns, func.count(),
+                          func.coalesce(func.sum(Case.stats_key), 0)).select_from(Case)
                    .where(_received_in(by_number))).group_by(Case.received_quarter, *columns)
-    counted: dict[tuple[Period, tuple[str, ...]], int] = {}
+    counted: dict[tuple[Period, tuple[str, ...]], tuple[int, int]] = {}
     for row in ctx.session.execute(query):
         if row[0] in by_number:  # the quarters asked for need not be consecutive
-            key = (by_number[row[0]], tuple(row[1:-1]))
-            counted[key] = counted.get(key, 0) + row[-1]
+            key = (by_number[row[0]], tuple(row[1:-2]))
+            n, total = counted.get(key, (0, 0))
+            counted[key] = (n + row[-2], total + int(row[-1]))
     return counted
 
 
@@ -264,25 +303,3 @@ def _nearest_ranks(bins: Mapping[int, int], points: Sequence[float]
         while wanted and seen >= math.ceil(wanted[0] * size):
             found[wanted.pop(0)] = value
     return size, found
-
-
-def clock_shares(ctx: Context, dims: Sequence[str], period: Period
-                 ) -> dict[tuple[str, ...], tuple[int, int]]:
-    """Per group, and for all groups together (the key of Nones): clocks met and clocks
-    missed, on cases received in the period."""
-    keys, joined = _grouped(dims)
-    query = joined(select(*keys, func.sum(case((CaseClock.status == "met", 1), else_=0)),
-                          func.sum(case((CaseClock.status == "missed", 1), else_=0)))
-                   .select_from(Case).join(CaseClock, CaseClock.case_id == Case.id)
-                   .where(_received_in(period_quarters(period))))
-    if keys:
-        query = query.group_by(*keys)
-    shares: dict[tuple, tuple[int, int]] = {}
-    everyone = (None,) * len(dims)
-    for row in ctx.session.execute(query):
-        cell, met, missed = tuple(row[:-2]), int(row[-2] or 0), int(row[-1] or 0)
-        shares[cell] = (met, missed)
-        if dims:
-            total = shares.get(everyone, (0, 0))
-            shares[everyone] = (total[0] + met, total[1] + missed)
-    return shares

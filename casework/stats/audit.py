@@ -1,99 +1,472 @@
-"""Audit a release together with every stored release, withholding rows until it is safe.
+"""The safety net: a new release is checked together with every stored one it shares a period
+with, as an attacker holding all of them would read them, and refused whole if that reading
+narrows a small count or proves that a small group holds a case.
 
-Why rounding and suppression are not enough (the attacker in tests/stats/attacker.py treats every
-published number as a constraint and solves for the small ones; each of these breaks the rules
-of casework.stats.disclosure applied row by row, and each is a test there):
+The cell key method (casework.stats.cellkey) makes published numbers noisy in a way that
+repeating or differencing cannot average away, so tables over nested periods and many
+dimensions rarely pin anything. Rarely is not never: where a total's perturbation falls near the
+top of its range and the groups inside it are all suppressed, the total's least possible value
+can fence them in; and a unit's count published beside a suppressed complement (at most 7
+anonymous reports, a department of at least 8) proves by counting that the department holds a
+named report. So before a release is answered, `secure` reads it with every linked stored
+release the way the test suite's attacker does (tests/stats/attack.py), with linear programs
+(scipy's HiGHS) instead of integer ones:
 
-- One release: cells of 1, 8 and 8 with a total of 17 publish as "suppressed, 10, 10, 15". Each
-  10 is at least 8 and 15 is at most 17, so the suppressed cell is exactly 1.
-- Suppression alone: seven categories of one case each and a total of 7, all suppressed. Each
-  cell is at least 1 and the total at most 7, so every cell is exactly 1.
-- Nested periods: 2026-Q1, 2026-Q2 and 2026-H1 give three readings, each +-2, of overlapping
-  sums; together they pin a Q1 cell that each release alone keeps in doubt.
-- Stricter profiles narrow what rounding hides: with threshold 11, a published 10 means 11 or 12.
-Row by row, about one random organisation in five had a count pinned or narrowed this way.
+- the crossed tables: one variable per class (a quarter and a value of every dimension used,
+  less the classes known to be empty: under a published 0, or ruled out by the route rules
+  anyone can read, Tally.feasible); every published row of every release, read with its method
+  (`possible_counts`), bounds the sum of its classes. Each small count (1 .. threshold-1) of
+  every row of every fixed period made of the releases' quarters, by any part of the dimensions
+  some release used, must still be able to move over MIN_RANGE, counting from 1 (an insider
+  who knows a case in it knows it is not 0);
+- each small unit (department, queue), published on its own only: one variable per quarter and
+  value, the quarter's total taken as known exactly (which only helps an attacker). Each small
+  count of a unit must still be able to be 0, and a unit crossed with any row published for
+  the same period must not be proven to overlap it (the unit's least count, plus the row's,
+  less the quarter's total, below 1).
 
-So `publish` protects each row (disclosure), then `secure` looks at the new release together
-with every stored one linked to it by overlapping periods (others share no case with it). A
-count is protected when it is small (1 .. threshold-1), whether it is published as suppressed,
-withheld, or not yet asked for: every row of every fixed period made of the releases' quarters
-(quarter, half, year, financial year), by any part of the dimensions some release used.
-Protecting rows nobody asked for yet keeps later releases possible: otherwise 2026 and 2026-H1
-could pin an H2 count before anyone asks for H2.
+A linear program can only be more generous than the attacker's integer one where the answer
+falls between whole numbers, so bounds are rounded inwards before they are compared.
 
-A protected count is safe when two tables that agree with every published number differ in it
-by at least MIN_RANGE (3), also for an insider who knows one case (so knows its class holds at
-least one). casework.stats.witness finds such tables by moving cases; they are real solutions,
-so the attacker's range is at least as wide. The search can miss a wider range, which only
-makes the audit withhold more than needed.
+Where a count fails, the solver fails, or the audit runs out of time, the release is refused
+whole (fail closed): no row of it is published, and the answer says so. Why not withhold rows:
+a choice of rows to withhold depends on the hidden counts, and whoever knows the code can
+replay it on every candidate table and keep those that make the same choice (the outside
+attack of issue 19 pinned four counts that way). A refusal here follows from where the secret
+perturbations fell; it names no row and happens rarely.
 
-When a count is not safe, rows of the new release that block the witnesses are withheld (left
-out of the answer): those that widen the count most, then the fewest and finest, typically a
-neighbouring cell rather than a total. Withheld rows tell the attacker nothing: as in official
-secondary suppression, we assume the choice of withheld rows is not itself reverse-engineered.
-Stored releases cannot change, so a count the search finds already narrowed by them must only
-not get narrower; withholding every new row always achieves that, so publishing never fails.
-
-Limits: counts are audited against today's records; a stored row that no longer matches them (a
-case reclassified, or a dimension such as stage that changes over time) describes the records as
-they were and is left out. Time is never finer than a calendar quarter. Classes known to be
-empty (under a published 0, or ruled out by Tally.feasible) are not searched. The search costs
-seconds for releases over thousands of fine cells (bench/bench_annual.py: an annual report of
-ten sections over a year of 100 varied cases); answer stored releases from storage.
+Limits: counts are audited against today's records; a stored row that no longer matches them
+(a case reclassified, or a dimension such as stage that changes over time) describes the
+records as they were and is left out. Time is never finer than a calendar quarter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import product
 
-from casework.stats.disclosure import DEFAULT, MIN_RANGE, Profile, PublishedCount, possible_counts
-from casework.stats.periods import Period, parse_period, quarters_within
-from casework.stats.tables import Key, Release, Tally, primary
-from casework.stats.witness import DEEP, FAMILIES, QUICK, Bounds, Search, Walk
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
-#: How many ways of unblocking a protected count are compared before one is chosen.
-CANDIDATES = 24
+from casework.stats.disclosure import (
+    CELL_KEY,
+    DEFAULT,
+    MIN_RANGE,
+    Profile,
+    PublishedCount,
+    possible_counts,
+)
+from casework.stats.measures import DIMENSIONS as MEASURE_DIMENSIONS
+from casework.stats.periods import Period, parse_period, quarters_within
+from casework.stats.tables import SMALL_UNITS, Key, Release, Row, Tally, parents, primary
+
+#: Seconds an audit may take before it refuses (fail closed).
+TIME_LIMIT = 20.0
+#: How far a linear program's answer may sit from a whole number and still count as it.
+EPSILON = 1e-6
+#: Room taken as unlimited (a class in no published row).
+MOST = 10**9
+Bounds = tuple[int, int] | None
+
+
+class Unsure(Exception):
+    """The audit could not finish (out of time, or the solver failed): it refuses."""
 
 
 def publish(tally: Tally, period: Period, dims: Sequence[str], profile: Profile = DEFAULT,
-            stored: Sequence[Release] = ()) -> Release:
-    """The release to answer and to store: protected row by row, then audited with stored ones."""
-    return secure(primary(tally, period, dims, profile), stored, tally)
+            stored: Sequence[Release] = (), time_limit: float = TIME_LIMIT) -> Release:
+    """The release to answer and to store: protected row by row, then checked with stored ones
+    and refused whole if unsafe."""
+    if tally.secret is None:
+        raise ValueError("a release needs the cell key's secret (Tally.secret)")
+    return secure(primary(tally, period, dims, profile, tally.secret), stored, tally,
+                  time_limit)
 
 
-def secure(new: Release, stored: Sequence[Release], tally: Tally) -> Release:
-    """Withhold rows of new until every small count keeps enough doubt (see the module).
+def secure(new: Release, stored: Sequence[Release], tally: Tally,
+           time_limit: float = TIME_LIMIT) -> Release:
+    """new, or new refused whole if it and the stored releases linked to it could narrow a
+    small count or prove a small group holds a case (see the module).
 
     The tally must count every dimension of the stored releases that overlap new."""
-    stored = _overlapping(new, stored)
-    missing = {dim for release in stored for dim in release.dims} - set(tally.domains)
+    releases = [*(r for r in _overlapping(new, stored) if not r.refused), new]
+    missing = {dim for release in releases for dim in release.dims} - set(tally.domains)
     if missing:
         raise ValueError(f"count the dimensions of the stored releases too: {sorted(missing)}")
-    space = _Space(tally, stored, new)
-    for count in space.protected():
-        while (failure := space.check(count)) is not None:
-            chosen = space.unblocking(count, *failure)
-            if not chosen:  # cannot happen: with every new row withheld the check passes
-                raise RuntimeError(f"the statistics audit is stuck on {new.period.key}")
-            space.withhold(chosen)
-    withheld = {space.new_rows[q] for q in space.withheld}
-    return replace(new, rows=tuple(row for row in new.rows if row.key not in withheld),
-                   withheld=tuple(row.key for row in new.rows if row.key in withheld))
+    deadline = time.monotonic() + time_limit
+    try:
+        return new if _safe(tally, releases, deadline) else new.refuse()
+    except Unsure:
+        return new.refuse(unsure=True)
+
+
+def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
+    """Whether the releases (the new one last) keep every small count in doubt and prove no
+    small group of a unit holds a case (see the module)."""
+    if time.monotonic() > deadline:
+        raise Unsure("no time left for the statistics audit")
+    threshold = max(r.profile.threshold for r in releases)
+    releases = [part for release in releases for part in _by_measure(release)]
+    crossed = [r for r in releases if not SMALL_UNITS & set(r.dims)]
+    new = set(releases[-1].dims) if releases[-1] in crossed else set()
+    spaces = {dims: _Crossed(tally, crossed, dims, deadline)
+              for dims in sorted({tuple(sorted(new | set(r.dims))) for r in crossed})}
+    if not all(space.keeps_doubt(threshold) for space in spaces.values()):
+        return False
+    for dim in sorted(SMALL_UNITS & {d for r in releases for d in r.dims}):
+        units = _Units(tally, [r for r in releases if dim in r.dims], dim, deadline)
+        if not units.keeps_doubt(threshold):
+            return False
+        if not units.apart(lambda dims: spaces[tuple(sorted(new | set(dims)))], crossed,
+                           tally, threshold):
+            return False
+    return True
+
+
+def _by_measure(release: Release) -> list[Release]:
+    """A release's measure counts one measure at a time (each row of them fixes one measure
+    dimension and leaves the others open), so that no system need cross the measures with one
+    another; any other release as it is."""
+    extra = [d for d in release.dims if release.measures and d in MEASURE_DIMENSIONS]
+    if len(extra) < 2:
+        return [release]
+    parts = []
+    for measure in extra:
+        dims = tuple(d for d in release.dims if d not in extra or d == measure)
+        keep = [release.dims.index(d) for d in dims]
+        rows = tuple(Row(tuple(row.key[i] for i in keep), row.count, row.suppressed)
+                     for row in release.rows
+                     if all(row.key[release.dims.index(d)] is None
+                            for d in extra if d != measure))
+        parts.append(replace(release, dims=dims, rows=rows))
+    return parts
+
+
+class _System:
+    """Classes with their true counts, counts over them (rows: sets of classes) with what is
+    published about each, and linear programs over the classes."""
+
+    def __init__(self, truth: list[int], members: list[list[int]], bounds: list[Bounds],
+                 deadline: float) -> None:
+        self.truth = np.array(truth, dtype=float)
+        self.deadline = deadline
+        self.leasts: dict[tuple[int, int | None], float] = {}
+        n = len(truth)
+        self.rows = sp.csr_matrix(
+            (np.ones(sum(map(len, members))),
+             (np.repeat(np.arange(len(members)), [len(m) for m in members]),
+              np.concatenate([np.array(m, dtype=int) for m in members]) if members
+              else np.array([], dtype=int))), shape=(len(members), n))
+        self.exact = self.rows @ self.truth
+        known = [q for q, b in enumerate(bounds) if b is not None]
+        a = self.rows[known]
+        lo = np.array([bounds[q][0] for q in known], dtype=float)
+        hi = np.array([bounds[q][1] for q in known], dtype=float)
+        self.a_ub = sp.vstack([a, -a]).tocsr()
+        self.b_ub = np.concatenate([hi, -lo])
+        # Per class, how many more cases it could take with every published number still
+        # true (the least room above the truth among the rows it is in).
+        found = a @ self.truth
+        self.room = np.full(n, float(MOST))
+        self.give = np.full(n, float(MOST))  # how many fewer, likewise
+        coo = a.tocoo()
+        np.minimum.at(self.room, coo.col, (hi - found)[coo.row])
+        np.minimum.at(self.give, coo.col, (found - lo)[coo.row])
+        self.give = np.minimum(self.give, self.truth)
+
+    def _solve(self, weights: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray,
+               bounds: list | tuple) -> np.ndarray:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise Unsure("the statistics audit ran out of time")
+        found = linprog(weights, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs",
+                        options={"time_limit": left})
+        if found.status != 0:
+            raise Unsure(f"the statistics audit's solver stopped: {found.message}")
+        return found.x
+
+    def extreme(self, weights: np.ndarray) -> np.ndarray:
+        """A point of the published system that minimises weights . x."""
+        return self._solve(weights, self.a_ub, self.b_ub, (0, None))
+
+    def reaching(self, rows: sp.csr_matrix, aims: np.ndarray) -> np.ndarray:
+        """A point of the published system that takes the rows as far towards their aims as
+        it can all at once: the most of sum(min(row . x, aim)), each row's gain capped at its
+        aim so that no effort goes into one row beyond what it needs."""
+        n, k = self.rows.shape[1], rows.shape[0]
+        a_ub = sp.vstack([sp.hstack([self.a_ub, sp.csr_matrix((self.a_ub.shape[0], k))]),
+                          sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
+        b_ub = np.concatenate([self.b_ub, np.zeros(k)])
+        weights = np.concatenate([np.zeros(n), -np.ones(k)])
+        bounds = [(0, None)] * n + [(0, float(a)) for a in aims]
+        return self._solve(weights, a_ub, b_ub, bounds)[:n]
+
+    def ranges(self, targets: list[int], need: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each target row, the least and the most it can be (for the linear system), as
+        far as needed to tell whether it spans `need` counting from 1: all of them pushed down
+        together, then up together towards what each needs, then each one still short alone."""
+        rows = self.rows[targets]
+        low = high = rows @ self.truth
+        # A class of a target with room for more cases, and one that could lose some, each
+        # give a point of the system at once (the truth with those cases added, or taken
+        # away): often enough to settle a target without a program.
+        up = np.asarray(rows.multiply(self.room + 1).max(axis=1).todense()).ravel() - 1
+        down = np.asarray(rows.multiply(self.give + 1).max(axis=1).todense()).ravel() - 1
+        high, low = high + np.minimum(up, need), low - np.minimum(down, low)
+        if all(_floor(h) - max(_ceil(lo), 1) >= need for lo, h in zip(low, high, strict=True)):
+            return low, high
+
+        def seen(x: np.ndarray) -> None:
+            nonlocal low, high
+            found = rows @ x
+            low, high = np.minimum(low, found), np.maximum(high, found)
+
+        def short() -> list[int]:
+            return [i for i in range(len(targets))
+                    if _floor(high[i]) - max(_ceil(low[i]), 1) < need]
+
+        left = short()
+        seen(self.extreme(np.asarray(rows[left].sum(axis=0)).ravel()))
+        left = short()
+        while left:  # together, while that still helps
+            aims = np.array([max(_ceil(low[i]), 1) + need for i in left], dtype=float)
+            seen(self.reaching(rows[left], aims))
+            before, left = left, short()
+            if len(before) - len(left) < max(2, len(before) // 8):
+                break
+        for i in left:  # alone
+            for sign in (1.0, -1.0):
+                if _floor(high[i]) - max(_ceil(low[i]), 1) >= need:
+                    break
+                seen(self.extreme(-sign * rows[i].toarray().ravel()))
+            if _floor(high[i]) - max(_ceil(low[i]), 1) < need:
+                break  # narrowed: no need to look at the others
+        return low, high
+
+    def least(self, target: int, less: int | None = None) -> float:
+        """The least row target can be, or row target less row `less` (remembered: the same
+        rows are asked for often)."""
+        if (target, less) not in self.leasts:
+            row = self.rows[target].toarray().ravel()
+            if less is not None:
+                row = row - self.rows[less].toarray().ravel()
+            self.leasts[target, less] = float(row @ self.extreme(row))
+        return self.leasts[target, less]
+
+
+def _floor(x: float) -> int:
+    return math.floor(x + EPSILON)
+
+
+def _ceil(x: float) -> int:
+    return math.ceil(x - EPSILON)
+
+
+def _meet(a: Bounds, b: Bounds) -> Bounds:
+    if a is None or b is None:
+        return a or b
+    return max(a[0], b[0]), min(a[1], b[1])
+
+
+def bounds_of(release: Release) -> Iterator[tuple[Key, tuple[int, int]]]:
+    """What each published row of a release tells a reader who knows its method: under the
+    cell key method a suppressed row may be an empty group where its zero would say too much
+    (in a table by a small unit, or inside a suppressed group of the same table)."""
+    suppressed = {row.key for row in release.rows if row.suppressed}
+    unit = bool(SMALL_UNITS & set(release.dims))
+    for row in release.rows:
+        maybe_zero = release.method == CELL_KEY and (
+            unit or any(p in suppressed for p in parents(row.key)))
+        yield row.key, possible_counts(PublishedCount(row.count, row.suppressed),
+                                       release.profile, release.method, release.noise,
+                                       maybe_zero=maybe_zero)
+
+
+class _Crossed:
+    """The crossed tables' system over some dimensions: classes are a quarter and a value of
+    each; counts are the rows of every fixed period made of the releases' quarters, by any part
+    of the dimensions; bounds are what every release publishes about them (its rows over those
+    dimensions, whatever its own).
+
+    One system for the new table with each stored one (their dimensions together), rather than
+    one over every dimension at once: a system over every dimension any table used grows with
+    the product of their values (millions of classes for a year of tables by stage, outcome,
+    path and detriment), while two tables read together is where a count is narrowed (by
+    anonymous and kind of conduct, and by anonymous and route, give anonymous by route and kind
+    of conduct). Three or more tables read together are read only pairwise: a limit, stated in
+    docs/STATISTICS.md, that the suite's attacker (which reads them all at once) checks."""
+
+    def __init__(self, tally: Tally, releases: Sequence[Release], dims: Sequence[str],
+                 deadline: float) -> None:
+        self.dims = list(dims)
+        quarters = sorted({q for r in releases for q in quarters_within(r.period)},
+                          key=lambda q: q.start)
+        where = [list(tally.domains).index(dim) for dim in self.dims]
+        true: dict[tuple, int] = {}
+        inside = set(quarters)
+        for (quarter, values), n in tally.counts.items():
+            if n and quarter in inside:
+                key = (quarter, *(values[i] for i in where))
+                true[key] = true.get(key, 0) + n
+        dead = _Empty(self.dims, releases, true, tally.feasible)
+        classes: list[tuple] = [()]
+        for axis in [quarters, *(tally.domains[dim] for dim in self.dims)]:
+            classes = [(*k, v) for k in classes for v in axis if not dead((*k, v))]
+        self.count_id: dict[tuple[tuple, Key], int] = {}
+        periods = _periods(releases, quarters)
+        masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
+        members: list[list[int]] = []
+        spans = {q: [(p.start, p.end) for p in periods if p.covers(q)] for q in quarters}
+        count_id = self.count_id
+        for c, key in enumerate(classes):
+            values = key[1:]
+            parts = [tuple(v if m else None for v, m in zip(values, mask, strict=True))
+                     for mask in masks]
+            for span in spans[key[0]]:
+                for part in parts:
+                    q = count_id.setdefault((span, part), len(count_id))
+                    if q == len(members):
+                        members.append([])
+                    members[q].append(c)
+        truth = [true.get(key, 0) for key in classes]
+        exact = [sum(truth[c] for c in m) for m in members]
+        bounds: list[Bounds] = [None] * len(members)
+        for release in releases:
+            for q, found in self._published(release):
+                if found[0] <= exact[q] <= found[1]:  # else: the records changed since
+                    bounds[q] = _meet(bounds[q], found)
+        self.system = _System(truth, members, bounds, deadline)
+
+    def count(self, period: tuple, key: Key) -> int:
+        return self.count_id.setdefault((period, key), len(self.count_id))
+
+    def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
+        period = (release.period.start, release.period.end)
+        for key, found in bounds_of(release):
+            if any(v is not None and d not in self.dims
+                   for d, v in zip(release.dims, key, strict=True)):
+                continue  # about a dimension this system does not have
+            full = tuple(key[release.dims.index(d)] if d in release.dims else None
+                         for d in self.dims)
+            if (period, full) in self.count_id:  # else a value no longer counted: not audited
+                yield self.count_id[period, full], found
+
+    def keeps_doubt(self, threshold: int) -> bool:
+        """Whether every small count can still move over MIN_RANGE, counting from 1."""
+        exact = self.system.exact
+        targets = [q for q in range(len(exact)) if 1 <= exact[q] < threshold]
+        if not targets:
+            return True
+        low, high = self.system.ranges(targets, MIN_RANGE)
+        return all(_floor(h) - max(_ceil(lo), 1) >= MIN_RANGE
+                   for lo, h in zip(low, high, strict=True))
+
+    def least_beside(self, period: Period, key: Mapping[str, str]) -> float | None:
+        """The least the published tables allow for the cases of period with these values less
+        all the cases of period: minus the most there can be without them (None if the
+        releases do not count them)."""
+        span = (period.start, period.end)
+        q = self.count_id.get((span, tuple(key.get(d) for d in self.dims)))
+        total = self.count_id.get((span, (None,) * len(self.dims)))
+        return None if q is None or total is None else self.system.least(q, total)
+
+
+class _Units:
+    """A small unit's system: classes are a quarter and a value of the unit; counts are each
+    fixed period's rows by value and its total, each quarter's total known exactly."""
+
+    def __init__(self, tally: Tally, releases: Sequence[Release], dim: str,
+                 deadline: float) -> None:
+        self.dim = dim
+        self.quarters = sorted({q for r in releases for q in quarters_within(r.period)},
+                               key=lambda q: q.start)
+        values = tally.domains[dim]
+        where = list(tally.domains).index(dim)
+        self.classes = list(product(self.quarters, values))
+        class_id = {key: c for c, key in enumerate(self.classes)}
+        truth = [0] * len(self.classes)
+        self.totals: dict[Period, int] = {}
+        inside = set(self.quarters)
+        for (quarter, cell), n in tally.counts.items():
+            if quarter in inside:
+                self.totals[quarter] = self.totals.get(quarter, 0) + n
+                truth[class_id[quarter, cell[where]]] += n
+        periods = _periods(releases, self.quarters)
+        self.row_id = {(p.start, p.end, v): i
+                       for i, (p, v) in enumerate(product(periods, [*values, None]))}
+        members: list[list[int]] = [[] for _ in self.row_id]
+        for c, (quarter, value) in enumerate(self.classes):
+            for p in periods:
+                if p.covers(quarter):
+                    for v in (value, None):
+                        members[self.row_id[p.start, p.end, v]].append(c)
+        bounds: list[Bounds] = [None] * len(members)
+        for quarter in self.quarters:
+            total = self.totals.get(quarter, 0)
+            bounds[self.row_id[quarter.start, quarter.end, None]] = (total, total)
+        for release in releases:
+            for key, found in bounds_of(release):
+                i = self.row_id[release.period.start, release.period.end, key[0]]
+                bounds[i] = _meet(bounds[i], found)
+        self.releases = releases
+        self.system = _System(truth, members, bounds, deadline)
+
+    def keeps_doubt(self, threshold: int) -> bool:
+        """Whether every small count of a value can still move over MIN_RANGE, and be 0."""
+        exact = self.system.exact
+        targets = [i for (_, _, v), i in self.row_id.items()
+                   if v is not None and 1 <= exact[i] < threshold]
+        if not targets:
+            return True
+        low, high = self.system.ranges(targets, MIN_RANGE)
+        for i, (lo, h) in enumerate(zip(low, high, strict=True)):
+            if _floor(h) - max(_ceil(lo), 1) < MIN_RANGE:
+                return False
+            if _ceil(lo) > 0 and self.system.least(targets[i]) > EPSILON:
+                return False  # a table would prove that someone in the unit reported
+        return True
+
+    def apart(self, space_of: Callable[[Sequence[str]], _Crossed],
+              crossed: Sequence[Release], tally: Tally, threshold: int) -> bool:
+        """Whether no small group of a unit and a row published for the same period is proven
+        to hold a case: in no quarter may the unit's least count be more than the most cases
+        there can be outside the row."""
+        for release in self.releases:
+            period = release.period
+            rows = {(tuple(sorted(r.dims)),
+                     tuple(sorted((d, v) for d, v in zip(r.dims, row.key, strict=True)
+                                  if v is not None)))
+                    for r in crossed if r.period == period for row in r.rows}
+            for value, (dims_of, key) in product(tally.domains[self.dim], sorted(rows)):
+                group = dict(key) | {self.dim: value}
+                dims = list(group)
+                n = tally.exact(period, dims, tuple(group[d] for d in dims))
+                if not 1 <= n < threshold:
+                    continue
+                for quarter in quarters_within(period):
+                    unit = self.system.least(self.row_id[quarter.start, quarter.end, value])
+                    if unit < 1 - EPSILON or not key:
+                        continue  # the unit can be empty that quarter (alone: keeps_doubt)
+                    beside = space_of(dims_of).least_beside(quarter, dict(key))
+                    if beside is not None and unit + beside >= 1 - EPSILON:
+                        return False
+        return True
 
 
 class _Empty:
-    """Which classes are known to be empty, by their first values (see witness.Search): those
-    under a row published as 0, by this release or by a stored one that still holds (one the
-    records have since contradicted proves nothing), and those no case can be in (a
-    combination outside Tally.feasible). A prefix of a class with cases is never empty."""
+    """Which classes are known to be empty, by their first values (classes are built axis by
+    axis, so a dead prefix costs nothing further): those under a row published as 0, by any
+    release that still holds (one the records have since contradicted proves nothing), and
+    those no case can be in (a combination outside Tally.feasible). A prefix of a class with
+    cases is never empty."""
 
     def __init__(self, dims: list[str], releases: Sequence[Release], true: dict[tuple, int],
                  feasible: Mapping[tuple[str, ...], frozenset[tuple]]) -> None:
         self.live = {key[:k] for key in true for k in range(1, len(key) + 1)}
-        # Per prefix length: (positions, the feasible values there) of each group of dimensions
-        # whose last position in the key is that length's last.
         self.rules: dict[int, list[tuple[tuple[int, ...], frozenset[tuple]]]] = {}
         for group, combos in feasible.items():
             used = sorted((1 + dims.index(d), i) for i, d in enumerate(group) if d in dims)
@@ -102,15 +475,14 @@ class _Empty:
                 allowed = frozenset(tuple(c[i] for _, i in part) for c in combos)
                 self.rules.setdefault(part[-1][0] + 1, []).append(
                     (tuple(p for p, _ in part), allowed))
-        # By the length of prefix that decides them: the positions a zero row fixes (1 + the
-        # dimension's index), then its values, then the periods it covers (start, end).
         self.zeros: dict[int, dict[tuple[int, ...], dict[tuple, list]]] = {}
         seen: dict[tuple[int, ...], set] = {}
         for release in releases:
             span = (release.period.start, release.period.end)
             for row in release.rows:
-                if possible_counts(PublishedCount(row.count, row.suppressed),
-                                   release.profile) != (0, 0):
+                if (row.count, row.suppressed) != (0, False) or any(
+                        v is not None and d not in dims
+                        for d, v in zip(release.dims, row.key, strict=True)):
                     continue
                 fixed = [(1 + dims.index(d), v) for d, v in zip(release.dims, row.key,
                                                                  strict=True) if v is not None]
@@ -137,154 +509,17 @@ class _Empty:
         return False
 
 
-def _meet(a: Bounds, b: Bounds) -> Bounds:
-    if a is None or b is None:
-        return a or b
-    return max(a[0], b[0]), min(a[1], b[1])
 
+def _masks(release: Release, dims: Sequence[str]) -> Iterator[tuple[bool, ...]]:
+    """Which dimensions a row that could be published alongside this release fixes: any part
+    of its dimensions, and for the counts behind measures, any part of the table's own with at
+    most one of the measures'."""
+    extra = [d for d in release.dims if release.measures and d in MEASURE_DIMENSIONS]
+    for keep in product((True, False), repeat=len(dims)):
+        fixed = [d for d, k in zip(dims, keep, strict=True) if k]
+        if set(fixed) <= set(release.dims) and len(set(fixed) & set(extra)) <= 1:
+            yield keep
 
-class _Space(Search):
-    """The audit's view: classes are a quarter and a value of every dimension used; counts are
-    the rows of every fixed period made of the releases' quarters, by any part of the dimensions
-    some release used; bounds are what stored releases and the new one publish about them."""
-
-    def __init__(self, tally: Tally, stored: Sequence[Release], new: Release) -> None:
-        releases = [*stored, new]
-        self.dims = list(dict.fromkeys(dim for release in releases for dim in release.dims))
-        quarters = sorted({q for r in releases for q in quarters_within(r.period)})
-        where = [list(tally.domains).index(dim) for dim in self.dims]
-        true: dict[tuple, int] = {}
-        inside = set(quarters)
-        for (quarter, values), n in tally.counts.items():
-            if n and quarter in inside:
-                key = (quarter, *(values[i] for i in where))
-                true[key] = true.get(key, 0) + n
-        super().__init__([quarters, *(tally.domains[dim] for dim in self.dims)],
-                         dead=_Empty(self.dims, releases, true, tally.feasible))
-        for key, n in true.items():
-            self.truth[self.class_id[key]] += n
-        self.count_id: dict[tuple[tuple, Key], int] = {}
-        periods = _periods(releases, quarters)
-        # Rows by any part of the dimensions a release used: route and category are asked
-        # together, so route x category is protected; route x department once asked for.
-        masks = sorted({tuple(d in r.dims and keep for d, keep in zip(self.dims, m, strict=True))
-                        for r in releases for m in product((True, False), repeat=len(self.dims))})
-        class_counts = [
-            [self._count((p.start, p.end),
-                         tuple(v if m else None for v, m in zip(key[1:], mask, strict=True)))
-             for p in periods if p.covers(key[0]) for mask in masks]
-            for key in self.classes]
-        exact = [0] * len(self.count_id)
-        for c, counts in enumerate(class_counts):
-            for q in counts:
-                exact[q] += self.truth[c]
-        self.threshold = max(r.profile.threshold for r in releases)
-        self.stored_bounds: list[Bounds] = [None] * len(exact)
-        for release in stored:
-            for q, _key, bounds in self._published(release):
-                if bounds[0] <= exact[q] <= bounds[1]:  # else: records changed since
-                    self.stored_bounds[q] = _meet(self.stored_bounds[q], bounds)
-        bounds = list(self.stored_bounds)
-        self.new_rows: dict[int, Key] = {}
-        for q, key, published in self._published(new):
-            self.new_rows[q] = key
-            bounds[q] = _meet(bounds[q], published)
-        self.withheld: set[int] = set()
-        self.index(class_counts, len(exact), bounds)
-
-    def _count(self, period: tuple, key: Key) -> int:
-        return self.count_id.setdefault((period, key), len(self.count_id))
-
-    def _published(self, release: Release) -> Iterator[tuple[int, Key, tuple[int, int]]]:
-        period = (release.period.start, release.period.end)
-        for row in release.rows:
-            full = tuple(row.key[release.dims.index(d)] if d in release.dims else None
-                         for d in self.dims)
-            if (period, full) in self.count_id:  # else a value no longer counted: not audited
-                bounds = possible_counts(PublishedCount(row.count, row.suppressed),
-                                         release.profile)
-                yield self.count_id[period, full], row.key, bounds
-
-    def protected(self) -> list[int]:
-        """Counts that are small (1 .. threshold-1): published, withheld or never asked for."""
-        return [q for q, n in enumerate(self.exact) if 1 <= n < self.threshold]
-
-    def withhold(self, counts: frozenset[int]) -> None:
-        for q in counts:
-            self.withheld.add(q)
-            self.bounds[q] = self.stored_bounds[q]
-
-    def check(self, q: int) -> tuple[frozenset[int], list[Walk]] | None:
-        """None if count q keeps enough doubt for an outsider and for an insider who knows any
-        one case; otherwise who (the insider's class, if any) and the witnesses that got stuck."""
-        insiders: list[tuple[frozenset[int], list[Walk]]] = [(frozenset(), [])]
-        seen: set[int] = set()
-        while insiders:
-            frozen, earlier = insiders.pop()
-            walks = self.walks(q, frozen, given=earlier)
-            for search in (QUICK, DEEP):  # look harder before giving up
-                if self.reach(q, walks) >= MIN_RANGE:
-                    break
-                if search is DEEP:
-                    walks = self.walks(q, frozen, search)
-                before = self._baseline(q, frozen, search)
-                if not self.contradicted(before) and \
-                        self.reach(q, before) > self.reach(q, walks):
-                    walks = before  # witnesses from before this release that still hold
-            else:
-                if self.reach(q, walks) < min(MIN_RANGE, self.reach(q, before)):
-                    return frozen, walks
-            for w in walks:  # a witness that empties a class fails an insider who knows it
-                for c, d in w.classes.items():
-                    if self.truth[c] > 0 and self.truth[c] + d == 0 and c not in seen:
-                        seen.add(c)
-                        insiders.append((frozenset({c}), walks))
-        return None
-
-    def _baseline(self, q: int, frozen: frozenset[int],
-                  search: tuple[int, int, int] = DEEP) -> list[Walk]:
-        """Witnesses for the doubt count q had before this release (every new row withheld)."""
-        return self._trial_walks(q, frozen, frozenset(self.new_rows) - self.withheld, search)
-
-    def _trial(self, q: int, frozen: frozenset[int], counts: frozenset[int],
-               search: tuple[int, int, int] = QUICK) -> int:
-        """The doubt count q would keep if counts were withheld too."""
-        return self.reach(q, self._trial_walks(q, frozen, counts, search))
-
-    def _trial_walks(self, q: int, frozen: frozenset[int], counts: frozenset[int],
-                     search: tuple[int, int, int]) -> list[Walk]:
-        saved = list(self.bounds)
-        for w in counts:
-            self.bounds[w] = self.stored_bounds[w]
-        walks = self.walks(q, frozen, search)
-        self.bounds = saved
-        return walks
-
-    def unblocking(self, q: int, frozen: frozenset[int], walks: list[Walk]) -> frozenset[int]:
-        """New rows to withhold: of those blocking a witness, the ones that most widen count q,
-        then the fewest and finest; if none helps, those the witnesses found without any new
-        row contradict (withholding them restores the doubt q had before this release)."""
-        options: set[frozenset[int]] = set()
-        for walk in walks:
-            for family in FAMILIES:
-                for move in self.moves(q, walk, family):
-                    result = self.test(move, walk, frozen)
-                    if result and result[0] and all(self._withholdable(b) for b in result[0]):
-                        options.add(frozenset(result[0]))
-        best, best_score = None, None
-        for option in sorted(options, key=self._cost)[:CANDIDATES]:
-            score = (-self._trial(q, frozen, option), self._cost(option))
-            if best_score is None or score < best_score:
-                best, best_score = option, score
-        if best is None or -best_score[0] <= self.reach(q, walks):
-            return self.contradicted(self._baseline(q, frozen))
-        return best
-
-    def _withholdable(self, q: int) -> bool:
-        return q in self.new_rows and q not in self.withheld
-
-    def _cost(self, counts: frozenset[int]) -> tuple[int, int, list[int]]:
-        return len(counts), sum(len(self.members[q]) for q in counts), sorted(counts)
 
 
 def _overlapping(new: Release, stored: Sequence[Release]) -> list[Release]:
@@ -302,7 +537,7 @@ def _overlapping(new: Release, stored: Sequence[Release]) -> list[Release]:
     return [release for release in stored if release in linked]
 
 
-def _periods(releases: list[Release], quarters: list[Period]) -> list[Period]:
+def _periods(releases: Sequence[Release], quarters: list[Period]) -> list[Period]:
     """Every fixed period made of the given quarters: the releases' own, each quarter, each
     half and calendar year, and each financial year of a start month the releases use."""
     years = sorted({q.start.year for q in quarters})

@@ -1,22 +1,32 @@
-"""Disclosure-control rules for one published number: counts, outcome shares and day measures.
+"""Disclosure-control rules for one published number: counts, and the measures derived from them.
 
-The standard profile: zero is shown as 0 (an empty cell points at nobody); a count from 1 to 7 is
-suppressed; every other count, totals included, is computed exactly and rounded half up to a
-multiple of 5, so a published 10 means 8 to 12. The profile is stated in every answer, so readers
-(and attackers) know exactly what a published number tells them: see `possible_counts`.
+A count of 0 is shown as 0 (an empty group points at nobody), except where it would say
+something about the few people beside it (casework.stats.tables: a zero inside a small group,
+or any count of a small unit). A count from 1 to threshold-1 is suppressed, exactly as counted.
+Every other count, totals included, is first moved by its cell key's perturbation
+(casework.stats.cellkey: at most NOISE_LIMIT, never below the threshold) and then rounded half up
+to a multiple of the rounding base. The method and its limits are stated in every answer, so
+readers (and attackers) know exactly what a published number tells them: see `possible_counts`.
 
-These rules protect one number at a time. Numbers published together, or in earlier releases,
-can be combined; the table-level protection against that lives in casework.stats.audit.
+Measures are derived from published counts only: the share of deadlines met from the published
+counts of cases that met them and missed one; a percentile of days only where the published count
+of cases with the measure leaves the threshold on either side of it, whatever the perturbation.
+
+These rules protect one number at a time. What tables say together is checked by
+casework.stats.audit.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Mapping, Sequence
+import math
 from dataclasses import dataclass
+
+from casework.stats.cellkey import NOISE_LIMIT, perturbation
 
 #: A protected count must stay uncertain over at least this many values apart (max - min >= 3).
 MIN_RANGE = 3
+#: The methods a stored answer can state: the cell key method, and plain rounding (before it).
+CELL_KEY, ROUNDING = "cell key", "rounding"
 
 
 @dataclass(frozen=True)
@@ -24,8 +34,8 @@ class Profile:
     """An organisation's disclosure-control settings.
 
     threshold: the smallest count published (1 .. threshold-1 are suppressed);
-    rounding: published counts are multiples of this; share_min_group: below this group size a
-    share of 0% or 100% is suppressed."""
+    rounding: published counts are multiples of this; share_min_group: a share is published only
+    for at least this many cases with a deadline ended."""
 
     name: str
     threshold: int
@@ -63,71 +73,58 @@ def round_half_up(exact: int, base: int) -> int:
     return (2 * exact + base) // (2 * base) * base
 
 
-def protect_count(exact: int, profile: Profile = DEFAULT) -> PublishedCount:
-    """Publish one exact count: 0 as 0, 1..threshold-1 suppressed, others rounded."""
+def protect_count(exact: int, profile: Profile, key: float, zero_shown: bool = True,
+                  noise: int = NOISE_LIMIT) -> PublishedCount:
+    """Publish one exact count with its cell key: 0 as 0 (or suppressed where a zero would say
+    too much), 1..threshold-1 suppressed, others perturbed (never below the threshold) and
+    rounded."""
     if exact < 0:
         raise ValueError(f"a count cannot be negative: {exact}")
     if exact == 0:
-        return PublishedCount(0, False)
+        return PublishedCount(0, False) if zero_shown else PublishedCount(None, True)
     if exact < profile.threshold:
         return PublishedCount(None, True)
-    return PublishedCount(round_half_up(exact, profile.rounding), False)
+    moved = max(profile.threshold, exact + perturbation(key, noise))
+    return PublishedCount(round_half_up(moved, profile.rounding), False)
 
 
-def possible_counts(published: PublishedCount, profile: Profile) -> tuple[int, int]:
-    """The exact counts a reader who knows the profile can infer from a published count."""
+def possible_counts(published: PublishedCount, profile: Profile, method: str = CELL_KEY,
+                    noise: int = NOISE_LIMIT, maybe_zero: bool = False) -> tuple[int, int]:
+    """The exact counts a reader who knows the rules can infer from one published count.
+
+    maybe_zero: a suppressed count that may be a hidden zero (0 .. threshold-1)."""
     if published.suppressed:
-        return 1, profile.threshold - 1
+        return (0 if maybe_zero else 1), profile.threshold - 1
     count = published.count
     if count is None or count < 0:
         raise ValueError(f"not a published count: {published!r}")
     if count == 0:
         return 0, 0
-    low = max(count - profile.rounding // 2, profile.threshold)
-    return low, count + (profile.rounding - 1) // 2
+    spread = noise if method == CELL_KEY else 0
+    low = max(count - profile.rounding // 2 - spread, profile.threshold)
+    return low, count + (profile.rounding - 1) // 2 + spread
 
 
-@dataclass(frozen=True)
-class PublishedShare:
-    """An outcome's share of its group in whole percent; None exactly when suppressed."""
-
-    percent: int | None
-    suppressed: bool
-
-
-def protect_shares(
-    group_total: int, counts_by_outcome: Mapping[str, int], profile: Profile = DEFAULT
-) -> dict[str, PublishedShare]:
-    """Publish each outcome's share of a group (exact counts in, whole percent out).
-
-    In a group smaller than share_min_group a share of 0% or 100% says what happened to
-    everyone (or no one) in it, so it is suppressed; its complement would give it away, and with
-    three or more outcomes the complement is the sum of the others, so every share of that group
-    is suppressed. Larger groups, and small groups with no 0% or 100% share, are published."""
-    if group_total < 0 or any(n < 0 for n in counts_by_outcome.values()):
-        raise ValueError("counts cannot be negative")
-    if sum(counts_by_outcome.values()) > group_total:
-        raise ValueError("the outcomes add up to more than the group")
-    if group_total == 0:
-        return {outcome: PublishedShare(None, True) for outcome in counts_by_outcome}
-    extreme = any(n in (0, group_total) for n in counts_by_outcome.values())
-    if extreme and group_total < profile.share_min_group:
-        return {outcome: PublishedShare(None, True) for outcome in counts_by_outcome}
-    return {outcome: PublishedShare(round_half_up(100 * n, group_total) // group_total, False)
-            for outcome, n in counts_by_outcome.items()}
-
-
-def protect_measure(
-    values: Sequence[int], profile: Profile = DEFAULT, percentiles: Sequence[int] = (25, 50, 75, 90)
-) -> dict[str, float] | None:
-    """Percentiles of durations in days (`p50` is the median), or None for fewer than threshold.
-
-    Fewer values than the threshold would let one person's duration show through, the same
-    reasoning as suppressing a small count. Percentiles interpolate between values (the
-    'inclusive' method), so the largest value itself is never published as p90."""
-    if len(values) < profile.threshold:
+def share_met(met: PublishedCount, missed: PublishedCount, profile: Profile) -> int | None:
+    """The share of cases that met their deadlines, in whole percent, from the published counts
+    of cases that met every deadline that ended and of cases that missed one; None unless both
+    are published numbers and together at least share_min_group."""
+    if met.suppressed or missed.suppressed or met.count is None or missed.count is None:
         return None
-    if any(not 1 <= p <= 99 for p in percentiles):
+    ended = met.count + missed.count
+    if ended < profile.share_min_group:
+        return None
+    return round_half_up(100 * met.count, ended) // ended
+
+
+def percentile_shown(point: int, cases: PublishedCount, profile: Profile,
+                     noise: int = NOISE_LIMIT) -> bool:
+    """Whether the point-th percentile of a measure may be shown: only if, however the
+    published count of cases with the measure was perturbed and rounded, at least threshold
+    cases lie on either side of it (the median needs the most fewest: two thresholds)."""
+    if not 1 <= point <= 99:
         raise ValueError("percentiles run from 1 to 99")
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {f"p{p}": round(cuts[p - 1], 1) for p in percentiles}
+    if cases.suppressed or not cases.count:
+        return False
+    fewest = max(cases.count - profile.rounding // 2 - noise, profile.threshold)
+    return fewest >= math.ceil(100 * profile.threshold / min(point, 100 - point))

@@ -189,6 +189,7 @@ def present(body: dict, order: tuple[str, ...]) -> dict:
              and not annual.impossible(ctx, r)]
     return {
         "body": body, "dims": dims, "rows": rows, "words": words, "shown": annual.shown,
+        "rule": stats.rule_words(body),
         "chart": bar_chart([(words(r), r["count"] if not r["withheld"] else None,
                              annual.shown(r)) for r in cells]),
         "cross": crosstab(rows, dims[0], dims[1], label, annual.shown) if len(dims) == 2

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from casework.services.stats_sql import clock_shares, counts, percentiles
+from casework.services.stats_sql import HISTORY, counts, percentiles, quarter_tally
 from casework.services.transitions import fire_transition
 from casework.stats.periods import parse_period
 from tests.services.test_svc_aftercare import boss_of
 
 PERIOD = parse_period("2026")
+PERIOD_Q1 = parse_period("2026-Q1")
 
 
 def test_counts_cover_every_combination_with_zeros(ctx, make):
@@ -40,16 +41,28 @@ def test_the_harassment_path_is_the_furthest_chosen(ctx, make):
     assert (table[("formal",)], table[("self_help",)], table[("none",)]) == (1, 1, 1)
 
 
-def test_percentiles_and_clock_shares_are_computed_in_sql(ctx, make, clock):
+def test_percentiles_and_deadlines_are_computed_in_sql(ctx, make, clock):
     start = clock.now
     for days in (1, 2, 3, 10):
         clock.now = start
         case = make.lodge().case
         clock.now = start + timedelta(days=days)
         fire_transition(ctx, boss_of(make, case), case.reference, "acknowledge", case.version)
+    make.lodge()  # not acknowledged: no deadline has ended yet
     size, values = percentiles(ctx, "acknowledge", [], PERIOD)[()]
     assert size == 4 and values[0.5] == 2 and values[0.9] == 10
-    assert clock_shares(ctx, [], PERIOD)[()] == (3, 1)  # the 10-day one missed its 7 days
+    table = counts(ctx, ["deadlines", "acknowledged"], PERIOD)
+    assert table[("met", "acknowledged")] == 3
+    assert table[("missed", "acknowledged")] == 1  # the 10-day one missed its 7 days
+    assert table[("none", "not_acknowledged")] == 1
+
+
+def test_the_counts_come_with_the_sum_of_their_record_keys(ctx, make):
+    cases = [make.case("disclosure", category="fraud") for _ in range(3)]
+    [((_, cell), (n, key_sum))] = quarter_tally(ctx, ["category"], [PERIOD_Q1]).items()
+    assert cell == ("fraud",) and n == 3
+    assert key_sum == sum(case.stats_key for case in cases)
+    assert len({case.stats_key for case in cases}) == 3
 
 
 def test_the_facts_are_fixed_on_the_case_when_they_happen(ctx, make, clock):
@@ -146,11 +159,13 @@ def test_every_case_is_in_a_combination_the_rules_allow(ctx, make):
         for path in walks:
             make.case(route, path=path)
     rules = feasible(ctx)
-    group = ("route", "stage", "path", "declined", "outcome")
+    group = HISTORY
     found = {cell for cell, n in counts(ctx, list(group), PERIOD).items() if n}
-    assert len(found) == 9 and found <= rules[group]  # received, acknowledged or not: one
-    assert ("disclosure", "investigated", "none", "not_declined", "no_further_action") \
-        not in rules[group]
+    assert len(found) == 10 and found <= rules[group]
+    assert ("disclosure", "investigated", "none", "not_declined", "no_further_action",
+            "acknowledged", "closed") not in rules[group]
+    assert ("disclosure", "received", "none", "not_declined", "open", "not_acknowledged",
+            "closed") not in rules[group]  # a case still open is not closed
     pairs = {cell for cell, n in counts(ctx, ["route", "category"], PERIOD).items() if n}
     assert pairs <= rules[("route", "category")]
     assert len(rules[("route", "category")]) < len(ctx.runtime.pack.categories) * 2

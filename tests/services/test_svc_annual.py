@@ -64,7 +64,7 @@ def test_every_shape_the_packs_may_name_is_defined_within_the_release_rules(ctx,
 
 
 def test_the_pack_chooses_the_reports_every_count_is_protected_and_exported(ctx, analyst, year_2026,
-                                                                    session):
+                                                                    session, no_noise):
     reports = annual_report(ctx, analyst, "2026")
     assert [r.key for r in reports] == list(ctx.runtime.pack.annual_reports)
     assert [r.key for r in reports] == ["monitoring-officer", "eu-directive-art27"]
@@ -82,7 +82,8 @@ def test_the_pack_chooses_the_reports_every_count_is_protected_and_exported(ctx,
     lines = report_csv(reports).splitlines()
     assert lines[0].startswith("report,citation,period,section,group,row,count")
     assert len(lines) == 1 + sum(len(s.lines) for r in reports for s in r.sections) + 2
-    assert "counts from 1 to 7 not shown; others rounded to a multiple of 5" in lines[-1]
+    assert "Counts from 1 to 7 are not shown; other counts are moved by up to 10" in lines[-1]
+    assert "rounded to a multiple of 5" in lines[-1]
 
 
 @pytest.fixture

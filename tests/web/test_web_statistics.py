@@ -16,7 +16,7 @@ CHART_VALUES = re.compile(r'<text class="chart-value[^"]*"[^>]*>([^<]*)</text>')
 
 
 @pytest.fixture
-def year_2026(make, clock):
+def year_2026(make, clock, no_noise):
     """Twelve fraud disclosures, three of bribery and nine sexual harassment complaints, all
     received in 2026; then the clock moves into 2027, so 2026 is a finished period."""
     cases = [make.case("disclosure", category="fraud") for _ in range(12)]
@@ -43,7 +43,8 @@ def test_an_analyst_sees_a_table_and_a_chart_with_small_counts_not_shown(browser
     response = browser.get("/staff/statistics?by=category&period=2026")
     body = page(response)
     assert response.status_code == 200
-    assert "Counts from 1 to 7 are not shown; other counts are rounded to a multiple of 5" in body
+    assert "Counts from 1 to 7 are not shown; other counts are moved by up to 10" in body
+    assert "rounded to a multiple of 5" in body
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="chart-title chart-desc"', body)
     assert '<th scope="row">Bribery or corruption</th><td class="count">not shown</td>' in body
     assert '<th scope="row">Fraud, false claims or financial deception</th>' \
@@ -60,6 +61,7 @@ def test_two_dimensions_make_a_two_way_table(browser, analyst):
     assert '<th scope="col">Sexual harassment complaint</th>' in body
     assert '<th scope="row">Sexual harassment</th>' in body
     assert set(shown_numbers(body)) <= {"0", "10", "15", "25", "not shown", "withheld"}
+    assert "moved by up to 10" in body
 
 
 def test_the_csv_download_is_the_same_release(browser, analyst):
@@ -162,3 +164,15 @@ def test_declines_are_shown_by_the_kind_of_reason_in_plain_words(browser, accoun
     assert "Declined, by kind of reason" in body
     assert '<th scope="row">Insufficient information</th><td class="count">10</td>' in body
     assert "Kind of reason not recorded" in body and "A secret explanation" not in body
+
+
+def test_a_table_the_audit_refuses_says_why_in_plain_words_and_shows_no_number(
+        browser, analyst, monkeypatch):
+    from casework.stats import audit
+    monkeypatch.setattr(audit, "_safe", lambda *args: False)
+    body = page(browser.get("/staff/statistics?by=category&period=2026-Q4"))
+    assert "This table for 2026-Q4 is not published: read together with the tables " \
+        "published before, its numbers could have narrowed down a small count" in body
+    assert CELLS.findall(body) == [] and CHART_VALUES.findall(body) == []
+    csv_text = browser.get("/staff/statistics.csv?by=category&period=2026-Q4").text
+    assert "is not published" in csv_text.splitlines()[-1]
