@@ -144,7 +144,7 @@ def as_csv(body: dict) -> str:
                          "" if row["count"] is None else row["count"],
                          "yes" if row["suppressed"] else "no"])
     writer.writerow([])
-    writer.writerow([rule_words(body)])
+    writer.writerow([f"period {body['period']}: {rule_words(body)}"])
     return out.getvalue()
 
 
