@@ -129,7 +129,7 @@ def clock_resume(ref: str, name: str, body: VersionIn):
            "Record a milestone (e.g. an external body notified); it may stop a deadline",
            auth="staff", body=MilestoneIn, response=CaseClocksOut, errors=ACTING, tags=TAG)
 def milestone_add(ref: str, body: MilestoneIn):
-    record_milestone(context(), staff(), ref, body.milestone, body.version, body.note)
+    record_milestone(context(), staff(), ref, body.milestone, body.version, body.note, body.on)
     return _clocks_now(ref)
 
 

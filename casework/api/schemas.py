@@ -407,6 +407,8 @@ class MilestoneOut(Out):
     source: str = ""
     #: What the note must say when this milestone is recorded (then required), if anything.
     note: str | None = None
+    #: What the date must be when this milestone is recorded (then required), if it asks one.
+    date: str | None = None
 
 
 class MilestoneRecordOut(Out):
@@ -416,6 +418,8 @@ class MilestoneRecordOut(Out):
     by: str | None = None
     #: The note recorded with it (sealed with the case), for milestones that ask one.
     note: str | None = None
+    #: The date recorded with it, for milestones that ask one.
+    on: date | None = None
 
 
 class ReferralOut(Out):
@@ -565,6 +569,8 @@ class MilestoneIn(Schema):
     milestone: str = Field(min_length=1, max_length=64)
     #: Required by a milestone that asks for a note (its `note` says what); sealed.
     note: str | None = Field(default=None, max_length=2000)
+    #: Required by a milestone that asks a date (its `date` says what), today or later.
+    on: IsoDate | None = None
     version: int | None = Version
 
 

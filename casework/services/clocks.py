@@ -31,10 +31,12 @@ MAX_REASON = 2000
 
 
 def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event],
-                       on: date | None = None) -> None:
+                       on: date | None = None, given: date | None = None) -> None:
     """Start, stop, pause or resume the clocks named in a decision's events, today or `on` a
     given day (triage starts a new route's clocks on the day the report was received), and
-    keep the case's next due date (the earliest running clock's) in step for the lists."""
+    keep the case's next due date (the earliest running clock's) in step for the lists. A
+    clock due on a given date (`due = "given"`) falls due on `given`, the date recorded with
+    the milestone that starts it."""
     today = on or ctx.today
     by_name = {c.name: c for c in case.clocks}
     for event in events:
@@ -44,7 +46,7 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event],
         if event.kind == "clock_start" and clock is None:
             clock = CaseClock(name=event.name, status="running", started_on=today,
                               due_on=_due_from(ctx, case, _spec(ctx, case, event.name), today,
-                                               by_name))
+                                               by_name, given))
             case.clocks.append(clock)
             by_name[event.name] = clock
         elif clock is None:
@@ -92,9 +94,13 @@ def _spec(ctx: Context, case: Case, name: str) -> Clock:
 
 
 def _due_from(ctx: Context, case: Case, spec: Clock, today: date,
-              by_name: dict[str, CaseClock]) -> date:
+              by_name: dict[str, CaseClock], given: date | None = None) -> date:
     """A clock counts from today, or, if it runs after another clock, from that clock's end:
     the day it stopped, or its due date if it has not stopped by then."""
+    if spec.due_given:
+        if given is None:
+            raise ValueError(f"clock {spec.name!r} falls due on a date given when it starts")
+        return given
     start = today
     if spec.after is not None:
         anchor = by_name.get(spec.after)
@@ -248,10 +254,13 @@ def milestones_for(ctx: Context, case: Case) -> list[Milestone]:
 
 
 def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
-                     version: int | None = None, note: str | None = None) -> Case:
+                     version: int | None = None, note: str | None = None,
+                     on: date | None = None) -> Case:
     """Record a step the law asks for that is not a change of state (e.g. "told the
     anti-corruption commission"); it stops the clocks waiting for it. A milestone that asks
-    for a note (the response of the person an allegation is about) needs one, sealed."""
+    for a note (the response of the person an allegation is about) needs one, sealed. One
+    that asks a date (`on`: the timeframe told to a New Zealand discloser) needs one from
+    today on, and starts the clocks due on it."""
     case = _handled_case(ctx, actor, reference, version)
     if key not in {m.key for m in ctx.runtime.pack.milestones_for(case.route)}:
         raise Invalid("Unknown milestone.", {"milestone": "not a milestone of this case's route"})
@@ -264,10 +273,28 @@ def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
     if len(text) > MAX_REASON:
         raise Invalid("The note is too long.", {"note": f"must be at most {MAX_REASON} "
                                                         "characters"})
-    apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key))
+    given = _milestone_date(ctx, spec, on)
+    apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key),
+                       given=given)
     facts = {"milestone": key} | ({"counted_as": spec.counted_as} if spec.counted_as else {})
+    if given is not None:
+        facts["on"] = given.isoformat()
     _record(ctx, actor, case, "milestone", facts, sealed={"note": text} if text else None)
     return case
+
+
+def _milestone_date(ctx: Context, spec: Milestone, on: date | None) -> date | None:
+    """The date a milestone asks (required, today or later), or None when it asks none."""
+    if not spec.date:
+        if on is not None:
+            raise Invalid("This milestone takes no date.", {"on": "not expected for this "
+                                                                  "milestone"})
+        return None
+    if on is None:
+        raise Invalid(f"This milestone asks: {spec.date}.", {"on": "required"})
+    if on < ctx.today:
+        raise Invalid("Choose today or a later date.", {"on": "must be today or later"})
+    return on
 
 
 @dataclass(frozen=True)
@@ -279,6 +306,8 @@ class MilestoneRecord:
     at: datetime
     by: str | None
     note: str | None
+    #: The date recorded with it, for milestones that ask one.
+    on: date | None = None
 
 
 def recorded_milestones(ctx: Context, case: Case) -> list[MilestoneRecord]:
@@ -294,6 +323,7 @@ def recorded_milestones(ctx: Context, case: Case) -> list[MilestoneRecord]:
                 note = ctx.vault(case).open_json("event", event.id, event.fields_ct).get("note")
             except (DamagedRecord, KeyDestroyed):
                 note = UNREADABLE
+        on = (event.facts or {}).get("on")
         found.append(MilestoneRecord(key, spec.label if spec else key.replace("_", " "),
-                                     event.at, by, note))
+                                     event.at, by, note, date.fromisoformat(on) if on else None))
     return found

@@ -178,6 +178,8 @@ class MilestoneForm(Form):
     milestone = SelectField("Milestone reached", validators=[DataRequired(
         "Choose what has been done")])
     note = TextAreaField("Note", validators=[Length(max=2000)])
+    on = DateField("Date", validators=[Optional()], invalid_value_message=(
+        "Enter the date as a date, for example 31 March 2026"))
 
 
 class ReferralForm(Form):

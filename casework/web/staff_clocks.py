@@ -89,7 +89,7 @@ def milestone(ref: str):
     form = MilestoneForm(prefix="milestone")
     form.milestone.validate_choice = False  # the service knows the case's milestones
     return _deadline_act(ref, form, lambda v: record_milestone(
-        context(), actor(), ref, form.milestone.data, v, form.note.data),
+        context(), actor(), ref, form.milestone.data, v, form.note.data, form.on.data),
         "The milestone was recorded.", {"milestone_form": form})
 
 

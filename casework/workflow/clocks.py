@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 COUNTING = frozenset({"calendar", "working"})
 EFFECTS = ("start_on", "stop_on", "pause_on", "resume_on")
 CLOCK_FIELDS = frozenset({"name", "label", "route", "days", "months", "counting", "after",
-                          "extendable", "pausable", "closed", "holidays", "source",
+                          "extendable", "pausable", "closed", "holidays", "source", "due",
                           *EFFECTS})
-MILESTONE_FIELDS = frozenset({"key", "label", "route", "source", "counted_as", "note"})
+MILESTONE_FIELDS = frozenset({"key", "label", "route", "source", "counted_as", "note",
+                              "date"})
+#: A clock's `due`: "given", the date recorded with the milestone that starts it (New Zealand:
+#: the timeframe the receiver told the discloser, Protected Disclosures Act 2022 s 13(2)).
+DUE_GIVEN = "given"
 #: What a milestone may be counted as in statistics (the `notified` dimension).
 COUNTED_AS = frozenset({"notified"})
 
@@ -77,6 +81,8 @@ class Clock:
     #: The public holidays, by name, that are not working days for this clock (a statute's own
     #: list; each also when observed on another day). None: every holiday of the jurisdiction.
     holidays: tuple[str, ...] | None = None
+    #: Due on the date recorded with the milestone that starts it, not counted (see DUE_GIVEN).
+    due_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,9 @@ class Milestone:
     #: The question a written note answers when the milestone is recorded (then required and
     #: sealed with the case), e.g. the response of the person an allegation is about.
     note: str | None = None
+    #: The question a date answers when the milestone is recorded (then required): a clock
+    #: it starts with `due = "given"` falls due on that date.
+    date: str | None = None
 
 
 # Arithmetic
@@ -259,7 +268,8 @@ def parse_milestones(tables: Tables, routes: Mapping[str, Route]
             raise DefinitionError(origin, f"{where}.counted_as",
                                   f"must be one of {sorted(COUNTED_AS)}")
         result[key] = Milestone(key[1], spec.get("label", key[1]), route.key,
-                                spec.get("source", ""), counted, spec.get("note"))
+                                spec.get("source", ""), counted, spec.get("note"),
+                                spec.get("date"))
         origins[key] = origin
     return result
 
@@ -306,6 +316,7 @@ def _clock(origin, where, spec, routes, milestones) -> Clock:
     if (effects["pause_on"] or effects["resume_on"]) and not spec.get("pausable"):
         raise DefinitionError(origin, f"{where}.pausable", "a clock that pauses needs "
                               "pausable = true")
+    due_given = _due_given(origin, where, spec, route, milestones, effects["start_on"])
     return Clock(spec["name"], spec.get("label", spec["name"]), route.key,
                  ClockRule(spec["name"], **effects),
                  whole_number(spec.get("days", 0), origin, f"{where}.days"),
@@ -313,7 +324,25 @@ def _clock(origin, where, spec, routes, milestones) -> Clock:
                  spec.get("counting", "calendar"), spec.get("after"),
                  spec.get("extendable", False), spec.get("pausable", False),
                  spec.get("source", ""), _closed(spec.get("closed", []), origin, f"{where}.closed"),
-                 _holiday_names(spec.get("holidays"), origin, f"{where}.holidays"))
+                 _holiday_names(spec.get("holidays"), origin, f"{where}.holidays"),
+                 due_given)
+
+
+def _due_given(origin, where, spec, route, milestones, start_on) -> bool:
+    """A clock `due = "given"` counts no days: it starts only on milestones that ask a date,
+    and falls due on the date recorded with the one that starts it."""
+    if "due" not in spec:
+        return False
+    if spec["due"] != DUE_GIVEN:
+        raise DefinitionError(origin, f"{where}.due", f'must be "{DUE_GIVEN}"')
+    if any(k in spec for k in ("days", "months", "after", "counting")):
+        raise DefinitionError(origin, f"{where}.due", "a clock due on a given date counts no "
+                              "days or months and follows no other clock")
+    dated = {k for (r, k), m in milestones.items() if r == route.key and m.date}
+    if not start_on or not start_on <= dated:
+        raise DefinitionError(origin, f"{where}.start_on", "a clock due on a given date "
+                              "starts only on milestones that ask a date")
+    return True
 
 
 def _holiday_names(value, source: str, where: str) -> tuple[str, ...] | None:

@@ -171,7 +171,7 @@ def test_milestones_are_listed_recorded_once_and_stop_their_clock(api, make, han
     ibac = runtime.pack.milestone("disclosure", "notified_ibac")
     case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
     assert case["milestones"] == [{"key": "notified_ibac", "label": ibac.label,
-                                   "source": ibac.source, "note": None}]
+                                   "source": ibac.source, "note": None, "date": None}]
     recorded = api.post(f"/cases/{lodged.reference}/milestones", token=token,
                         json={"milestone": "notified_ibac", "version": case["version"]})
     assert recorded.status_code == 200
@@ -183,6 +183,27 @@ def test_milestones_are_listed_recorded_once_and_stop_their_clock(api, make, han
     unknown = api.post(f"/cases/{lodged.reference}/milestones", token=token,
                        json={"milestone": "told_the_press"})
     assert unknown.status_code == 422 and "milestone" in unknown.get_json()["error"]["fields"]
+
+
+def test_the_timeframe_told_to_a_discloser_starts_a_clock_due_that_day(api, make, handler,
+                                                                       use_pack):
+    # NZ Protected Disclosures Act 2022 s 13(2).
+    use_pack("nz-public-service")
+    _, token = handler
+    lodged = make.lodge("disclosure")
+    url = f"/cases/{lodged.reference}/milestones"
+    case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    told = next(m for m in case["milestones"] if m["key"] == "told_discloser_timeframe")
+    assert told["date"]
+    missing = api.post(url, token=token, json={"milestone": "told_discloser_timeframe"})
+    assert missing.status_code == 422 and "on" in missing.get_json()["error"]["fields"]
+    recorded = api.post(url, token=token, json={"milestone": "told_discloser_timeframe",
+                                                "on": "2026-05-15"})
+    assert recorded.status_code == 200
+    assert clocks(recorded)["told_timeframe"]["due_on"] == "2026-05-15"
+    assert clocks(recorded)["deal_with"]["status"] == "met"
+    case = api.get(f"/cases/{lodged.reference}", token=token).get_json()
+    assert [m["on"] for m in case["milestones_recorded"]] == ["2026-05-15"]
 
 
 # --- the reporter's check-ins ---------------------------------------------------------------

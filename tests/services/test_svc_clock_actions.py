@@ -294,3 +294,40 @@ def test_someone_implicated_cannot_find_the_case_to_change_its_clock(with_pack):
     case = make.lodge(implicated=[person]).case
     with pytest.raises(NotFound):
         record_milestone(ctx, make.actor(user), case.reference, "notified_ibac")
+
+
+def test_the_timeframe_told_to_a_discloser_is_a_clock_of_its_own(with_pack, clock):
+    # NZ Protected Disclosures Act 2022 s 13(2): the 20 working days stop, and the date told to
+    # the discloser starts a clock due on it, shown and reminded like every clock, met by the
+    # steps that deal with the disclosure.
+    from casework.services.reminders import due_clocks
+    from casework.services.views import case_view
+    ctx, make = with_pack("nz-public-service")
+    case = make.lodge().case
+    boss = handler(make, case)
+    with pytest.raises(Invalid) as refused:
+        record_milestone(ctx, boss, case.reference, "told_discloser_timeframe")
+    assert set(refused.value.fields) == {"on"}
+    with pytest.raises(Invalid):
+        record_milestone(ctx, boss, case.reference, "told_discloser_timeframe",
+                         on=date(2026, 3, 1))
+    with pytest.raises(Invalid):  # a milestone that asks no date takes none
+        record_milestone(ctx, boss, case.reference, "checked_made_elsewhere",
+                         on=date(2026, 5, 1), note="Not made elsewhere.")
+    told = date(2026, 5, 15)
+    record_milestone(ctx, boss, case.reference, "told_discloser_timeframe", on=told)
+    assert clocks_of(case)["deal_with"][0] == "met"
+    assert clocks_of(case)["told_timeframe"] == ("running", told)
+    assert case.next_due_on == told
+    view = case_view(ctx, boss, case.reference)
+    shown = next(c for c in view.clocks if c.name == "told_timeframe")
+    assert (shown.label, shown.due_on) == (
+        "Deal with the disclosure by the date the discloser was told", told)
+    assert "extend" in shown.actions
+    assert next(m for m in view.milestones_recorded
+                if m.key == "told_discloser_timeframe").on == told
+    clock.now = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
+    assert [c.due_on for c in due_clocks(ctx, ctx.today)] == [told]
+    for key in ("acknowledge", "no_further_action"):
+        fire_transition(ctx, boss, case.reference, key, case.version, FIELDS.get(key, {}))
+    assert clocks_of(case)["told_timeframe"] == ("met", told)

@@ -364,3 +364,20 @@ def test_natural_justice_is_recorded_with_the_persons_response(browser, staff_on
     recorded = body.split('id="milestones-recorded"')[1].split("</ul>")[0]
     assert "Told the person the complaint is about of its nature" in recorded
     assert said in recorded
+
+
+def test_the_timeframe_told_to_a_discloser_becomes_a_deadline(browser, staff_on, make,
+                                                              use_pack):
+    # NZ Protected Disclosures Act 2022 s 13(2): the date told starts a deadline due on it.
+    use_pack("nz-public-service")
+    case = make.case()
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert 'id="milestone-on"' in body
+    made = browser.post(f"/staff/cases/{case.reference}/milestones", {
+        "version": version(body), "milestone-milestone": "told_discloser_timeframe",
+        "milestone-on": "2026-05-15"})
+    assert made.status_code == 303
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert "Deal with the disclosure by the date the discloser was told" in body
+    assert "date given: 15 May 2026" in body

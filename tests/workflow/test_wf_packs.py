@@ -94,7 +94,18 @@ def test_nz_deal_with_clock_stops_when_the_discloser_is_told_the_timeframe():
     assert [m.key for m in nz.milestones_for("disclosure")] == [
         "checked_made_elsewhere", "told_discloser_timeframe", "subject_informed"]
     assert clock_events(nz.clock_rules("disclosure"), "told_discloser_timeframe") == (
-        Event("clock_stop", "deal_with"),)
+        Event("clock_stop", "deal_with"), Event("clock_start", "told_timeframe"))
+
+
+def test_nz_the_timeframe_told_to_the_discloser_is_a_clock_of_its_own():
+    # s 13(2): the milestone asks the date told to the discloser; the clock it starts falls due
+    # on that date and is met by the steps that deal with the disclosure.
+    nz = load_pack("nz-public-service", ROUTES)
+    assert nz.milestone("disclosure", "told_discloser_timeframe").date
+    told = nz.clock("disclosure", "told_timeframe")
+    assert (told.due_given, told.days, told.months, told.extendable) == (True, 0, 0, True)
+    assert told.rule.start_on == {"told_discloser_timeframe"}
+    assert told.rule.stop_on == {"give_feedback", "refer", "no_further_action", "withdraw"}
 
 
 def test_only_the_nz_act_declares_a_closed_period():
@@ -264,6 +275,25 @@ def test_a_milestone_counted_as_something_statistics_do_not_know_is_refused(cloc
            'counted_as = "published"\n')
     error = refused(raw_pack(), clock_dir, bad)
     assert error.key.endswith(".counted_as") and "notified" in error.problem
+
+
+DATED = ('[[milestones]]\nkey = "told"\nroute = "disclosure"\ndate = "the date told"\n'
+         '[[milestones]]\nkey = "noted"\nroute = "disclosure"\n')
+
+
+@pytest.mark.parametrize("fields, key", [
+    ({"due": "later"}, "clocks.told_by.due"),
+    ({"due": "given", "start_on": ["told"]}, "clocks.told_by.due"),  # and days = 7
+    ({"due": "given", "start_on": ["noted"], "days": None}, "clocks.told_by.start_on"),
+    ({"due": "given", "start_on": ["lodge"], "days": None}, "clocks.told_by.start_on"),
+])
+def test_a_clock_due_on_a_given_date_starts_only_on_a_milestone_that_asks_one(
+        clock_dir, fields, key):
+    spec = {k: v for k, v in fields.items() if v is not None}
+    text = clock("told_by", **spec)
+    if fields.get("days", 0) is None:
+        text = text.replace("days = 7\n", "")
+    assert refused(raw_pack(), clock_dir, DATED + text).key == key
 
 
 def test_a_name_clash_between_clock_sets_names_both_files(clock_dir):
