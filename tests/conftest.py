@@ -20,6 +20,7 @@ from casework.migrate import upgrade
 from casework.models import Base
 from casework.runtime import Runtime, build_runtime
 from casework.services.context import Context
+from casework.workflow.policy import load_pack
 from tests.factories import Factories
 from tests.scratch_db import scratch_database
 
@@ -111,6 +112,16 @@ def runtime(base_runtime, connection, clock) -> Runtime:
     sessions = sessionmaker(bind=connection, expire_on_commit=False,
                             join_transaction_mode="create_savepoint")
     return replace(base_runtime, sessions=sessions, clock=clock)
+
+
+@pytest.fixture
+def use_pack(runtime):
+    """Run this test under another shipped policy pack (pages and API read runtime.pack)."""
+
+    def use(name: str) -> None:
+        runtime.pack = load_pack(name, runtime.routes)
+
+    return use
 
 
 @pytest.fixture

@@ -29,7 +29,9 @@ def meta():
             "relations": [{"key": k, "label": words} for k, (words, _) in RELATIONS.items()],
             "raise_with": [{"key": lv.key, "label": lv.label} for lv in pack.levels.values()],
             "statements": [{"key": st.key, "label": st.label}
-                           for st in pack.statements.values()]}
+                           for st in pack.statements.values()],
+            "questions": [{"key": q.key, "label": q.label, "hint": q.hint,
+                           "routes": sorted(q.routes)} for q in pack.questions.values()]}
 
 
 @operation(api, "GET", "/workflows/{route}", "A workflow definition", response=WorkflowOut,
@@ -53,7 +55,8 @@ def lodge(body: ReportIn):
         implicated=tuple(ImplicatedInput(**i.model_dump()) for i in body.implicated),
         department=body.department, occurred_on=body.occurred_on,
         notify_by_email=body.notify_by_email, relation=body.relation,
-        raise_with=body.raise_with, statements=tuple(body.statements)))
+        raise_with=body.raise_with, statements=tuple(body.statements),
+        answers=dict(body.answers)))
     case = lodged.case
     return {"reference": lodged.reference, "receipt": lodged.receipt, "route": case.route,
             "state": case.state, "queue": case.queue}

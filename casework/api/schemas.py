@@ -69,6 +69,12 @@ class CategoryOut(KeyLabel):
     routes: list[str]
 
 
+class QuestionOut(KeyLabel):
+    hint: str = ""
+    #: The routes (kinds of report) that ask it; an answer on another route is a 422.
+    routes: list[str]
+
+
 class Meta(Out):
     routes: list[KeyLabel]
     categories: list[CategoryOut]
@@ -78,6 +84,8 @@ class Meta(Out):
     relations: list[KeyLabel] = Field(default_factory=list)
     raise_with: list[KeyLabel] = Field(default_factory=list)
     statements: list[KeyLabel] = Field(default_factory=list)
+    #: Optional questions the pack asks (answers in ReportIn.answers, by key).
+    questions: list[QuestionOut] = Field(default_factory=list)
 
 
 class FieldOut(Out):
@@ -158,6 +166,8 @@ class ReportIn(Schema):
     #: what they say that routing looks at (keys of GET /meta statements).
     raise_with: str | None = Field(default=None, max_length=32)
     statements: list[str] = Field(default_factory=list, max_length=10)
+    #: Answers to the pack's optional questions (keys of GET /meta questions), sealed.
+    answers: dict[str, str] = Field(default_factory=dict, max_length=10)
 
 
 class ReportOut(Out):
@@ -199,9 +209,18 @@ class FeedbackOut(Out):
     text: str
 
 
+class AnswerOut(Out):
+    #: A question of the pack (GET /meta questions), as it asks it, and the reporter's answer.
+    key: str
+    label: str
+    text: str
+
+
 class ReportTextOut(Out):
     summary: str
     details: str
+    #: The reporter's answers to the pack's optional questions.
+    answers: list[AnswerOut] = Field(default_factory=list)
 
 
 class ReporterEvidenceOut(Out):
@@ -544,6 +563,8 @@ class CaseOut(Out):
     reporter_says: list[str] = Field(default_factory=list)
     next_senior_manager: PersonRefOut | None = None
     asked_for: PersonRefOut | None = None
+    #: The reporter's answers to the pack's optional questions (sealed with the case).
+    answers: list[AnswerOut] = Field(default_factory=list)
 
 
 Version = Field(default=None, ge=1, le=MAX_ID, description=(

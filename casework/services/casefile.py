@@ -18,6 +18,7 @@ from casework.services.context import Context
 from casework.services.decisions import decisions
 from casework.services.errors import NotFound
 from casework.services.events import add_event
+from casework.services.reports import answers_in_words
 from casework.services.views import timeline
 
 SAFE = re.compile(r"[^\w.\- ]")  # a file name inside the zip never names a folder
@@ -69,7 +70,8 @@ def _zip(ctx: Context, case: Case, recipient: str) -> bytes:
         "opened_at": case.opened_at.isoformat(), "department": case.department,
         "reporter": {"anonymous": case.anonymous, "note": IDENTITY_NOTE},
         "report": {"summary": content.get("summary"), "details": content.get("details"),
-                   "occurred_on": content.get("occurred_on")},
+                   "occurred_on": content.get("occurred_on"),
+                   "answers": answers_in_words(ctx, content)},
         "routing_reasons": routing.get("reasons", []),
         "decisions": [d.as_dict() | {"at": d.at.isoformat()} for d in decisions(ctx, case)],
         "timeline": [{"at": t["at"].isoformat(), "what": t["label"], "by": t["by"]}

@@ -13,6 +13,7 @@ from casework.services.decisions import feedback, first_read_on, reporter_eviden
 from casework.services.handoff import handed_to
 from casework.services.meetings import meeting_offer
 from casework.services.releases import NOTICE, RELEASED, notices_for_reporter
+from casework.services.reports import answers_in_words
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
 
@@ -38,7 +39,8 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
         "release_notices": notices_for_reporter(ctx, case),
         "outcome_words": outcome.reporter_label if outcome else None,
         "withdrawn_by": withdrawn_by(ctx, case),
-        "report": {"summary": content.get("summary", ""), "details": content.get("details", "")},
+        "report": {"summary": content.get("summary", ""), "details": content.get("details", ""),
+                   "answers": answers_in_words(ctx, content)},
         "opened_on": case.opened_at.date(),
         "read_on": first_read_on(ctx, case),
         "next_expected_on": case.next_due_on if case.is_open and not recipient else None,

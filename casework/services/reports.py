@@ -27,7 +27,7 @@ from casework.workflow.names import Entry, match_typed
 from casework.workflow.policy import RELATIONS
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-MAX_SUMMARY, MAX_DETAILS, MAX_NAME = 300, 50_000, 200
+MAX_SUMMARY, MAX_DETAILS, MAX_NAME, MAX_ANSWER = 300, 50_000, 200, 2000
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class NewReport:
     #: Whom they ask to raise it with (a pack level) and what they say that routing looks at.
     raise_with: str | None = None
     statements: tuple[str, ...] = ()
+    #: Answers to the pack's optional questions (key: text), sealed with the report.
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,39 @@ def validate(ctx: Context, report: NewReport) -> None:
     unknown = sorted(set(report.statements) - set(pack.statements))
     if unknown:
         errors["statements"] = f"not something this form asks: {', '.join(unknown)}"
+    errors.update(_check_answers(ctx, report))
     errors.update(_check_people(ctx, report))
     if errors:
         raise Invalid("Some answers need attention.", errors)
+
+
+def _check_answers(ctx: Context, report: NewReport) -> dict[str, str]:
+    """Each answer is text to a question the pack asks on this route, of a bounded length."""
+    errors, questions = {}, ctx.runtime.pack.questions
+    for key, text in report.answers.items():
+        question = questions.get(key)
+        if question is None:
+            errors[f"answers.{key}"] = "not something this form asks"
+        elif report.route not in question.routes:
+            errors[f"answers.{key}"] = "asked only for another kind of report: leave it blank"
+        elif not isinstance(text, str):
+            errors[f"answers.{key}"] = "must be text"
+        elif len(text) > MAX_ANSWER:
+            errors[f"answers.{key}"] = f"must be at most {MAX_ANSWER} characters"
+    return errors
+
+
+def answers_in_words(ctx: Context, content: dict) -> list[dict]:
+    """The reporter's answers to the pack's questions, each {key, label, text} with the
+    question as the pack asks it (one no longer asked keeps its key, in words)."""
+    questions = ctx.runtime.pack.questions
+    return [{"key": k, "label": questions[k].label if k in questions else k.replace("_", " "),
+             "text": text} for k, text in (content.get("answers") or {}).items()]
+
+
+def given_answers(report: NewReport) -> dict[str, str]:
+    """The answers with something in them, trimmed (a blank answer is no answer)."""
+    return {k: v.strip() for k, v in report.answers.items() if v.strip()}
 
 
 def _check_people(ctx: Context, report: NewReport) -> dict[str, str]:
@@ -175,6 +207,8 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     vault.create_keys()
     content = {"summary": report.summary.strip(), "details": report.details.strip(),
                "occurred_on": report.occurred_on.isoformat() if report.occurred_on else None}
+    if given_answers(report):
+        content["answers"] = given_answers(report)
     case.content_ct = vault.seal_json("case", case.id, content)
     actor = f"user:{report.recorded_by}" if report.recorded_by else "reporter"
     _add_parties(ctx, case, report, actor)

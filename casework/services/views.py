@@ -29,6 +29,7 @@ from casework.services.context import Context
 from casework.services.decisions import Decision, decisions, names_of, step_label
 from casework.services.event_words import handling_label
 from casework.services.referrals import ReferralRecord, decisions_due, referrals_of
+from casework.services.reports import answers_in_words
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -96,6 +97,8 @@ class CaseView:
     reporter_says: list[str] = field(default_factory=list)
     next_senior_manager: dict | None = None
     asked_for: dict | None = None
+    #: The reporter's answers to the pack's optional questions: {key, label, text}, sealed.
+    answers: list[dict] = field(default_factory=list)
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -191,7 +194,8 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         reference=case.reference, route=case.route, category=case.category, state=case.state,
         outcome=case.outcome, queue=case.queue, version=case.version,
         summary=content.get("summary", DAMAGED), details=content.get("details", DAMAGED),
-        occurred_on=content.get("occurred_on"), anonymous=case.anonymous,
+        occurred_on=content.get("occurred_on"), answers=answers_in_words(ctx, content),
+        anonymous=case.anonymous,
         department=case.department, opened_at=case.opened_at,
         routing_reasons=routing.get("reasons", [DAMAGED]), actions=list(case.actions or []),
         implicated=implicated, assigned=assigned, allowed=allowed_for(ctx, actor, case),

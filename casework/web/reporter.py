@@ -90,7 +90,19 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
                      department=form.department.data or None,
                      occurred_on=form.occurred_on.data, recorded_by=recorded_by,
                      notify_by_email=named and bool(form.notify_by_email.data),
-                     extra={"witnesses": form.witnesses.data or ""})
+                     extra={"witnesses": form.witnesses.data or ""},
+                     answers=form_answers(runtime().pack))
+
+
+#: The report form's textarea for the pack's question called key (templates/reporter/report.html).
+ANSWER_FIELD = "answer-{}"
+
+
+def form_answers(pack) -> dict[str, str]:
+    """The answers typed to the pack's optional questions (the service checks each is asked on
+    the chosen kind of report); a blank one is no answer."""
+    return {key: text for key in pack.questions
+            if (text := request.form.get(ANSWER_FIELD.format(key), "")).strip()}
 
 
 def store_evidence(files, actor, reference: str | None) -> list[dict]:
@@ -113,6 +125,10 @@ def form_errors(form, exc: DomainError) -> None:
     """Put a service's field errors on the form's fields (or the top of the page)."""
     for name, message in exc.fields.items():
         target = getattr(form, name.split(".")[-1].split("[")[0], None)
+        if name.startswith("answers."):  # shown beside the question (report.html)
+            form.answer_errors = {**getattr(form, "answer_errors", {}),
+                                  name.removeprefix("answers."): message}
+            continue
         if name.startswith("implicated"):
             target = form.implicated_names
         if target is not None and hasattr(target, "errors"):

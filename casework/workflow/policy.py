@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,19 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A question the report form asks on this pack (optional, in plain words), such as the
+    New Zealand Act's "have you raised this anywhere else?" (s 13(1)(c)); the answer is sealed
+    with the case and shown to those handling it."""
+
+    key: str
+    label: str
+    hint: str
+    routes: frozenset[str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """Everything an organisation chooses, loaded from one data file and its clock sets."""
 
@@ -152,6 +166,8 @@ class PolicyPack:
     #: routing looks at (both offered on the report form, in this order).
     levels: Mapping[str, Level] = field(default_factory=dict)
     statements: Mapping[str, Statement] = field(default_factory=dict)
+    #: Optional questions the report form asks, by key, in the pack's order.
+    questions: Mapping[str, Question] = field(default_factory=dict)
     #: The grounds on which identifying information may be released (none: no release is
     #: recorded through Casework); the reporter is told before any release (EU art 16(3)).
     release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
@@ -266,6 +282,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         clock_sets=sets,
         levels=_levels(data.get("raise_with", []), queues, source),
         statements=statements,
+        questions=_questions(data.get("questions", []), routes, source),
         release_grounds=_release_grounds(data.get("release_grounds", []), source),
         **_statistics(data, source),
     )
@@ -343,6 +360,32 @@ def _release_grounds(raw, source) -> dict[str, ReleaseGround]:
             raise DefinitionError(source, f"{where}.consult", "must be true or false")
         result[key] = ReleaseGround(key, spec["label"], spec["reporter_label"],
                                     spec.get("source", ""), spec.get("consult", False))
+    return result
+
+
+QUESTION_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
+QUESTION_FIELDS = frozenset({"key", "label", "hint", "routes", "source"})
+
+
+def _questions(raw, routes, source) -> dict[str, Question]:
+    """The form's optional questions: a short key, a label, and the routes that ask it."""
+    result: dict[str, Question] = {}
+    for n, spec in enumerate(raw):
+        key = spec.get("key")
+        where = f"questions.{key or n}"
+        if not isinstance(key, str) or not QUESTION_KEY.fullmatch(key) or key in result:
+            raise DefinitionError(source, where, "missing, malformed or duplicate key")
+        unknown = sorted(set(spec) - QUESTION_FIELDS)
+        if unknown:
+            raise DefinitionError(source, where, f"unknown fields {unknown}")
+        if not spec.get("label"):
+            raise DefinitionError(source, f"{where}.label", "required")
+        asked = frozenset(spec.get("routes", list(routes)))
+        if not asked or not asked <= set(routes):
+            raise DefinitionError(source, f"{where}.routes",
+                                  f"must be some of {sorted(routes)}")
+        result[key] = Question(key, spec["label"], spec.get("hint", ""), asked,
+                               spec.get("source", ""))
     return result
 
 

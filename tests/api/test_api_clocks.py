@@ -10,21 +10,10 @@ import pytest
 
 from casework.services.aftercare import QUESTION
 from casework.services.transitions import fire_transition
-from casework.workflow.policy import load_pack
 from tests.factories import FIELDS
 
 REASON = "The investigator is on leave; the Ombudsman agreed to more time."
 WORDS = "I was left off the team rota the week after my report closed."
-
-
-@pytest.fixture
-def use_pack(runtime):
-    """Run this test under another shipped policy pack."""
-
-    def use(name: str) -> None:
-        runtime.pack = load_pack(name, runtime.routes)
-
-    return use
 
 
 def clocks(answer) -> dict:

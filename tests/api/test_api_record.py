@@ -30,7 +30,8 @@ def test_the_reporter_reads_their_report_feedback_and_next_date(api, make, ctx):
                         details="Under the limit each time")
     token = api.reporter_token(lodged.reference, lodged.receipt)
     body = api.get("/reporter/case", token=token).get_json()
-    assert body["report"] == {"summary": "Split invoices", "details": "Under the limit each time"}
+    assert body["report"] == {"summary": "Split invoices", "details": "Under the limit each time",
+                              "answers": []}
     assert body["feedback"] == [] and body["read_on"] is None
     assert body["next_expected_on"] == lodged.case.next_due_on.isoformat()
     boss = make.staff(roles=("intake", "investigator", "decision_maker"),

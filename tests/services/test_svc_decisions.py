@@ -56,7 +56,8 @@ def test_the_reporter_reads_back_what_they_reported_and_sent(make, ctx):
     lodged = make.lodge("disclosure", summary="Invoices split", details="Split under £5,000")
     accept_evidence(ctx, Reporter(lodged.case.id), None, "notes.txt", b"what I saw")
     view = reporter_view(ctx, Reporter(lodged.case.id))
-    assert view["report"] == {"summary": "Invoices split", "details": "Split under £5,000"}
+    assert view["report"] == {"summary": "Invoices split", "details": "Split under £5,000",
+                              "answers": []}
     assert [f["filename"] for f in view["evidence"]] == ["notes.txt"]
     assert view["next_expected_on"] == lodged.case.next_due_on is not None
     assert view["opened_on"] == lodged.case.opened_at.date()

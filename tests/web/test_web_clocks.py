@@ -11,21 +11,10 @@ import pytest
 
 from casework.models import AuditEvent, Case, CaseClock
 from casework.services.transitions import fire_transition
-from casework.workflow.policy import load_pack
 from tests.factories import FIELDS
 from tests.web.conftest import TOKEN, page
 
 REASON = "The principal party is on extended sick leave until April."
-
-
-@pytest.fixture
-def use_pack(runtime):
-    """Run this test under another shipped policy pack."""
-
-    def use(name: str) -> None:
-        runtime.pack = load_pack(name, runtime.routes)
-
-    return use
 
 
 @pytest.fixture

@@ -473,3 +473,29 @@ def test_nz_records_the_check_whether_the_disclosure_was_made_elsewhere():
     checked = nz.milestone("disclosure", "checked_made_elsewhere")
     assert checked.source.endswith("s 13(1)(c)") and "elsewhere" in checked.label
     assert clock_events(nz.clock_rules("disclosure"), "checked_made_elsewhere") == ()
+
+
+def test_nz_keeps_the_disclosers_answer_on_where_else_it_was_made():
+    """s 13(1)(c): the check's milestone asks a note (the discloser's answer: where, and any
+    outcome), and the report form asks it up front, optionally, on disclosures only."""
+    nz = load_pack("nz-public-service", ROUTES)
+    assert "where" in nz.milestone("disclosure", "checked_made_elsewhere").note
+    asked = nz.questions["made_elsewhere"]
+    assert asked.routes == {"disclosure"} and "(optional)" in asked.label
+    assert asked.source.endswith("s 13(1)(c)")
+    assert {q for name in PACK_NAMES for q in load_pack(name, ROUTES).questions} == {
+        "made_elsewhere"}
+
+
+@pytest.mark.parametrize("questions, key", [
+    ([{"key": "where", "label": "Where?", "routes": ["complaints"]}], "questions.where.routes"),
+    ([{"key": "where", "label": "Where?"}, {"key": "where", "label": "Again?"}],
+     "questions.where"),
+    ([{"key": "Where else", "label": "Where?"}], "questions.Where else"),
+    ([{"key": "where"}], "questions.where.label"),
+    ([{"key": "where", "label": "Where?", "asks": "x"}], "questions.where"),
+])
+def test_a_bad_question_is_refused_by_name(clock_dir, questions, key):
+    data = raw_pack()
+    data["questions"] = questions
+    assert refused(data, clock_dir).key == key

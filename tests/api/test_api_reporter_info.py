@@ -1,0 +1,40 @@
+"""What a pack asks and tells reporters, through the API: New Zealand's optional question on
+where else the disclosure was made (Protected Disclosures Act 2022 s 13(1)(c))."""
+
+from __future__ import annotations
+
+ANSWER = "I told the Ombudsman in May; no reply yet."
+NZ_REPORT = {"route": "disclosure", "category": "maladministration", "anonymous": True,
+             "summary": "Tenders steered", "details": "Contracts went to a friend's firm."}
+
+
+def test_the_nz_question_is_listed_answered_and_read_back(api, use_pack, runtime, handler):
+    use_pack("nz-public-service")
+    question = runtime.pack.questions["made_elsewhere"]
+    meta = api.get("/meta").get_json()
+    assert meta["questions"] == [{"key": "made_elsewhere", "label": question.label,
+                                  "hint": question.hint, "routes": ["disclosure"]}]
+    sent = api.post("/reports", json={**NZ_REPORT, "answers": {"made_elsewhere": ANSWER}})
+    assert sent.status_code == 201
+    lodged = sent.get_json()
+    expected = [{"key": "made_elsewhere", "label": question.label, "text": ANSWER}]
+    _, token = handler
+    assert api.get(f"/cases/{lodged['reference']}", token=token).get_json()["answers"] == (
+        expected)
+    mine = api.reporter_token(lodged["reference"], lodged["receipt"])
+    assert api.get("/reporter/case", token=mine).get_json()["report"]["answers"] == expected
+
+
+def test_an_answer_to_a_question_the_route_does_not_ask_is_a_422(api, use_pack):
+    use_pack("nz-public-service")
+    refused = api.post("/reports", json={**NZ_REPORT, "route": "harassment",
+                                         "category": "bullying",
+                                         "answers": {"made_elsewhere": ANSWER}})
+    assert refused.status_code == 422
+    assert "answers.made_elsewhere" in refused.get_json()["error"]["fields"]
+
+
+def test_a_pack_without_questions_lists_none_and_refuses_answers(api, report):
+    assert api.get("/meta").get_json()["questions"] == []
+    refused = api.post("/reports", json={**report, "answers": {"made_elsewhere": ANSWER}})
+    assert refused.status_code == 422

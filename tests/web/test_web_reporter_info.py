@@ -1,0 +1,50 @@
+"""What the report form asks and tells on a pack: New Zealand's optional question on where else
+the disclosure was made (Protected Disclosures Act 2022 s 13(1)(c)), shown to those handling
+it and to the reporter."""
+
+from __future__ import annotations
+
+from casework.models import Case
+from tests.web.conftest import page
+
+ANSWER = "I told the Ombudsman in May; no reply yet."
+
+
+def newest_case(ctx) -> Case:
+    ctx.session.expire_all()
+    return ctx.session.query(Case).order_by(Case.id.desc()).first()
+
+
+def report(route: str = "disclosure", category: str = "maladministration") -> dict:
+    return {"route": route, "category": category, "anonymous": "yes",
+            "summary": "Tenders steered", "details": "Contracts went to a friend's firm."}
+
+
+def test_the_nz_form_asks_where_else_and_handlers_and_reporter_read_the_answer(
+        browser, use_pack, runtime, account, ctx):
+    use_pack("nz-public-service")
+    question = runtime.pack.questions["made_elsewhere"]
+    form = page(browser.get("/report"))
+    assert 'name="answer-made_elsewhere"' in form and question.label in form
+    sent = browser.post("/report", {**report(), "answer-made_elsewhere": ANSWER},
+                        token_from="/report")
+    assert sent.status_code == 303, page(sent)
+    case = newest_case(ctx)
+    assert browser.sign_in(account(("intake",), (case.queue,))).status_code == 303
+    shown = page(browser.get(f"/staff/cases/{case.reference}"))
+    answers = shown.split('id="answers"')[1].split("</dl>")[0]
+    assert question.label in answers and ANSWER in answers
+
+
+def test_an_answer_on_a_route_that_does_not_ask_it_is_shown_beside_the_question(
+        browser, use_pack, ctx):
+    use_pack("nz-public-service")
+    refused = browser.post("/report", {**report("harassment", "bullying"),
+                                       "answer-made_elsewhere": ANSWER}, token_from="/report")
+    assert refused.status_code == 422
+    body = page(refused)
+    assert 'id="answer-made_elsewhere-error"' in body and ANSWER in body
+
+
+def test_other_packs_ask_no_such_question(browser):
+    assert 'name="answer-' not in page(browser.get("/report"))
