@@ -31,7 +31,8 @@ def meta():
             "statements": [{"key": st.key, "label": st.label}
                            for st in pack.statements.values()],
             "questions": [{"key": q.key, "label": q.label, "hint": q.hint,
-                           "routes": sorted(q.routes)} for q in pack.questions.values()]}
+                           "routes": sorted(q.routes)} for q in pack.questions.values()],
+            "external_bodies": list(pack.external_bodies)}
 
 
 @operation(api, "GET", "/workflows/{route}", "A workflow definition", response=WorkflowOut,

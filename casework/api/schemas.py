@@ -86,6 +86,8 @@ class Meta(Out):
     statements: list[KeyLabel] = Field(default_factory=list)
     #: Optional questions the pack asks (answers in ReportIn.answers, by key).
     questions: list[QuestionOut] = Field(default_factory=list)
+    #: Where a reporter may go outside the organisation instead, or as well (the pack's words).
+    external_bodies: list[str] = Field(default_factory=list)
 
 
 class FieldOut(Out):
@@ -284,6 +286,8 @@ class ReporterCaseOut(Out):
     #: Each time the organisation said it must share who the reporter is: when, why (the
     #: ground in plain words and what the handler wrote), and when it was shared, if it was.
     release_notices: list[ReleaseNoticeOut] = Field(default_factory=list)
+    #: Where the reporter may go outside the organisation, at any time (the pack's words).
+    external_bodies: list[str] = Field(default_factory=list)
 
 
 class CheckInOut(Out):

@@ -42,6 +42,8 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
         "report": {"summary": content.get("summary", ""), "details": content.get("details", ""),
                    "answers": answers_in_words(ctx, content)},
         "opened_on": case.opened_at.date(),
+        # Where else they may go (EU directive art 9(1)(g)), in the pack's words.
+        "external_bodies": list(ctx.runtime.pack.external_bodies),
         "read_on": first_read_on(ctx, case),
         "next_expected_on": case.next_due_on if case.is_open and not recipient else None,
         "feedback": feedback(ctx, case),

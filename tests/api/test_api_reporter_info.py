@@ -3,6 +3,8 @@ where else the disclosure was made (Protected Disclosures Act 2022 s 13(1)(c))."
 
 from __future__ import annotations
 
+import pytest
+
 ANSWER = "I told the Ombudsman in May; no reply yet."
 NZ_REPORT = {"route": "disclosure", "category": "maladministration", "anonymous": True,
              "summary": "Tenders steered", "details": "Contracts went to a friend's firm."}
@@ -38,3 +40,18 @@ def test_a_pack_without_questions_lists_none_and_refuses_answers(api, report):
     assert api.get("/meta").get_json()["questions"] == []
     refused = api.post("/reports", json={**report, "answers": {"made_elsewhere": ANSWER}})
     assert refused.status_code == 422
+
+
+@pytest.mark.parametrize("name, body", [
+    ("uk-council", "Protect (the whistleblowing charity): advice line"),
+    ("nz-public-service", "The Office of the Ombudsman")])
+def test_meta_and_the_reporters_case_say_where_else_to_go(api, use_pack, runtime, make, name,
+                                                          body):
+    # EU directive art 9(1)(g); NZ Act, appropriate authorities: the pack's external_bodies.
+    use_pack(name)
+    bodies = list(runtime.pack.external_bodies)
+    assert body in bodies
+    assert api.get("/meta").get_json()["external_bodies"] == bodies
+    lodged = make.lodge()
+    mine = api.reporter_token(lodged.reference, lodged.receipt)
+    assert api.get("/reporter/case", token=mine).get_json()["external_bodies"] == bodies

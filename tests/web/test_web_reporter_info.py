@@ -4,6 +4,8 @@ it and to the reporter."""
 
 from __future__ import annotations
 
+import pytest
+
 from casework.models import Case
 from tests.web.conftest import page
 
@@ -48,3 +50,27 @@ def test_an_answer_on_a_route_that_does_not_ask_it_is_shown_beside_the_question(
 
 def test_other_packs_ask_no_such_question(browser):
     assert 'name="answer-' not in page(browser.get("/report"))
+
+
+# EU directive art 9(1)(g) and the NZ Act's appropriate authorities: where else a reporter may
+# go, from the pack's external_bodies, on the form and on their page.
+ELSEWHERE = {"uk-council": "Protect (the whistleblowing charity): advice line",
+             "nz-public-service": "The Office of the Ombudsman",
+             "canada-federal": "The Public Sector Integrity Commissioner (PSIC)",
+             "au-commonwealth-agency": "The Commonwealth Ombudsman",
+             "vic-public-sector": "IBAC (Independent Broad-based Anti-corruption Commission)"}
+
+
+@pytest.mark.parametrize("name", sorted(ELSEWHERE))
+def test_the_reporter_is_told_where_else_they_can_go(browser, use_pack, runtime, make, name):
+    use_pack(name)
+    assert ELSEWHERE[name] in runtime.pack.external_bodies
+    for path in ("/", "/report"):
+        section = page(browser.get(path)).split('id="elsewhere"')[1]
+        assert all(body.replace("'", "&#39;") in section
+                   for body in runtime.pack.external_bodies), path
+    lodged = make.lodge()
+    assert browser.post("/return", {"reference": lodged.reference, "receipt": lodged.receipt},
+                        token_from="/return").status_code == 303
+    mine = page(browser.get("/my-report")).split('id="elsewhere"')[1]
+    assert ELSEWHERE[name] in mine
