@@ -87,3 +87,41 @@ def test_the_nz_pack_names_the_grounds_of_section_17(session, runtime):
     give_release_notice(ctx, handler, case.reference, "natural_justice", "So they can answer.")
     record_release(ctx, handler, case.reference, "consulted")
     assert released(ctx, case) == [{"ground": "natural_justice", "consulted": "consulted"}]
+
+
+#: Each pack's grounds for releasing a discloser's identity, from its statute (EU-09).
+STATUTE_GROUNDS = {
+    "au-commonwealth-agency": (["purposes_of_act", "oversight_functions", "another_law",
+                                "consent", "published"],
+                               {"Public Interest Disclosure Act 2013 (Cth), s 20(3)"}),
+    "vic-public-sector": (["functions_under_act", "offence_proceeding", "disciplinary_process",
+                           "not_a_complaint"],
+                          {"Public Interest Disclosures Act 2012 (Vic), s 54(2)(a)",
+                           "Public Interest Disclosures Act 2012 (Vic), s 54(2)(c)",
+                           "Public Interest Disclosures Act 2012 (Vic), s 54(2)(d)",
+                           "Public Interest Disclosures Act 2012 (Vic), s 53(2)(c)"}),
+    "canada-federal": (["consent", "another_act", "procedural_fairness"],
+                       {"Privacy Act (R.S.C. 1985, c. P-21), s 8(1)",
+                        "Public Servants Disclosure Protection Act, s 11(1)(a)"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATUTE_GROUNDS))
+def test_the_australian_victorian_and_canadian_packs_release_only_with_notice_on_their_grounds(
+        session, runtime, name):
+    ctx = Context(session, replace(runtime, pack=load_pack(name, runtime.routes)))
+    keys, sources = STATUTE_GROUNDS[name]
+    grounds = ctx.runtime.pack.release_grounds
+    assert list(grounds) == keys
+    assert {g.source for g in grounds.values()} == sources
+    assert not any(g.consult for g in grounds.values())  # none of these Acts asks it
+    make = Factories(ctx)
+    case = make.lodge(anonymous=False).case
+    handler = handler_of(make, case)
+    with pytest.raises(Conflict, match="Tell the reporter first"):
+        record_release(ctx, handler, case.reference, None)
+    give_release_notice(ctx, handler, case.reference, keys[-1], "Why, in plain words.")
+    (notice,) = reporter_view(ctx, Reporter(case.id))["release_notices"]
+    assert notice["because"] == grounds[keys[-1]].reporter_label
+    record_release(ctx, handler, case.reference, None)
+    assert released(ctx, case) == [{"ground": keys[-1]}]
