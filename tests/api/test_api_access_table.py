@@ -89,8 +89,9 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
         _post("/cases/{ref}/clocks/{clock}/extend", lambda w: {
             "due_on": (w.due_on + timedelta(days=14)).isoformat(), "reason": "more time",
             "version": w.version}),
-        _post("/cases/{ref}/milestones", lambda w: {"milestone": MILESTONE,
-                                                    "version": w.version}),
+        _post("/cases/{ref}/milestones", lambda w: {
+            "milestone": MILESTONE, "on": (w.due_on + timedelta(days=30)).isoformat(),
+            "version": w.version}),
         _post("/cases/{ref}/referrals", lambda w: {"body": BODY, "reference": "OMB/1",
                                                    "version": w.version})),
     Action.TRIAGE: (_post("/cases/{ref}/triage", lambda w: {

@@ -100,8 +100,8 @@ SERVICES: dict[Action, dict[str, Call]] = {
     Action.MANAGE_CLOCKS: {
         "extend_clock": lambda ctx, w: extend_clock(
             *_w(ctx, w), CLOCK, w.due_on + timedelta(days=14), "more time needed", w.version),
-        "record_milestone": lambda ctx, w: record_milestone(*_w(ctx, w), MILESTONE,
-                                                            w.version),
+        "record_milestone": lambda ctx, w: record_milestone(
+            *_w(ctx, w), MILESTONE, w.version, on=w.due_on + timedelta(days=30)),
         "record_referral": lambda ctx, w: record_referral(*_w(ctx, w), body=BODY,
                                                           version=w.version)},
     Action.TRIAGE: {"triage": lambda ctx, w: triage(*_w(ctx, w), w.version, "misfiled",
