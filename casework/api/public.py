@@ -11,6 +11,7 @@ from casework.services import ratelimit, tokens
 from casework.services.auth import reporter_sign_in
 from casework.services.errors import NotFound
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.services.support import SupportInput
 from casework.web.edge import context, runtime
 from casework.web.errors import error_body
 from casework.workflow.policy import RELATIONS
@@ -32,7 +33,10 @@ def meta():
                            for st in pack.statements.values()],
             "questions": [{"key": q.key, "label": q.label, "hint": q.hint,
                            "routes": sorted(q.routes)} for q in pack.questions.values()],
-            "external_bodies": list(pack.external_bodies)}
+            "external_bodies": list(pack.external_bodies),
+            "support": pack.support and {
+                "routes": sorted(pack.support.routes), "information": pack.support.information,
+                "kinds": [{"key": k, "label": v} for k, v in pack.support.kinds.items()]}}
 
 
 @operation(api, "GET", "/workflows/{route}", "A workflow definition", response=WorkflowOut,
@@ -57,7 +61,9 @@ def lodge(body: ReportIn):
         department=body.department, occurred_on=body.occurred_on,
         notify_by_email=body.notify_by_email, relation=body.relation,
         raise_with=body.raise_with, statements=tuple(body.statements),
-        answers=dict(body.answers)))
+        answers=dict(body.answers),
+        support_person=SupportInput(**body.support_person.model_dump())
+        if body.support_person else None))
     case = lodged.case
     return {"reference": lodged.reference, "receipt": lodged.receipt, "route": case.route,
             "state": case.state, "queue": case.queue}

@@ -17,6 +17,8 @@ from casework.api.schemas import (
     NoFollowUpOut,
     ReporterCaseOut,
     StateOnly,
+    SupportOut,
+    SupportPersonIn,
 )
 from casework.api.spec import operation
 from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
@@ -26,6 +28,7 @@ from casework.services.evidence import accept_evidence
 from casework.services.inputs import path_id
 from casework.services.meetings import request_meeting
 from casework.services.reporter_page import reporter_view
+from casework.services.support import SupportInput, SupportOffer, name_support_person
 from casework.services.transitions import fire_transition
 from casework.web.edge import context
 
@@ -40,7 +43,23 @@ def reporter_case():
     view["messages"] = [{"id": m.id, "from": m.sender, "body": m.body, "at": m.at}
                         for m in list_messages(ctx, actor, None)]
     view["meeting"] = vars(view["meeting"])
+    view["support"] = _support(view["support"])
     return view
+
+
+def _support(offer: SupportOffer) -> dict:
+    return {**vars(offer), "information": list(offer.information),
+            "kinds": [{"key": k, "label": v} for k, v in offer.kinds.items()]}
+
+
+@operation(api, "POST", "/reporter/support-person",
+           "Name (or change) a support person where the policy offers one; who it is is "
+           "sealed like the reporter's identity, and handlers see only that there is one",
+           auth="reporter", body=SupportPersonIn, response=SupportOut, status=201,
+           errors=(409,), tags=TAG)
+def reporter_support_person(body: SupportPersonIn):
+    return _support(name_support_person(context(), reporter(), SupportInput(
+        body.kind, body.name, body.contact)))
 
 
 @operation(api, "POST", "/reporter/meeting",

@@ -69,6 +69,12 @@ class CategoryOut(KeyLabel):
     routes: list[str]
 
 
+class MetaSupportOut(Out):
+    routes: list[str]
+    kinds: list[KeyLabel]
+    information: list[str]
+
+
 class QuestionOut(KeyLabel):
     hint: str = ""
     #: The routes (kinds of report) that ask it; an answer on another route is a 422.
@@ -88,6 +94,9 @@ class Meta(Out):
     questions: list[QuestionOut] = Field(default_factory=list)
     #: Where a reporter may go outside the organisation instead, or as well (the pack's words).
     external_bodies: list[str] = Field(default_factory=list)
+    #: Support for complainants (null: none offered): the routes, the kinds of support person
+    #: ReportIn.support_person may name, and where to find support.
+    support: MetaSupportOut | None = None
 
 
 class FieldOut(Out):
@@ -141,6 +150,13 @@ class ReporterIn(Schema):
     person_id: Id | None = None
 
 
+class SupportPersonIn(Schema):
+    #: A key of the pack's support kinds (GET /meta support.kinds).
+    kind: str = Field(max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+
+
 class ImplicatedIn(Schema):
     person_id: Id | None = None
     name: str | None = Field(default=None, max_length=200)
@@ -170,6 +186,9 @@ class ReportIn(Schema):
     statements: list[str] = Field(default_factory=list, max_length=10)
     #: Answers to the pack's optional questions (keys of GET /meta questions), sealed.
     answers: dict[str, str] = Field(default_factory=dict, max_length=10)
+    #: The complainant's support person, where the pack offers one on the route (GET /meta
+    #: support); sealed like the reporter's identity.
+    support_person: SupportPersonIn | None = None
 
 
 class ReportOut(Out):
@@ -247,6 +266,16 @@ class ReleaseNoticeOut(Out):
     released_on: date | None = None
 
 
+class SupportOut(Out):
+    #: Where to find support, in the pack's words (empty: none offered on this report).
+    information: list[str] = Field(default_factory=list)
+    kinds: list[KeyLabel] = Field(default_factory=list)
+    #: The kind of support person the reporter named, in the pack's words, if any.
+    named: str | None = None
+    #: Whether they may name (or change) one now (POST /reporter/support-person).
+    may_name: bool = False
+
+
 class MeetingOut(Out):
     offered: bool
     requested_on: date | None = None
@@ -288,6 +317,8 @@ class ReporterCaseOut(Out):
     release_notices: list[ReleaseNoticeOut] = Field(default_factory=list)
     #: Where the reporter may go outside the organisation, at any time (the pack's words).
     external_bodies: list[str] = Field(default_factory=list)
+    #: Support for the reporter and the support person they named (NZ pack, harassment).
+    support: SupportOut | None = None
 
 
 class CheckInOut(Out):
@@ -569,6 +600,8 @@ class CaseOut(Out):
     asked_for: PersonRefOut | None = None
     #: The reporter's answers to the pack's optional questions (sealed with the case).
     answers: list[AnswerOut] = Field(default_factory=list)
+    #: The reporter named a support person (who it is stays sealed like their identity).
+    support_person: bool = False
 
 
 Version = Field(default=None, ge=1, le=MAX_ID, description=(

@@ -55,6 +55,7 @@ class Kind(StrEnum):
     HOLD_LIFT = "case:hold:lift"
     REFERRAL_RECORD = "case:referral:record"
     CASE_ESCALATE = "case:escalate:immediate"
+    SUPPORT_NAMED = "case:support:name"
     NAME_MATCH = "case:implicated:match"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"

@@ -14,6 +14,8 @@ FIXED = {
     "meeting_requested": "The reporter asked to meet in person",
     "release_notice": "The reporter was told their identity is to be released, and why",
     "identity_released": "The reporter's identity was released, on the ground they were told of",
+    "support_person_named": "The reporter named a support person (who is sealed like their "
+                            "identity)",
 }
 
 

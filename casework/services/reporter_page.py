@@ -14,6 +14,8 @@ from casework.services.handoff import handed_to
 from casework.services.meetings import meeting_offer
 from casework.services.releases import NOTICE, RELEASED, notices_for_reporter
 from casework.services.reports import answers_in_words
+from casework.services.support import EVENT as SUPPORT_EVENT
+from casework.services.support import support_offer
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
 
@@ -36,6 +38,7 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
         "stage": _stage(route, case, recipient), "outcome": case.outcome,
         "handed_to": recipient, "witness": bool(case.witness),
         "meeting": meeting_offer(ctx, case),
+        "support": support_offer(ctx, case),
         "release_notices": notices_for_reporter(ctx, case),
         "outcome_words": outcome.reporter_label if outcome else None,
         "withdrawn_by": withdrawn_by(ctx, case),
@@ -72,7 +75,7 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
     for event in ctx.session.execute(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind.in_((
                 "lodged", "transition", "message", "external_referral", "meeting_requested",
-                NOTICE, RELEASED)))
+                NOTICE, RELEASED, SUPPORT_EVENT)))
             .order_by(CaseEvent.seq)).scalars():
         items.append({"at": event.at, "label": _label(route, event, bool(case.witness))})
     return items
@@ -83,6 +86,8 @@ def _label(route: Route, event: CaseEvent, witness: bool) -> str:
         return "Your report was received."
     if event.kind == "meeting_requested":
         return "You asked to meet in person."
+    if event.kind == SUPPORT_EVENT:
+        return "You named a support person."
     if event.kind == NOTICE:
         return "We told you that we intend to share who you are, and why."
     if event.kind == RELEASED:

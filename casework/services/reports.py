@@ -19,6 +19,7 @@ from casework.services.escalation import escalate_if_immediate
 from casework.services.events import add_event
 from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
+from casework.services.support import SupportInput, add_support_person, check_support
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.cellkey import record_key
 from casework.stats.facts import received_quarter
@@ -74,6 +75,8 @@ class NewReport:
     statements: tuple[str, ...] = ()
     #: Answers to the pack's optional questions (key: text), sealed with the report.
     answers: dict[str, str] = field(default_factory=dict)
+    #: The complainant's support person, where the pack offers one (sealed like identity).
+    support_person: SupportInput | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ def validate(ctx: Context, report: NewReport) -> None:
     if unknown:
         errors["statements"] = f"not something this form asks: {', '.join(unknown)}"
     errors.update(_check_answers(ctx, report))
+    if report.support_person is not None and report.route in ctx.runtime.routes:
+        errors.update(check_support(ctx, report.route, report.support_person))
     errors.update(_check_people(ctx, report))
     if errors:
         raise Invalid("Some answers need attention.", errors)
@@ -212,6 +217,8 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     case.content_ct = vault.seal_json("case", case.id, content)
     actor = f"user:{report.recorded_by}" if report.recorded_by else "reporter"
     _add_parties(ctx, case, report, actor)
+    if report.support_person is not None:
+        add_support_person(ctx, case, report.support_person)
     add_event(ctx, case, "lodged", to_state=route.initial, actor_user_id=report.recorded_by,
               actor_kind="staff" if report.recorded_by else "reporter")
     apply_clock_events(ctx, case, lodge_events(ctx.runtime.pack.clock_rules(case.route),

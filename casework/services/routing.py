@@ -34,7 +34,7 @@ def _directory(ctx: Context, ids: set[int]) -> dict[int, PersonFacts]:
 def party_details(ctx: Context, case: Case, kind: str) -> list[tuple[CaseParty, dict]]:
     """A case's parties of one kind with their sealed details opened (a system read)."""
     vault = ctx.vault(case)
-    purpose = IDENTITY if kind == "reporter" else "content"
+    purpose = IDENTITY if kind in ("reporter", "support_person") else "content"
     rows = ctx.session.execute(select(CaseParty).where(
         CaseParty.case_id == case.id, CaseParty.kind == kind).order_by(CaseParty.id)).scalars()
     return [(p, vault.open_json("party", p.id, p.details_ct, purpose)) for p in rows]

@@ -30,6 +30,7 @@ from casework.services.decisions import Decision, decisions, names_of, step_labe
 from casework.services.event_words import handling_label
 from casework.services.referrals import ReferralRecord, decisions_due, referrals_of
 from casework.services.reports import answers_in_words
+from casework.services.support import has_support_person
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
 from casework.services.worklists import CaseListing, CaseQuery, clock_label, find_cases
@@ -99,6 +100,8 @@ class CaseView:
     asked_for: dict | None = None
     #: The reporter's answers to the pack's optional questions: {key, label, text}, sealed.
     answers: list[dict] = field(default_factory=list)
+    #: The reporter named a support person (who it is stays sealed like their identity).
+    support_person: bool = False
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -195,6 +198,7 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         outcome=case.outcome, queue=case.queue, version=case.version,
         summary=content.get("summary", DAMAGED), details=content.get("details", DAMAGED),
         occurred_on=content.get("occurred_on"), answers=answers_in_words(ctx, content),
+        support_person=has_support_person(ctx, case),
         anonymous=case.anonymous,
         department=case.department, opened_at=case.opened_at,
         routing_reasons=routing.get("reasons", [DAMAGED]), actions=list(case.actions or []),

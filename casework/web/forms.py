@@ -78,6 +78,11 @@ class ReportForm(Form):
     relation = RadioField("How do you know about it?", validators=[Optional()])
     raise_with = RadioField("Who would you like to raise it with?", validators=[Optional()])
     statements = CheckboxesField("Is any of this true? (optional)", validators=[Optional()])
+    support_kind = SelectField("Who is your support person? (optional)",
+                               validators=[Optional()])
+    support_name = StringField("Their name", validators=[Optional(), Length(max=200)])
+    support_contact = StringField("How we can reach them, if you want us to (optional)",
+                                  validators=[Optional(), Length(max=200)])
     reporter_person = SelectField("Find yourself in the staff directory (optional)",
                                   coerce=choice_id,
                                   validators=[Optional()])
@@ -170,6 +175,17 @@ class ExtendForm(Form):
         "Enter the new due date as a date, for example 31 March 2026"))
     reason = TextAreaField("Reason for the extension", validators=[
         DataRequired("Give a reason"), Length(max=2000)])
+
+
+class SupportForm(Form):
+    """The reporter names (or changes) their support person from their page."""
+
+    kind = SelectField("Who is your support person?", validators=[
+        DataRequired("Choose who your support person is")])
+    name = StringField("Their name", validators=[DataRequired("Give their name"),
+                                                 Length(max=200)])
+    contact = StringField("How we can reach them, if you want us to (optional)",
+                          validators=[Optional(), Length(max=200)])
 
 
 class MilestoneForm(Form):

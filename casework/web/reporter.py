@@ -17,6 +17,7 @@ from casework.services.meetings import request_meeting
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.services.support import SupportInput, name_support_person
 from casework.services.transitions import fire_transition
 from casework.web.edge import context, runtime
 from casework.web.forms import (
@@ -27,6 +28,7 @@ from casework.web.forms import (
     RecordForm,
     ReportForm,
     ReturnForm,
+    SupportForm,
 )
 from casework.workflow.policy import RELATIONS
 
@@ -67,7 +69,13 @@ def report_form(form: ReportForm) -> ReportForm:
     form.raise_with.choices = [("", "Whoever the policy says")] + [
         (lv.key, lv.label) for lv in rt.pack.levels.values()]
     form.statements.choices = [(st.key, st.label) for st in rt.pack.statements.values()]
+    form.support_kind.choices = support_kinds(rt.pack, "No support person")
     return form
+
+
+def support_kinds(pack, none: str) -> list[tuple[str, str]]:
+    """The kinds of support person the pack lets a complainant name, for a select."""
+    return [("", none)] + list((pack.support.kinds if pack.support else {}).items())
 
 
 def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
@@ -91,7 +99,11 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
                      occurred_on=form.occurred_on.data, recorded_by=recorded_by,
                      notify_by_email=named and bool(form.notify_by_email.data),
                      extra={"witnesses": form.witnesses.data or ""},
-                     answers=form_answers(runtime().pack))
+                     answers=form_answers(runtime().pack),
+                     support_person=SupportInput(form.support_kind.data or "",
+                                                 form.support_name.data or "",
+                                                 form.support_contact.data or None)
+                     if form.support_kind.data or form.support_name.data else None)
 
 
 #: The report form's textarea for the pack's question called key (templates/reporter/report.html).
@@ -131,6 +143,8 @@ def form_errors(form, exc: DomainError) -> None:
             continue
         if name.startswith("implicated"):
             target = form.implicated_names
+        if name.startswith("support_person"):  # the form's fields are support_kind, ...
+            target = getattr(form, "support_" + (name.split(".")[1] if "." in name else "kind"))
         if target is not None and hasattr(target, "errors"):
             target.errors = [*list(target.errors or []), message]
 
@@ -239,6 +253,7 @@ def render_my_report(status: int = 200, checkin_form: CheckInForm | None = None)
                            record=record, record_form=RecordForm(),
                            message_form=MessageForm(), evidence_form=EvidenceForm(),
                            action_form=ActionForm(), checkins=checkins, asking=asking,
+                           support_form=support_form(ctx.runtime.pack),
                            checkin_form=checkin_form), status
 
 
@@ -288,6 +303,29 @@ def ask_for_meeting():
     offer = request_meeting(context(), current_reporter())  # CSRF: checked for every POST
     flash("You asked to meet in person. The person handling your report will contact you to "
           f"arrange it, by {offer.due_on:%d %B %Y}.", "success")
+    return redirect(url_for("reporter.my_report"), 303)
+
+
+def support_form(pack) -> SupportForm:
+    """The form naming a support person, offering the pack's kinds."""
+    form = SupportForm(formdata=None)
+    form.kind.choices = support_kinds(pack, "Choose one")
+    return form
+
+
+@bp.post("/my-report/support-person")
+def support_person():
+    """Name (or change) a support person, where the policy offers one."""
+    actor, ctx = current_reporter(), context()
+    form = SupportForm()
+    form.kind.choices = support_form(ctx.runtime.pack).kind.choices
+    if not form.validate_on_submit():
+        raise Invalid("Say who your support person is and give their name.",
+                      {name: errors[0] for name, errors in form.errors.items()})
+    name_support_person(ctx, actor, SupportInput(form.kind.data, form.name.data,
+                                                 form.contact.data or None))
+    flash("Your support person was recorded. Those handling your report see that you have "
+          "one; who they are is kept sealed, like your own name.", "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 

@@ -130,6 +130,18 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Support:
+    """Support a complainant may have (NZ Sexual Harassment Guidelines, "Who to approach"):
+    where support is available, in plain words for the reporter, and the kinds of support
+    person they may name (whose name is sealed like their own identity), on these routes."""
+
+    routes: frozenset[str]
+    kinds: Mapping[str, str]
+    information: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """Everything an organisation chooses, loaded from one data file and its clock sets."""
 
@@ -168,6 +180,8 @@ class PolicyPack:
     statements: Mapping[str, Statement] = field(default_factory=dict)
     #: Optional questions the report form asks, by key, in the pack's order.
     questions: Mapping[str, Question] = field(default_factory=dict)
+    #: Support for complainants and the support person they may name (None: not offered).
+    support: Support | None = None
     #: The grounds on which identifying information may be released (none: no release is
     #: recorded through Casework); the reporter is told before any release (EU art 16(3)).
     release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
@@ -283,6 +297,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         levels=_levels(data.get("raise_with", []), queues, source),
         statements=statements,
         questions=_questions(data.get("questions", []), routes, source),
+        support=_support(data.get("support"), routes, source),
         release_grounds=_release_grounds(data.get("release_grounds", []), source),
         **_statistics(data, source),
     )
@@ -361,6 +376,30 @@ def _release_grounds(raw, source) -> dict[str, ReleaseGround]:
         result[key] = ReleaseGround(key, spec["label"], spec["reporter_label"],
                                     spec.get("source", ""), spec.get("consult", False))
     return result
+
+
+SUPPORT_FIELDS = frozenset({"routes", "kinds", "information", "source"})
+
+
+def _support(spec, routes, source) -> Support | None:
+    """The [support] table: the routes it is offered on, the kinds of support person (key:
+    label) and what the reporter reads about where to find support."""
+    if spec is None:
+        return None
+    unknown = sorted(set(spec) - SUPPORT_FIELDS)
+    if unknown:
+        raise DefinitionError(source, "support", f"unknown fields {unknown}")
+    offered = frozenset(spec.get("routes", list(routes)))
+    if not offered or not offered <= set(routes):
+        raise DefinitionError(source, "support.routes", f"must be some of {sorted(routes)}")
+    kinds = spec.get("kinds", {})
+    if not kinds or not all(isinstance(k, str) and QUESTION_KEY.fullmatch(k)
+                            and isinstance(v, str) and v for k, v in kinds.items()):
+        raise DefinitionError(source, "support.kinds", "a table of short keys and labels")
+    information = spec.get("information", [])
+    if not information or not all(isinstance(i, str) and i for i in information):
+        raise DefinitionError(source, "support.information", "a list of sentences")
+    return Support(offered, dict(kinds), tuple(information), spec.get("source", ""))
 
 
 QUESTION_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")

@@ -128,6 +128,10 @@ NOT_IN_TABLE = {
     ("post", "/reporter/meeting"): "the worlds' pack (NZ) offers no meeting, so its reporter "
                                    "gets 409; the same SEND_MESSAGE load as /reporter/messages "
                                    "(tests/api/test_api_meeting.py)",
+    ("post", "/reporter/support-person"): "the worlds' cases are disclosures, on which the NZ "
+                                          "pack offers no support person (409); the same "
+                                          "SEND_MESSAGE load as /reporter/messages "
+                                          "(tests/api/test_api_reporter_info.py)",
 }
 
 

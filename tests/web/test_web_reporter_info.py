@@ -74,3 +74,45 @@ def test_the_reporter_is_told_where_else_they_can_go(browser, use_pack, runtime,
                         token_from="/return").status_code == 303
     mine = page(browser.get("/my-report")).split('id="elsewhere"')[1]
     assert ELSEWHERE[name] in mine
+
+
+# Seed 003, Sexual Harassment Guidelines, "Who to approach": a support person.
+SUPPORTER = "Tama Union-Delegate"
+
+
+def test_a_complainant_names_a_support_person_on_the_form_and_handlers_see_there_is_one(
+        browser, use_pack, runtime, account, ctx):
+    use_pack("nz-public-service")
+    form = page(browser.get("/report"))
+    assert 'id="support"' in form and "Employee Assistance Programme" in form
+    assert '<option value="union">Union representative</option>' in form
+    sent = browser.post("/report", {**report("harassment", "sexual_harassment"),
+                                    "support_kind": "union", "support_name": SUPPORTER},
+                        token_from="/report")
+    assert sent.status_code == 303, page(sent)
+    case = newest_case(ctx)
+    assert browser.sign_in(account(("intake",), (case.queue,))).status_code == 303
+    shown = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert "The reporter has named a support person" in shown and SUPPORTER not in shown
+
+
+def test_the_reporter_reads_about_support_and_names_one_from_their_page(browser, use_pack,
+                                                                        make):
+    use_pack("nz-public-service")
+    lodged = make.lodge("harassment", category="bullying")
+    assert browser.post("/return", {"reference": lodged.reference, "receipt": lodged.receipt},
+                        token_from="/return").status_code == 303
+    mine = page(browser.get("/my-report"))
+    assert 'id="support"' in mine and "Employee Assistance Programme" in mine
+    refused = browser.post("/my-report/support-person", {"kind": "union"},
+                           token_from="/my-report")
+    assert refused.status_code == 422
+    named = browser.post("/my-report/support-person", {"kind": "union", "name": SUPPORTER},
+                         token_from="/my-report")
+    assert named.status_code == 303
+    mine = page(browser.get("/my-report"))
+    assert "You have named a support person: union representative" in mine
+
+
+def test_no_support_section_where_the_pack_offers_none(browser, make):
+    assert 'id="support"' not in page(browser.get("/report"))

@@ -499,3 +499,26 @@ def test_a_bad_question_is_refused_by_name(clock_dir, questions, key):
     data = raw_pack()
     data["questions"] = questions
     assert refused(data, clock_dir).key == key
+
+
+def test_nz_offers_complainants_support_and_a_support_person():
+    """Seed 003, Sexual Harassment Guidelines, "Who to approach": the EAP, or a trusted person
+    (a union representative, a colleague or a friend), on the harassment route."""
+    nz = load_pack("nz-public-service", ROUTES)
+    assert nz.support.routes == {"harassment"}
+    assert set(nz.support.kinds) == {"eap", "union", "colleague", "friend"}
+    assert any("Employee Assistance Programme" in line for line in nz.support.information)
+    assert nz.support.source.startswith("Sexual Harassment Guidelines")
+
+
+@pytest.mark.parametrize("support, key", [
+    ({"routes": ["complaints"], "kinds": {"eap": "EAP"}, "information": ["x"]},
+     "support.routes"),
+    ({"kinds": {}, "information": ["x"]}, "support.kinds"),
+    ({"kinds": {"eap": "EAP"}, "information": []}, "support.information"),
+    ({"kinds": {"eap": "EAP"}, "information": ["x"], "phone": "1"}, "support"),
+])
+def test_a_bad_support_table_is_refused_by_name(clock_dir, support, key):
+    data = raw_pack()
+    data["support"] = support
+    assert refused(data, clock_dir).key == key
