@@ -34,6 +34,7 @@ KIND_WORDS = {
     Kind.HOLD_LIFT: "A legal hold was lifted",
     Kind.REFERRAL_RECORD: "A referral, or a decision not to refer, was recorded",
     Kind.CASE_ESCALATE: "A zero-tolerance report was escalated at once",
+    Kind.SUPPORT_NAMED: "The reporter named a support person (who it is stays sealed)",
     Kind.NAME_MATCH: "A typed name matched someone in the directory, who cannot see the case",
     Kind.REPORTER_LOGIN: "A reporter signed in",
     Kind.REPORTER_LOGIN_FAIL: "A reporter could not sign in",
