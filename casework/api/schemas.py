@@ -185,7 +185,8 @@ class ReportIn(Schema):
     raise_with: str | None = Field(default=None, max_length=32)
     statements: list[str] = Field(default_factory=list, max_length=10)
     #: Answers to the pack's optional questions (keys of GET /meta questions), sealed.
-    answers: dict[str, str] = Field(default_factory=dict, max_length=10)
+    answers: dict[Annotated[str, Field(max_length=32)], Annotated[str, Field(
+        max_length=2000)]] = Field(default_factory=dict, max_length=10)
     #: The complainant's support person, where the pack offers one on the route (GET /meta
     #: support); sealed like the reporter's identity.
     support_person: SupportPersonIn | None = None
