@@ -190,6 +190,17 @@ def parents(key: Key) -> list[Key]:
     return [(None,) * len(key)] if fixed else []
 
 
+def ruled_out(tally: Tally, dims: Sequence[str], key: Key) -> bool:
+    """Whether no case can have these values by the rules anyone can read (Tally.feasible)."""
+    for group, combos in tally.feasible.items():
+        fixed = [(i, dims.index(d)) for i, d in enumerate(group)
+                 if d in dims and key[dims.index(d)] is not None]
+        if len(fixed) > 1 and tuple(key[j] for _, j in fixed) not in {
+                tuple(combo[i] for i, _ in fixed) for combo in combos}:
+            return True
+    return False
+
+
 def primary(tally: Tally, period: Period, dims: Sequence[str], profile: Profile,
             secret: bytes) -> Release:
     """Protect every row of a release on its own, before the audit looks at them together."""
@@ -204,11 +215,13 @@ def primary(tally: Tally, period: Period, dims: Sequence[str], profile: Profile,
 
     def hides(key: Key) -> bool:
         """A zero that must not show: in a small unit, or in a group that is small or itself a
-        zero that does not show."""
+        zero that does not show; never one the public rules rule out (fraud raised as a
+        harassment complaint), which tells nobody anything."""
         if key not in hidden:
             n = exact[key][0]
-            hidden[key] = n == 0 and (any(key[i] is not None for i in units) or any(
-                0 < exact[p][0] < profile.threshold or hides(p) for p in parents(key)))
+            hidden[key] = n == 0 and not ruled_out(tally, dims, key) and (
+                any(key[i] is not None for i in units) or any(
+                    0 < exact[p][0] < profile.threshold or hides(p) for p in parents(key)))
         return hidden[key]
 
     noise = UNIT_NOISE_LIMIT if units else NOISE_LIMIT

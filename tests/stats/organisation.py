@@ -131,7 +131,7 @@ def fields(spec: Spec, key: str, previous: str) -> dict:
         "decide_to_investigate": {"reason": "Serious."},
         "withdraw": {"reason": "Asked to stop.", "channel": "phone"},
         "external_route": {"reason": "Gone to a tribunal.", "channel": "email"},
-        "resolved": {"admitted": True, "reporter_satisfied": True}
+        "resolved": {"admitted": True, "reporter_satisfied": True, "confirmed_how": "email"}
         if previous == "choose_informal" else {},
     }.get(key, {})
 

@@ -265,3 +265,22 @@ def test_percentiles_run_from_1_to_99():
 
 def test_round_half_up():
     assert [round_half_up(n, 5) for n in (0, 2, 3, 7, 8, 12, 13)] == [0, 0, 5, 5, 10, 10, 15]
+
+
+def test_a_zero_the_route_rules_rule_out_shows_as_0_even_in_a_small_group():
+    # Three fraud reports, all disclosures: fraud raised as a harassment complaint cannot
+    # happen (the routes say so), so its 0 tells nothing and shows; conduct as harassment
+    # could happen, so its 0 inside the small harassment group stays hidden.
+    feasible = {("route", "category"): frozenset({("disclosure", "fraud"),
+                                                  ("disclosure", "conduct"),
+                                                  ("harassment", "conduct"),
+                                                  ("disclosure", "safety")})}
+    cases = [(date(2026, 2, 1), {"route": "disclosure", "category": "fraud"})] * 3 + \
+        [(date(2026, 2, 1), {"route": "disclosure", "category": "conduct"})] * 20 + \
+        [(date(2026, 2, 1), {"route": "harassment", "category": "conduct"})] * 2
+    data = Tally.from_cases(cases, DOMAINS, secret=SECRET, feasible=feasible)
+    r = rows(publish(data, parse_period("2026"), ["route", "category"]))
+    assert r["harassment", "fraud"] == {"route": "harassment", "category": "fraud",
+                                        "count": 0, "suppressed": False}
+    assert r["harassment", "safety"]["count"] == 0
+    assert r["harassment", None]["suppressed"]
