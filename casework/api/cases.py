@@ -140,7 +140,8 @@ def milestone_add(ref: str, body: MilestoneIn):
 def referral_add(ref: str, body: ReferralIn):
     record_referral(context(), staff(), ref, referred=body.referred, body=body.body,
                     made_on=body.made_on, number=body.reference, reason=body.reason,
-                    matter=body.matter, version=body.version)
+                    matter=body.matter, tell_reporter=body.tell_reporter,
+                    version=body.version)
     now = case_referrals(context(), staff(), ref)
     return {"reference": now.reference, "version": now.version,
             "referrals": [vars(r) for r in now.referrals],

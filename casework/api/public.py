@@ -45,7 +45,7 @@ def workflow(route: str):
     definition = runtime().routes.get(route)
     if definition is None:
         raise NotFound("There is no such route.")
-    return to_dict(definition)
+    return to_dict(runtime().pack.route(definition))
 
 
 @operation(api, "POST", "/reports", "Lodge a report; the receipt is shown once",

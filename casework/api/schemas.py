@@ -492,6 +492,8 @@ class ReferralOut(Out):
     #: The body's reference number for the referral, if it gave one.
     reference: str | None = None
     reason: str = ""
+    #: The reporter's page says which body the report was referred to, and when.
+    told_reporter: bool = False
 
 
 class MatchOut(Out):
@@ -641,6 +643,8 @@ class ReferralIn(Schema):
     made_on: IsoDate | None = None
     reference: str | None = Field(default=None, max_length=100)
     reason: str | None = Field(default=None, max_length=2000)
+    #: A referral made: show the reporter which body and when (never the reference or note).
+    tell_reporter: bool = False
     version: int | None = Version
 
 

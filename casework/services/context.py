@@ -41,8 +41,8 @@ class Context:
         return local_date(self.now, self.runtime.pack.timezone)
 
     def route(self, key: str) -> Route:
-        """A loaded route definition."""
-        return self.runtime.routes[key]
+        """A loaded route definition, as the policy pack runs it."""
+        return self.runtime.pack.route(self.runtime.routes[key])
 
     def vault(self, case: Case) -> Vault:
         """The sealing vault for a case."""

@@ -3,7 +3,9 @@
 A referral is a record, not a step: when, by whom, to which body (one the policy pack names:
 its `external_bodies`, such as the police or an anti-corruption commission, or its
 `internal_procedures`, such as the disciplinary procedure) and the body's reference number.
-The case stays where it is (the route's `refer` step, which closes it, is unchanged).
+The case stays where it is (the route's `refer` step, which closes it, is unchanged). The
+handler may choose to tell the reporter (NZ Protected Disclosures Act 2022 s 13(1)(e), s 16):
+their page then reads which body and when, never the body's reference number or the reason.
 
 Some matters must have a referral decision recorded, referred or not and why:
 - a possible offence: a category the pack flags `possible_offence` ("Where a crime has been
@@ -54,6 +56,7 @@ class ReferralRecord:
     made_on: date | None
     reference: str | None
     reason: str
+    told_reporter: bool = False
 
 
 def decisions_due(ctx: Context, case: Case) -> list[str]:
@@ -79,9 +82,11 @@ def _events(ctx: Context, case: Case) -> list[CaseEvent]:
 def record_referral(ctx: Context, actor: Staff, reference: str, *, referred: bool = True,
                     body: str | None = None, made_on: date | None = None,
                     number: str | None = None, reason: str | None = None,
-                    matter: str | None = None, version: int | None = None) -> Case:
+                    matter: str | None = None, tell_reporter: bool = False,
+                    version: int | None = None) -> Case:
     """Record a referral made (to a body the pack names, with its reference number) or a
-    decision not to refer (with the reason); the case stays open and where it is."""
+    decision not to refer (with the reason); the case stays open and where it is. A referral
+    made may be told to the reporter (the body and the date)."""
     case = open_case(ctx, actor, reference, Action.MANAGE_CLOCKS, version)
     refuse_once_handed_over(ctx, case)
     errors: dict[str, str] = {}
@@ -94,6 +99,8 @@ def record_referral(ctx: Context, actor: Staff, reference: str, *, referred: boo
             errors["made_on"] = "cannot be in the future"
         if len((number or "").strip()) > MAX_REFERENCE:
             errors["reference"] = f"must be at most {MAX_REFERENCE} characters"
+    elif tell_reporter:
+        errors["tell_reporter"] = "only a referral made is told to the reporter"
     if errors:
         raise Invalid("The referral needs attention.", errors)
     if not referred:
@@ -104,7 +111,8 @@ def record_referral(ctx: Context, actor: Staff, reference: str, *, referred: boo
     else:
         why = ""
     facts = {"referred": referred, "matter": matter, "body": body,
-             "made_on": (made_on or ctx.today).isoformat() if referred else None}
+             "made_on": (made_on or ctx.today).isoformat() if referred else None,
+             "told_reporter": bool(referred and tell_reporter)}
     event = add_event(ctx, case, KIND, facts=facts, actor_kind="staff",
                       actor_user_id=actor.user_id)
     ctx.session.flush()
@@ -130,14 +138,25 @@ def referrals_of(ctx: Context, case: Case) -> list[ReferralRecord]:
         records.append(ReferralRecord(
             event.at, by, bool(facts.get("referred")), facts.get("matter"), facts.get("body"),
             date.fromisoformat(made_on) if made_on else None, sealed.get("reference"),
-            sealed.get("reason") or ""))
+            sealed.get("reason") or "", bool(facts.get("told_reporter"))))
     return records
+
+
+def told_to_reporter(facts: dict) -> str | None:
+    """A referral as the reporter reads it, if the handler chose to tell them (else None)."""
+    if not (facts.get("referred") and facts.get("told_reporter")):
+        return None
+    made_on = date.fromisoformat(facts["made_on"]) if facts.get("made_on") else None
+    when = f" on {made_on.day} {made_on:%B %Y}" if made_on else ""
+    return (f"Your report was referred to {facts.get('body')}{when}. "
+            "We are still dealing with it.")
 
 
 def referral_label(facts: dict) -> str:
     """A referral event in the timeline's words (facts only: never the reference number)."""
     if facts.get("referred"):
-        return f"Referred to {facts.get('body') or 'another body'}; the case stays open"
+        told = " (the reporter is told)" if facts.get("told_reporter") else ""
+        return f"Referred to {facts.get('body') or 'another body'}; the case stays open{told}"
     return "Recorded the decision not to refer: " + (
         MATTERS.get(facts.get("matter"), "a referral").split(":")[0].lower())
 

@@ -12,6 +12,8 @@ from casework.services.context import Context
 from casework.services.decisions import feedback, first_read_on, reporter_evidence, withdrawn_by
 from casework.services.handoff import handed_to
 from casework.services.meetings import meeting_offer
+from casework.services.referrals import KIND as REFERRAL
+from casework.services.referrals import told_to_reporter
 from casework.services.releases import NOTICE, RELEASED, notices_for_reporter
 from casework.services.reports import answers_in_words
 from casework.services.support import EVENT as SUPPORT_EVENT
@@ -75,8 +77,13 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
     for event in ctx.session.execute(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.kind.in_((
                 "lodged", "transition", "message", "external_referral", "meeting_requested",
-                NOTICE, RELEASED, SUPPORT_EVENT)))
+                NOTICE, RELEASED, SUPPORT_EVENT, REFERRAL)))
             .order_by(CaseEvent.seq)).scalars():
+        if event.kind == REFERRAL:  # only those the handler chose to tell them
+            label = told_to_reporter(event.facts or {})
+            if label:
+                items.append({"at": event.at, "label": label})
+            continue
         items.append({"at": event.at, "label": _label(route, event, bool(case.witness))})
     return items
 

@@ -213,6 +213,7 @@ class ReferralForm(Form):
     reference = StringField("Their reference number", validators=[Length(max=100)])
     reason = TextAreaField("Why not referred (or a note on the referral)",
                            validators=[Length(max=2000)])
+    tell_reporter = BooleanField("Tell the reporter which body and when")
 
 
 class CheckInForm(Form):

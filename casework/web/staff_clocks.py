@@ -103,6 +103,7 @@ def referral(ref: str):
         context(), actor(), ref, referred=form.referred.data == "yes",
         body=form.body.data or None, made_on=form.made_on.data,
         number=form.reference.data, reason=form.reason.data,
-        matter=form.matter.data or None, version=v),
+        matter=form.matter.data or None,
+        tell_reporter=form.tell_reporter.data and form.referred.data == "yes", version=v),
         "The referral decision was recorded. The case stays open.",
         {"referral_form": form}, anchor="referrals")

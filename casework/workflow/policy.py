@@ -18,6 +18,7 @@ from casework.workflow.clocks import (
 )
 from casework.workflow.definitions import DefinitionError, Route
 from casework.workflow.engine import ClockRule
+from casework.workflow.required import Requirement, parse_requirements, tightened
 
 PACKS_DIR = Path(__file__).with_name("packs")
 CLOCK_SETS_DIR = PACKS_DIR / "clocks"
@@ -185,6 +186,15 @@ class PolicyPack:
     #: The grounds on which identifying information may be released (none: no release is
     #: recorded through Casework); the reporter is told before any release (EU art 16(3)).
     release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
+    #: Fields the routes leave optional that this pack's statutes require.
+    requirements: tuple[Requirement, ...] = ()
+    _routes: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def route(self, shared: Route) -> Route:
+        """The shared route as this pack runs it (its required fields required)."""
+        if shared.key not in self._routes or self._routes[shared.key][0] is not shared:
+            self._routes[shared.key] = (shared, tightened(shared, self.requirements))
+        return self._routes[shared.key][1]
 
     @property
     def referral_bodies(self) -> tuple[str, ...]:
@@ -299,6 +309,7 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         questions=_questions(data.get("questions", []), routes, source),
         support=_support(data.get("support"), routes, source),
         release_grounds=_release_grounds(data.get("release_grounds", []), source),
+        requirements=parse_requirements(data.get("requires", []), routes, source),
         **_statistics(data, source),
     )
 

@@ -73,3 +73,24 @@ def test_natural_justice_asks_for_the_response_and_the_case_keeps_it(api, make, 
     after = api.get(f"/cases/{lodged.reference}", token=token).get_json()
     [record] = after["milestones_recorded"]
     assert (record["key"], record["note"]) == ("subject_informed", said) and record["by"]
+
+
+def test_a_referral_told_to_the_reporter_reaches_their_case(api, make, sign_in, nz):
+    """NZ Act s 16: the discloser reads which appropriate authority and when; not the number."""
+    _, token = sign_in(("intake",), ("monitoring_officer", "intake"))
+    lodged = make.lodge("disclosure", category="offence")
+    url = f"/cases/{lodged.reference}/referrals"
+    told = api.post(url, token=token, json={
+        "matter": "possible_offence", "body": POLICE, "reference": "NZP-9",
+        "made_on": "2026-03-02", "tell_reporter": True})
+    assert told.status_code == 201 and told.get_json()["referrals"][0]["told_reporter"] is True
+    refused = api.post(url, token=token, json={
+        "referred": False, "reason": "no", "tell_reporter": True})
+    assert refused.status_code == 422
+    assert "tell_reporter" in refused.get_json()["error"]["fields"]
+    mine = api.reporter_token(lodged.reference, lodged.receipt)
+    case = api.get("/reporter/case", token=mine).get_json()
+    labels = [t["label"] for t in case["timeline"]]
+    assert f"Your report was referred to {POLICE} on 2 March 2026. We are still dealing " \
+        "with it." in labels
+    assert "NZP-9" not in str(case)

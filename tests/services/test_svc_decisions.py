@@ -118,3 +118,27 @@ def test_people_picked_from_the_directory_are_named_with_their_position(make, ct
     people = case_view(ctx, handler, case.reference).implicated
     assert [(p["name"], p["position"]) for p in people] == [
         ("Dana Whitlock", "Director of Finance"), ("Sam", None)]
+
+
+def test_nz_tells_the_discloser_why_no_further_action_is_taken(make, ctx, use_pack):
+    """NZ Act s 13(1)(e): the NZ pack requires the reason in words for the discloser, and
+    their page shows it (the staff reason stays with staff)."""
+    import pytest
+
+    from casework.services.errors import Invalid
+
+    use_pack("nz-public-service")
+    case = make.case(path=["acknowledge"])
+    boss = make.staff(roles=("intake",), queues=(case.queue,))
+    staff_reason = "Spoke to the CFO: the transfer was approved at the May board"
+    with pytest.raises(Invalid) as refused:
+        fire_transition(ctx, boss, case.reference, "no_further_action", case.version,
+                        {"reason": staff_reason})
+    assert refused.value.fields == {"reporter_reason": "required"}
+    told = "The payment you saw was approved properly, so there is nothing to investigate."
+    fire_transition(ctx, boss, case.reference, "no_further_action", case.version,
+                    {"reason": staff_reason, "reporter_reason": told})
+    view = reporter_view(ctx, Reporter(case.id))
+    assert [(f["label"], f["text"]) for f in view["feedback"]] == [
+        ("Why no further action is being taken", told)]
+    assert staff_reason not in repr(view)

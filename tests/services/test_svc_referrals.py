@@ -174,6 +174,37 @@ def test_a_referral_from_the_packs_list_keeps_the_case_open(session, runtime, pa
     assert decisions_due(ctx, case) == []
 
 
+OMBUDSMAN = "The Office of the Ombudsman"
+
+
+def test_the_reporter_is_told_of_a_referral_only_when_the_handler_chooses(nz, clock):
+    """NZ Act s 13(1)(e), s 16: a referral to an appropriate authority from the pack's own list
+    keeps the case open, and the discloser can be told where it went and when (never the body's
+    reference number or the handler's note)."""
+    from casework.services.reporter_page import reporter_timeline
+
+    ctx, make = nz
+    case = make.case(path=["acknowledge"], category="maladministration")
+    boss = make.staff(roles=("intake",), queues=(case.queue,))
+    record_referral(ctx, boss, case.reference, body=OMBUDSMAN, number="OMB-1",
+                    reason="a private note for colleagues")
+    route = ctx.route(case.route)
+    told = [t["label"] for t in reporter_timeline(ctx, case, route)]
+    assert not [t for t in told if "referred" in t]
+    record_referral(ctx, boss, case.reference, body=OMBUDSMAN, number="OMB-2",
+                    reason="a private note for colleagues", tell_reporter=True)
+    told = [t["label"] for t in reporter_timeline(ctx, case, route)]
+    assert [t for t in told if "referred" in t] == [
+        f"Your report was referred to {OMBUDSMAN} on 2 March 2026. We are still dealing with it."]
+    assert not [t for t in told if "OMB" in t or "private note" in t]
+    assert case.is_open and case.state == "assessment"
+    assert [r.told_reporter for r in referrals_of(ctx, case)] == [False, True]
+    with pytest.raises(Invalid) as refused:
+        record_referral(ctx, boss, case.reference, referred=False, reason=WHY_NOT,
+                        tell_reporter=True)
+    assert set(refused.value.fields) == {"tell_reporter"}
+
+
 MALICIOUS = ["acknowledge", "accept_for_investigation"]
 
 

@@ -370,3 +370,34 @@ def test_the_timeframe_told_to_a_discloser_becomes_a_deadline(browser, staff_on,
     body = page(browser.get(f"/staff/cases/{case.reference}"))
     assert "Deal with the disclosure by the date the discloser was told" in body
     assert "date given: 15 May 2026" in body
+
+
+def test_the_handler_may_tell_the_reporter_of_a_referral(browser, staff_on, make, use_pack):
+    use_pack("nz-public-service")
+    case = make.case(category="offence")
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert 'name="referral-tell_reporter"' in body
+    made = browser.post(f"/staff/cases/{case.reference}/referrals", {
+        "version": version(body), "referral-referred": "yes", "referral-body": POLICE,
+        "referral-matter": "possible_offence", "referral-tell_reporter": "y"})
+    assert made.status_code == 303
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    section = body.split('id="referrals"')[1].split('id="steps"')[0]
+    assert "The reporter is told." in section
+    assert f"Referred to {POLICE}; the case stays open (the reporter is told)" in body
+
+
+def test_the_nz_form_asks_why_in_words_for_the_reporter(browser, staff_on, make, use_pack):
+    """NZ Act s 13(1)(e): the no-further-action form asks the reporter's reason, required."""
+    use_pack("nz-public-service")
+    case = make.case(path=["acknowledge"])
+    staff_on(case.queue)
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    form = body.split('name="transition" value="no_further_action"')[1].split("</form>")[0]
+    assert "Why, in words for the reporter (shown to them)" in form
+    assert "Why, in words for the reporter (shown to them) (optional)" not in form
+    refused = browser.post(f"/staff/cases/{case.reference}/transition", {
+        "version": version(body), "transition": "no_further_action",
+        "f_reason": "Approved at the May board"})
+    assert refused.status_code == 422 and "Required" in page(refused)

@@ -237,7 +237,7 @@ CONTRACT_REQUIRES = {
 ADDED_REQUIRES = {"disclosure": {"merge": set()}, "harassment": {"merge": set()}}
 #: Optional fields beyond the contract (allowed: a caller that leaves them out still succeeds).
 OPTIONAL_EXTRAS = {
-    "disclosure": {"no_further_action": {"reason_class"}},
+    "disclosure": {"no_further_action": {"reason_class", "reporter_reason"}},
     "harassment": {"decline_investigation": {"reason_class"}, "record_action": {"message"}},
 }
 REASON_CLASSES = {

@@ -487,6 +487,45 @@ def test_nz_keeps_the_disclosers_answer_on_where_else_it_was_made():
         "made_elsewhere"}
 
 
+def test_nz_tells_the_discloser_why_no_further_action_is_taken():
+    """s 13(1)(e): under the NZ pack, no further action needs the reason in words for the
+    discloser (shown to them); the shared route and the other packs leave it optional."""
+    from casework.workflow.engine import Decision, Snapshot, decide
+
+    nz = load_pack("nz-public-service", ROUTES)
+    [needed] = nz.requirements
+    assert needed.source.endswith("s 13(1)(e)") and needed.fields == {"reporter_reason"}
+    handler = frozenset({"handler"})
+    fields = {"reason": "Dealt with by the Ombudsman already"}
+    refused = decide(nz.route(ROUTES["disclosure"]), Snapshot("assessment"), handler,
+                     "no_further_action", fields)
+    assert refused.fields == {"reporter_reason": "required"}
+    told = decide(nz.route(ROUTES["disclosure"]), Snapshot("assessment"), handler,
+                  "no_further_action", {**fields, "reporter_reason": "Already dealt with"})
+    assert isinstance(told, Decision)
+    shown = {f.name: f for f in told.transition.requires}["reporter_reason"]
+    assert shown.shown_to_reporter and not shown.optional
+    for name in set(PACK_NAMES) - {"nz-public-service"}:
+        other = load_pack(name, ROUTES)
+        assert other.route(ROUTES["disclosure"]) is ROUTES["disclosure"]
+
+
+@pytest.mark.parametrize("requires, key", [
+    ([{"route": "complaints", "transition": "refer", "fields": ["x"]}], "requires[0].route"),
+    ([{"route": "disclosure", "transition": "fly", "fields": ["x"]}], "requires[0].transition"),
+    ([{"route": "disclosure", "transition": "no_further_action", "fields": ["reason"]}],
+     "requires[0].fields"),
+    ([{"route": "disclosure", "transition": "no_further_action", "fields": []}],
+     "requires[0].fields"),
+    ([{"route": "disclosure", "transition": "refer", "fields": ["x"], "why": "y"}],
+     "requires[0]"),
+])
+def test_a_bad_requirement_is_refused_by_name(clock_dir, requires, key):
+    data = raw_pack()
+    data["requires"] = requires
+    assert refused(data, clock_dir).key == key
+
+
 @pytest.mark.parametrize("questions, key", [
     ([{"key": "where", "label": "Where?", "routes": ["complaints"]}], "questions.where.routes"),
     ([{"key": "where", "label": "Where?"}, {"key": "where", "label": "Again?"}],
