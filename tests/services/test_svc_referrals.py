@@ -158,6 +158,8 @@ def test_sexual_assault_on_the_harassment_route_asks_for_the_police_decision(nz)
      "A mediator or other third party agreed with the parties (Our Role)"),
     # NACC Act 2022 (Cth), s 33: the referral to the Commission does not end the agency's case.
     ("au-commonwealth-agency", "corruption", "The National Anti-Corruption Commission"),
+    # TBS guide for Senior Officials: the Ombudsperson supports them (seed 004).
+    ("canada-federal", "gross_mismanagement", "The Ombudsperson"),
 ])
 def test_a_referral_from_the_packs_list_keeps_the_case_open(session, runtime, pack, category,
                                                              body):

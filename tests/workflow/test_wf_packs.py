@@ -194,7 +194,7 @@ KINDS = {
     },
     "nz-public-service": {
         "public_funds": (D, {"fraud"}), "health_safety_environment": (D, set()),
-        "offence": (D, {"illegal", PO}), "child_abuse": (D, ZT | {"illegal"}),
+        "maintenance_of_law": (D, set()), "offence": (D, {"illegal", PO}), "child_abuse": (D, ZT | {"illegal"}),
         "theft": (D, ZT | {"fraud"}),
         "information_disclosure": (D, ZT), "retaliation": (D, set()),
         "maladministration": (D, set()), "bullying": (H, set()), "victimisation": (H, set()),
@@ -218,6 +218,9 @@ def test_the_packs_offer_the_kinds_of_concern_the_seeds_name(name):
         KINDS[name])
     if name == "vic-public-sector":  # seed 001: harassment obligations apply online too
         assert "online" in pack.categories["discrimination_harassment"].label
+    if name == "nz-public-service":  # PDA 2022 s 10: any individual; the maintenance of law
+        assert "anyone" in pack.categories["health_safety_environment"].label
+        assert "fair trial" in pack.categories["maintenance_of_law"].label
 
 
 # Mistakes in clock sets: each names the file and the key.
