@@ -194,7 +194,8 @@ KINDS = {
     },
     "nz-public-service": {
         "public_funds": (D, {"fraud"}), "health_safety_environment": (D, set()),
-        "maintenance_of_law": (D, set()), "offence": (D, {"illegal", PO}), "child_abuse": (D, ZT | {"illegal"}),
+        "maintenance_of_law": (D, set()), "offence": (D, {"illegal", PO}),
+        "child_abuse": (D, ZT | {"illegal"}),
         "theft": (D, ZT | {"fraud"}),
         "information_disclosure": (D, ZT), "retaliation": (D, set()),
         "maladministration": (D, set()), "bullying": (H, set()), "victimisation": (H, set()),
