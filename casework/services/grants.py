@@ -108,6 +108,7 @@ def withdraw(ctx: Context, actor: Staff, user: User, *, keep_roles: Iterable[str
         if grant.role in keep_roles or grant.queue in keep_queues:
             continue
         grant.state, grant.decided_by, grant.decided_at = "withdrawn", actor.user_id, ctx.now
+        inbox.mark_grant_read(ctx, grant.id)
         ctx.audit(Kind.GRANT_WITHDRAW, actor.label, grant=grant.id, user_id=user.id,
                   **_what(grant))
 

@@ -21,6 +21,8 @@ from casework.services.evidence import accept_evidence
 from casework.services.mail import compose
 from casework.services.reminders import send_reminders
 from casework.services.reports import ImplicatedInput
+from casework.services.transitions import fire_transition
+from casework.services.triage import triage
 from casework.workflow.policy import load_pack
 from tests import evidence_samples as samples
 from tests.factories import Factories
@@ -165,6 +167,21 @@ def test_a_zero_tolerance_report_is_in_the_head_s_inbox_as_escalated(session, ru
     case = make.lodge(category="child_abuse").case
     assert "escalated" in seen(ctx, make, ce_user, case)
     assert "new_report" in seen(ctx, make, ce_user, case)
+    assert "referral_due" in seen(ctx, make, ce_user, case)  # a possible offence
+
+
+def test_a_case_moved_at_triage_reaches_its_new_queue_not_the_one_who_moved_it(ctx, make, desk):
+    lodged, officer, elsewhere, _ = desk
+    triage(ctx, make.actor(officer), lodged.reference, lodged.case.version,
+           "It is about a manager's conduct", queue="hr")
+    assert seen(ctx, make, elsewhere) == ["case_moved"]
+    assert seen(ctx, make, officer) == []  # moved out of their reach: its item is gone too
+
+
+def test_other_steps_of_the_reporter_are_updates(ctx, make, desk):
+    lodged, officer, _, _ = desk
+    fire_transition(ctx, Reporter(lodged.case.id), None, "withdraw", lodged.case.version, {})
+    assert seen(ctx, make, officer) == ["new_report", "reporter_update"]
 
 
 def test_email_at_once_is_one_content_free_email_while_one_waits(ctx, make, desk):
