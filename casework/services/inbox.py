@@ -221,6 +221,14 @@ def mark_read(ctx: Context, actor: Staff, item_id: int) -> Item:
     return Item(item.id, item.kind, ref, item.at, True)
 
 
+def mark_all_read(ctx: Context, actor: Staff) -> int:
+    """Mark every item the person can see read; returns how many were unread."""
+    rows = ctx.session.execute(_mine(actor).where(InboxItem.read_at.is_(None))).all()
+    for item, _ in rows:
+        item.read_at = ctx.now
+    return len(rows)
+
+
 def open_case_items(ctx: Context, actor: Staff, case: Case) -> list[str]:
     """The kinds of the person's unread items on a case they are opening, now marked read
     (opening the case page is reading them)."""

@@ -92,6 +92,15 @@ def inbox_read(item_id: int):
     return redirect(url_for("staff.inbox_page"), 303)
 
 
+@bp.post("/inbox/read")
+@login_required
+def inbox_read_all():
+    """Mark every item read."""
+    done = inbox.mark_all_read(context(), actor())
+    flash(f"Marked {done} {'item' if done == 1 else 'items'} as read.", "success")
+    return redirect(url_for("staff.inbox_page"), 303)
+
+
 @bp.post("/inbox/email")
 @login_required
 def inbox_email():

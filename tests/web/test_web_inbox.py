@@ -110,3 +110,17 @@ def test_an_administrator_has_an_inbox_without_cases(browser, account):
     assert browser.sign_in(admin).status_code == 303
     body = page(browser.get("/staff/inbox"))
     assert "Nothing needs your attention." in body
+
+
+def test_mark_all_as_read_reads_only_mine(browser, desk, session, account, ctx):
+    acc, _, replied, _ = desk
+    colleague = account(("intake",), ("intake",))
+    post_message(ctx, Reporter(replied.id), None, "One more thing")
+    ctx.session.flush()
+    assert "Mark all as read" in page(browser.get("/staff/inbox"))
+    done = browser.post("/staff/inbox/read", token_from="/staff/inbox")
+    assert done.status_code == 303
+    body = page(browser.get("/staff/inbox"))
+    assert "0 unread items" in body and "Marked 2 items as read." in body
+    assert session.execute(select(InboxItem.id).where(
+        InboxItem.user_id == colleague.id, InboxItem.read_at.is_(None))).first() is not None
