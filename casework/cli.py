@@ -509,6 +509,25 @@ def reminders_send() -> None:
 
 
 @main.group()
+def inbox() -> None:
+    """The staff inbox's email digest."""
+
+
+@inbox.command("digest")
+def inbox_digest() -> None:
+    """Queue each day's digest of new inbox items, then send the outbox (for cron, daily)."""
+    from casework.services.context import Context
+    from casework.services.inbox import send_digests
+
+    settings = _mail_settings()
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        run = send_digests(Context(session, runtime))
+    click.echo(f"digests: {run.people} people told of {run.items} new items; "
+               f"{_deliver(runtime, settings)}")
+
+
+@main.group()
 def mail() -> None:
     """The email outbox."""
 

@@ -51,6 +51,6 @@ def anyone() -> Staff | Reporter:
 def init_api(app: Flask) -> None:
     """Register the API (its errors are mapped with the pages' in casework.web.errors). The
     blueprint is set up once, at import; each app (tests make one per test) registers it."""
-    from casework.api import admin, audit, cases, public, reporter_api, stats  # noqa: F401
+    from casework.api import admin, audit, cases, inbox, public, reporter_api, stats  # noqa: F401
 
     app.register_blueprint(api)

@@ -910,3 +910,20 @@ class HoldOut(Out):
     held: bool
     since: datetime | None = None
     version: int
+
+
+class InboxItemOut(Out):
+    """Something that needs your attention: what kind, which case (none for a request for
+    access), when, and whether you have read it. No case content."""
+
+    id: int
+    kind: Literal["new_report", "reporter_message", "reporter_evidence", "reporter_update",
+                  "assigned", "case_moved", "grant_pending", "due_soon", "overdue",
+                  "escalated", "referral_due"]
+    reference: str | None = None
+    at: datetime
+    read: bool
+
+
+class InboxQuery(Schema):
+    unread: bool = Field(default=False, description="true: unread items only")

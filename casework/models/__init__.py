@@ -14,6 +14,7 @@ from casework.models.cases import (
 from casework.models.content import Attachment, Message, Note
 from casework.models.directory import Person
 from casework.models.grants import AccessGrant, Invitation
+from casework.models.inbox import InboxItem, InboxSetting
 from casework.models.links import LINK_KINDS, CaseLink
 from casework.models.notify import CheckIn, Notification
 from casework.models.stats import StatsRelease
@@ -24,7 +25,7 @@ from casework.models.web import WebSession
 __all__ = [
     "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
     "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseLink", "CaseParty",
-    "CheckIn", "LINK_KINDS",
+    "CheckIn", "InboxItem", "InboxSetting", "LINK_KINDS",
     "Invitation", "Message", "Note", "Notification", "Person", "QueueMembership", "Recusal",
     "STAFF_ROLES", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",

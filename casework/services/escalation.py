@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from casework.models import Case, Notification
-from casework.services import notify
+from casework.services import inbox, notify
 from casework.services.access import Staff, seers_of, visible_filter
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -57,6 +57,7 @@ def escalate_if_immediate(ctx: Context, case: Case) -> frozenset[int]:
     notify.enqueue_many(ctx, [notify.Outgoing(f"escalate:{case.id}:{user_id}", KIND, "staff",
                                               user_id=user_id, case_id=case.id)
                               for user_id in sorted(told)])
+    inbox.deliver(ctx, "escalated", f"escalated:{case.id}", told, case)
     add_event(ctx, case, "escalated", facts={"told": len(told)})
     ctx.audit(Kind.CASE_ESCALATE, "system", case_id=case.id, told=len(told))
     return told

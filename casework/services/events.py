@@ -27,4 +27,7 @@ def add_event(ctx: Context, case: Case, kind: str, *, actor_kind: str = "system"
     event = CaseEvent(case_id=case.id, seq=(last or 0) + 1, kind=kind, actor_kind=actor_kind,
                       actor_user_id=actor_user_id, at=ctx.now, **columns)
     ctx.session.add(event)
+    from casework.services.inbox import on_event  # (the inbox reads the access policy)
+
+    on_event(ctx, case, event)
     return event

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from casework.evidence import Cleaned, Refused, clean
 from casework.models import Attachment, Case
-from casework.services import handoff
+from casework.services import handoff, inbox
 from casework.services.access import Action, Actor, Reporter, open_case
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -52,6 +52,8 @@ def accept_evidence(ctx: Context, actor: Actor, reference: str | None, filename:
     stored = _seal(ctx, actor, case, name, cleaned)
     del cleaned  # only the sealed copy is in memory when the audit event flushes the row
     ctx.audit(Kind.ATTACHMENT_ADD, actor.label, case_id=case.id, attachment=stored.id)
+    if isinstance(actor, Reporter):
+        inbox.tell_case(ctx, case, "reporter_evidence", f"attachment:{stored.id}")
     return stored
 
 

@@ -26,7 +26,7 @@ from casework.models import (
     User,
     UserRole,
 )
-from casework.services import notify
+from casework.services import inbox, notify
 from casework.services.access import Power, Staff, has_power
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -94,6 +94,7 @@ def _request(ctx: Context, requester: Staff, user: User, *, queue: str | None = 
     ctx.audit(Kind.GRANT_REQUEST, requester.label, grant=grant.id, user_id=user.id,
               **_what(grant))
     _tell(ctx, grant, _audience(ctx, grant) - {requester.user_id, user.id})
+    inbox.deliver(ctx, "grant_pending", f"grant:{grant.id}", approvers(ctx, grant))
     return grant
 
 
@@ -107,6 +108,7 @@ def withdraw(ctx: Context, actor: Staff, user: User, *, keep_roles: Iterable[str
         if grant.role in keep_roles or grant.queue in keep_queues:
             continue
         grant.state, grant.decided_by, grant.decided_at = "withdrawn", actor.user_id, ctx.now
+        inbox.mark_grant_read(ctx, grant.id)
         ctx.audit(Kind.GRANT_WITHDRAW, actor.label, grant=grant.id, user_id=user.id,
                   **_what(grant))
 
@@ -131,6 +133,7 @@ def decide(ctx: Context, actor: Staff, grant_id: int, approve: bool) -> AccessGr
     ctx.session.flush()
     ctx.audit(Kind.GRANT_APPROVE if approve else Kind.GRANT_REFUSE, actor.label,
               grant=grant.id, user_id=grant.user_id, **_what(grant))
+    inbox.mark_grant_read(ctx, grant.id)
     told = _audience(ctx, grant) | {grant.user_id, grant.requested_by or 0}
     _tell(ctx, grant, told - {actor.user_id, 0})
     return grant

@@ -159,6 +159,15 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
         return Letter("Casework: a request for access was decided",
                       "A request for access that concerns you or a queue you belong to has "
                       f"been approved or refused.\n\n{staff}")
+    inbox = f"Sign in to see it: {base_url}/staff/inbox"
+    if kind == "inbox_new":
+        return Letter("Casework: something new needs your attention",
+                      f"There is something new in your Casework inbox.\n\n{inbox}")
+    if kind == "inbox_digest":
+        count = int(params.get("count", 0))
+        items = "1 new item" if count == 1 else f"{count} new items"
+        return Letter("Casework: your daily summary",
+                      f"You have {items} in Casework.\n\n{inbox}")
     raise ValueError(f"no words for notification kind {kind!r}")
 
 

@@ -20,9 +20,11 @@ from casework.services.context import Context
 #: Each kind and who receives it.
 KINDS = {"clock_due_soon": "staff", "clock_overdue": "staff", "reporter_update": "reporter",
          "aftercare_followup": "staff", "grant_pending": "staff", "grant_decided": "staff",
-         "case_fallback": "staff", "case_escalated": "staff"}
-#: The only parameter a notification may carry (a date, as ISO text).
-PARAMS = frozenset({"due_on"})
+         "case_fallback": "staff", "case_escalated": "staff", "inbox_new": "staff",
+         "inbox_digest": "staff"}
+#: The only parameters a notification may carry: a date, as ISO text, and how many new
+#: items a digest counts.
+PARAMS = frozenset({"due_on", "count"})
 
 
 @dataclass(frozen=True)

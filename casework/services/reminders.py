@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import Integer, String, cast, literal, null, select, union_all
 
 from casework.models import Assignment, Case, CaseClock, QueueMembership, User
+from casework.services import inbox
 from casework.services.access import staff_actor, visible_filter
 from casework.services.audit import Kind
 from casework.services.context import Context
@@ -139,6 +140,9 @@ def send_reminders(ctx: Context) -> ReminderRun:
                                {"due_on": clock.due_on.isoformat()})
                       for user_id in by_case[clock.case_id]]
     new = enqueue_many(ctx, items)
+    inbox.deliver_checked(ctx, [(item.kind.removeprefix("clock_"),
+                                 item.key.rpartition(":user:")[0], item.user_id, item.case_id)
+                                for item in items])
     run = ReminderRun(clocks=len(clocks), new=new, existing=len(items) - new)
     ctx.audit(Kind.REMINDERS_SENT, "system", clocks=run.clocks, new=run.new,
               existing=run.existing)

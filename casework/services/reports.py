@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from casework.crypto.receipts import hash_receipt, new_receipt
 from casework.models import Case, CaseParty, Person
+from casework.services import inbox
 from casework.services.audit import Kind
 from casework.services.clocks import apply_clock_events
 from casework.services.context import Context
@@ -227,6 +228,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     _keep_from_the_line_manager(ctx, case, report)
     apply_routing(ctx, case)
     escalate_if_immediate(ctx, case)
+    inbox.lodged(ctx, case, report.recorded_by)
     ctx.session.flush()
     return Lodged(case, case.reference, receipt)
 

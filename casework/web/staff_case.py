@@ -37,6 +37,7 @@ from casework.web.forms import (
 )
 from casework.web.reporter import form_errors
 from casework.web.staff import actor, bp
+from casework.web.staff_inbox import read_on_opening
 
 FIELD_PREFIX = "f_"
 PLAIN = {"required": "Answer this question", "must be true or false": "Choose yes or no",
@@ -114,6 +115,7 @@ def render_case(ref: str, status: int = 200, step: dict | None = None,
 @login_required
 def case(ref: str):
     """Summary, routing reasons, clocks, timeline, allowed next steps, notes, messages."""
+    read_on_opening(ref)
     return render_case(ref)
 
 

@@ -123,7 +123,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def document() -> dict:
     """The OpenAPI document the app serves (the endpoint modules register its operations)."""
-    from casework.api import admin, audit, cases, public, reporter_api, stats  # noqa: F401
+    from casework.api import admin, audit, cases, inbox, public, reporter_api, stats  # noqa: F401
 
     return build_openapi()
 
