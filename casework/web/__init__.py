@@ -37,7 +37,7 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def init_web(app: Flask) -> None:
     """Sessions, CSRF, sign-in, security headers, error pages and the blueprints."""
-    from casework.web import admin, auditor, enrol, reporter, staff, statistics
+    from casework.web import admin, auditor, enrol, oidc, reporter, staff, statistics
 
     app.session_interface = DatabaseSessionInterface(runtime_of(app))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session bounds the token's life
@@ -52,6 +52,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(enrol.bp)
+    app.register_blueprint(oidc.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(auditor.bp)
     _headers(app)
