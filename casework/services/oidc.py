@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from threading import Lock
 
@@ -274,6 +274,17 @@ def sign_in(ctx: Context, config: OidcSettings, claims: Mapping) -> Outcome:
         return _refused("deactivated", CLOSED, user)
     _propose(ctx, config, user, claims)
     return Outcome(user, needs_code=not second_factor_shown(config, claims))
+
+
+def check(config: OidcSettings, queues: Iterable[str]) -> None:
+    """At start-up: every role and queue CASEWORK_OIDC_PROPOSE names must exist."""
+    known = {"role": set(STAFF_ROLES), "queue": set(queues)}
+    unknown = [f"{kind}:{key}" for _, kind, key in config.propose if key not in known[kind]]
+    if unknown:
+        raise ValueError("CASEWORK_OIDC_PROPOSE names what does not exist here: "
+                         + ", ".join(unknown))
+    if config.propose and not config.groups_claim:
+        raise ValueError("CASEWORK_OIDC_PROPOSE needs CASEWORK_OIDC_GROUPS_CLAIM")
 
 
 def _propose(ctx: Context, config: OidcSettings, user: User, claims: Mapping) -> None:

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from casework.models import User
 from casework.runtime import Runtime
+from casework.services.oidc import check as check_sso
 from casework.web.accounts import StaffUser
 from casework.web.edge import context
 from casework.web.errors import init_errors
@@ -53,6 +54,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(enrol.bp)
     app.register_blueprint(oidc.bp)
+    if (sso := runtime_of(app).settings.oidc) is not None:
+        check_sso(sso, runtime_of(app).pack.queues)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(auditor.bp)
     _headers(app)

@@ -4,6 +4,8 @@ following the real redirects; nothing of the protocol is mocked."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urljoin, urlparse
@@ -173,14 +175,16 @@ def test_an_id_token_for_another_client_is_refused(sso, provider, staff, ctx, mo
     provider.person("erin", account.user.email)
     other = provider.settings(client=1)
     meta = oidc.metadata(other)
-    real = oidc.exchange
+    real, issued = oidc.exchange, []
 
     def for_other_client(config, meta_, code, verifier, redirect_uri):
         real(config, meta_, code, verifier, redirect_uri)  # Casework's own code, used up
         url, pending = oidc.begin(other, redirect_uri)
         url = url.replace(f"nonce={pending['nonce']}", f"nonce={nonce}")
         back = parse_qs(urlparse(at_provider(url, "erin", True)).query)
-        return real(other, meta, back["code"][0], pending["verifier"], redirect_uri)
+        token = real(other, meta, back["code"][0], pending["verifier"], redirect_uri)
+        issued.append(token["id_token"])
+        return token
 
     monkeypatch.setattr(oidc, "exchange", for_other_client)
     client = app.test_client()
@@ -189,6 +193,8 @@ def test_an_id_token_for_another_client_is_refused(sso, provider, staff, ctx, mo
     response = client.get(at_provider(start.headers["Location"], "erin", True))
     assert response.status_code == 400 and not signed_in(client)
     assert events(ctx, "auth:login:fail")[-1].details["reason"] == "id_token:aud"
+    substituted = json.loads(base64.urlsafe_b64decode(issued[0].split(".")[1] + "=="))
+    assert (substituted["aud"], substituted["nonce"]) == ("other-app", nonce)  # only aud wrong
 
 
 def test_a_replayed_state_is_refused(sso, provider, staff, ctx):
@@ -318,3 +324,10 @@ def test_sign_out_ends_the_session_and_offers_the_providers(sso, provider, staff
     link = link.replace("&amp;", "&")
     assert link.startswith(f"{provider.issuer}/session/end?client_id=casework")
     assert requests.get(link, timeout=10).status_code == 200  # the provider's own sign-out
+
+
+def test_failed_returns_are_rate_limited_like_local_sign_ins(sso):
+    client = sso().test_client()
+    statuses = [client.get("/staff/sign-in/oidc/callback?state=forged&code=x").status_code
+                for _ in range(32)]
+    assert statuses[:30] == [400] * 30 and statuses[-1] == 429
