@@ -33,7 +33,7 @@ def _proposals(raw: str | None) -> tuple[tuple[str, str, str], ...]:
 
 @dataclass(frozen=True)
 class OidcSettings:
-    """Staff sign-in through an OpenID Connect provider (README.md, "Single sign-on")."""
+    """Staff sign-in through an OpenID Connect provider (docs/OPERATIONS.md, "Single sign-on")."""
 
     issuer: str
     client_id: str

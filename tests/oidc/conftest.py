@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, replace
@@ -20,6 +19,7 @@ import requests
 from casework import create_app
 from casework.config import OidcSettings
 from casework.services import oidc
+from tests.api.api_live import free_port
 
 HERE = Path(__file__).resolve().parent
 CALLBACK = "http://localhost/staff/sign-in/oidc/callback"
@@ -40,12 +40,6 @@ def _unavailable(message: str):
     if _in_ci():
         pytest.fail(f"single sign-on tests need Node in CI; {message}")
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -81,7 +75,7 @@ def provider() -> Provider:
             _unavailable("npm is not installed")
         subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"],
                        check=True, capture_output=True, timeout=600)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([node, str(HERE / "provider.mjs"), str(port),
                                 json.dumps(CLIENTS)], cwd=HERE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
