@@ -19,7 +19,7 @@ from casework.models import AccessGrant, AuditEvent, OidcIdentity, User
 from casework.services import grants, oidc
 from casework.services.access import staff_actor
 from casework.services.accounts import NewUser, create_user, deactivate
-from tests.oidc.conftest import CALLBACK
+from tests.oidc.provider_live import CALLBACK
 
 pytestmark = pytest.mark.usefixtures("provider")
 PASSWORD = "correct horse battery"
