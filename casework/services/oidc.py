@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -174,7 +175,7 @@ def _finish(ctx: Context, config: OidcSettings, pending: Mapping | None,
         token = exchange(config, meta, args.get("code", ""), pending["verifier"], redirect_uri)
         claims = verify_id_token(config, meta, token.get("id_token"), pending["nonce"])
     except ProviderError:
-        return _refused("provider_unreachable")
+        return _refused("provider_error")
     except BadToken as exc:
         return _refused(f"id_token:{exc}")
     return sign_in(ctx, config, claims)
@@ -187,7 +188,7 @@ def exchange(config: OidcSettings, meta: Metadata, code: str, verifier: str,
         return dict(_client(config, redirect_uri).fetch_token(
             meta.token_endpoint, grant_type="authorization_code", code=code,
             code_verifier=verifier, timeout=TIMEOUT))
-    except Exception as exc:  # noqa: BLE001 (Authlib raises several kinds; none is shown)
+    except (AuthlibBaseError, requests.RequestException, ValueError) as exc:
         raise ProviderError(f"The provider refused the code ({type(exc).__name__}).") \
             from None
 
@@ -204,10 +205,10 @@ def verify_id_token(config: OidcSettings, meta: Metadata, id_token: object,
         raise BadToken("missing")
     try:
         decoded = _decode(meta, id_token)
-    except JoseError:  # perhaps the provider has rotated its keys: fetch them once more
+    except (JoseError, ValueError):  # perhaps the provider rotated its keys: fetch them again
         try:
             decoded = _decode(metadata(config, refresh=True), id_token)
-        except JoseError:
+        except (JoseError, ValueError):
             raise BadToken("signature") from None
     claims = decoded.claims
     registry = jwt.JWTClaimsRegistry(

@@ -331,3 +331,12 @@ def test_failed_returns_are_rate_limited_like_local_sign_ins(sso):
     statuses = [client.get("/staff/sign-in/oidc/callback?state=forged&code=x").status_code
                 for _ in range(32)]
     assert statuses[:30] == [400] * 30 and statuses[-1] == 429
+
+
+def test_a_forged_code_is_refused_by_the_provider(sso, ctx):
+    client = sso().test_client()
+    start = client.get("/staff/sign-in/oidc")
+    state = parse_qs(urlparse(start.headers["Location"]).query)["state"][0]
+    response = client.get(f"/staff/sign-in/oidc/callback?state={state}&code=forged")
+    assert response.status_code == 400 and not signed_in(client)
+    assert events(ctx, "auth:login:fail")[-1].details["reason"] == "provider_error"
