@@ -99,9 +99,11 @@ def test_sign_in_with_a_second_factor_at_the_provider(sso, provider, staff, ctx)
     provider.person("alice", account.user.email)
     client = app.test_client()
     assert "Sign in with Test Provider" in client.get("/staff/sign-in").get_data(as_text=True)
-    client.get("/staff/sign-in/oidc")
+    asked = parse_qs(urlparse(client.get("/staff/sign-in/oidc").headers["Location"]).query)
+    assert asked["code_challenge_method"] == ["S256"] and asked["response_type"] == ["code"]
+    assert {"code_challenge", "state", "nonce"} <= set(asked)
     before = client.get_cookie("casework_session").value
-    response, _ = sign_in(client, "alice", mfa=True)
+    response, back = sign_in(client, "alice", mfa=True)
     assert response.status_code == 303 and response.headers["Location"].endswith("/staff/")
     assert client.get_cookie("casework_session").value != before  # regenerated
     assert signed_in(client)
@@ -111,6 +113,9 @@ def test_sign_in_with_a_second_factor_at_the_provider(sso, provider, staff, ctx)
     assert login.actor == f"user:{account.user.id}"
     assert login.details["method"] == "oidc" and login.details["second_factor"] == "provider"
     assert [e.actor for e in events(ctx, "auth:oidc:link")] == [f"user:{account.user.id}"]
+    code = parse_qs(urlparse(back).query)["code"][0]
+    trail = json.dumps([e.details for e in ctx.session.execute(select(AuditEvent)).scalars()])
+    assert code not in trail  # never the code (nor, so, any token)
 
 
 def test_without_a_second_factor_casework_asks_for_its_own_code(sso, provider, staff, ctx,
