@@ -11,7 +11,7 @@ from flask_login import login_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from casework.services import oidc
+from casework.services import oidc, oidc_protocol
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import Form
@@ -57,8 +57,8 @@ def start():
     """Off to the provider, with a fresh `state`, `nonce` and PKCE verifier in the session."""
     config = configured()
     try:
-        url, pending = oidc.begin(config, redirect_uri())
-    except oidc.ProviderError:
+        url, pending = oidc_protocol.begin(config, redirect_uri())
+    except oidc_protocol.ProviderError:
         return _refusal(oidc.Outcome(None, message="The sign-in provider cannot be reached "
                                      "now. Try again later, or sign in with your password."),
                         503)
@@ -127,4 +127,4 @@ def provider_sign_out_url(was_oidc: bool) -> str | None:
     config = runtime().settings.oidc
     if not was_oidc or config is None:
         return None
-    return oidc.sign_out_url(config, url_for("staff.sign_in", _external=True))
+    return oidc_protocol.sign_out_url(config, url_for("staff.sign_in", _external=True))

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from casework.config import OidcSettings
-from casework.services import oidc
+from casework.services import oidc_protocol
 
 HERE = Path(__file__).resolve().parent
 CALLBACK = "http://localhost/staff/sign-in/oidc/callback"
@@ -95,4 +95,4 @@ def running_provider(port: int, clients: list[dict]) -> Iterator[Provider]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-        oidc._cache.pop(issuer, None)
+        oidc_protocol._cache.pop(issuer, None)

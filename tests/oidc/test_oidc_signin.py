@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import func, select
 
 from casework.models import AccessGrant, AuditEvent, OidcIdentity, User
-from casework.services import grants, oidc
+from casework.services import grants, oidc, oidc_protocol
 from casework.services.access import staff_actor
 from casework.services.accounts import NewUser, create_user, deactivate
 from tests.oidc.provider_live import CALLBACK
@@ -154,7 +154,7 @@ def test_a_tampered_id_token_is_refused(sso, provider, staff, ctx, monkeypatch):
     app = sso()
     account = staff()
     provider.person("dave", account.user.email)
-    real = oidc.exchange
+    real = oidc_protocol.exchange
 
     def tampered(*args):
         token = real(*args)
@@ -164,7 +164,7 @@ def test_a_tampered_id_token_is_refused(sso, provider, staff, ctx, monkeypatch):
                                       + signature[11:]])
         return token
 
-    monkeypatch.setattr(oidc, "exchange", tampered)
+    monkeypatch.setattr(oidc_protocol, "exchange", tampered)
     client = app.test_client()
     response, _ = sign_in(client, "dave")
     assert response.status_code == 400 and not signed_in(client)
@@ -179,19 +179,19 @@ def test_an_id_token_for_another_client_is_refused(sso, provider, staff, ctx, mo
     account = staff()
     provider.person("erin", account.user.email)
     other = provider.settings(client=1)
-    meta = oidc.metadata(other)
-    real, issued = oidc.exchange, []
+    meta = oidc_protocol.metadata(other)
+    real, issued = oidc_protocol.exchange, []
 
     def for_other_client(config, meta_, code, verifier, redirect_uri):
         real(config, meta_, code, verifier, redirect_uri)  # Casework's own code, used up
-        url, pending = oidc.begin(other, redirect_uri)
+        url, pending = oidc_protocol.begin(other, redirect_uri)
         url = url.replace(f"nonce={pending['nonce']}", f"nonce={nonce}")
         back = parse_qs(urlparse(at_provider(url, "erin", True)).query)
         token = real(other, meta, back["code"][0], pending["verifier"], redirect_uri)
         issued.append(token["id_token"])
         return token
 
-    monkeypatch.setattr(oidc, "exchange", for_other_client)
+    monkeypatch.setattr(oidc_protocol, "exchange", for_other_client)
     client = app.test_client()
     start = client.get("/staff/sign-in/oidc")
     nonce = parse_qs(urlparse(start.headers["Location"]).query)["nonce"][0]
