@@ -217,7 +217,8 @@ def test_a_replayed_state_is_refused(sso, provider, staff, ctx):
     assert client.get(back).status_code == 400  # and in the same browser: used up
 
 
-def test_a_provider_group_proposes_a_queue_as_a_pending_grant(sso, provider, staff, ctx):
+def test_a_provider_group_proposes_a_queue_as_a_pending_grant(sso, provider, staff, ctx,
+                                                               clock):
     app = sso(propose=(("hr-team", "queue", "hr"), ("admins", "role", "admin")))
     account = staff()
     admin = staff(roles=("admin",), queues=())
@@ -237,6 +238,15 @@ def test_a_provider_group_proposes_a_queue_as_a_pending_grant(sso, provider, sta
     assert grants.approvers(ctx, found["admin"]) == {admin.user.id}
     assert grants.approvers(ctx, found["hr"]) == {admin.user.id}
     assert {e.actor for e in events(ctx, "admin:grant:request")} == {"oidc"}
+    clock.now += timedelta(seconds=30)  # the administrator sees who asked, and may decide
+    deciding = app.test_client()
+    token = TOKEN.search(deciding.get("/staff/sign-in").get_data(as_text=True)).group(1)
+    assert deciding.post("/staff/sign-in", data={
+        "csrf_token": token, "email": admin.user.email, "password": PASSWORD,
+        "totp": pyotp.TOTP(admin.totp_secret).at(clock.now)}).status_code == 303
+    listing = deciding.get("/admin/grants").get_data(as_text=True)
+    assert listing.count("Single sign-on (the person&#39;s groups at the provider)") == 2
+    assert 'action="/admin/grants/' in listing
     sign_in(app.test_client(), "gina")  # a second sign-in asks for nothing new
     assert ctx.session.execute(select(func.count()).select_from(AccessGrant).where(
         AccessGrant.user_id == user.id)).scalar_one() == 2
