@@ -10,7 +10,8 @@
 #   make lint    ruff
 #   make bench   every bench/bench_*.py in turn
 #   make clean   caches and build output (keeps .venv, instance/ and .pgtest/)
-#   make distclean  also .venv and the private test PostgreSQL in .pgtest/
+#   make distclean  also .venv, the private test PostgreSQL in .pgtest/ and the test
+#                OpenID provider's packages (tests/oidc/node_modules)
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -67,4 +68,4 @@ distclean: clean
 			command -v $$b >/dev/null 2>&1 && { $$b -D .pgtest/data -m fast stop >/dev/null 2>&1 || true; break; }; \
 		done; \
 	fi
-	rm -rf $(VENV) .pgtest
+	rm -rf $(VENV) .pgtest tests/oidc/node_modules

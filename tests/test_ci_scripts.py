@@ -185,3 +185,10 @@ def test_ci_run_installs_the_backup_tools():
     text = (ROOT / ".ci" / "run").read_text()
     assert "command -v pg_dump" in text and "command -v pg_restore" in text
     assert "missing+=(postgresql-client)" in text
+
+
+def test_ci_run_installs_node_and_the_test_openid_provider():
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "missing+=(nodejs)" in text and "missing+=(npm)" in text
+    assert "npm ci --prefix tests/oidc" in text
+    assert (ROOT / "tests" / "oidc" / "package-lock.json").is_file()

@@ -19,14 +19,22 @@ from casework.models.links import LINK_KINDS, CaseLink
 from casework.models.notify import CheckIn, Notification
 from casework.models.stats import StatsRelease
 from casework.models.tokens import ApiToken
-from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
+from casework.models.users import (
+    CONTENT_ROLES,
+    STAFF_ROLES,
+    OidcIdentity,
+    QueueMembership,
+    User,
+    UserRole,
+)
 from casework.models.web import WebSession
 
 __all__ = [
     "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
     "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseLink", "CaseParty",
     "CheckIn", "InboxItem", "InboxSetting", "LINK_KINDS",
-    "Invitation", "Message", "Note", "Notification", "Person", "QueueMembership", "Recusal",
+    "Invitation", "Message", "Note", "Notification", "OidcIdentity", "Person",
+    "QueueMembership", "Recusal",
     "STAFF_ROLES", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",
 ]

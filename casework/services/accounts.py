@@ -171,7 +171,13 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
 def deactivate(ctx: Context, actor: Staff, user_id: int) -> User:
     """Close an account: it cannot sign in, its tokens and sessions end at once, its unused
     invitation stops working and its pending grants are withdrawn."""
-    user = _other_account(ctx, actor, user_id, "deactivate your own account")
+    return close_account(ctx, actor, _other_account(ctx, actor, user_id,
+                                                    "deactivate your own account"))
+
+
+def close_account(ctx: Context, actor: Staff, user: User) -> User:
+    """Deactivate an account, for an administrator or (with a stand-in actor whose
+    `user_id` is None) the single sign-on, when the provider no longer knows its identity."""
     reached = handoff.cases_reached_by(ctx, user)
     user.active = False
     end_sessions(ctx, user)

@@ -62,6 +62,7 @@ class Kind(StrEnum):
     LOGIN = "auth:login"
     LOGIN_FAIL = "auth:login:fail"
     LOGOUT = "auth:logout"
+    OIDC_LINK = "auth:oidc:link"
     ENROL = "auth:enrol"
     ENROL_FAIL = "auth:enrol:fail"
     USER_CREATE = "admin:user:create"

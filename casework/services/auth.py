@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from casework.crypto.passwords import verify_password
 from casework.crypto.receipts import verify_receipt
-from casework.models import Case, User
+from casework.models import Case, OidcIdentity, User
 from casework.services import ratelimit, throttle, totp
 from casework.services.access import Reporter
 from casework.services.audit import Kind
@@ -74,6 +74,15 @@ def device_bucket(ctx: Context, device: str | None, user: User | None) -> str | 
     return throttle.bucket(ctx, "login-device", parts[1])
 
 
+def _provider_only(ctx: Context, user: User) -> bool:
+    """With single sign-on on, an account linked to a provider identity signs in there only
+    (unless CASEWORK_OIDC_LOCAL_FOR_LINKED=1): someone who leaves the organisation and loses
+    their provider account cannot fall back on a local password."""
+    config = ctx.runtime.settings.oidc
+    return (config is not None and not config.local_for_linked
+            and ctx.session.get(OidcIdentity, user.id) is not None)
+
+
 @dataclass(frozen=True)
 class StaffSignIn:
     """The outcome of a staff sign-in attempt; `reason` is for the audit trail, not the page."""
@@ -106,6 +115,8 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None,
         reason = "bad_credentials"
     elif not totp.accept_code(ctx, user, code):
         reason = "bad_second_factor"
+    elif _provider_only(ctx, user):
+        reason = "use_provider"
     if reason:
         throttle.fail(ctx, buckets)
         ctx.audit(Kind.LOGIN_FAIL, f"user:{user.id}" if user else "unknown", reason=reason)

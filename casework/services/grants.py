@@ -79,7 +79,29 @@ def give_or_request(ctx: Context, requester: Staff, user: User, roles: Iterable[
     return pending
 
 
-def _request(ctx: Context, requester: Staff, user: User, *, queue: str | None = None,
+@dataclass(frozen=True)
+class Proposer:
+    """Who asks when nobody in Casework does: the single sign-on, for the provider's groups."""
+
+    label: str = "oidc"
+    user_id: None = None
+
+
+def propose(ctx: Context, user: User, roles: Iterable[str], queues: Iterable[str],
+            proposer: Proposer = Proposer()) -> list[AccessGrant]:
+    """What an identity provider's groups propose for an account: every role and queue it
+    lacks becomes a pending grant, decided by the same rule as any other (never given at
+    once, whatever it reaches). One refused before is not asked for again."""
+    refused = {(g.queue, g.role) for g in ctx.session.execute(select(AccessGrant).where(
+        AccessGrant.user_id == user.id, AccessGrant.state == "refused")).scalars()}
+    made = [_request(ctx, proposer, user, role=role)
+            for role in sorted(set(roles) - user.roles) if (None, role) not in refused]
+    made += [_request(ctx, proposer, user, queue=queue)
+             for queue in sorted(set(queues) - user.queues) if (queue, None) not in refused]
+    return made
+
+
+def _request(ctx: Context, requester: Staff | Proposer, user: User, *, queue: str | None = None,
              role: str | None = None) -> AccessGrant:
     same = ctx.session.execute(select(AccessGrant).where(
         AccessGrant.user_id == user.id, AccessGrant.state == PENDING,

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from casework.models import User
 from casework.runtime import Runtime
+from casework.services.oidc import check as check_sso
 from casework.web.accounts import StaffUser
 from casework.web.edge import context
 from casework.web.errors import init_errors
@@ -37,7 +38,7 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def init_web(app: Flask) -> None:
     """Sessions, CSRF, sign-in, security headers, error pages and the blueprints."""
-    from casework.web import admin, auditor, enrol, reporter, staff, statistics
+    from casework.web import admin, auditor, enrol, oidc, reporter, staff, statistics
 
     app.session_interface = DatabaseSessionInterface(runtime_of(app))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session bounds the token's life
@@ -52,6 +53,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(enrol.bp)
+    app.register_blueprint(oidc.bp)
+    if (sso := runtime_of(app).settings.oidc) is not None:
+        check_sso(sso, runtime_of(app).pack.queues)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(auditor.bp)
     _headers(app)

@@ -26,6 +26,7 @@ from casework.services.inputs import query_number
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
+from casework.web.oidc import provider_sign_out_url
 from casework.web.reporter import report_form, submit_report
 from casework.workflow.policy import RELATIONS
 
@@ -33,6 +34,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 #: A browser the account signed in on before (services/auth.py, device tokens): a year.
 DEVICE_COOKIE, DEVICE_AGE = "casework_device", 365 * 24 * 3600
 PER_PAGE = 25
+USE_PROVIDER = "This account signs in with {}: use the button below the form."
 CAPACITY_WORDS = {"handler": "Handler", "investigator": "Investigator",
                   "decision_maker": "Decision maker"}
 ACTION_WORDS = {"police_referral": "A police referral must be made and recorded",
@@ -122,7 +124,9 @@ def sign_in():
                                     secure=current_app.config.get("SESSION_COOKIE_SECURE")
                                     or request.is_secure)
             return response
-        form.password.errors = ["Those sign-in details are not right. Check your email, "
+        form.password.errors = [USE_PROVIDER.format(runtime().settings.oidc.name)
+                                if result.reason == "use_provider" else
+                                "Those sign-in details are not right. Check your email, "
                                 "password and code, and try again."]
     status = 422 if request.method == "POST" else 200
     return render_template("staff/sign_in.html", form=form), status
@@ -131,10 +135,13 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Forget the session."""
+    """Forget the session (and offer the provider's sign-out, after single sign-on)."""
+    elsewhere = provider_sign_out_url(session.get("signed_in_with") == "oidc")
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
+    if elsewhere:
+        session["provider_sign_out"] = elsewhere
     return redirect(url_for("staff.sign_in"), 303)
 
 

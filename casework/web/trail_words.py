@@ -41,6 +41,7 @@ KIND_WORDS = {
     Kind.LOGIN: "A staff member signed in",
     Kind.LOGIN_FAIL: "A staff sign-in failed",
     Kind.LOGOUT: "A staff member signed out",
+    Kind.OIDC_LINK: "An account was linked to its identity at the single sign-on provider",
     Kind.ENROL: "An account was enrolled",
     Kind.ENROL_FAIL: "An enrolment failed",
     Kind.USER_CREATE: "An account was created",
