@@ -1,7 +1,7 @@
 """Staff single sign-on: the provider identity (issuer and subject) each account is linked to
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 23:00:00
 
 An account is linked at its first sign-in through the provider (by its verified email) and
