@@ -6,7 +6,6 @@ way leaves the database unlocked for everyone else."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pyotp
 import pytest
@@ -137,10 +136,8 @@ def test_a_failed_request_leaves_the_sqlite_database_unlocked(tmp_path, monkeypa
                         {"implicated-name": "Someone"})]:
         response = (client.get(path) if data is None else client.post(path, data=data))
         assert response.status_code in (404, 422, 500), path
-        started = time.monotonic()
-        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if a lock is held
+        other.execute("BEGIN IMMEDIATE")  # timeout=0: raises "database is locked" if held
         other.execute("ROLLBACK")
-        assert time.monotonic() - started < 1
     engine.dispose()
 
 
