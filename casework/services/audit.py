@@ -45,6 +45,7 @@ class Kind(StrEnum):
     CASE_FALLBACK = "case:queue:fallback"
     CASE_HANDOFF = "case:handoff:external"
     CASE_EXPORT = "case:file:export"
+    CASE_FILE = "case:file:pdf"
     REPORTER_CONTACT_USED = "case:identity:contact"
     RECORD_DAMAGED = "case:record:damaged"
     CLOCK_CHANGE = "case:clock:change"

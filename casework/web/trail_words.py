@@ -24,6 +24,7 @@ KIND_WORDS = {
     Kind.CASE_FALLBACK: "A case nobody could see moved to its fallback queue",
     Kind.CASE_HANDOFF: "A case was handed over to a body outside the organisation",
     Kind.CASE_EXPORT: "A handed-over case file was exported",
+    Kind.CASE_FILE: "A case file (PDF) was made for a body outside the organisation",
     Kind.REPORTER_CONTACT_USED: "The reporter's contact details were used to tell them",
     Kind.RECORD_DAMAGED: "A damaged record was found",
     Kind.CLOCK_CHANGE: "A deadline was changed or a milestone recorded",
