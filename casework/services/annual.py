@@ -18,6 +18,7 @@ from casework.services.access import Power, Staff, require
 from casework.services.annual_shapes import SHAPES, Section, Shape
 from casework.services.context import Context
 from casework.services.errors import Invalid
+from casework.services.spreadsheet import csv_text
 from casework.services.stats import StatsRequest, check_request, release, rule_words
 from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
@@ -219,6 +220,24 @@ def value_label(ctx: Context, dim: str, value: str | None) -> str:
     if dim == "queue" and value in pack.queues:
         return pack.queues[value].label
     return WORDS.get(dim, {}).get(value) or value.replace("_", " ").capitalize()
+
+
+def table_csv(ctx: Context, body: dict, order: Sequence[str] = ()) -> str:
+    """A release as the analysts' page downloads it: the table and nothing else, in the
+    words the page uses: a column per dimension (its label; "All" on a total row), then the
+    number of cases as the page shows it ("not shown", "withheld"). The CLI and the API keep
+    the keys (`as_csv`, `GET /stats`), as the contract fixes them."""
+    dims = tuple(d for d in order if d in body["by"]) or tuple(body["by"])
+    return csv_text([*(DIMENSION_LABELS.get(d, d) for d in dims), "Number of cases"],
+                    ([*(value_label(ctx, d, row[d]) for d in dims), shown(row)]
+                     for row in every_row(ctx, body)))
+
+
+def table_only(text: str) -> str:
+    """A CSV of ours without the note after its blank line (the page's downloads are the
+    table alone; the note is on the page)."""
+    table, blank, _ = text.rpartition("\n\n")
+    return table + "\n" if blank else text
 
 
 def report_csv(reports: Sequence[AnnualReport]) -> str:

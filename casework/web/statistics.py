@@ -120,7 +120,8 @@ def statistics():
 @bp.get("/statistics.csv")
 @login_required
 def statistics_csv():
-    """The table asked for, as CSV (the same release, audited again as a download)."""
+    """The table asked for, as CSV in the page's words and nothing but the table (the same
+    release, audited again as a download)."""
     form, me = table_form(), analyst()
     try:
         body = asked(form, me)
@@ -128,7 +129,7 @@ def statistics_csv():
         refused(form, exc)
         return statistics_page(form, None, 422, me)
     name = "-".join(["statistics", body["period"], *body["by"]])
-    return attachment(stats.as_csv(body), f"{name}.csv")
+    return attachment(annual.table_csv(context(), body, chosen(form)), f"{name}.csv")
 
 
 def annual_page(form: AnnualForm, reports, status: int):
@@ -155,7 +156,7 @@ def annual_reports():
 @bp.get("/statistics/annual.csv")
 @login_required
 def annual_reports_csv():
-    """The annual reports as one CSV."""
+    """The annual reports as one CSV (the table alone: the rule is on the page)."""
     form, me = AnnualForm(request.args), analyst()
     try:
         reports = annual.annual_report(context(), me, form.period.data or "")
@@ -163,7 +164,8 @@ def annual_reports_csv():
         refused(form, exc)
         return annual_page(form, None, 422)
     period = annual.annual_period(context(), form.period.data)
-    return attachment(annual.report_csv(reports), f"annual-report-{period}.csv")
+    return attachment(annual.table_only(annual.report_csv(reports)),
+                      f"annual-report-{period}.csv")
 
 
 def attachment(text: str, filename: str) -> Response:
