@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from pypdf import PdfReader
 
 from casework.services.stats import OPERATOR, StatsRequest, as_csv, release
 from tests.web.conftest import page
@@ -111,9 +112,18 @@ def test_a_refused_request_names_the_field(browser, analyst, query, field):
 
 
 def test_the_annual_reports_of_the_pack_are_protected_and_exported(browser, analyst):
-    response = browser.get("/staff/statistics/annual?period=2026")
+    first = page(browser.get("/staff/statistics/annual?period=2026"))
+    assert "The 2026 annual reports are being worked out" in first  # said at once
+    assert '<meta http-equiv="refresh" content="0; url=/staff/statistics/annual?period=2026' \
+        '&amp;work=1">' in first and 'href="/staff/statistics/annual?period=2026&amp;work=1"' \
+        in first
+    assert not CELLS.findall(first)
+    response = browser.get("/staff/statistics/annual?period=2026&work=1")  # where it moves on
     body = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "being worked out" not in body
+    assert 'http-equiv="refresh"' not in body
+    again = page(browser.get("/staff/statistics/annual?period=2026"))  # published: at once
+    assert "being worked out" not in again and CELLS.findall(again) == CELLS.findall(body)
     for heading in ("the Monitoring Officer&#39;s annual report to the audit committee",
                     "Concerns received", "Kinds of concern", "Time taken and deadlines met",
                     "Reports of breaches: voluntary annual statistics",
@@ -128,6 +138,13 @@ def test_the_annual_reports_of_the_pack_are_protected_and_exported(browser, anal
     assert csv.headers["Content-Disposition"] == 'attachment; filename="annual-report-2026.csv"'
     assert page(csv).startswith("report,citation,period,section,group,row,count")
     assert "" not in page(csv).splitlines() and "Counts from 1" not in page(csv)  # table only
+    pdf = browser.get("/staff/statistics/annual.pdf?period=2026")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="annual-report-2026.pdf"'
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+                    .split())
+    assert "Annual reports 2026" in text and "Concerns received" in text
+    assert all(cell in text for cell in CELLS.findall(body))  # the page's numbers
 
 
 @pytest.mark.parametrize("period", ["2026-H2", "2027", "last year"])
@@ -151,7 +168,8 @@ def test_an_analyst_sees_nothing_of_any_case(browser, analyst, year_2026):
 @pytest.mark.parametrize("path", ["/staff/statistics", "/staff/statistics?by=route&period=2026",
                                   "/staff/statistics.csv?by=route&period=2026",
                                   "/staff/statistics/annual?period=2026",
-                                  "/staff/statistics/annual.csv?period=2026"])
+                                  "/staff/statistics/annual.csv?period=2026",
+                                  "/staff/statistics/annual.pdf?period=2026"])
 def test_everyone_else_is_refused(browser, year_2026, handler, path):
     response = browser.get(path)
     assert response.status_code == 403
