@@ -164,19 +164,24 @@ def annual_reports():
     return annual_page(form, reports, 200, working=None if done else carry_on)
 
 
-@bp.get("/statistics/annual.csv")
-@login_required
-def annual_reports_csv():
-    """The annual reports as one CSV (the table alone: the rule is on the page)."""
+def annual_download(make):
+    """A download of the year's reports: make(reports, period) gives the response; a bad
+    year is the page with its error (422)."""
     form, me = AnnualForm(request.args), analyst()
     try:
         reports = annual.annual_report(context(), me, form.period.data or "")
     except Invalid as exc:
         refused(form, exc)
         return annual_page(form, None, 422)
-    period = annual.annual_period(context(), form.period.data)
-    return attachment(annual.table_only(annual.report_csv(reports)),
-                      f"annual-report-{period}.csv")
+    return make(reports, annual.annual_period(context(), form.period.data))
+
+
+@bp.get("/statistics/annual.csv")
+@login_required
+def annual_reports_csv():
+    """The annual reports as one CSV (the table alone: the rule is on the page)."""
+    return annual_download(lambda reports, period: attachment(
+        annual.table_only(annual.report_csv(reports)), f"annual-report-{period}.csv"))
 
 
 @bp.get("/statistics/annual.pdf")
@@ -185,18 +190,14 @@ def annual_reports_pdf():
     """The annual reports as a PDF (the page's tables, made on the server)."""
     from casework.web.auditor import when  # (the auditor's pages import this module's app)
 
-    form, me = AnnualForm(request.args), analyst()
-    try:
-        reports = annual.annual_report(context(), me, form.period.data or "")
-    except Invalid as exc:
-        refused(form, exc)
-        return annual_page(form, None, 422)
-    period = annual.annual_period(context(), form.period.data)
-    data = render_pdf("staff/annual_pdf.html", reports=reports, period=period,
-                      measure_labels=annual.MEASURE_LABELS, made_by=current_user.name,
-                      made_at=when(context().now))
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="annual-report-{period}.pdf"'})
+    def pdf(reports, period: str) -> Response:
+        data = render_pdf("staff/annual_pdf.html", reports=reports, period=period,
+                          measure_labels=annual.MEASURE_LABELS, made_by=current_user.name,
+                          made_at=when(context().now))
+        return Response(data, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="annual-report-{period}.pdf"'})
+
+    return annual_download(pdf)
 
 
 def attachment(text: str, filename: str) -> Response:
