@@ -75,6 +75,7 @@ class Kind(StrEnum):
     GRANT_REFUSE = "admin:grant:refuse"
     GRANT_WITHDRAW = "admin:grant:withdraw"
     PERSON_CREATE = "admin:person:create"
+    PERSON_UPDATE = "admin:person:update"
     EXPORT = "stats:export"
     KEYS_ROTATE = "keys:rotate"
     RETENTION_PURGE = "retention:purge"

@@ -54,6 +54,7 @@ KIND_WORDS = {
     Kind.GRANT_REFUSE: "A request for access was refused",
     Kind.GRANT_WITHDRAW: "A request for access was withdrawn",
     Kind.PERSON_CREATE: "A person was added to the directory",
+    Kind.PERSON_UPDATE: "A person's directory entry was changed",
     Kind.EXPORT: "A statistics table was published or downloaded",
     Kind.KEYS_ROTATE: "The encryption key was changed",
     Kind.RETENTION_PURGE: "Cases were destroyed under the retention policy",
