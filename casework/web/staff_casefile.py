@@ -49,10 +49,10 @@ def _short(text: str, size: int = 90) -> str:
 
 def _form(options, form: CaseFileForm | None = None) -> CaseFileForm:
     form = form or CaseFileForm(formdata=None)
-    form.notes.choices = [(n["id"], f"{n['at']:%d %B %Y %H:%M}, {n['by']}: {_short(n['text'])}")
+    form.notes.choices = [(n["id"], f"{n['at']:%d %B %Y %H:%M} UTC, {n['by']}: {_short(n['text'])}")
                           for n in options.notes]
     form.messages.choices = [
-        (m["id"], f"{m['at']:%d %B %Y %H:%M}, "
+        (m["id"], f"{m['at']:%d %B %Y %H:%M} UTC, "
                   f"{'the reporter' if m['from'] == 'reporter' else 'a handler'}: "
                   f"{_short(m['text'])}") for m in options.messages]
     if options.anonymous or not options.may_reveal:  # nothing to give, or not theirs to give
