@@ -59,6 +59,12 @@ def test_a_handler_makes_a_redacted_case_file(visit, live):
     open_case(hr, reference)
     hr.page.get_by_label("Your note").fill(NOTE)
     hr.page.get_by_role("button", name="Add note").click()
+    hr.page.emulate_media(media="print")  # the case page printed: the record, no forms
+    expect(hr.page.get_by_role("navigation", name="Staff")).to_be_hidden()
+    expect(hr.page.get_by_role("button", name="Add note")).to_be_hidden()
+    expect(hr.page.get_by_text(NOTE)).to_be_visible()
+    hr.check("casefile-00-case-page-printed")
+    hr.page.emulate_media(media="screen")
     hr.page.get_by_role("link", name="Make a case file (PDF)").click()
     form = hr.page
     expect(form.get_by_role("heading", level=1)).to_have_text(
