@@ -116,6 +116,10 @@ def test_the_annual_reports_say_they_are_being_worked_out(visit, live):
     assert page.locator('meta[http-equiv="refresh"]').get_attribute("content") == (
         f"0; url=/staff/statistics/annual?period={year}&work=1")
     analyst.check("annual-01-being-worked-out")
+    page.set_viewport_size({"width": 320, "height": 800})
+    analyst.check("annual-01-being-worked-out-320px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.unroute(lambda url: "work=1" in url)
     page.unroute_all()
     page.get_by_role("link", name="Show them now").click()
@@ -128,3 +132,30 @@ def test_the_annual_reports_say_they_are_being_worked_out(visit, live):
     expect(page.get_by_role("navigation", name="Staff")).to_be_hidden()
     expect(page.get_by_role("button", name="Show the reports")).to_be_hidden()
     analyst.check("annual-03-reports-printed")
+
+
+def test_an_administrator_changes_a_directory_entry(visit, live):
+    admin = visit(javascript=False)
+    page = admin.page
+    sign_in(admin, live.logins["admin"])
+    page.get_by_role("navigation", name="Staff").get_by_role("link", name="People directory"
+                                                             ).click()
+    page.get_by_label("Name", exact=True).fill("Morgan Tester")
+    page.get_by_label("Position", exact=True).fill("Parks Officer")
+    page.get_by_role("button", name="Add to the directory").click()
+    page.get_by_role("link", name="Change Morgan Tester's entry").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change Morgan Tester's entry")
+    expect(page.get_by_label("Position", exact=True)).to_have_value("Parks Officer")
+    admin.check("directory-01-change-entry")
+    page.get_by_label("Position", exact=True).fill("Senior Parks Officer")
+    page.get_by_label("Line manager").select_option(label="Chris Evans, Director of Environment")
+    page.get_by_role("button", name="Save the changes").click()
+    row = page.get_by_role("row", name="Morgan Tester")
+    expect(row).to_contain_text("Senior Parks Officer")
+    expect(row).to_contain_text("Chris Evans")
+    admin.check("directory-02-changed")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.get_by_role("link", name="Change Morgan Tester's entry").click()
+    admin.check("directory-03-change-entry-320px")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the entry's page scrolls sideways at 320 px ({width} px)"
