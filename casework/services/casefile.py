@@ -36,7 +36,7 @@ from casework.services.events import add_event
 from casework.services.reports import answers_in_words
 from casework.services.routing import party_details
 from casework.services.vault import KeyDestroyed
-from casework.services.views import timeline
+from casework.services.views import implicated_people, timeline
 
 SAFE = re.compile(r"[^\w.\- ]")  # a file name inside the zip never names a folder
 IDENTITY_NOTE = ("The reporter's identity is not in this file. It is protected by law and "
@@ -93,7 +93,7 @@ def export_for_hand_over(ctx: Context, reference: str) -> CaseFile:
     return CaseFile(data, digest, recipient)
 
 
-def case_record(ctx: Context, case: Case) -> dict:
+def case_record(ctx: Context, case: Case, reader: str = "cli") -> dict:
     """What every case file holds of a case, whoever it is for (a system read: the caller
     audits the export). Notes and messages carry their ids so a handler can choose among
     them; the evidence is listed with its digests, not its bytes."""
@@ -113,14 +113,24 @@ def case_record(ctx: Context, case: Case) -> dict:
         "decisions": [d.as_dict() | {"at": d.at.isoformat()} for d in decisions(ctx, case)],
         "timeline": [{"at": t["at"].isoformat(), "what": t["label"], "by": t["by"]}
                      for t in timeline(ctx, case)],
+        "implicated": [{"name": p["name"], "position": p["position"]}
+                       for p in implicated_people(ctx, reader, case)],
         "notes": [{"id": n.id, "at": n.at.isoformat(), "by": names.get(n.author_id),
-                   "text": vault.open("note", n.id, n.body_ct)}
+                   "text": _opened(vault, "note", n.id, n.body_ct)}
                   for n in _rows(ctx, Note, case)],
         "messages": [{"id": m.id, "at": m.at.isoformat(), "from": m.sender,
-                      "text": vault.open("message", m.id, m.body_ct)}
+                      "text": _opened(vault, "message", m.id, m.body_ct)}
                      for m in _rows(ctx, Message, case)],
         "evidence": [_evidence(ctx, case, row) for row in _rows(ctx, Attachment, case)],
     }
+
+
+def _opened(vault, kind: str, record_id: int, blob: bytes | None) -> str:
+    """A sealed text, or the damaged marker (a damaged record never stops the file)."""
+    try:
+        return vault.open(kind, record_id, blob) if blob is not None else ""
+    except (DamagedRecord, KeyDestroyed):
+        return DAMAGED
 
 
 def _evidence(ctx: Context, case: Case, row: Attachment) -> dict:
@@ -244,7 +254,7 @@ def make_case_file(ctx: Context, actor: Staff, reference: str, choice: FileChoic
     reporter = {"anonymous": case.anonymous}
     if "identity" not in choice.redact and not case.anonymous:
         reporter = reveal_identity(ctx, actor, case.reference, choice.identity_reason or "")
-    record = case_record(ctx, case)
+    record = case_record(ctx, case, actor.label)
     record["notes"] = [n for n in record["notes"] if n["id"] in choice.notes]
     record["messages"] = [m for m in record["messages"] if m["id"] in choice.messages]
     if "notes" in choice.redact:

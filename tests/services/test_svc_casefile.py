@@ -10,7 +10,7 @@ from casework.models import AuditEvent
 from casework.services.access import Reporter
 from casework.services.audit import Kind
 from casework.services.casefile import FileChoice, make_case_file
-from casework.services.content import add_note, post_message
+from casework.services.content import DAMAGED, add_note, post_message
 from casework.services.errors import Invalid
 from casework.services.views import case_view
 
@@ -81,3 +81,13 @@ def test_the_identity_needs_a_reason_and_the_policys_leave(named, make, ctx):
     kinds = list(ctx.session.execute(select(AuditEvent.kind).where(
         AuditEvent.case_id == case.id).order_by(AuditEvent.seq)).scalars())
     assert kinds[-2:] == [str(Kind.IDENTITY_REVEAL), str(Kind.CASE_FILE)]
+
+
+def test_a_damaged_note_is_marked_damaged_not_a_failure(named, ctx):
+    case, handler, note, *_ = named
+    note.body_ct = b"\x00" + bytes(note.body_ct)[1:]  # one byte changed: it no longer opens
+    ctx.session.flush()
+    documents: list = []
+    make_case_file(ctx, handler, case.reference, FileChoice(
+        notes=frozenset({note.id}), redact=frozenset({"identity"})), kept(documents))
+    assert [n["text"] for n in documents[0].record["notes"]] == [DAMAGED]

@@ -73,6 +73,7 @@ def test_a_redacted_case_file_withholds_the_reporter_and_carries_the_trail(
     words = flat(text)
     assert "Rep Orter" not in words and "Orter" not in words and "rep@example.org" not in words
     assert "Pat Boss" not in words and "Boss" not in words  # names withheld, in the text too
+    assert "Implicated [name withheld], Head of Parks" in words
     assert "told me to falsify the figures" in words  # the report itself is there
     assert SECRET_NOTE in words  # the chosen note (its text not withheld)
     assert "In March, said" in words and "Could you tell us" not in words  # only the chosen
@@ -119,7 +120,8 @@ def test_an_unredacted_case_file_names_the_reporter_with_a_reason(browser, accou
                        token_from=url)
     assert got.status_code == 200
     words = flat(pdf_text(got.data)[0])
-    assert "Rep Orter" in words and "rep@example.org" in words and "Pat Boss" in words
+    assert "Rep Orter" in words and "rep@example.org" in words
+    assert "Implicated Pat Boss, Head of Parks" in words  # names given: those implicated too
     assert SECRET_NOTE not in words and "the text of this note is withheld" in words
     ctx.session.expire_all()
     kinds = list(ctx.session.execute(select(AuditEvent.kind).where(
