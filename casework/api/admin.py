@@ -28,7 +28,7 @@ from casework.services import accounts, grants, invitations, tokens
 from casework.services.auth import staff_sign_in
 from casework.services.directory import list_accounts, require_admin
 from casework.services.inputs import path_id
-from casework.services.people import NewPerson, create_person
+from casework.services.people import NewPerson, create_person, update_person
 from casework.services.totp import otpauth_uri
 from casework.web.edge import context
 from casework.web.errors import error_body
@@ -74,6 +74,16 @@ def admin_people(body: PersonIn):
     data = body.model_dump()
     data["roles"] = tuple(data["roles"])
     return {"id": create_person(context(), actor.label, NewPerson(**data)).id}
+
+
+@operation(api, "PUT", "/admin/people/{id}", "Change someone's directory entry (every field, "
+           "as when added; audited with the names of the fields changed)", auth="staff",
+           body=PersonIn, response=IdOut, errors=(403, 404), tags=ADMIN)
+def admin_person(id: str, body: PersonIn):  # noqa: A002  (the path's name)
+    number = path_id(id, "There is no such person in the directory.")
+    data = body.model_dump()
+    data["roles"] = tuple(data["roles"])
+    return {"id": update_person(context(), staff(), number, NewPerson(**data)).id}
 
 
 @operation(api, "GET", "/admin/users", "Every staff account (never a password or secret)",

@@ -237,4 +237,4 @@ def case_audit(ref: str, query: PageQuery):
             for e in rows]
 
 
-from casework.api import case_evidence, case_handling  # noqa: E402, F401  (registers them)
+from casework.api import case_evidence, case_file, case_handling  # noqa: E402, F401  (registers them)

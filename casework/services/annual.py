@@ -14,11 +14,21 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from casework.models import StatsRelease
 from casework.services.access import Power, Staff, require
 from casework.services.annual_shapes import SHAPES, Section, Shape
 from casework.services.context import Context
 from casework.services.errors import Invalid
-from casework.services.stats import StatsRequest, check_request, release, rule_words
+from casework.services.spreadsheet import csv_text
+from casework.services.stats import (
+    StatsRequest,
+    check_request,
+    profile_of,
+    release,
+    rule_words,
+)
 from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
 
@@ -103,6 +113,25 @@ def annual_report(ctx: Context, actor: Staff, period_text: str,
         return tables[by]
 
     return [fill(ctx, SHAPES[key], table) for key in ctx.runtime.pack.annual_reports]
+
+
+def annual_ready(ctx: Context, actor: Staff, period_text: str,
+                 profile: str | None = None) -> bool:
+    """Whether every table the year's annual reports need is published already, with its
+    measures, so the reports show at once (nothing is counted or stored here). A first
+    showing checks each table against everything published before and can take a while:
+    the page says it is working meanwhile."""
+    require(actor, Power.STATISTICS)
+    period = annual_period(ctx, period_text)
+    chosen = profile_of(ctx, profile).name
+    wanted = {",".join(check_request(ctx, StatsRequest(by=section.by, period=period))[0])
+              for key in ctx.runtime.pack.annual_reports for section in SHAPES[key].sections}
+    if not wanted:
+        return True
+    stored = dict(ctx.session.execute(select(StatsRelease.dimensions, StatsRelease.body).where(
+        StatsRelease.period == period, StatsRelease.profile == chosen,
+        StatsRelease.dimensions.in_(sorted(wanted)))).all())
+    return all(key in stored and "measures" in stored[key] for key in wanted)
 
 
 def annual_period(ctx: Context, text: str) -> str:
@@ -219,6 +248,24 @@ def value_label(ctx: Context, dim: str, value: str | None) -> str:
     if dim == "queue" and value in pack.queues:
         return pack.queues[value].label
     return WORDS.get(dim, {}).get(value) or value.replace("_", " ").capitalize()
+
+
+def table_csv(ctx: Context, body: dict, order: Sequence[str] = ()) -> str:
+    """A release as the analysts' page downloads it: the table and nothing else, in the
+    words the page uses: a column per dimension (its label; "All" on a total row), then the
+    number of cases as the page shows it ("not shown", "withheld"). The CLI and the API keep
+    the keys (`as_csv`, `GET /stats`), as the contract fixes them."""
+    dims = tuple(d for d in order if d in body["by"]) or tuple(body["by"])
+    return csv_text([*(DIMENSION_LABELS.get(d, d) for d in dims), "Number of cases"],
+                    ([*(value_label(ctx, d, row[d]) for d in dims), shown(row)]
+                     for row in every_row(ctx, body)))
+
+
+def table_only(text: str) -> str:
+    """A CSV of ours without the note after its blank line (the page's downloads are the
+    table alone; the note is on the page)."""
+    table, blank, _ = text.rpartition("\n\n")
+    return table + "\n" if blank else text
 
 
 def report_csv(reports: Sequence[AnnualReport]) -> str:

@@ -26,6 +26,7 @@ class PersonRow:
     department: str | None
     roles: tuple[str, ...]
     manager: str | None
+    manager_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def list_people(ctx: Context, actor: Staff) -> list[PersonRow]:
     rows = ctx.session.execute(select(Person, manager.name).outerjoin(
         manager, manager.id == Person.manager_id).order_by(Person.name, Person.id)).all()
     return [PersonRow(p.id, p.name, p.position, p.email, p.department, tuple(p.roles or ()),
-                      boss) for p, boss in rows]
+                      boss, p.manager_id) for p, boss in rows]
 
 
 def list_accounts(ctx: Context, actor: Staff, user_id: int | None = None) -> list[AccountRow]:

@@ -150,6 +150,12 @@ def _sealed(ctx: Context, actor: Actor, case: Case, kind: str, blob: bytes | Non
 
 def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
     """The implicated people; a damaged entry is shown as damaged, never a crash."""
+    return implicated_people(ctx, actor.label, case)
+
+
+def implicated_people(ctx: Context, reader: str, case: Case) -> list[dict]:
+    """The implicated people, read by `reader` (an audit label): {person_id, name, role,
+    matched, position}; a damaged entry is shown as damaged (and audited), never a crash."""
     vault, people = ctx.vault(case), []
     for party in ctx.session.execute(select(CaseParty).where(
             CaseParty.case_id == case.id, CaseParty.kind == "implicated")
@@ -158,7 +164,7 @@ def _implicated(ctx: Context, actor: Actor, case: Case) -> list[dict]:
             details = vault.open_json("party", party.id, party.details_ct) \
                 if party.details_ct is not None else {}
         except (DamagedRecord, KeyDestroyed):
-            ctx.audit(Kind.RECORD_DAMAGED, actor.label, case_id=case.id, record_kind="party",
+            ctx.audit(Kind.RECORD_DAMAGED, reader, case_id=case.id, record_kind="party",
                       record=party.id)
             details = {"name": DAMAGED}
         people.append({"person_id": details.get("person_id"), "name": details.get("name"),

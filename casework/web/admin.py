@@ -16,7 +16,7 @@ from casework.services import accounts, grants
 from casework.services.access import Power, has_power
 from casework.services.directory import list_accounts, list_people, person_choices, require_admin
 from casework.services.errors import Conflict, Invalid
-from casework.services.people import NewPerson, create_person
+from casework.services.people import NewPerson, create_person, update_person
 from casework.web.edge import context, runtime
 from casework.web.forms import AccessForm, AccountForm, PersonForm
 from casework.web.reporter import form_errors
@@ -71,6 +71,13 @@ def _person_form() -> PersonForm:
     return form
 
 
+def _entry(form: PersonForm) -> NewPerson:
+    """The person form's answers as a directory entry."""
+    return NewPerson(name=form.name.data, position=form.position.data,
+                     email=form.email.data or None, department=form.department.data or None,
+                     roles=tuple(form.roles.data or ()), manager_id=form.manager_id.data or None)
+
+
 def _choices(form: AccountForm | AccessForm) -> AccountForm | AccessForm:
     form.roles.choices = [(r, ROLE_WORDS.get(r, r)) for r in STAFF_ROLES]
     form.queues.choices = [(q.key, q.label) for q in runtime().pack.queues.values()]
@@ -83,10 +90,7 @@ def people():
     form = _person_form()
     if form.validate_on_submit():
         try:
-            create_person(context(), actor().label, NewPerson(
-                name=form.name.data, position=form.position.data, email=form.email.data or None,
-                department=form.department.data or None, roles=tuple(form.roles.data or ()),
-                manager_id=form.manager_id.data or None))
+            create_person(context(), actor().label, _entry(form))
         except Invalid as exc:
             form_errors(form, exc)
         else:
@@ -95,6 +99,30 @@ def people():
     status = 422 if request.method == "POST" else 200
     return render_template("admin/people.html", form=form,
                            rows=list_people(context(), actor())), status
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+def person(person_id: int):
+    """Change someone's directory entry (audited)."""
+    entry = next((p for p in list_people(context(), actor()) if p.id == person_id), None)
+    if entry is None:
+        abort(404)
+    form = _person_form()
+    form.manager_id.choices = [c for c in form.manager_id.choices if c[0] != person_id]
+    if request.method == "GET":
+        form.process(data={"name": entry.name, "position": entry.position,
+                           "email": entry.email or "", "department": entry.department or "",
+                           "roles": list(entry.roles), "manager_id": entry.manager_id or 0})
+    elif form.validate_on_submit():
+        try:
+            update_person(context(), actor(), person_id, _entry(form))
+        except Invalid as exc:
+            form_errors(form, exc)
+        else:
+            flash(f"{form.name.data}'s entry was changed.", "success")
+            return redirect(url_for("admin.people", _anchor="directory"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/person.html", form=form, entry=entry), status
 
 
 @bp.route("/users", methods=["GET", "POST"])

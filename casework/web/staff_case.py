@@ -315,3 +315,4 @@ def identity(ref: str):
 
 from casework.web import staff_clocks  # noqa: E402, F401  (registers the deadline actions)
 from casework.web.staff_handling import handling_forms  # noqa: E402  (and triage, links, hold)
+from casework.web import staff_casefile  # noqa: E402, F401  (the case file page)

@@ -4,7 +4,7 @@ nothing of any case; every table shown or downloaded is a release, stored and au
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
@@ -18,6 +18,7 @@ from casework.stats.periods import ACCEPTED
 from casework.web.charts import bar_chart, crosstab
 from casework.web.edge import context, runtime
 from casework.web.forms import Form
+from casework.web.pdf import render_pdf
 from casework.web.staff import actor
 
 bp = Blueprint("statistics", __name__, url_prefix="/staff")
@@ -120,7 +121,8 @@ def statistics():
 @bp.get("/statistics.csv")
 @login_required
 def statistics_csv():
-    """The table asked for, as CSV (the same release, audited again as a download)."""
+    """The table asked for, as CSV in the page's words and nothing but the table (the same
+    release, audited again as a download)."""
     form, me = table_form(), analyst()
     try:
         body = asked(form, me)
@@ -128,42 +130,74 @@ def statistics_csv():
         refused(form, exc)
         return statistics_page(form, None, 422, me)
     name = "-".join(["statistics", body["period"], *body["by"]])
-    return attachment(stats.as_csv(body), f"{name}.csv")
+    return attachment(annual.table_csv(context(), body, chosen(form)), f"{name}.csv")
 
 
-def annual_page(form: AnnualForm, reports, status: int):
-    """The annual reports page (the form alone until a year is asked for)."""
+def annual_page(form: AnnualForm, reports, status: int, working: str | None = None):
+    """The annual reports page (the form alone until a year is asked for). `working` is the
+    address that carries on working them out, while a first showing is computed."""
     month = MONTHS[runtime().pack.fiscal_year_start_month - 1]
     return render_template("staff/annual.html", form=form, reports=reports, fiscal_month=month,
-                           measure_labels=annual.MEASURE_LABELS), status
+                           measure_labels=annual.MEASURE_LABELS, working=working), status
 
 
 @bp.get("/statistics/annual")
 @login_required
 def annual_reports():
-    """The annual reports the policy pack names, for the year asked for."""
+    """The annual reports the policy pack names, for the year asked for. Tables published
+    before show at once; otherwise the page first says they are being worked out and moves
+    itself on (a refresh, no JavaScript) to `work=1`, which works them out while the browser
+    keeps showing that, then shows them (and carries on if the checks ran out of time)."""
     form, me = AnnualForm(request.args), analyst()
     if not form.period.data:
         return annual_page(form, None, 200)
+    ctx, period = context(), form.period.data
+    carry_on = url_for("statistics.annual_reports", period=period, work=1)
     try:
-        return annual_page(form, annual.annual_report(context(), me, form.period.data), 200)
+        if not request.args.get("work") and not annual.annual_ready(ctx, me, period):
+            return annual_page(form, None, 200, working=carry_on)
+        reports = annual.annual_report(ctx, me, period)
+        done = annual.annual_ready(ctx, me, period)
     except Invalid as exc:
         refused(form, exc)
         return annual_page(form, None, 422)
+    return annual_page(form, reports, 200, working=None if done else carry_on)
 
 
-@bp.get("/statistics/annual.csv")
-@login_required
-def annual_reports_csv():
-    """The annual reports as one CSV."""
+def annual_download(make):
+    """A download of the year's reports: make(reports, period) gives the response; a bad
+    year is the page with its error (422)."""
     form, me = AnnualForm(request.args), analyst()
     try:
         reports = annual.annual_report(context(), me, form.period.data or "")
     except Invalid as exc:
         refused(form, exc)
         return annual_page(form, None, 422)
-    period = annual.annual_period(context(), form.period.data)
-    return attachment(annual.report_csv(reports), f"annual-report-{period}.csv")
+    return make(reports, annual.annual_period(context(), form.period.data))
+
+
+@bp.get("/statistics/annual.csv")
+@login_required
+def annual_reports_csv():
+    """The annual reports as one CSV (the table alone: the rule is on the page)."""
+    return annual_download(lambda reports, period: attachment(
+        annual.table_only(annual.report_csv(reports)), f"annual-report-{period}.csv"))
+
+
+@bp.get("/statistics/annual.pdf")
+@login_required
+def annual_reports_pdf():
+    """The annual reports as a PDF (the page's tables, made on the server)."""
+    from casework.web.auditor import when  # (the auditor's pages import this module's app)
+
+    def pdf(reports, period: str) -> Response:
+        data = render_pdf("staff/annual_pdf.html", reports=reports, period=period,
+                          measure_labels=annual.MEASURE_LABELS, made_by=current_user.name,
+                          made_at=when(context().now))
+        return Response(data, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="annual-report-{period}.pdf"'})
+
+    return annual_download(pdf)
 
 
 def attachment(text: str, filename: str) -> Response:

@@ -103,6 +103,7 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
     Action.READ_EVIDENCE: (_get("/cases/{ref}/attachments"),
                            _get("/cases/{ref}/attachments/{att}")),
     Action.READ_AUDIT: (_get("/cases/{ref}/audit"),),
+    Action.EXPORT_FILE: (_post("/cases/{ref}/file", lambda w: {"purpose": "tribunal"}),),
 }
 REPORTER_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
     Action.SEE: (Endpoint("GET", "/reporter/case", aims=False),),

@@ -21,6 +21,7 @@ from casework.services.access.policy import TABLE, sees
 from casework.services.aftercare import answer_checkin
 from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.audit_views import case_audit_events
+from casework.services.casefile import FileChoice, file_options, make_case_file
 from casework.services.casepage import case_page, case_status, list_attachments
 from casework.services.clocks import extend_clock, record_milestone
 from casework.services.content import (
@@ -113,6 +114,10 @@ SERVICES: dict[Action, dict[str, Call]] = {
     Action.SEE_ACCESS: {"who_can_see": lambda ctx, w: who_can_see(*_w(ctx, w))},
     Action.READ_AUDIT: {
         "case_audit_events": lambda ctx, w: case_audit_events(*_w(ctx, w), Window())},
+    Action.EXPORT_FILE: {
+        "file_options": lambda ctx, w: file_options(*_w(ctx, w)),
+        "make_case_file": lambda ctx, w: make_case_file(*_w(ctx, w), FileChoice(),
+                                                        lambda document: b"%PDF")},
 }
 #: The reporter's own services. They take no reference (the reporter's token is their case),
 #: so only the flagged one (a check-in id) can be aimed at another case's thing.

@@ -3,11 +3,15 @@ nothing of any case; everyone else is refused."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 
 import pytest
+from pypdf import PdfReader
 
+from casework.services.stats import OPERATOR, StatsRequest, as_csv, release
 from tests.web.conftest import page
 
 NUMBER = re.compile(r"\b\d+\b")
@@ -64,15 +68,23 @@ def test_two_dimensions_make_a_two_way_table(browser, analyst):
     assert "moved by up to 10" in body
 
 
-def test_the_csv_download_is_the_same_release(browser, analyst):
+def test_the_csv_download_is_the_same_release(browser, analyst, ctx):
     response = browser.get("/staff/statistics.csv?by=category&period=2026")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == \
         'attachment; filename="statistics-2026-category.csv"'
-    lines = page(response).splitlines()
-    assert lines[0] == "category,count,suppressed"
-    assert "fraud,10,no" in lines and "bribery_corruption,,yes" in lines
+    rows = list(csv.reader(io.StringIO(page(response))))
+    labels = {c.key: c.label for c in ctx.runtime.pack.categories.values()}
+    assert rows[0] == ["Kind of conduct", "Number of cases"]  # the page's words, not the keys
+    assert [labels["fraud"], "10"] in rows and [labels["bribery_corruption"], "not shown"] in rows
+    assert rows[-1][0] == "All"  # the table and nothing after it (no rule, no blank line)
+    assert all(len(row) == 2 for row in rows)
+
+
+def test_the_cli_keeps_the_keys_the_contract_fixes(browser, analyst, ctx):
+    body = release(ctx, OPERATOR, StatsRequest(("category",), "2026", None))
+    assert as_csv(body).splitlines()[0] == "category,count,suppressed"
 
 
 def test_the_tables_published_are_listed_with_links(browser, analyst):
@@ -100,9 +112,18 @@ def test_a_refused_request_names_the_field(browser, analyst, query, field):
 
 
 def test_the_annual_reports_of_the_pack_are_protected_and_exported(browser, analyst):
-    response = browser.get("/staff/statistics/annual?period=2026")
+    first = page(browser.get("/staff/statistics/annual?period=2026"))
+    assert "The 2026 annual reports are being worked out" in first  # said at once
+    assert '<meta http-equiv="refresh" content="0; url=/staff/statistics/annual?period=2026' \
+        '&amp;work=1">' in first and 'href="/staff/statistics/annual?period=2026&amp;work=1"' \
+        in first
+    assert not CELLS.findall(first)
+    response = browser.get("/staff/statistics/annual?period=2026&work=1")  # where it moves on
     body = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "being worked out" not in body
+    assert 'http-equiv="refresh"' not in body
+    again = page(browser.get("/staff/statistics/annual?period=2026"))  # published: at once
+    assert "being worked out" not in again and CELLS.findall(again) == CELLS.findall(body)
     for heading in ("the Monitoring Officer&#39;s annual report to the audit committee",
                     "Concerns received", "Kinds of concern", "Time taken and deadlines met",
                     "Reports of breaches: voluntary annual statistics",
@@ -116,6 +137,14 @@ def test_the_annual_reports_of_the_pack_are_protected_and_exported(browser, anal
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.headers["Content-Disposition"] == 'attachment; filename="annual-report-2026.csv"'
     assert page(csv).startswith("report,citation,period,section,group,row,count")
+    assert "" not in page(csv).splitlines() and "Counts from 1" not in page(csv)  # table only
+    pdf = browser.get("/staff/statistics/annual.pdf?period=2026")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="annual-report-2026.pdf"'
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+                    .split())
+    assert "Annual reports 2026" in text and "Concerns received" in text
+    assert all(cell in text for cell in CELLS.findall(body))  # the page's numbers
 
 
 @pytest.mark.parametrize("period", ["2026-H2", "2027", "last year"])
@@ -139,7 +168,8 @@ def test_an_analyst_sees_nothing_of_any_case(browser, analyst, year_2026):
 @pytest.mark.parametrize("path", ["/staff/statistics", "/staff/statistics?by=route&period=2026",
                                   "/staff/statistics.csv?by=route&period=2026",
                                   "/staff/statistics/annual?period=2026",
-                                  "/staff/statistics/annual.csv?period=2026"])
+                                  "/staff/statistics/annual.csv?period=2026",
+                                  "/staff/statistics/annual.pdf?period=2026"])
 def test_everyone_else_is_refused(browser, year_2026, handler, path):
     response = browser.get(path)
     assert response.status_code == 403
@@ -175,4 +205,5 @@ def test_a_table_the_audit_refuses_says_why_in_plain_words_and_shows_no_number(
         "published before, its numbers could have narrowed down a small count" in body
     assert CELLS.findall(body) == [] and CHART_VALUES.findall(body) == []
     csv_text = browser.get("/staff/statistics.csv?by=category&period=2026-Q4").text
-    assert "is not published" in csv_text.splitlines()[-1]
+    cells = [row[-1] for row in csv.reader(io.StringIO(csv_text))][1:]
+    assert cells and set(cells) == {"withheld"}  # every row there, and not one number
