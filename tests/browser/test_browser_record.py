@@ -271,7 +271,8 @@ def test_withdrawals_read_right_on_both_sides(visit, live):
 
 
 def _deadlines_stopped(page) -> None:
-    statuses = page.locator("#deadlines ~ table").first.locator("tbody td:nth-child(3)")
+    table = page.locator("#deadlines ~ .table-scroll table").first
+    statuses = table.locator("tbody td:nth-child(3)")
     expect(statuses.first).to_be_visible()
     assert set(statuses.all_inner_texts()) == {"Stopped (case closed)"}
 

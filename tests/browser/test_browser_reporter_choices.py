@@ -61,7 +61,7 @@ def test_a_named_reporter_whose_line_manager_is_involved_asks_for_the_next_manag
     reporter.check("choices-03-my-report-meeting-asked")
 
     hr.page.reload()
-    expect(hr.page.locator("#deadlines ~ table").first).to_contain_text(
+    expect(hr.page.locator("#deadlines ~ .table-scroll table").first).to_contain_text(
         "Meet the reporter in person, as they asked")
     hr.check("choices-04-case-meeting-deadline")
 
