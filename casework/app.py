@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Flask(__name__, template_folder=str(TEMPLATES),
                 instance_path=str(settings.instance_dir))
     app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing,
-                      MAX_CONTENT_LENGTH=MAX_UPLOAD, SESSION_COOKIE_SECURE=settings.secure_cookies)
+                      MAX_CONTENT_LENGTH=MAX_UPLOAD, SESSION_COOKIE_SECURE=settings.secure_cookies,
+                      QUICK_EXIT_URL=settings.quick_exit_url)
     if settings.proxy_hops:  # behind a TLS-terminating proxy: trust its forwarded headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
                                 x_proto=settings.proxy_hops)

@@ -10,6 +10,15 @@ from pathlib import Path
 
 from casework.crypto.keys import read_private
 
+QUICK_EXIT_DEFAULT = "https://www.bbc.co.uk/weather"
+
+
+def quick_exit(url: str) -> str:
+    """The quick-exit address: an absolute http(s) address, else the default."""
+    url = url.strip()
+    return url if url.startswith(("https://", "http://")) and " " not in url \
+        and '"' not in url else QUICK_EXIT_DEFAULT
+
 
 def _words(raw: str | None) -> tuple[str, ...]:
     return tuple(w for w in (raw or "").replace(",", " ").split() if w)
@@ -99,6 +108,8 @@ class Settings:
     testing: bool = False
     #: Single sign-on for staff; None (the default) leaves password + TOTP the only way in.
     oidc: OidcSettings | None = None
+    #: Where "Leave this site quickly" goes on every reporter page: a neutral site.
+    quick_exit_url: str = QUICK_EXIT_DEFAULT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -116,6 +127,7 @@ class Settings:
             secure_cookies=env.get("CASEWORK_SECURE_COOKIES", "0") == "1",
             proxy_hops=int(env.get("CASEWORK_PROXY_HOPS", "0") or 0),
             oidc=OidcSettings.from_env(env),
+            quick_exit_url=quick_exit(env.get("CASEWORK_QUICK_EXIT_URL", "")),
         )
         return replace(settings, **overrides)
 

@@ -277,6 +277,17 @@ def directory_entries(ctx: Context) -> list[Entry]:
         select(Person.id, Person.name, Person.position).order_by(Person.id))]
 
 
+def claimed_person(ctx: Context, name: str | None) -> int | None:
+    """The one directory person a reporter's typed name means (casework.workflow.names), or
+    None when it matches nobody or more than one: the public form does not list the
+    directory, so a reporter who gives their name is looked up here instead of picking
+    themselves. Like a pick, it stays a claim (see _keep_from_the_line_manager)."""
+    if not (name or "").strip():
+        return None
+    matches = match_typed(name, None, directory_entries(ctx))
+    return matches[0].person_id if len(matches) == 1 else None
+
+
 def implicate(ctx: Context, case: Case, people: Sequence[ImplicatedInput], actor: str) -> int:
     """Add implicated people to a case: one party per directory person; a typed name that
     matches directory people (casework.workflow.names) also implicates each of them, exactly

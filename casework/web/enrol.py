@@ -45,6 +45,8 @@ def app():
     form, status = EnrolForm(), 422 if request.method == "POST" else 200
     form.password.label.text = ("Your current password" if state["purpose"] == "reset"
                                 else "Choose a password")
+    if state["purpose"] == "reset":
+        form.password.render_kw = {"autocomplete": "current-password"}
     if form.validate_on_submit() and _same_password(form, state["purpose"]):
         try:
             invitations.enrol(context(), state["code"], form.password.data,

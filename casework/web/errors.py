@@ -3,6 +3,8 @@ body under /api/, a plain-language page elsewhere. Whatever the request wrote is
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -26,6 +28,19 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": body}
 
 
+#: Free text someone may have spent time writing (never a password, code or receipt).
+TYPED = re.compile(r"(^|[-_])(body|details|summary|reason|explanation|correction|note|"
+                   r"witnesses|implicated_names)$|^answer-|^f_")
+
+
+def typed_text() -> list[tuple[str, str]]:
+    """What a refused form carried that someone wrote, to show back so it is not lost."""
+    if request.method != "POST":
+        return []
+    return [(name, value) for name, value in request.form.items(multi=True)
+            if TYPED.search(name) and value.strip()]
+
+
 def _is_api() -> bool:
     return request.path.startswith(API_PREFIX)
 
@@ -46,8 +61,14 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        # Most often the session ended while someone was writing: never lose their text.
+        # The report form comes back filled in; any other form's text is shown to copy.
         undo()
-        return render_template("error.html", status=400, message=(
+        if request.endpoint == "reporter.report" and request.method == "POST":
+            from casework.web.reporter import report_again
+
+            return report_again()
+        return render_template("error.html", status=400, typed=typed_text(), message=(
             "This form had expired or was sent from somewhere else. Nothing was saved. "
             "Please go back, reload the page and try again.")), 400
 

@@ -127,10 +127,13 @@ class ActionForm(Form):
 class SignInForm(Form):
     """Staff sign-in."""
 
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address")],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")],
+                             render_kw={"autocomplete": "current-password"})
     totp = StringField("Code from your authenticator app", validators=[Optional(),
-                                                                       Length(max=12)])
+                                                                       Length(max=12)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class ReasonForm(Form):
@@ -311,11 +314,14 @@ class EnrolForm(Form):
     """The second step: a password (or, for a reset, the current one) and a first code."""
 
     password = PasswordField("Password", validators=[DataRequired("Enter a password"),
-                                                     Length(max=1024)])
+                                                     Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
     password_again = PasswordField("The same password again", validators=[Optional(),
-                                                                          Length(max=1024)])
+                                                                          Length(max=1024)],
+                                   render_kw={"autocomplete": "new-password"})
     code = StringField("Code from your authenticator app", validators=[
-        DataRequired("Enter the six-digit code your app shows"), Length(max=12)])
+        DataRequired("Enter the six-digit code your app shows"), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class TriageForm(Form):

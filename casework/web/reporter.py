@@ -16,7 +16,13 @@ from casework.services.evidence import accept_evidence
 from casework.services.meetings import request_meeting
 from casework.services.records import confirm_record, record_for_reporter
 from casework.services.reporter_page import reporter_view
-from casework.services.reports import ImplicatedInput, NewReport, ReporterInput, lodge_report
+from casework.services.reports import (
+    ImplicatedInput,
+    NewReport,
+    ReporterInput,
+    claimed_person,
+    lodge_report,
+)
 from casework.services.support import SupportInput, name_support_person
 from casework.services.transitions import fire_transition
 from casework.web.edge import context, runtime
@@ -53,18 +59,35 @@ def protections():
     return render_template("reporter/protections.html")
 
 
-def report_form(form: ReportForm) -> ReportForm:
-    """Fill the choices a report form offers from the policy pack and the directory."""
+def chosen_kind() -> str | None:
+    """The kind of report, chosen before the form (on the start page or the form's first
+    step): from the address on a GET, from the form on a POST; with one kind, that one."""
+    routes = runtime().routes
+    if len(routes) == 1:
+        return next(iter(routes))
+    key = request.form.get("route") if request.method == "POST" else request.args.get("kind")
+    return key if key in routes else None
+
+
+def report_form(form: ReportForm, kind: str | None = None, *,
+                directory: bool = False) -> ReportForm:
+    """Fill the choices a report form offers from the policy pack: the categories of the kind
+    chosen (a category the pack offers on two kinds is listed once, under the kind chosen);
+    the directory only for signed-in staff recording a report (directory=True). A visitor
+    types names, which are matched against the directory on the server
+    (services.reports.implicate), so the public form never lists who works here."""
     rt = runtime()
     form.route.choices = [(r.key, r.label) for r in rt.routes.values()]
-    form.category.choices = [("", "Choose one")] + [
-        (c.key, c.label) for c in rt.pack.categories.values()]
+    offered = rt.pack.categories_for(kind) if kind else list(rt.pack.categories.values())
+    form.category.choices = [("", "Choose one")] + [(c.key, c.label) for c in offered]
     form.department.choices = [("", "I don't know / not sure")] + list(
         rt.pack.departments.items())
-    people = context().session.execute(select(Person).order_by(Person.name)).scalars().all()
+    people = context().session.execute(select(Person).order_by(Person.name)).scalars().all() \
+        if directory else []
     form.implicated_people.choices = [(p.id, f"{p.name}, {p.position}") for p in people]
     form.reporter_person.choices = [("", "I would rather not say")] + [
         (p.id, f"{p.name}, {p.position}") for p in people]
+    form.lists_directory = directory
     form.relation.choices = [(k, words) for k, (words, _) in RELATIONS.items()]
     form.raise_with.choices = [("", "Whoever the policy says")] + [
         (lv.key, lv.label) for lv in rt.pack.levels.values()]
@@ -86,9 +109,12 @@ def new_report(form: ReportForm, recorded_by: int | None = None) -> NewReport:
     implicated = [ImplicatedInput(person_id=pid) for pid in form.implicated_people.data or []]
     implicated += [ImplicatedInput(name=p[0].strip(), role=(p[1].strip() if len(p) > 1
                                                              else None)) for p in typed]
+    person_id = form.reporter_person.data or None
+    if named and person_id is None and not getattr(form, "lists_directory", True):
+        person_id = claimed_person(context(), form.name.data)  # the name, matched here
     reporter = ReporterInput(name=form.name.data, email=form.email.data or None,
                              phone=form.phone.data or None,
-                             person_id=form.reporter_person.data or None) if named else None
+                             person_id=person_id) if named else None
     return NewReport(route=form.route.data, category=form.category.data,
                      summary=form.summary.data, details=form.details.data, anonymous=not named,
                      reporter=reporter, implicated=tuple(implicated),
@@ -168,13 +194,43 @@ def report():
     """The report form; errors keep everything typed so far."""
     if request.method == "POST":  # counted first, in its own transaction
         ratelimit.hit(runtime(), request.remote_addr, "intake", ratelimit.INTAKE)
-    form = report_form(ReportForm())
+    kind = chosen_kind()
+    if kind is None and request.method == "GET":
+        return kind_step()
+    form = report_form(ReportForm(), kind)
     shown, problem = submit_report(form)
     if shown:
         session["receipt_once"] = shown
         return redirect(url_for("reporter.receipt"), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("reporter/report.html", form=form, problem=problem), status
+    return render_template("reporter/report.html", form=form, problem=problem,
+                           kind=kind), status
+
+
+#: Shown above a report form sent after its session had ended (no dead end: the text is kept).
+EXPIRED = ("Your session ended before you sent this (after 30 minutes without a new page), "
+           "so nothing has been sent yet. Everything you wrote is kept below: check it and "
+           "press \"Send my report\" again.")
+
+
+def report_again():
+    """A report form whose session (and so its CSRF token) had expired: shown again with what
+    was typed and a plain message, with a fresh token; nothing is lodged. Files cannot be
+    kept by a browser across pages, so the message says to choose them again."""
+    form = report_form(ReportForm(), chosen_kind())
+    has_files = any(f.filename for f in request.files.getlist("evidence") if f)
+    problem = EXPIRED + (" Choose your files again too." if has_files else "")
+    return render_template("reporter/report.html", form=form, problem=problem,
+                           kind=chosen_kind()), 400
+
+
+def kind_step(template: str = "reporter/report.html", **values):
+    """The form's first step: what kind of concern it is (a GET form, no JavaScript), so the
+    form then lists only that kind's categories. A kind that is not offered is an error."""
+    asked = request.args.get("kind")
+    problem = "Choose what kind of concern this is" if asked is not None else None
+    return render_template(template, kind_step=True, problem=problem, form=None,
+                           **values), 422 if problem else 200
 
 
 def submit_report(form: ReportForm, recorded_by: int | None = None

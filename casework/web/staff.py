@@ -27,7 +27,7 @@ from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
 from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
 from casework.web.oidc import provider_sign_out_url
-from casework.web.reporter import report_form, submit_report
+from casework.web.reporter import chosen_kind, kind_step, report_form, submit_report
 from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -212,13 +212,16 @@ def record():
     """Record a report on someone's behalf (an oral or paper report), same form as theirs."""
     if not handles_cases(actor()):
         abort(403)
-    form = report_form(ReportForm())
+    kind = chosen_kind()
+    if kind is None and request.method == "GET":
+        return kind_step("staff/record.html", action_endpoint="staff.record")
+    form = report_form(ReportForm(), kind, directory=True)
     shown, problem = submit_report(form, recorded_by=current_user.id)
     if shown:
         session["recorded_once"] = shown
         return redirect(url_for("staff.recorded"), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("staff/record.html", form=form, problem=problem,
+    return render_template("staff/record.html", form=form, problem=problem, kind=kind,
                            action_endpoint="staff.record"), status
 
 

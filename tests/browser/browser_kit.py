@@ -167,13 +167,21 @@ def sign_in(visit: Visit, login: Login, check: str | None = None) -> None:
 
 def fill_report(page: Page, *, kind: str, category: str, summary: str, details: str,
                 people: tuple[str, ...] = (), files: list | None = None) -> None:
-    """Answer the report form (without sending it)."""
-    page.get_by_label(kind, exact=True).check()
+    """Answer the report form (without sending it): the kind of concern first, on its own
+    step, then the form, which lists only that kind's categories. A visitor types the people
+    involved (the server matches them against the directory); staff recording a report pick
+    them from it."""
+    if page.locator("#kind-group").count():
+        page.get_by_label(kind, exact=True).check()
+        page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#kind-chosen")).to_have_text(kind)
     page.locator("#category").select_option(category)
     page.get_by_label("In a sentence, what happened?").fill(summary)
     page.get_by_label("Tell us what happened", exact=True).fill(details)
-    if people:
+    if people and page.locator("#implicated_people").count():
         page.locator("#implicated_people").select_option(label=list(people))
+    elif people:
+        page.locator("#implicated_names").fill("\n".join(people))
     if files:
         page.locator("#evidence").set_input_files(files)
 
@@ -246,9 +254,18 @@ def take_step(visit: Visit, key: str, **answers: str | bool) -> None:
     expect(page.get_by_text("Done. The case has moved on.")).to_be_visible()
 
 
+def open_details(page: Page, selector: str) -> None:
+    """Open a closed form on a page (a <details> that is closed until chosen)."""
+    details = page.locator(selector)
+    if details.get_attribute("open") is None:
+        details.locator("> summary").click()
+    expect(details).to_have_attribute("open", "")
+
+
 def assign(visit: Visit, colleague: str, capacity: str) -> None:
     """Assign a colleague through the case page's assignment form."""
     page = visit.page
+    open_details(page, "#assign")
     page.locator("#assign-user_id").select_option(label=colleague)
     page.locator("#assign-capacity").select_option(capacity)
     page.get_by_role("button", name="Assign", exact=True).click()

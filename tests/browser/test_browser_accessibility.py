@@ -22,7 +22,7 @@ def test_public_pages_in_every_state(visit):
     person.goto("/protections")
     person.check("a11y-01-protections")
 
-    person.goto("/report")
+    person.goto("/report?kind=disclosure")
     page.get_by_role("button", name="Send my report").click()
     expect(page.get_by_role("heading", name=PROBLEM)).to_be_visible()
     expect(page).to_have_title("Error: Report a concern – Casework")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.browser_kit import (
     fill_report,
     open_case,
+    open_details,
     return_with_receipt,
     send_report,
     sign_in,
@@ -54,6 +55,7 @@ def test_disclosure_about_the_chief_executive(visit, live):
         "routed to Monitoring Officer because: the Chief Executive is implicated")).to_be_visible()
     expect(page.get_by_text("Anonymous", exact=True)).to_be_visible()
     officer.check("disclosure-07-case-page")
+    open_details(page, "#write-message")
     page.locator("#message-body").fill(REPLY)
     page.get_by_role("button", name="Send to the reporter").click()
     expect(page.get_by_text("Your message was sent.")).to_be_visible()

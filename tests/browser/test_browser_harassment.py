@@ -11,6 +11,7 @@ from tests.browser.browser_kit import (
     assign,
     fill_report,
     open_case,
+    open_step,
     reporter_action,
     return_with_receipt,
     send_report,
@@ -98,6 +99,7 @@ def _findings_need_a_reason(investigator):
     """Sending the findings step without answers shows the error summary (422), nothing saved."""
     page = investigator.page
     form = page.locator('section[aria-labelledby="step-record_findings"]')
+    open_step(form)  # closed until chosen
     form.get_by_role("button").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page.locator("#t-record_findings-reason")).to_have_attribute("aria-invalid", "true")

@@ -129,7 +129,7 @@ def test_a_child_abuse_report_alerts_the_head_and_is_referred_to_the_police_whil
     expect(page.get_by_text("The referral decision was recorded. The case stays open.")
            ).to_be_visible()
     expect(page.locator("#referrals-due")).to_have_count(0)
-    table = page.locator("#referrals ~ table").first
+    table = page.locator("#referrals ~ .table-scroll table").first
     expect(table).to_contain_text(POLICE)
     expect(table).to_contain_text(NUMBER)
     expect(table).to_contain_text("Alex Morgan")

@@ -157,7 +157,7 @@ def test_page_forms_refuse_control_characters_as_the_api_does(browser, signed_in
 def test_a_report_form_with_a_nul_is_refused(browser):
     data = {"route": "disclosure", "category": "health_and_safety", "anonymous": "yes",
             "summary": "Unsafe\x00scaffolding", "details": "Loose boards.",
-            "csrf_token": browser.token("/report")}
+            "csrf_token": browser.token("/report?kind=disclosure")}
     response = browser.client.post("/report", data=data)
     assert response.status_code == 422
     assert "control characters" in page(response)
@@ -166,7 +166,7 @@ def test_a_report_form_with_a_nul_is_refused(browser):
 def test_a_report_form_naming_the_reporter_past_the_columns_is_refused(browser):
     data = {"route": "disclosure", "category": "health_and_safety", "anonymous": "no",
             "name": "Riley", "summary": "Unsafe scaffolding", "details": "Loose boards.",
-            "reporter_person": HUGE, "csrf_token": browser.token("/report")}
+            "reporter_person": HUGE, "csrf_token": browser.token("/report?kind=disclosure")}
     response = browser.client.post("/report", data=data)
     assert response.status_code == 422  # the field named, not a 500
     assert 'href="#reporter_person"' in response.get_data(as_text=True)

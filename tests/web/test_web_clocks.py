@@ -303,13 +303,13 @@ def test_the_page_asks_for_the_police_decision_and_records_the_referral_open(
     staff_on(case.queue)
     body = page(browser.get(f"/staff/cases/{case.reference}"))
     assert 'id="referrals-due"' in body and "A possible offence" in body
-    form = body.split('id="referrals"')[1].split("</form>")[0]
+    form = body.split('<details id="referral" open>')[1].split("</form>")[0]  # open: due
     assert f'<option value="{POLICE}">{POLICE}</option>' in form
     refused = browser.post(f"/staff/cases/{case.reference}/referrals", {
         "version": version(body), "referral-referred": "no",
         "referral-matter": "possible_offence"})
     assert refused.status_code == 422
-    assert "Required" in page(refused).split('id="referrals"')[1]
+    assert "Required" in page(refused).split('<details id="referral" open>')[1]
     made = browser.post(f"/staff/cases/{case.reference}/referrals", {
         "version": version(body), "referral-referred": "yes", "referral-body": POLICE,
         "referral-matter": "possible_offence", "referral-reference": "NZP-77"})

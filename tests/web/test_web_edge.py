@@ -36,7 +36,7 @@ def chain_holds(ctx) -> bool:
 
 def test_a_report_whose_evidence_is_refused_leaves_no_case(browser, ctx):
     cases, lodged = count(ctx, Case), audited(ctx, audit.Kind.CASE_LODGE)
-    data = {**REPORT, "csrf_token": browser.token("/report"),
+    data = {**REPORT, "csrf_token": browser.token("/report?kind=disclosure"),
             "evidence": (io.BytesIO(b"MZ\x90\x00not a document"), "tool.exe")}
     response = browser.client.post("/report", data=data, content_type="multipart/form-data")
     assert response.status_code == 422

@@ -34,7 +34,7 @@ def newest_case(ctx) -> Case | None:
 def test_the_report_form_cleans_each_file_and_the_receipt_says_what_was_removed(browser,
                                                                                  ctx):
     sent = browser.post("/report", {**REPORT, "evidence": files(CLEANABLE)},
-                        token_from="/report")
+                        token_from="/report?kind=disclosure")
     assert sent.status_code == 303 and sent.location.endswith("/report/receipt")
     receipt = page(browser.get("/report/receipt"))
     assert "photo.jpg: we removed camera details, time and location (EXIF)" in receipt
@@ -50,7 +50,7 @@ def test_the_report_form_refuses_a_file_it_cannot_accept_and_lodges_nothing(brow
                                                                            name):
     before = newest_case(ctx)
     refused = browser.post("/report", {**REPORT, "evidence": files({name: REFUSED[name]})},
-                           token_from="/report")
+                           token_from="/report?kind=disclosure")
     assert refused.status_code == 422
     assert f"{name} was not stored." in page(refused)
     assert "Chemicals dumped behind the depot" in page(refused)  # what was typed is kept
@@ -59,7 +59,7 @@ def test_the_report_form_refuses_a_file_it_cannot_accept_and_lodges_nothing(brow
 
 def test_the_report_form_refuses_a_zip_bomb_with_a_reason(browser):
     refused = browser.post("/report", {**REPORT, "evidence": files(
-        {"bomb.docx": samples.docx_bomb})}, token_from="/report")
+        {"bomb.docx": samples.docx_bomb})}, token_from="/report?kind=disclosure")
     assert refused.status_code == 422
     assert "unpacks to far more than it holds" in page(refused)
 

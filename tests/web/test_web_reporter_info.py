@@ -26,10 +26,10 @@ def test_the_nz_form_asks_where_else_and_handlers_and_reporter_read_the_answer(
         browser, use_pack, runtime, account, ctx):
     use_pack("nz-public-service")
     question = runtime.pack.questions["made_elsewhere"]
-    form = page(browser.get("/report"))
+    form = page(browser.get("/report?kind=disclosure"))
     assert 'name="answer-made_elsewhere"' in form and question.label in form
     sent = browser.post("/report", {**report(), "answer-made_elsewhere": ANSWER},
-                        token_from="/report")
+                        token_from="/report?kind=disclosure")
     assert sent.status_code == 303, page(sent)
     case = newest_case(ctx)
     assert browser.sign_in(account(("intake",), (case.queue,))).status_code == 303
@@ -42,14 +42,15 @@ def test_an_answer_on_a_route_that_does_not_ask_it_is_shown_beside_the_question(
         browser, use_pack, ctx):
     use_pack("nz-public-service")
     refused = browser.post("/report", {**report("harassment", "bullying"),
-                                       "answer-made_elsewhere": ANSWER}, token_from="/report")
+                                       "answer-made_elsewhere": ANSWER},
+                           token_from="/report?kind=harassment")
     assert refused.status_code == 422
     body = page(refused)
     assert 'id="answer-made_elsewhere-error"' in body and ANSWER in body
 
 
 def test_other_packs_ask_no_such_question(browser):
-    assert 'name="answer-' not in page(browser.get("/report"))
+    assert 'name="answer-' not in page(browser.get("/report?kind=disclosure"))
 
 
 # EU directive art 9(1)(g) and the NZ Act's appropriate authorities: where else a reporter may
@@ -83,12 +84,12 @@ SUPPORTER = "Tama Union-Delegate"
 def test_a_complainant_names_a_support_person_on_the_form_and_handlers_see_there_is_one(
         browser, use_pack, runtime, account, ctx):
     use_pack("nz-public-service")
-    form = page(browser.get("/report"))
+    form = page(browser.get("/report?kind=harassment"))
     assert 'id="support"' in form and "Employee Assistance Programme" in form
     assert '<option value="union">Union representative</option>' in form
     sent = browser.post("/report", {**report("harassment", "sexual_harassment"),
                                     "support_kind": "union", "support_name": SUPPORTER},
-                        token_from="/report")
+                        token_from="/report?kind=disclosure")
     assert sent.status_code == 303, page(sent)
     case = newest_case(ctx)
     assert browser.sign_in(account(("intake",), (case.queue,))).status_code == 303
@@ -115,4 +116,4 @@ def test_the_reporter_reads_about_support_and_names_one_from_their_page(browser,
 
 
 def test_no_support_section_where_the_pack_offers_none(browser, make):
-    assert 'id="support"' not in page(browser.get("/report"))
+    assert 'id="support"' not in page(browser.get("/report?kind=disclosure"))

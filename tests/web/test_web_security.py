@@ -86,14 +86,14 @@ def test_the_staff_pages_have_navigation_and_ordered_headings(browser, handler, 
 def test_the_session_cookie_is_httponly_samesite_and_secure_over_https(client, clock):
     from datetime import timedelta
 
-    plain = client.get("/report")
+    plain = client.get("/report?kind=disclosure")
     cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure = client.get("/report", base_url="https://localhost")
+    secure = client.get("/report?kind=disclosure", base_url="https://localhost")
     assert "Secure" in secure.headers["Set-Cookie"]
     token = re.search(r"casework_session=([^;]+)", cookie).group(1)
     assert len(token) >= 40  # a random token: the session data itself stays on the server
     clock.now += timedelta(hours=13)
     client.set_cookie("casework_session", token)
-    again = client.get("/report")
+    again = client.get("/report?kind=disclosure")
     assert re.search(r"casework_session=([^;]+)", again.headers["Set-Cookie"]).group(1) != token
