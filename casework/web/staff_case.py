@@ -313,6 +313,6 @@ def identity(ref: str):
     return render_template("staff/identity.html", ref=ref, who=who)
 
 
-from casework.web import staff_clocks  # noqa: E402, F401  (registers the deadline actions)
+# Registered with the staff blueprint: the case file page, the deadline actions.
+from casework.web import staff_casefile, staff_clocks  # noqa: E402, F401
 from casework.web.staff_handling import handling_forms  # noqa: E402  (and triage, links, hold)
-from casework.web import staff_casefile  # noqa: E402, F401  (the case file page)

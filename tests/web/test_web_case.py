@@ -151,7 +151,8 @@ def test_declining_offers_an_optional_reason_class(browser, handler, make):
     case = make.case(path=["acknowledge"])
     body = page(browser.get(f"/staff/cases/{case.reference}"))
     form = body.split('value="no_further_action"')[1].split("</form>")[0]
-    assert set(re.findall(r'name="f_(\w+)"', form)) == {"reason", "reason_class"}
+    assert set(re.findall(r'name="f_(\w+)"', form)) == {
+        "reason", "reason_class", "reporter_reason"}
     assert ('<label for="t-no_further_action-reason_class">Kind of reason (for anonymised '
             'statistics) (optional)</label>') in form
     select = form.split('<select id="t-no_further_action-reason_class"')[1].split("</select>")[0]
