@@ -16,6 +16,7 @@ from casework.models.directory import Person
 from casework.models.grants import AccessGrant, Invitation
 from casework.models.links import LINK_KINDS, CaseLink
 from casework.models.notify import CheckIn, Notification
+from casework.models.search import CaseWord, SavedFilter
 from casework.models.stats import StatsRelease
 from casework.models.tokens import ApiToken
 from casework.models.users import CONTENT_ROLES, STAFF_ROLES, QueueMembership, User, UserRole
@@ -24,8 +25,8 @@ from casework.models.web import WebSession
 __all__ = [
     "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
     "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseLink", "CaseParty",
-    "CheckIn", "LINK_KINDS",
+    "CaseWord", "CheckIn", "LINK_KINDS",
     "Invitation", "Message", "Note", "Notification", "Person", "QueueMembership", "Recusal",
-    "STAFF_ROLES", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
+    "STAFF_ROLES", "SavedFilter", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",
 ]
