@@ -132,21 +132,26 @@ def reindex_case(ctx: Context, case: Case) -> int:
     return len(found)
 
 
+def rebuild_batch(ctx: Context, after: int = 0, batch: int = 500) -> tuple[int, int | None]:
+    """Index again the next `batch` cases with an id above `after` (each case's old tokens,
+    under whatever key, are replaced): how many, and the last id (None when none were left).
+    A purged case keeps no tokens (retention deletes them)."""
+    cases = list(ctx.session.execute(select(Case).where(
+        Case.id > after, Case.purged_at.is_(None)).order_by(Case.id).limit(batch)).scalars())
+    for case in cases:
+        reindex_case(ctx, case)
+    ctx.session.flush()
+    return len(cases), (cases[-1].id if cases else None)
+
+
 def rebuild(ctx: Context, batch: int = 500) -> int:
-    """Index every case that still has content again (after the index key changed, or to
-    repair): returns how many cases were indexed. The CLI commits in batches."""
-    ctx.session.execute(delete(CaseWord))
+    """Index every case again in this transaction; how many (the CLI commits per batch)."""
     done, last = 0, 0
     while True:
-        cases = list(ctx.session.execute(select(Case).where(
-            Case.id > last, Case.purged_at.is_(None)).order_by(Case.id).limit(batch)).scalars())
-        if not cases:
+        count, last = rebuild_batch(ctx, last, batch)
+        if last is None:
             return done
-        for case in cases:
-            reindex_case(ctx, case)
-        done, last = done + len(cases), cases[-1].id
-        ctx.session.flush()
-        ctx.session.expunge_all()
+        done += count
 
 
 def _title_key(ctx: Context) -> bytes:
