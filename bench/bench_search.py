@@ -29,7 +29,6 @@ import hashlib
 import hmac
 import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -37,18 +36,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_pages  # noqa: E402
+from bench_pages import bench_database, grow, setup, tidy  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-import bench_pages  # noqa: E402
-from bench_pages import bench_database, grow, setup, sign_in, tidy  # noqa: E402
-from casework import create_app  # noqa: E402
 from casework.config import Settings  # noqa: E402
 from casework.db import make_engine  # noqa: E402
 from casework.migrate import upgrade  # noqa: E402
-from casework.models import Case, CaseWord, User  # noqa: E402
+from casework.models import Case, CaseWord  # noqa: E402
 from casework.runtime import build_runtime  # noqa: E402
-from casework.services import tokens  # noqa: E402
-from casework.services.context import Context  # noqa: E402
 from casework.services.search import TOKEN_HEX, WORDS_PURPOSE  # noqa: E402
 
 VOCABULARY, WORDS_PER_CASE, CHUNK = 20_000, 12, 10_000
@@ -92,26 +88,10 @@ def index_words(engine, keyring, after: int, seed: int) -> int:
 
 
 def measure(world, settings: Settings, repeat: int, budget: float) -> dict[str, float]:
-    """Median milliseconds per page for the signed-in intake handler."""
-    app = create_app(settings, runtime=world.runtime)
-    client = app.test_client()
-    sign_in(client, world)
-    with world.runtime.transaction() as session:
-        user = session.get(User, world.staff_ids[0])
-        bearer = tokens.issue(Context(session, world.runtime), user=user).token
-    medians = {}
-    for label, path in PAGES:
-        headers = {"Authorization": f"Bearer {bearer}"} if path.startswith("/api") else {}
-        for _ in range(2):
-            assert client.get(path, headers=headers).status_code == 200, path
-        times: list[float] = []
-        while len(times) < repeat and (sum(times) < budget * 1000 or len(times) < 3):
-            started = time.perf_counter()
-            reply = client.get(path, headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            assert reply.status_code == 200, (path, reply.status_code)
-        medians[label] = statistics.median(times)
-    return medians
+    """Median milliseconds per page for the signed-in intake handler (bench_pages' measure,
+    over this bench's pages)."""
+    bench_pages.PAGES[:] = PAGES
+    return bench_pages.measure(world, settings, repeat, budget)
 
 
 def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
