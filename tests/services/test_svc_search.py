@@ -148,3 +148,17 @@ def test_also_named_counts_only_cases_the_handler_can_open(ctx, make, handler):
     assert [(f.name, f.count, f.references) for f in found] == [
         ("Sam Repeat", 1, (seen.reference,))]
     assert also_named(ctx, handler, make.case().reference) == []
+
+
+def test_retention_destroys_a_cases_words_and_title(ctx, make, clock):
+    from casework.services.retention import purge
+    from tests.confidentiality.test_conf_retention import full_case
+    old, boss = full_case(make, ctx)
+    set_title(ctx, boss, old.reference, "Depot")
+    assert ctx.session.scalar(select(func.count()).where(CaseWord.case_id == old.case.id))
+    clock.now += timedelta(days=ctx.runtime.pack.retention_days + 1)
+    assert purge(ctx) == [old.case.id]
+    ctx.session.expire_all()
+    assert ctx.session.scalar(select(func.count()).where(CaseWord.case_id == old.case.id)) == 0
+    assert ctx.session.get(Case, old.case.id).title_ct is None
+    assert rebuild(ctx) == 0  # a purged case is not indexed again
