@@ -290,7 +290,7 @@ def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement
     if query.lodged_to:
         where.append(Case.opened_at < _day_start(query.lodged_to + timedelta(days=1), zone))
     found = query_tokens(ctx, query.words)
-    where += words_clause(found)
+    where += words_clause(ctx, found)
     if query.implicated is not None:
         where.append(implicated_clause(ctx, query.implicated))
     if found or query.implicated is not None:

@@ -162,3 +162,15 @@ def test_retention_destroys_a_cases_words_and_title(ctx, make, clock):
     assert ctx.session.scalar(select(func.count()).where(CaseWord.case_id == old.case.id)) == 0
     assert ctx.session.get(Case, old.case.id).title_ct is None
     assert rebuild(ctx) == 0  # a purged case is not indexed again
+
+
+@pytest.mark.parametrize("common", [0, 1, 1000])
+def test_common_and_rare_words_find_the_same_cases(ctx, make, handler, monkeypatch, common):
+    """However many cases a word is on (the plan changes past COMMON), the answer does not."""
+    monkeypatch.setattr(search, "COMMON", common)
+    both = make.case(details="ladder scaffold").reference
+    make.case(details="ladder only")
+    make.case(details="scaffold only")
+    assert refs(ctx, handler, words="scaffold ladder") == [both]
+    assert len(refs(ctx, handler, words="ladder")) == 2
+    assert refs(ctx, handler, words="ladder nothing") == []
