@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from casework.services.access import handles_cases
 from casework.services.bulk import MAX_CASES, bulk_assign, bulk_move, export_csv
 from casework.services.casepage import colleagues
 from casework.services.directory import person_choices
@@ -29,9 +30,10 @@ CAPACITIES = (("investigator", "Investigator"), ("handler", "Handler"),
 
 def search_choices(form: CaseFilterForm) -> None:
     """Whom the list can be filtered by: colleagues who handle cases, directory people."""
-    ctx = context()
-    form.assigned_to.choices = [(0, "Anyone")] + [(c.user_id, c.name) for c in colleagues(ctx)]
-    form.implicated.choices = [(0, "Anyone")] + person_choices(ctx)
+    ctx, handles = context(), handles_cases(actor())
+    form.assigned_to.choices = [(0, "Anyone")] + (
+        [(c.user_id, c.name) for c in colleagues(ctx)] if handles else [])
+    form.implicated.choices = [(0, "Anyone")] + (person_choices(ctx) if handles else [])
 
 
 def search_query(form: CaseFilterForm) -> dict:
@@ -44,10 +46,10 @@ def search_query(form: CaseFilterForm) -> dict:
 def list_extras(args: dict) -> dict:
     """What the case list shows beside the table: my saved filters, and the bulk actions'
     choices."""
-    ctx = context()
+    ctx, handles = context(), handles_cases(actor())
     return {"saved_filters": my_filters(ctx, actor()), "saveable": {
                 k: v for k, v in args.items() if k in PARAMETERS},
-            "bulk_people": [(c.user_id, c.name) for c in colleagues(ctx)],
+            "bulk_people": [(c.user_id, c.name) for c in colleagues(ctx)] if handles else [],
             "bulk_capacities": CAPACITIES, "bulk_max": MAX_CASES,
             "bulk_queues": [(q.key, q.label) for q in runtime().pack.queues.values()]}
 
