@@ -1,7 +1,8 @@
 """Journey: a reporter writes an unusual word in their report; the intake officer finds the case
 by that word on the case list, and the database holds no trace of the word (its tables read
-raw); the officer then, without JavaScript, picks three cases with their checkboxes and assigns
-a colleague to all three. The list with its filters is checked with axe at 1280 and 320 px."""
+raw); the officer then, without JavaScript, picks three cases with their checkboxes, assigns
+a colleague to all three, and gives one a title that the list shows and finds. The list
+with its filters is checked with axe at 1280 and 320 px."""
 
 from __future__ import annotations
 
@@ -97,4 +98,12 @@ def test_word_search_and_bulk_assign(visit, live):
     page.get_by_role("link", name=chosen[0]).click()
     expect(page.get_by_role("listitem").filter(
         has_text=f"{COLLEAGUE}: Investigator").first).to_be_visible()
+    page.get_by_text("Give this case a title").click()
+    page.get_by_label("Title", exact=True).fill("Loading bay rails")
+    page.get_by_role("button", name="Save the title").click()
+    expect(page.locator("#case-title strong")).to_have_text("Loading bay rails")
+    plain.check("search-05-case-with-title")
+    plain.goto("/staff/cases?q=rails")
+    expect(page.locator("table.case-list tbody tr")).to_have_count(1)
+    expect(page.locator(".case-title")).to_have_text("Loading bay rails")
     plain.close()
