@@ -8,7 +8,7 @@ what that case's page would, and says per case what was refused and why.
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from casework.services.access import handles_cases
@@ -28,11 +28,18 @@ CAPACITIES = (("investigator", "Investigator"), ("handler", "Handler"),
               ("decision_maker", "Decision maker"))
 
 
+def _colleagues() -> list:
+    """Colleagues who handle cases, read once per request (the filters and the bulk form)."""
+    if "cw_colleagues" not in g:
+        g.cw_colleagues = colleagues(context())
+    return g.cw_colleagues
+
+
 def search_choices(form: CaseFilterForm) -> None:
     """Whom the list can be filtered by: colleagues who handle cases, directory people."""
     ctx, handles = context(), handles_cases(actor())
     form.assigned_to.choices = [(0, "Anyone")] + (
-        [(c.user_id, c.name) for c in colleagues(ctx)] if handles else [])
+        [(c.user_id, c.name) for c in _colleagues()] if handles else [])
     form.implicated.choices = [(0, "Anyone")] + (person_choices(ctx) if handles else [])
 
 
@@ -49,7 +56,7 @@ def list_extras(args: dict) -> dict:
     ctx, handles = context(), handles_cases(actor())
     return {"saved_filters": my_filters(ctx, actor()), "saveable": {
                 k: v for k, v in args.items() if k in PARAMETERS},
-            "bulk_people": [(c.user_id, c.name) for c in colleagues(ctx)] if handles else [],
+            "bulk_people": [(c.user_id, c.name) for c in _colleagues()] if handles else [],
             "bulk_capacities": CAPACITIES, "bulk_max": MAX_CASES,
             "bulk_queues": [(q.key, q.label) for q in runtime().pack.queues.values()]}
 
