@@ -554,6 +554,26 @@ def run(host: str, port: int) -> None:
     app.run(host=host, port=port)
 
 
+@main.group()
+def search() -> None:
+    """The keyed word index of case text (case-list search)."""
+
+
+@search.command("rebuild")
+def search_rebuild() -> None:
+    """Index every case's sealed text again (after upgrading, after the keyring's index key
+    changed, or to repair the index); commits every 500 cases. Never prints a word."""
+    from casework.services.context import Context
+    from casework.services.search import rebuild_batch
+
+    runtime, done, last = _runtime(), 0, 0
+    while last is not None:
+        with runtime.transaction() as session:
+            count, last = rebuild_batch(Context(session, runtime), last)
+        done += count
+    click.echo(f"search index rebuilt: {done} cases")
+
+
 from casework.cli_cases import cases  # noqa: E402  (its commands load this module lazily)
 
 main.add_command(cases)

@@ -27,7 +27,8 @@ _counter = itertools.count(1)
 FIELDS = {
     "accept_for_investigation": {"protected": True, "reason": "in scope"},
     "refer": {"destination": "police", "reason": "a crime"},
-    "no_further_action": {"reason": "not in scope"},
+    "no_further_action": {"reason": "not in scope",
+                          "reporter_reason": "It is not something this policy covers."},
     "record_findings": {"finding": "substantiated", "reason": "evidence"},
     "record_action": {"action": "disciplinary process started"},
     "give_feedback": {"message": "thank you; action was taken"},

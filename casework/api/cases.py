@@ -27,6 +27,8 @@ from casework.api.schemas import (
     ReferralsOut,
     ReleaseIn,
     ReleaseNoticeIn,
+    TitleIn,
+    TitleOut,
     TransitionIn,
     TransitionResult,
     VersionIn,
@@ -47,6 +49,7 @@ from casework.services.content import (
 from casework.services.handling import handling_of
 from casework.services.referrals import case_referrals, record_referral
 from casework.services.releases import give_release_notice, record_release
+from casework.services.search import set_title
 from casework.services.transitions import fire_transition
 from casework.services.views import ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
@@ -63,8 +66,18 @@ def cases_index(query: CaseListQuery):
     listing = list_cases(context(), staff(), state=query.state, route=query.route,
                          queue=query.queue, category=query.category,
                          assigned_to_me=query.assigned == "me", overdue=bool(query.overdue),
-                         page=query.page, per_page=query.per_page)
+                         page=query.page, per_page=query.per_page, reference=query.reference,
+                         words=query.q, lodged_from=query.lodged_from,
+                         lodged_to=query.lodged_to, assigned_to=query.assigned_to,
+                         implicated=query.implicated)
     return vars(listing)
+
+
+@operation(api, "POST", "/cases/{ref}/title",
+           "Give the case a short, non-identifying title for lists (empty: none); sealed",
+           auth="staff", body=TitleIn, response=TitleOut, errors=ACTING, tags=TAG)
+def case_title(ref: str, body: TitleIn):
+    return vars(set_title(context(), staff(), ref, body.title, body.version))
 
 
 def _allowed(transition) -> dict:

@@ -416,6 +416,15 @@ class CaseListQuery(Schema):
     overdue: bool | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=25, ge=1, le=100)
+    #: Search: the reference; words of the case's own text (all must be there, exact words);
+    #: lodged from/to (days, inclusive); assigned now to a staff member; a directory person
+    #: implicated.
+    reference: str | None = Field(default=None, max_length=32)
+    q: str | None = Field(default=None, max_length=200)
+    lodged_from: date | None = None
+    lodged_to: date | None = None
+    assigned_to: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    implicated: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class CaseListItem(Out):
@@ -426,6 +435,7 @@ class CaseListItem(Out):
     queue: str
     opened_at: datetime
     next_due: date | None = None
+    title: str | None = None
 
 
 class CaseList(Out):
@@ -433,6 +443,17 @@ class CaseList(Out):
     page: int
     per_page: int
     total: int
+
+
+class TitleIn(Schema):
+    version: int | None = Field(default=None, ge=1)
+    title: str = Field(max_length=200)
+
+
+class TitleOut(Out):
+    reference: str
+    title: str | None = None
+    version: int
 
 
 class AllowedTransition(Out):
@@ -554,6 +575,7 @@ class PersonRefOut(Out):
 
 class CaseOut(Out):
     reference: str
+    title: str | None = None
     route: str
     category: str
     state: str

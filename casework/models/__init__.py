@@ -17,6 +17,7 @@ from casework.models.grants import AccessGrant, Invitation
 from casework.models.inbox import InboxItem, InboxSetting
 from casework.models.links import LINK_KINDS, CaseLink
 from casework.models.notify import CheckIn, Notification
+from casework.models.search import CaseWord, SavedFilter
 from casework.models.stats import StatsRelease
 from casework.models.tokens import ApiToken
 from casework.models.users import (
@@ -32,9 +33,9 @@ from casework.models.web import WebSession
 __all__ = [
     "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
     "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseLink", "CaseParty",
-    "CheckIn", "InboxItem", "InboxSetting", "LINK_KINDS",
+    "CaseWord", "CheckIn", "InboxItem", "InboxSetting", "LINK_KINDS",
     "Invitation", "Message", "Note", "Notification", "OidcIdentity", "Person",
     "QueueMembership", "Recusal",
-    "STAFF_ROLES", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
+    "STAFF_ROLES", "SavedFilter", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",
 ]

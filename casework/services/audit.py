@@ -58,6 +58,9 @@ class Kind(StrEnum):
     CASE_ESCALATE = "case:escalate:immediate"
     SUPPORT_NAMED = "case:support:name"
     NAME_MATCH = "case:implicated:match"
+    CASE_TITLE = "case:title:set"
+    CASE_SEARCH = "case:list:search"
+    CASE_LIST_EXPORT = "case:list:export"
     REPORTER_LOGIN = "auth:reporter:login"
     REPORTER_LOGIN_FAIL = "auth:reporter:fail"
     LOGIN = "auth:login"
@@ -91,7 +94,8 @@ class Kind(StrEnum):
 KEPT = frozenset({Kind.CASE_VIEW, Kind.NOTE_READ, Kind.MESSAGE_READ, Kind.ATTACHMENT_READ,
                   Kind.RECORD_DAMAGED, Kind.IDENTITY_REFUSED, Kind.ACCESS_REFUSED,
                   Kind.LOGIN_FAIL, Kind.REPORTER_LOGIN_FAIL, Kind.ENROL_FAIL,
-                  Kind.AUDIT_VERIFY, Kind.AUDIT_READ, Kind.AUDIT_EXPORT})
+                  Kind.AUDIT_VERIFY, Kind.AUDIT_READ, Kind.AUDIT_EXPORT, Kind.CASE_SEARCH,
+                  Kind.CASE_LIST_EXPORT})
 
 
 def _canonical(seq: int, at: datetime, kind: str, actor: str, case_id: int | None,

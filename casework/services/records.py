@@ -11,6 +11,7 @@ from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Conflict, Invalid
 from casework.services.events import add_event
+from casework.services.search import reindex_case
 
 MAX_CORRECTION = 20_000
 
@@ -49,5 +50,6 @@ def confirm_record(ctx: Context, actor: Reporter, correction: str | None = None)
     ctx.session.flush()
     if text:
         event.fields_ct = ctx.vault(case).seal_json("event", event.id, {"correction": text})
+        reindex_case(ctx, case)  # the corrected record is searchable too
     ctx.audit(Kind.MESSAGE_ADD, actor.label, case_id=case.id, event=event.id,
               record="corrected" if text else "confirmed")

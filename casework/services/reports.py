@@ -20,6 +20,7 @@ from casework.services.escalation import escalate_if_immediate
 from casework.services.events import add_event
 from casework.services.people import EMAIL
 from casework.services.routing import apply_routing
+from casework.services.search import reindex_case
 from casework.services.support import SupportInput, add_support_person, check_support
 from casework.services.vault import IDENTITY, person_index
 from casework.stats.cellkey import record_key
@@ -216,6 +217,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
     if given_answers(report):
         content["answers"] = given_answers(report)
     case.content_ct = vault.seal_json("case", case.id, content)
+    reindex_case(ctx, case)
     actor = f"user:{report.recorded_by}" if report.recorded_by else "reporter"
     _add_parties(ctx, case, report, actor)
     if report.support_person is not None:

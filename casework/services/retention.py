@@ -17,6 +17,7 @@ from casework.models import (
     CaseKey,
     CaseLink,
     CaseParty,
+    CaseWord,
     Message,
     Note,
     Recusal,
@@ -86,12 +87,12 @@ def purge(ctx: Context, *, dry_run: bool = False) -> list[int]:
         # on every connection too; it is repeated here so a purge never depends on that.
         session.execute(text("PRAGMA secure_delete=ON"))
     session.execute(delete(CaseKey).where(CaseKey.case_id.in_(ids)))
-    for model in (Note, Message, Attachment, CaseParty):
+    for model in (Note, Message, Attachment, CaseParty, CaseWord):
         session.execute(delete(model).where(model.case_id.in_(ids)))
     session.execute(update(Recusal).where(Recusal.case_id.in_(ids)).values(reason_ct=None))
     session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(fields_ct=None))
     session.execute(update(Case).where(Case.id.in_(ids)).values(
-        content_ct=None, routing_ct=None, receipt_hash=None, purged_at=ctx.now,
+        content_ct=None, routing_ct=None, title_ct=None, receipt_hash=None, purged_at=ctx.now,
         version=Case.version + 1), execution_options={"synchronize_session": False})
     ctx.audit(Kind.RETENTION_PURGE, "cli", cases=len(ids))
     forget(ctx)

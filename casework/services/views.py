@@ -30,6 +30,7 @@ from casework.services.decisions import Decision, decisions, names_of, step_labe
 from casework.services.event_words import handling_label
 from casework.services.referrals import ReferralRecord, decisions_due, referrals_of
 from casework.services.reports import answers_in_words
+from casework.services.search import read_title
 from casework.services.support import has_support_person
 from casework.services.transitions import allowed_for
 from casework.services.vault import KeyDestroyed
@@ -102,6 +103,8 @@ class CaseView:
     answers: list[dict] = field(default_factory=list)
     #: The reporter named a support person (who it is stays sealed like their identity).
     support_person: bool = False
+    #: The handler's short title for lists (services.search), or None.
+    title: str | None = None
 
 
 def clock_views(ctx: Context, actor: Actor, case: Case) -> list[ClockView]:
@@ -214,7 +217,8 @@ def case_view(ctx: Context, actor: Staff, reference: str) -> CaseView:
         milestones=recordable_milestones(ctx, actor, case), is_open=case.is_open,
         follows=_reference(ctx, case.follows_case_id), referrals=referrals_of(ctx, case),
         referrals_due=decisions_due(ctx, case),
-        milestones_recorded=recorded_milestones(ctx, case), **_ladder(ctx, case, routing))
+        milestones_recorded=recorded_milestones(ctx, case), title=read_title(ctx, case),
+        **_ladder(ctx, case, routing))
 
 
 def _ladder(ctx: Context, case: Case, routing: dict) -> dict:
@@ -326,11 +330,13 @@ def event_label(ctx: Context, case: Case, event: CaseEvent,
 
 def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: str | None = None,
                queue: str | None = None, category: str | None = None, assigned_to_me=False,
-               overdue=False, page: int = 1, per_page: int = 25) -> CaseListing:
+               overdue=False, page: int = 1, per_page: int = 25, **search) -> CaseListing:
     """Visible cases only, filtered and paged; newest first; counted exactly (for the API,
-    whose `total` promises an exact number: at a million cases that count is its cost)."""
+    whose `total` promises an exact number: at a million cases that count is its cost).
+    `search` takes the other CaseQuery filters (reference, words, lodged_from, lodged_to,
+    assigned_to, implicated)."""
     return find_cases(ctx, actor, CaseQuery(
         state=state, route=route, queue=queue, category=category, assigned_to_me=assigned_to_me,
-        overdue=overdue, page=page, per_page=per_page), exact=True)
+        overdue=overdue, page=page, per_page=per_page, **search), exact=True)
 
 

@@ -14,7 +14,8 @@ filters, not paging, are the way into a large list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -22,7 +23,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
+from casework.services.audit import Kind
 from casework.services.context import Context
+from casework.services.search import implicated_clause, query_tokens, titles, words_clause
 
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
@@ -48,6 +51,7 @@ class CaseRow:
     queue: str
     opened_at: datetime
     next_due: date | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,14 @@ class CaseQuery:
     category: str | None = None
     assigned_to_me: bool = False
     overdue: bool = False
+    #: Words of the case's own text, all of which must be there (services.search).
+    words: str | None = None
+    #: Lodged on or after / on or before these days (the organisation's days, UTC bounds).
+    lodged_from: date | None = None
+    lodged_to: date | None = None
+    #: Assigned now to this staff member; implicated: this directory person.
+    assigned_to: int | None = None
+    implicated: int | None = None
     sort: str = "newest"
     page: int = 1
     per_page: int = 25
@@ -173,9 +185,10 @@ def _overdue(ctx: Context) -> ColumnElement[bool]:
 def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
     rows = ctx.session.execute(
         select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
-               Case.opened_at, Case.next_due_on)
+               Case.opened_at, Case.next_due_on, Case.id, Case.title_ct)
         .where(*where).order_by(*order).limit(limit).offset(offset)).all()
-    return [CaseRow(*row) for row in rows]
+    shown = titles(ctx, [(row.id, row.title_ct) for row in rows])
+    return [CaseRow(*row[:7], title=shown.get(row.id)) for row in rows]
 
 
 def count_up_to(ctx: Context, query: Select, cap: int | None) -> tuple[int, bool]:
@@ -255,11 +268,11 @@ def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tup
     return [TriageRow(c, clocks.get(c.reference, [])) for c in cases], total, more
 
 
-def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False) -> CaseListing:
-    """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET); counted
-    up to COUNT_CAP or as far as this page reaches, whichever is further (or exactly)."""
-    where = [visible_filter(actor)]
-    if query.reference:  # content is sealed, so the reference is what can be searched
+def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement[bool]]:
+    """The list's filters; a search by words or by someone implicated is audited (which
+    filters, never the words or the person)."""
+    where = []
+    if query.reference:
         where.append(Case.reference == query.reference.strip().upper())
     for column, value in ((Case.state, query.state), (Case.route, query.route),
                           (Case.queue, query.queue), (Case.category, query.category)):
@@ -267,8 +280,34 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False
             where.append(column == value)
     if query.assigned_to_me:
         where.append(_assigned_to(actor.user_id))
+    if query.assigned_to is not None:
+        where.append(_assigned_to(query.assigned_to))
     if query.overdue:
         where.append(_overdue(ctx))
+    zone = ZoneInfo(ctx.runtime.pack.timezone)
+    if query.lodged_from:
+        where.append(Case.opened_at >= _day_start(query.lodged_from, zone))
+    if query.lodged_to:
+        where.append(Case.opened_at < _day_start(query.lodged_to + timedelta(days=1), zone))
+    found = query_tokens(ctx, query.words)
+    where += words_clause(ctx, found)
+    if query.implicated is not None:
+        where.append(implicated_clause(ctx, query.implicated))
+    if found or query.implicated is not None:
+        ctx.audit(Kind.CASE_SEARCH, actor.label, words=len(found),
+                  implicated=query.implicated is not None)
+    return where
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of an organisation's day, in UTC (as opened_at is kept)."""
+    return datetime.combine(day, time.min, zone).astimezone(UTC)
+
+
+def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False) -> CaseListing:
+    """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET); counted
+    up to COUNT_CAP or as far as this page reaches, whichever is further (or exactly)."""
+    where = [visible_filter(actor), *_filters(ctx, actor, query)]
     page = max(query.page, 1)
     offset = (page - 1) * query.per_page
     rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset)

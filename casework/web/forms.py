@@ -259,6 +259,7 @@ class CaseFilterForm(Form):
     class Meta:
         csrf = False
 
+    q = SearchField("Words in the case", validators=[Optional(), Length(max=200)])
     reference = SearchField("Reference", validators=[Optional(), Length(max=32)])
     route = SelectField("Kind", validators=[Optional()], default="")
     state = SelectField("Stage", validators=[Optional()], default="")
@@ -266,6 +267,12 @@ class CaseFilterForm(Form):
     category = SelectField("Category", validators=[Optional()], default="")
     assigned = BooleanField("Assigned to me")
     overdue = BooleanField("Overdue only")
+    lodged_from = DateField("Lodged from", validators=[Optional()])
+    lodged_to = DateField("Lodged until", validators=[Optional()])
+    assigned_to = SelectField("Assigned to", coerce=choice_id, default=0,
+                              validators=[Optional()])
+    implicated = SelectField("Person implicated", coerce=choice_id, default=0,
+                             validators=[Optional()])
     sort = SelectField("Order", default="newest", choices=[
         ("newest", "Opened, newest first"), ("oldest", "Opened, oldest first"),
         ("due", "Next due date first")])

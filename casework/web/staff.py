@@ -170,6 +170,7 @@ def _filter_form() -> CaseFilterForm:
     form.queue.choices = [("", "Any")] + [(q.key, q.label) for q in rt.pack.queues.values()]
     form.category.choices = [("", "Any")] + [(c.key, c.label)
                                              for c in rt.pack.categories.values()]
+    search_choices(form)
     return form
 
 
@@ -190,10 +191,10 @@ def cases():
         route=form.route.data or None,
         queue=form.queue.data or None, category=form.category.data or None,
         assigned_to_me=form.assigned.data, overdue=form.overdue.data, sort=form.sort.data,
-        page=page, per_page=PER_PAGE))
+        page=page, per_page=PER_PAGE, **search_query(form)))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("staff/cases.html", form=form, listing=listing, args=args,
-                           pages=_pages(listing.total, PER_PAGE))
+                           pages=_pages(listing.total, PER_PAGE), **list_extras(args))
 
 
 @bp.get("/triage")
@@ -233,3 +234,4 @@ def recorded():
 
 
 from casework.web import staff_case  # noqa: E402, F401  (registers the case page on bp)
+from casework.web.staff_search import list_extras, search_choices, search_query  # noqa: E402

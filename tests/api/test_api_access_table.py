@@ -99,6 +99,8 @@ STAFF_ENDPOINTS: dict[Action, tuple[Endpoint, ...]] = {
     Action.LINK: (_post("/cases/{ref}/links", lambda w: {"reference": w.other_reference,
                                                          "kind": "related"}),),
     Action.HOLD: (_post("/cases/{ref}/hold", lambda w: {"reason": "litigation"}),),
+    Action.TITLE: (_post("/cases/{ref}/title", lambda w: {"title": "Depot concern",
+                                                         "version": w.version}),),
     Action.SEE_ACCESS: (_get("/cases/{ref}/access"),),
     Action.READ_EVIDENCE: (_get("/cases/{ref}/attachments"),
                            _get("/cases/{ref}/attachments/{att}")),

@@ -33,7 +33,8 @@ def test_list_item_fields(api, make, handler):
                 if i["reference"] == lodged.reference)
     assert item == {"reference": lodged.reference, "route": "disclosure",
                     "category": lodged.case.category, "state": "received", "queue": "intake",
-                    "opened_at": "2026-03-02T09:00:00Z", "next_due": "2026-03-09"}
+                    "opened_at": "2026-03-02T09:00:00Z", "next_due": "2026-03-09",
+                    "title": None}
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor", "hr_analyst"])

@@ -41,6 +41,7 @@ from casework.services.records import confirm_record, record_for_reporter
 from casework.services.referrals import record_referral
 from casework.services.reporter_page import reporter_view
 from casework.services.reports import ImplicatedInput
+from casework.services.search import set_title
 from casework.services.transitions import fire_transition
 from casework.services.triage import triage
 from casework.services.views import case_clocks, case_view, list_cases
@@ -111,6 +112,8 @@ SERVICES: dict[Action, dict[str, Call]] = {
                                                           "related")},
     Action.HOLD: {"place_hold, lift_hold": lambda ctx, w: (
         place_hold(*_w(ctx, w), "litigation"), lift_hold(*_w(ctx, w), "decided"))},
+    Action.TITLE: {"set_title": lambda ctx, w: set_title(*_w(ctx, w), "Depot concern",
+                                                        w.version)},
     Action.SEE_ACCESS: {"who_can_see": lambda ctx, w: who_can_see(*_w(ctx, w))},
     Action.READ_AUDIT: {
         "case_audit_events": lambda ctx, w: case_audit_events(*_w(ctx, w), Window())},

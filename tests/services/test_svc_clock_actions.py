@@ -231,7 +231,7 @@ def test_a_deadline_that_has_passed_stays_missed(with_pack, clock):
         extend_clock(ctx, boss, case.reference, "deal_with", date(2026, 12, 1), "Too late")
     fire_transition(ctx, boss, case.reference, "acknowledge", case.version)
     fire_transition(ctx, boss, case.reference, "no_further_action", case.version,
-                    {"reason": "Not a disclosure"})
+                    {"reason": "Not a disclosure", "reporter_reason": "Not a disclosure."})
     assert clocks_of(case)["deal_with"][0] == "missed"
 
 

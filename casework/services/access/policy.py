@@ -30,6 +30,7 @@ class Action(StrEnum):
     TRIAGE = "triage"
     LINK = "link"
     HOLD = "hold"
+    TITLE = "title"  # the case's short title in lists
     SEE_ACCESS = "see_access"  # who can see the case now
     READ_AUDIT = "read_audit"  # the case's audit events (no content)
     CONFIRM_RECORD = "confirm_record"  # the reporter checks a report staff wrote down
@@ -71,7 +72,7 @@ _WORKING = frozenset({Action.SEE, Action.READ_NOTES, Action.ADD_NOTE, Action.REA
 TABLE: dict[Capacity, frozenset[Action]] = {
     Capacity.HANDLER: _WORKING | {Action.ASSIGN, Action.ADD_IMPLICATED, Action.MANAGE_CLOCKS,
                                   Action.TRIAGE, Action.LINK, Action.HOLD,
-                                  Action.EXPORT_FILE},
+                                  Action.EXPORT_FILE, Action.TITLE},
     Capacity.INVESTIGATOR: _WORKING,
     Capacity.DECISION_MAKER: _WORKING,
     Capacity.REPORTER: frozenset({Action.SEE, Action.READ_MESSAGES, Action.SEND_MESSAGE,
@@ -92,6 +93,7 @@ REFUSALS = {
     Action.LINK: "Only this case's handlers may link it to another case.",
     Action.HOLD: "Only this case's handlers may place or lift a legal hold.",
     Action.EXPORT_FILE: "Only this case's handlers may make its case file.",
+    Action.TITLE: "Only this case's handlers may give it a title.",
     Action.CONFIRM_RECORD: "Only the reporter checks the record of their report.",
     Action.ANSWER_CHECKIN: "Only the reporter answers their check-in questions.",
 }

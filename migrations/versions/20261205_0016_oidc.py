@@ -1,7 +1,7 @@
 """Staff single sign-on: the provider identity (issuer and subject) each account is linked to
 
-Revision ID: 0018
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05 23:00:00
 
 An account is linked at its first sign-in through the provider (by its verified email) and
@@ -11,8 +11,8 @@ found by this identity afterwards; one identity per account and one account per 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
