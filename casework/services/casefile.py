@@ -288,8 +288,16 @@ def _trail(ctx: Context, case: Case) -> list[dict]:
             for e in events]
 
 
+#: Fields that are the record's own machinery (times, keys, digests, sizes), never words
+#: anyone wrote: a name that happens to be "00" or "disclosure" must not rewrite them.
+STRUCTURAL = frozenset({"at", "opened_at", "occurred_on", "reference", "route", "state",
+                        "category", "outcome", "department", "transition", "kind", "seq", "id",
+                        "size", "sha256", "from", "anonymous", "for"})
+
+
 def _scrubber(ctx: Context, case: Case, redact: frozenset[str]) -> Callable:
-    """A function that blanks, in every text of a structure, what is to be withheld."""
+    """A function that blanks, in every text of a structure, what is to be withheld (the
+    record's machinery, STRUCTURAL, is left as it is)."""
     rules: list[tuple[re.Pattern, str]] = []
     if "identity" in redact and not case.anonymous:
         rules.append((_words(_identity_words(ctx, case)), WITHHELD_IDENTITY))
@@ -308,7 +316,7 @@ def _scrubber(ctx: Context, case: Case, redact: frozenset[str]) -> Callable:
         if isinstance(value, str):
             return text(value)
         if isinstance(value, dict):
-            return {k: scrub(v) for k, v in value.items()}
+            return {k: v if k in STRUCTURAL else scrub(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [scrub(v) for v in value]
         return value

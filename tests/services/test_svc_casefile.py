@@ -91,3 +91,22 @@ def test_a_damaged_note_is_marked_damaged_not_a_failure(named, ctx):
     make_case_file(ctx, handler, case.reference, FileChoice(
         notes=frozenset({note.id}), redact=frozenset({"identity"})), kept(documents))
     assert [n["text"] for n in documents[0].record["notes"]] == [DAMAGED]
+
+
+def test_a_name_that_looks_like_the_records_machinery_leaves_it_whole(make, ctx):
+    """Names are blanked in words people wrote, never in times, keys or digests (a person
+    named "00" or "disclosure" once turned every time in the file into "+[name withheld]")."""
+    odd = [make.person("00"), make.person("Disclosure")]
+    case = make.lodge("disclosure", category="policy_breach", implicated=odd,
+                      details="00 and Disclosure were there.").case
+    handler = make.staff(roles=("intake",), queues=(case.queue,))
+    documents: list = []
+    make_case_file(ctx, handler, case.reference, FileChoice(redact=frozenset({"names"})),
+                   kept(documents))
+    document = documents[0]
+    record = document.record
+    assert record["opened_at"] == case.opened_at.isoformat()
+    assert record["route"] == "disclosure" and record["reference"] == case.reference
+    assert record["timeline"] and not [t for t in record["timeline"] if "withheld" in t["at"]]
+    assert record["report"]["details"] == "[name withheld] and [name withheld] were there."
+    assert document.trail and not [e for e in document.trail if "withheld" in e["kind"]]
