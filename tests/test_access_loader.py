@@ -37,8 +37,8 @@ SYSTEM_LOADS = {
     ("casework.services.mail", "reporter_address"): "the outbox's own row: sending, no actor",
     ("casework.services.reports", "new_reference"): "a new reference checked for uniqueness",
     ("casework.services.tokens", "authenticate"): "a reporter token's case, refused if purged",
-    ("casework.services.worklists", "find_cases"): "the list's reference search, inside "
-                                                   "visible_filter",
+    ("casework.services.worklists", "_filters"): "the list's reference search, which only "
+                                                 "find_cases uses, beside visible_filter",
     ("casework.services.worklists", "triage"): "the clocks of rows visible_filter gave",
 }
 VISIBLE_FILTER = "casework.services.access.cases.visible_filter"
