@@ -421,8 +421,8 @@ class CaseListQuery(Schema):
     #: implicated.
     reference: str | None = Field(default=None, max_length=32)
     q: str | None = Field(default=None, max_length=200)
-    lodged_from: date | None = None
-    lodged_to: date | None = None
+    lodged_from: IsoDate | None = None
+    lodged_to: IsoDate | None = None
     assigned_to: int | None = Field(default=None, ge=1, le=2**31 - 1)
     implicated: int | None = Field(default=None, ge=1, le=2**31 - 1)
 

@@ -19,8 +19,10 @@ def test_search_by_words_reference_person_and_dates(api, make, sign_in):
     listing = api.get("/cases?lodged_from=2026-03-02&lodged_to=2026-03-02", token=token)
     assert set(refs(listing.get_json())) == {hit, miss}
     assert api.get("/cases?lodged_to=2026-03-01", token=token).get_json()["total"] == 0
-    bad = api.get("/cases?lodged_from=soon", token=token)
-    assert bad.status_code == 422 and "lodged_from" in bad.get_json()["error"]["fields"]
+    for bad in ("lodged_from=soon", "lodged_to=0", "lodged_from=1700000000"):  # no timestamps
+        refused = api.get(f"/cases?{bad}", token=token)
+        name = bad.split("=")[0]
+        assert refused.status_code == 422 and name in refused.get_json()["error"]["fields"]
     many = api.get("/cases?q=" + "+".join(f"w{n}" for n in range(9)), token=token)
     assert many.status_code == 422 and "q" in many.get_json()["error"]["fields"]
 
