@@ -20,6 +20,7 @@ from tests.browser.browser_kit import (
     SCREENSHOTS,
     fill_report,
     open_case,
+    open_details,
     send_report,
     sign_in,
 )
@@ -57,6 +58,7 @@ def test_a_handler_makes_a_redacted_case_file(visit, live):
     hr = visit(javascript=False)
     sign_in(hr, live.logins["hr"])
     open_case(hr, reference)
+    open_details(hr.page, "#add-note")
     hr.page.get_by_label("Your note").fill(NOTE)
     hr.page.get_by_role("button", name="Add note").click()
     hr.page.emulate_media(media="print")  # the case page printed: the record, no forms

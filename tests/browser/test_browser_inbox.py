@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.browser_kit import (
     fill_report,
     open_case,
+    open_details,
     return_with_receipt,
     send_report,
     sign_in,
@@ -52,6 +53,7 @@ def test_a_reporter_s_reply_reaches_the_handler_s_inbox_and_opening_the_case_rea
     expect(arrived).to_contain_text("A new report has arrived in your queue")
     open_case(officer, reference)
     expect(page.locator("#inbox-fresh")).to_contain_text("for you since you last opened")
+    open_details(page, "#write-message")
     page.locator("#message-body").fill(QUESTION)
     page.get_by_role("button", name="Send to the reporter").click()
     expect(page.get_by_text("Your message was sent.")).to_be_visible()
