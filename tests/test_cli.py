@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -36,6 +38,21 @@ def instance(tmp_path):
     with scratch_database(PG_URL, tmp_path, "casework_cli") as url:
         env["CASEWORK_DATABASE_URL"] = url
         yield env
+
+
+@contextmanager
+def mail_sink(instance: dict) -> Iterator[tuple[Sink, dict]]:
+    """A local SMTP server, and the instance's environment sending to it."""
+    sink = Sink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink, {**instance, "CASEWORK_SMTP_HOST": "127.0.0.1",
+                     "CASEWORK_SMTP_PORT": str(sink.port), "CASEWORK_SMTP_SECURITY": "none",
+                     "CASEWORK_MAIL_FROM": "casework@council.example",
+                     "CASEWORK_BASE_URL": "https://casework.example.org"}
+    finally:
+        controller.stop()
 
 
 def casework(env, *args, check=True):
@@ -143,22 +160,13 @@ def test_reminders_send_counts_once_and_mails_when_a_server_is_configured(instan
     told = int(found[1])
     again = casework(instance, "reminders", "send").stdout
     assert again.startswith(f"reminders: 0 new, {told} already sent;"), again
-    sink = Sink(port=free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    try:
-        mailing = {**instance, "CASEWORK_SMTP_HOST": "127.0.0.1",
-                   "CASEWORK_SMTP_PORT": str(sink.port), "CASEWORK_SMTP_SECURITY": "none",
-                   "CASEWORK_MAIL_FROM": "casework@council.example",
-                   "CASEWORK_BASE_URL": "https://casework.example.org"}
+    with mail_sink(instance) as (sink, mailing):
         sent = casework(mailing, "reminders", "send").stdout
         assert sent == (f"reminders: 0 new, {told} already sent; check-ins: 0 reporters told; "
                         f"emails: {told} sent, "
                         f"0 retrying, 0 failed, 0 dropped\n"), sent
         assert casework(mailing, "mail", "send").stdout == (
             "emails: 0 sent, 0 retrying, 0 failed, 0 dropped\n")
-    finally:
-        controller.stop()
     assert len(sink.received) == told
     assert all(to[0].endswith("@demo.casework.example") for to, _, _ in sink.received)
     broken = casework({**mailing, "CASEWORK_SMTP_SECURITY": "tls"}, "mail", "send", check=False)

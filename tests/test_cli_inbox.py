@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import re
 
-from aiosmtpd.controller import Controller
-
-from tests.services.test_mail import Sink, free_port
-from tests.test_cli import casework, instance  # noqa: F401  (the scratch instance fixture)
+from tests.test_cli import casework, instance, mail_sink  # noqa: F401  (instance: a fixture)
 
 
 def test_the_digest_tells_each_person_once_a_day_with_a_count_only(instance):  # noqa: F811
     casework(instance, "db", "upgrade")
     shown = casework(instance, "demo").stdout
     references = set(re.findall(r"CW-[A-Z0-9]{8}", shown))
-    sink = Sink(port=free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    try:
-        mailing = {**instance, "CASEWORK_SMTP_HOST": "127.0.0.1",
-                   "CASEWORK_SMTP_PORT": str(sink.port), "CASEWORK_SMTP_SECURITY": "none",
-                   "CASEWORK_MAIL_FROM": "casework@council.example",
-                   "CASEWORK_BASE_URL": "https://casework.example.org"}
+    with mail_sink(instance) as (sink, mailing):
         first = casework(mailing, "inbox", "digest").stdout
         found = re.fullmatch(r"digests: (\d+) people told of (\d+) new items; emails: (\d+) "
                              r"sent, 0 retrying, 0 failed, 0 dropped\n", first)
         assert found and int(found[1]) > 0 and int(found[2]) >= int(found[1]), first
         again = casework(mailing, "inbox", "digest").stdout
         assert again.startswith("digests: 0 people told of 0 new items;"), again
-    finally:
-        controller.stop()
     digests = [m.get_body().get_content() for _, m, _ in sink.received
                if m["Subject"] == "Casework: your daily summary"]
     assert len(digests) == int(found[1])
