@@ -52,7 +52,7 @@ def test_asking_again_gives_the_stored_release_and_both_are_audited(ctx, analyst
     assert release(ctx, analyst, StatsRequest(("category",), "2026")) == first
     assert session.execute(select(StatsRelease)).scalars().all().__len__() == 1
     audits = session.execute(select(AuditEvent).where(
-        AuditEvent.kind == "stats:export")).scalars().all()
+        AuditEvent.kind == "stats:export").order_by(AuditEvent.id)).scalars().all()
     assert [a.details["reused"] for a in audits] == [False, True]
 
 
