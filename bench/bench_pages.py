@@ -347,9 +347,9 @@ def write_plans(engine: Engine, out: Path, label: str, path: str,
             handle.write("\n".join(" | ".join(str(c) for c in row) for row in plan) + "\n")
 
 
-def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
-        explain: Path | None) -> None:
-    """Build, grow and measure at each size; print a table of medians and ratios."""
+def prepare(url: str, workdir: Path) -> tuple[Engine, Runtime, World]:
+    """A migrated bench database, its runtime (the pack's categories and departments taken
+    for the bulk cases) and the staff and first cases of setup(); every bench starts here."""
     engine = make_engine(url)
     upgrade(engine)
     settings = Settings.from_env({}, instance_dir=workdir, database_url=url,
@@ -357,7 +357,14 @@ def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
     runtime = build_runtime(settings, engine=engine)
     CATEGORIES.update({r: [c.key for c in runtime.pack.categories_for(r)] for r in OPEN})
     DEPARTMENTS.extend(runtime.pack.departments)
-    world = setup(runtime)
+    return engine, runtime, setup(runtime)
+
+
+def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
+        explain: Path | None) -> None:
+    """Build, grow and measure at each size; print a table of medians and ratios."""
+    engine, runtime, world = prepare(url, workdir)
+    settings = runtime.settings
     results, have = {}, 3
     for size in sizes:
         started = time.perf_counter()

@@ -37,14 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_pages  # noqa: E402
-from bench_pages import bench_database, grow, setup, tidy  # noqa: E402
+from bench_pages import bench_database, grow, tidy  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from casework.config import Settings  # noqa: E402
-from casework.db import make_engine  # noqa: E402
-from casework.migrate import upgrade  # noqa: E402
 from casework.models import Case, CaseWord  # noqa: E402
-from casework.runtime import build_runtime  # noqa: E402
 from casework.services.search import TOKEN_HEX, WORDS_PURPOSE  # noqa: E402
 
 VOCABULARY, WORDS_PER_CASE, CHUNK = 20_000, 12, 10_000
@@ -97,15 +94,7 @@ def measure(world, settings: Settings, repeat: int, budget: float) -> dict[str, 
 def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
         as_json: bool) -> None:
     """Build, grow, index and measure at each size; print the table (or JSON lines)."""
-    engine = make_engine(url)
-    upgrade(engine)
-    settings = Settings.from_env({}, instance_dir=workdir, database_url=url,
-                                 key_file=workdir / "casework.key", secret_key="bench")
-    runtime = build_runtime(settings, engine=engine)
-    bench_pages.CATEGORIES.update({r: [c.key for c in runtime.pack.categories_for(r)]
-                                   for r in bench_pages.OPEN})
-    bench_pages.DEPARTMENTS.extend(runtime.pack.departments)
-    world = setup(runtime)
+    engine, runtime, world = bench_pages.prepare(url, workdir)
     with engine.connect() as conn:
         indexed = conn.execute(select(func.max(Case.id))).scalar()  # lodged: indexed for real
     results, have = {}, 3
@@ -120,7 +109,7 @@ def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
             rows = conn.execute(select(func.count()).select_from(CaseWord)).scalar()
         loaded = time.perf_counter() - started
         print(f"# {size:,} cases ({rows:,} word rows) loaded in {loaded:.0f} s", flush=True)
-        results[size] = measure(world, settings, repeat, budget)
+        results[size] = measure(world, runtime.settings, repeat, budget)
         for label, ms in results[size].items():
             if as_json:
                 print(json.dumps({"size": size, "page": label, "ms": round(ms, 2),

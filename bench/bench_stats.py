@@ -33,11 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_pages  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from casework.config import Settings  # noqa: E402
-from casework.db import make_engine  # noqa: E402
-from casework.migrate import upgrade  # noqa: E402
 from casework.models import Case  # noqa: E402
-from casework.runtime import build_runtime  # noqa: E402
 from casework.services.context import Context  # noqa: E402
 from casework.services.stats import OPERATOR, StatsRequest, release  # noqa: E402
 from casework.stats.facts import period_quarters  # noqa: E402
@@ -99,15 +95,7 @@ def measure(runtime, year: int, repeat: int) -> dict[str, float]:
 
 
 def run(url: str, workdir: Path, sizes: list[int], repeat: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    settings = Settings.from_env({}, instance_dir=workdir, database_url=url,
-                                 key_file=workdir / "casework.key", secret_key="bench")
-    runtime = build_runtime(settings, engine=engine)
-    bench_pages.CATEGORIES.update({r: [c.key for c in runtime.pack.categories_for(r)]
-                                   for r in bench_pages.OPEN})
-    bench_pages.DEPARTMENTS.extend(runtime.pack.departments)
-    world = bench_pages.setup(runtime)
+    engine, runtime, world = bench_pages.prepare(url, workdir)
     year = bench_pages.NOW.year - 1
     results, have = {}, 3
     for size in sizes:
