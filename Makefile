@@ -4,7 +4,7 @@
 #                load demo data, print the demo logins, serve on http://127.0.0.1:5000
 #                (another port: make run PORT=8080)
 #   make test    adds the test extras to the venv, then the full suite on SQLite and on
-#                PostgreSQL (scripts/test-all; a private cluster in .pgtest/ it had to
+#                PostgreSQL, side by side (scripts/test-all; a private cluster in .pgtest/ it had to
 #                start is stopped at the end, the system cluster of a root run stays up);
 #                extra pytest args: make test PYTEST_ARGS="-k foo -x"
 #   make lint    ruff

@@ -88,6 +88,7 @@ def stubs(tmp_path):
         #!/usr/bin/env bash
         url="${{CASEWORK_TEST_DATABASE_URL:-sqlite}}"
         echo "$url|$*" >> {log}
+        echo "ran on ${{url%%:*}}"
         if [[ "$url" == sqlite ]]; then exit "${{STUB_SQLITE_RC:-0}}"; fi
         exit "${{STUB_PG_RC:-0}}"
         """))
@@ -123,12 +124,22 @@ def stubs(tmp_path):
 
 
 @needs_bash
-def test_test_all_runs_sqlite_then_postgres_with_args(stubs):
+def test_test_all_runs_sqlite_and_postgres_side_by_side_with_args(stubs):
     proc, calls = stubs("-k", "foo bar")
     assert proc.returncode == 0, proc.stderr
-    assert calls == ["sqlite|-k foo bar", f"{PG_URL}|-k foo bar"]
+    assert sorted(calls) == sorted(["sqlite|-k foo bar", f"{PG_URL}|-k foo bar"])
     assert "secret" not in proc.stdout
+    assert "[sqlite] ran on sqlite" in proc.stdout  # each run's lines say which run
+    assert "[postgres] ran on postgresql+psycopg" in proc.stdout
     assert "SQLite: passed" in proc.stdout and "PostgreSQL" in proc.stdout
+
+
+@needs_bash
+def test_test_all_serial_runs_sqlite_then_postgres(stubs):
+    proc, calls = stubs("-x", TEST_ALL_SERIAL="1")
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["sqlite|-x", f"{PG_URL}|-x"]
+    assert "ran on sqlite" in proc.stdout and "[sqlite]" not in proc.stdout
 
 
 @needs_bash
@@ -136,7 +147,7 @@ def test_test_all_uses_url_from_environment(stubs):
     url = "postgresql+psycopg://x:y@127.0.0.1:2/other"
     proc, calls = stubs(pg=stubs.pg_missing, CASEWORK_TEST_DATABASE_URL=url)
     assert proc.returncode == 0, proc.stderr
-    assert calls == ["sqlite|", f"{url}|"]
+    assert sorted(calls) == sorted(["sqlite|", f"{url}|"])
 
 
 @needs_bash
@@ -169,7 +180,7 @@ def test_test_all_without_postgres_warns_outside_ci(stubs, sqlite_rc):
 def test_test_all_stops_the_postgres_server_it_started(stubs):
     proc, calls = stubs(pg=stubs.pg_starts)
     assert proc.returncode == 0, proc.stderr
-    assert calls == ["sqlite|", f"{PG_URL}|"]
+    assert sorted(calls) == sorted(["sqlite|", f"{PG_URL}|"])
     assert stubs.stopped.exists() and "stopping the PostgreSQL server it started" in proc.stderr
 
 
