@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from casework.api import init_api
     from casework.web import init_web
     from casework.web.edge import init_edge
+    from casework.web.i18n import init_i18n
 
     settings = (settings or Settings.from_env()).ensure_secret_key()
     runtime = runtime or build_runtime(settings)
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
                                 x_proto=settings.proxy_hops)
     app.extensions["casework"] = runtime
+    init_i18n(app)  # first: the request's language is set before anything can answer
     init_edge(app)
     init_api(app)
     init_web(app)

@@ -110,6 +110,8 @@ class Settings:
     oidc: OidcSettings | None = None
     #: Where "Leave this site quickly" goes on every reporter page: a neutral site.
     quick_exit_url: str = QUICK_EXIT_DEFAULT
+    #: The languages offered (CASEWORK_LANGUAGES, e.g. "en,fr"); empty: the pack's own.
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -128,6 +130,8 @@ class Settings:
             proxy_hops=int(env.get("CASEWORK_PROXY_HOPS", "0") or 0),
             oidc=OidcSettings.from_env(env),
             quick_exit_url=quick_exit(env.get("CASEWORK_QUICK_EXIT_URL", "")),
+            languages=tuple(code.strip() for code in env.get("CASEWORK_LANGUAGES", "").split(",")
+                            if code.strip()),
         )
         return replace(settings, **overrides)
 

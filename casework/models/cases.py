@@ -78,6 +78,8 @@ class Case(Base):
     #: lodging, never shown; a count's perturbation is keyed by the sum of its cases' keys.
     #: Nullable only so that migration 0013 could add it without copying the table.
     stats_key: Mapped[int | None]
+    #: The language the report was made in: the reporter's emails go in it.
+    reporter_language: Mapped[str | None] = mapped_column(String(16))
     #: A short, non-identifying title the handler gives the case, sealed under a key derived
     #: from the keyring (casework.services.search): shown in lists without opening the case.
     title_ct: Mapped[bytes | None] = mapped_column(LargeBinary)

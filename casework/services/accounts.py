@@ -241,3 +241,11 @@ def _role_and_queue_errors(ctx: Context, roles: set[str], queues: set[str]) -> d
     if bad := queues - set(ctx.runtime.pack.queues):
         errors["queues"] = f"unknown queues {sorted(bad)}"
     return errors
+
+
+def set_language(ctx: Context, actor: Staff, code: str) -> None:
+    """A staff member's own language, for their pages and emails (the web checks it is one
+    the site offers)."""
+    user = ctx.session.get(User, actor.user_id)
+    if user is not None and user.language != code:
+        user.language = code

@@ -36,6 +36,7 @@ from email.utils import format_datetime, parseaddr
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from casework import i18n
 from casework.crypto.envelope import DamagedRecord
 from casework.crypto.keys import Keyring
 from casework.models import Case, CaseClock, Notification, User
@@ -351,7 +352,20 @@ def prepare(runtime: Runtime, settings: MailSettings, held: Claim
         if address is None:
             row.status, row.claimed_until = "dropped", None
             return "dropped", None
-        return "send", build_message(settings, runtime.keyring, row, address, ctx.now)
+        with i18n.language(recipient_language(ctx, row)):  # the email in the reader's language
+            return "send", build_message(settings, runtime.keyring, row, address, ctx.now)
+
+
+def recipient_language(ctx: Context, row: Notification) -> str | None:
+    """The language an email is written in: a staff member's own, or the one the reporter
+    made their report in (None: English)."""
+    if row.recipient_kind == "staff" and row.user_id is not None:
+        user = ctx.session.get(User, row.user_id)
+        return user.language if user is not None else None
+    if row.recipient_kind == "reporter" and row.case_id is not None:
+        case = ctx.session.get(Case, row.case_id)
+        return case.reporter_language if case is not None else None
+    return None
 
 
 def settle(runtime: Runtime, notification_id: int, error: Exception | None) -> str:

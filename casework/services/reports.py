@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from casework import i18n
 from casework.crypto.receipts import hash_receipt, new_receipt
 from casework.models import Case, CaseParty, Person
 from casework.services import inbox
@@ -207,6 +208,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
                 received_quarter=received_quarter(ctx.now, ctx.runtime.pack.timezone),
                 stats_key=record_key(),
                 notify_reporter=report.notify_by_email,
+                reporter_language=i18n.current(),
                 receipt_hash=hash_receipt(receipt))
     ctx.session.add(case)
     ctx.session.flush()

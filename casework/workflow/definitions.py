@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casework.workflow.guards import GUARDS
+from casework.workflow.texts import localise
 
 ROUTES_DIR = Path(__file__).with_name("routes")
 FIELD_TYPES = frozenset({"bool", "text", "choice"})
@@ -159,7 +160,7 @@ def load_route(path: Path) -> Route:
     """Read and validate one route definition file."""
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = localise(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(source, "(file)", f"not valid TOML: {exc}") from exc
     return parse_route(data, source)

@@ -19,6 +19,7 @@ from casework.workflow.clocks import (
 from casework.workflow.definitions import DefinitionError, Route
 from casework.workflow.engine import ClockRule
 from casework.workflow.required import Requirement, parse_requirements, tightened
+from casework.workflow.texts import localise
 
 PACKS_DIR = Path(__file__).with_name("packs")
 CLOCK_SETS_DIR = PACKS_DIR / "clocks"
@@ -188,6 +189,9 @@ class PolicyPack:
     release_grounds: Mapping[str, ReleaseGround] = field(default_factory=dict)
     #: Fields the routes leave optional that this pack's statutes require.
     requirements: tuple[Requirement, ...] = ()
+    #: The languages the pages offer, the first the default (casework.i18n; CASEWORK_LANGUAGES
+    #: overrides): English alone unless the pack names more.
+    languages: tuple[str, ...] = ("en",)
     _routes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def route(self, shared: Route) -> Route:
@@ -234,7 +238,7 @@ def load_pack(name: str, routes: Mapping[str, Route], directory: Path = PACKS_DI
 
 def _read(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return localise(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(str(path), "(file)", f"not valid TOML: {exc}") from exc
 
@@ -310,8 +314,18 @@ def parse_pack(data: Mapping, routes: Mapping[str, Route], source: str,
         support=_support(data.get("support"), routes, source),
         release_grounds=_release_grounds(data.get("release_grounds", []), source),
         requirements=parse_requirements(data.get("requires", []), routes, source),
+        languages=_languages(data.get("languages", ["en"]), source),
         **_statistics(data, source),
     )
+
+
+def _languages(codes, source: str) -> tuple[str, ...]:
+    if not isinstance(codes, list) or not codes or \
+            not all(isinstance(c, str) and re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", c)
+                    for c in codes):
+        raise DefinitionError(source, "languages",
+                              "must be a list of language codes such as [\"en\", \"fr\"]")
+    return tuple(codes)
 
 
 #: The statistics profiles (casework.stats.disclosure.PROFILES) and annual report shapes
