@@ -17,13 +17,16 @@ from typing import Any
 
 from casework.i18n import DomainText, add_domain_texts
 
-#: The fields whose values people read (citations, keys, time zones and dates are not).
+#: The fields whose values people read (citations, keys, time zones and dates are not; a
+#: milestone's `date` is the question a date answers, not a date).
 TEXT_FIELDS = frozenset({
     "label", "reporter_label", "reason", "external_bodies", "done_label",
     "internal_procedures", "handler_label", "organisation", "recipient", "hint",
-    "witness_label", "reporter_confirm", "information", "note", "eap", "union", "colleague",
-    "friend", "description", "prompt", "question",
+    "witness_label", "reporter_confirm", "information", "note", "date", "eap", "union",
+    "colleague", "friend", "description", "prompt", "question",
 })
+#: Tables whose every value people read, whatever its key ([support.kinds]: key = label).
+TEXT_TABLES = frozenset({"kinds"})
 
 
 def localise(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,9 +40,15 @@ def localise(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _walk(value: Any, key: str | None) -> Any:
     if isinstance(value, Mapping):
-        return {k: _walk(v, k) for k, v in value.items()}
+        return {k: _walk(v, "label" if key in TEXT_TABLES else k) for k, v in value.items()}
     if isinstance(value, list):
         return [_walk(v, key) for v in value]
     if isinstance(value, str) and key in TEXT_FIELDS:
         return DomainText(value)
     return value
+
+
+def english(text: str) -> str:
+    """The English of a pack or route text (what forms post, rows store and programs read),
+    whatever the language of the moment; any other string as it is."""
+    return str.__str__(text)
