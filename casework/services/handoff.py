@@ -33,6 +33,7 @@ from casework.services.context import Context
 from casework.services.errors import Conflict
 from casework.services.events import add_event
 from casework.workflow.policy import Queue
+from casework.workflow.texts import english
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,14 @@ def cases_reached_by(ctx: Context, user: User) -> list[Case]:
 
 
 def _add_reason(ctx: Context, case: Case, previous: str, queue: Queue, why: str) -> None:
-    """Say in the case's routing reasons why it is in a queue the rules did not choose."""
+    """Say in the case's routing reasons why it is in a queue the rules did not choose (kept
+    with the case: the pack's words in English, whatever the language of the moment)."""
     vault = ctx.vault(case)
     routing = vault.open_json("routing", case.id, case.routing_ct) if case.routing_ct else {}
     came_from = ctx.runtime.pack.queues.get(previous)
     reasons = [*routing.get("reasons", []),
-               f"moved to {queue.label} because: {why} (next in line after "
-               f"{came_from.label if came_from else previous} in the policy)"]
+               f"moved to {english(queue.label)} because: {why} (next in line after "
+               f"{english(came_from.label) if came_from else previous} in the policy)"]
     case.routing_ct = vault.seal_json("routing", case.id, {**routing, "reasons": reasons})
 
 

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import DomainText
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Staff, open_case
 from casework.services.audit import Kind
@@ -136,10 +137,17 @@ def referrals_of(ctx: Context, case: Case) -> list[ReferralRecord]:
             sealed = {"reason": "(this record cannot be read)"}
         made_on = facts.get("made_on")
         records.append(ReferralRecord(
-            event.at, by, bool(facts.get("referred")), facts.get("matter"), facts.get("body"),
+            event.at, by, bool(facts.get("referred")), facts.get("matter"), _body(facts),
             date.fromisoformat(made_on) if made_on else None, sealed.get("reference"),
             sealed.get("reason") or "", bool(facts.get("told_reporter"))))
     return records
+
+
+def _body(facts: dict) -> str | None:
+    """The body a referral names: stored in the pack's English, shown in the language of the
+    moment (the pack's own translation)."""
+    body = facts.get("body")
+    return DomainText(body) if body else None
 
 
 def told_to_reporter(facts: dict) -> str | None:
@@ -148,7 +156,7 @@ def told_to_reporter(facts: dict) -> str | None:
         return None
     made_on = date.fromisoformat(facts["made_on"]) if facts.get("made_on") else None
     when = f" on {made_on.day} {made_on:%B %Y}" if made_on else ""
-    return (f"Your report was referred to {facts.get('body')}{when}. "
+    return (f"Your report was referred to {_body(facts)}{when}. "
             "We are still dealing with it.")
 
 
@@ -156,7 +164,7 @@ def referral_label(facts: dict) -> str:
     """A referral event in the timeline's words (facts only: never the reference number)."""
     if facts.get("referred"):
         told = " (the reporter is told)" if facts.get("told_reporter") else ""
-        return f"Referred to {facts.get('body') or 'another body'}; the case stays open{told}"
+        return f"Referred to {_body(facts) or 'another body'}; the case stays open{told}"
     return "Recorded the decision not to refer: " + (
         MATTERS.get(facts.get("matter"), "a referral").split(":")[0].lower())
 

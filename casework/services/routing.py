@@ -14,6 +14,7 @@ from casework.services.context import Context
 from casework.services.events import add_event
 from casework.services.vault import IDENTITY, person_index
 from casework.workflow.routing import PersonFacts, RoutingDecision, RoutingInput, route_case
+from casework.workflow.texts import english
 
 
 def _directory(ctx: Context, ids: set[int]) -> dict[int, PersonFacts]:
@@ -80,7 +81,7 @@ def routing_for(ctx: Context, case: Case, *, route: str, category: str,
     if claimed and not details.get("claim_checked"):
         without = decide(None, implicated - by_claim)
         if without.queue != decision.queue:
-            label = ctx.runtime.pack.queues[without.queue].label
+            label = english(ctx.runtime.pack.queues[without.queue].label)  # kept: English
             # Who the claim names (next senior manager, the person a level names) is shown,
             # with the notes that say so; only the queue is the one without the claim.
             kept = [r for r in without.reasons if "did not say who they are" not in r]

@@ -38,6 +38,7 @@ from casework.web.forms import (
 from casework.web.reporter import form_errors
 from casework.web.staff import actor, bp
 from casework.web.staff_inbox import read_on_opening
+from casework.workflow.texts import english
 
 FIELD_PREFIX = "f_"
 PLAIN = {"required": "Answer this question", "must be true or false": "Choose yes or no",
@@ -67,7 +68,8 @@ def referral_form(page, form: ReferralForm | None = None) -> ReferralForm:
                                 matter=(page.view.referrals_due or [""])[0])
     form.matter.choices = [(m, MATTERS[m]) for m in page.view.referrals_due] + [
         ("", "Another referral (a third party, another body)")]
-    form.body.choices = [("", "Choose one")] + [(b, b) for b in runtime().pack.referral_bodies]
+    form.body.choices = [("", "Choose one")] + [  # posted and stored in English, shown translated
+        (english(b), b) for b in runtime().pack.referral_bodies]
     return form
 
 

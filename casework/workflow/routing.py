@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from casework.i18n import SOURCE, language
 from casework.workflow.policy import Level, PolicyPack, Rule
 
 
@@ -55,7 +56,15 @@ def route_case(
     pack: PolicyPack, facts: RoutingInput, directory: Mapping[int, PersonFacts]
 ) -> RoutingDecision:
     """Apply the pack's rules to a report; the highest-priority match decides, else the queue a
-    handler chose at triage, else the route's default; then conflicts."""
+    handler chose at triage, else the route's default; then conflicts. The reasons are kept
+    with the case, so the pack's words in them are English whatever the language of the
+    moment (a report lodged from a page in French)."""
+    with language(SOURCE):
+        return _route_case(pack, facts, directory)
+
+
+def _route_case(pack: PolicyPack, facts: RoutingInput,
+                directory: Mapping[int, PersonFacts]) -> RoutingDecision:
     implicated_roles = _roles(facts.implicated, directory)
     level = pack.levels.get(facts.raise_with) if facts.raise_with else None
     matched = sorted(

@@ -183,3 +183,22 @@ def _run(make, ctx, steps) -> None:
             assert type(exc).__name__ in {"NotFound", "Conflict", "Forbidden", "Invalid"}, exc
         ctx.cache.clear()
         assert case.queue == "external" or seers_of(ctx, case, first=True), (steps, case.queue)
+
+
+def test_a_move_made_in_a_french_moment_keeps_its_reason_in_english(make, ctx, monitoring,
+                                                                     use_pack):
+    """The reasons are kept with the case: the pack's words in them stay English (a staff
+    member working in French must not leave French in the record)."""
+    from casework import i18n
+
+    use_pack("canada-federal")
+    case = make.lodge("disclosure", category="danger").case
+    only = make.staff(roles=("intake",), queues=("intake",))
+    with i18n.language("fr"):
+        recuse(ctx, only, case.reference, "my sister works there")
+    assert case.queue == "monitoring_officer"
+    reasons = ctx.vault(case).open_json("routing", case.id, case.routing_ct)["reasons"]
+    assert reasons[-1] == (
+        "moved to Senior Official for Values and Ethics because: everyone able to handle it "
+        "has declared a conflict (next in line after Senior officer for internal disclosure "
+        "in the policy)")
