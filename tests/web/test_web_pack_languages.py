@@ -69,3 +69,49 @@ def test_a_referral_chosen_on_a_french_page_is_kept_in_english_and_shown_in_fren
     section = page(browser.get(f"/staff/cases/{case.reference}")).split(
         'id="referrals"')[1].split('id="steps"')[0]
     assert "Le Commissariat à l&#39;intégrité du secteur public (CISP)" in section
+
+
+def _english_texts(runtime) -> set[str]:
+    """Every English text of the pack and routes in use that reads differently in French (the
+    long ones: a short word such as "Finance" may be part of other words)."""
+    from casework import i18n
+    from tests.test_i18n_catalog import _texts
+
+    texts = set(_texts(runtime.pack)) | {t for r in runtime.routes.values() for t in _texts(r)}
+    with i18n.language("fr"):
+        return {t for t in texts if len(t) > 12 and i18n.domain_text(t) != t}
+
+
+def _shown(body: str) -> str:
+    """What a page shows: its option values (keys and the English a form posts) and the
+    routing reasons kept with the case (English, like every record) left out."""
+    import html
+
+    body = re.sub(r'value="[^"]*"', "", body)
+    body = re.sub(r'(id="routing".*?<ul>).*?</ul>', r"\1</ul>", body, flags=re.S)
+    return html.unescape(body)
+
+
+def test_no_pack_text_shows_in_english_on_the_staff_and_reporter_pages_in_french(
+        browser, account, make, use_pack, runtime):
+    use_pack("canada-federal")
+    english = _english_texts(runtime)
+    cases = [make.case(category="danger", path=["acknowledge"]),
+             make.case("harassment", category="harassment", path=["acknowledge"])]
+    for case in cases:
+        acc = account(("intake", "investigator", "decision_maker"), (case.queue,))
+        assert browser.sign_in(acc).status_code == 303
+        browser.post("/language", {"language": "fr", "next": "/staff/"})
+        for path in ("/staff/", f"/staff/cases/{case.reference}", "/staff/cases"):
+            shown = _shown(page(browser.get(path)))
+            assert "Ministère fédéral exemple" in shown, path
+            left = sorted(t for t in english if t in shown)
+            assert not left, f"{path} shows in English: {left}"
+    lodged = make.lodge("harassment", category="harassment")
+    assert browser.post("/return", {"reference": lodged.reference, "receipt": lodged.receipt},
+                        token_from="/return").status_code == 303
+    browser.post("/language", {"language": "fr", "next": "/my-report"}, token_from="/my-report")
+    shown = _shown(page(browser.get("/my-report")))
+    assert "Retirer ma plainte" in shown and "Nous avons reçu votre plainte." in shown
+    left = sorted(t for t in english if t in shown)
+    assert not left, f"/my-report shows in English: {left}"
