@@ -31,6 +31,7 @@ from casework.services.stats import (
 )
 from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
+from casework.workflow.texts import choice_words
 
 MEASURE_LABELS = {"days_to_acknowledge": "Median days to acknowledge",
                   "days_to_close": "Median days to close",
@@ -247,7 +248,7 @@ def value_label(ctx: Context, dim: str, value: str | None) -> str:
         return pack.departments[value]
     if dim == "queue" and value in pack.queues:
         return pack.queues[value].label
-    return WORDS.get(dim, {}).get(value) or value.replace("_", " ").capitalize()
+    return WORDS.get(dim, {}).get(value) or choice_words(value)  # a route's choice
 
 
 def table_csv(ctx: Context, body: dict, order: Sequence[str] = ()) -> str:

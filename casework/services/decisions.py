@@ -16,6 +16,7 @@ from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.vault import KeyDestroyed
 from casework.workflow.definitions import FieldSpec, Route
+from casework.workflow.texts import choice_words
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def answer_text(spec: FieldSpec | None, value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if spec is not None and spec.type == "choice":
-        return str(value).replace("_", " ").capitalize()
+        return choice_words(str(value))
     return str(value)
 
 

@@ -29,6 +29,7 @@ from casework.web.forms import CaseFilterForm, ReportForm, SignInForm
 from casework.web.oidc import provider_sign_out_url
 from casework.web.reporter import chosen_kind, kind_step, report_form, submit_report
 from casework.workflow.policy import RELATIONS
+from casework.workflow.texts import choice_words
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 #: A browser the account signed in on before (services/auth.py, device tokens): a year.
@@ -86,6 +87,9 @@ class Labels:
     @staticmethod
     def words(key: str | None) -> str:
         return (key or "").replace("_", " ")
+
+    #: A route field's choice in plain words, translated by the route file.
+    choice = staticmethod(choice_words)
 
     @staticmethod
     def capacity(key: str) -> str:

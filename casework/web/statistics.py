@@ -217,7 +217,7 @@ def present(body: dict, order: tuple[str, ...]) -> dict:
         return annual.value_label(ctx, dim, value)
 
     def words(row: dict) -> str:
-        return " · ".join(label(d, row[d]) for d in dims) or "All cases"
+        return " · ".join(str(label(d, row[d])) for d in dims) or "All cases"  # str(): shown
 
     cells = [r for r in rows if all(r[d] is not None for d in dims) and dims
              and not annual.impossible(ctx, r)]

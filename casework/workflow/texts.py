@@ -48,6 +48,12 @@ def _walk(value: Any, key: str | None) -> Any:
     return value
 
 
+def choice_words(key: str) -> DomainText:
+    """A choice a route's field offers (a key such as "in_person") in plain words ("In
+    person"): a text like the others, translated by the route file's table."""
+    return DomainText(key.replace("_", " ").capitalize())
+
+
 def english(text: str) -> str:
     """The English of a pack or route text (what forms post, rows store and programs read),
     whatever the language of the moment; any other string as it is."""

@@ -115,3 +115,22 @@ def test_no_pack_text_shows_in_english_on_the_staff_and_reporter_pages_in_french
     assert "Retirer ma plainte" in shown and "Nous avons reçu votre plainte." in shown
     left = sorted(t for t in english if t in shown)
     assert not left, f"/my-report shows in English: {left}"
+
+
+def test_a_steps_choices_show_in_french_and_post_their_keys(browser, account, make, use_pack):
+    use_pack("canada-federal")
+    case = make.case(category="danger", path=["acknowledge"])
+    acc = account(("intake", "investigator", "decision_maker"), (case.queue,))
+    assert browser.sign_in(acc).status_code == 303
+    browser.post("/language", {"language": "fr", "next": "/staff/"})
+    body = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert '<option value="anti_corruption_body">Organisme de lutte contre la corruption' \
+        "</option>" in body
+    assert '<option value="in_person">En personne</option>' in body  # a withdrawal asked
+    made = browser.post(f"/staff/cases/{case.reference}/transition", {
+        "transition": "refer", "version": re.search(
+            r'name="version" value="(\d+)"', body).group(1),
+        "f_destination": "anti_corruption_body", "f_reason": "Hors de notre compétence."})
+    assert made.status_code == 303, page(made)
+    shown = page(browser.get(f"/staff/cases/{case.reference}"))
+    assert "Organisme de lutte contre la corruption" in shown.split('id="steps"')[1]

@@ -14,11 +14,13 @@ from casework.i18n import DomainText
 from casework.workflow.definitions import load_routes
 from casework.workflow.policy import CLOCK_SETS_DIR, PACKS_DIR, load_pack
 from casework.workflow.routing import PersonFacts, RoutingInput, route_case
-from casework.workflow.texts import TEXT_FIELDS, english, localise
+from casework.workflow.texts import TEXT_FIELDS, choice_words, english, localise
 
 WORKFLOW = Path(PACKS_DIR).parent
 FILES = sorted([*PACKS_DIR.glob("*.toml"), *CLOCK_SETS_DIR.glob("*.toml"),
                 *(WORKFLOW / "routes").glob("*.toml")])
+#: Words French writes as English does.
+SAME_IN_FRENCH = {"Police", "Ombudsman"}
 
 
 def _texts(value):
@@ -32,16 +34,29 @@ def _texts(value):
             yield from _texts(v)
 
 
+def _choices(value):
+    """The words of the choices a route file's fields offer ("in_person": "In person")."""
+    if isinstance(value, dict):
+        if value.get("type") == "choice":
+            yield from (english(choice_words(c)) for c in value.get("choices", ()))
+        for v in value.values():
+            yield from _choices(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _choices(v)
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_file_translates_its_own_texts_into_french(path):
     """Each file on its own (the test over whole packs could pass on another file's table)."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     table = raw.get("translations", {}).get("fr", {})
     texts = set(_texts(localise({k: v for k, v in raw.items() if k != "translations"})))
+    texts |= set(_choices(raw))
     assert texts
     missing = sorted(texts - set(table))
     assert not missing, f"{path.name}: no French for\n" + "\n".join(missing)
-    assert all(table[t].strip() and table[t] != t for t in texts)
+    assert all(table[t].strip() and (table[t] != t or t in SAME_IN_FRENCH) for t in texts)
     unused = sorted(set(table) - texts)  # a key that matches no text is a typo or stale
     assert not unused, f"{path.name}: translations of nothing:\n" + "\n".join(unused)
 
@@ -98,6 +113,19 @@ def test_clock_sets_route_files_and_every_part_people_read_are_translated():
             "On offre à la personne visée")
         assert str(routes["disclosure"].transitions_named("withdraw")[0].reporter_confirm
                    ).startswith("Retirer votre signalement")
+
+
+def test_a_fields_choices_show_in_french_and_stay_keys():
+    routes = load_routes()
+    refer = routes["disclosure"].transitions_named("refer")[0]
+    destination = next(f for f in refer.requires if f.name == "destination")
+    assert "anti_corruption_body" in destination.choices  # the key the form posts
+    with i18n.language("fr"):
+        assert str(choice_words("anti_corruption_body")) == \
+            "Organisme de lutte contre la corruption"
+        assert str(choice_words("in_person")) == "En personne"
+        assert str(choice_words("no_such_choice")) == "No such choice"  # English fallback
+    assert choice_words("in_person") == "In person"
 
 
 def test_no_key_citation_or_time_zone_is_a_text():
