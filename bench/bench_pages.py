@@ -197,7 +197,11 @@ def case_rows(rnd: random.Random, world: World, case_id: int, opened_at: datetim
         **(facts(opened_at, acknowledged, closed, world.runtime.pack.timezone)
            if HAS_FACTS else {}),
         # The record key lodging gives every case (casework.stats.cellkey).
-        **({"stats_key": case_id * 2654435761 % 2**31} if HAS_RECORD_KEY else {})})
+        **({"stats_key": case_id * 2654435761 % 2**31} if HAS_RECORD_KEY else {}),
+        # How its deadlines ended, as casework.services.clocks.keep_facts keeps it.
+        **({"deadlines_ended": 2 if any(c["status"] == "missed" for c in clocks) else
+            1 if any(c["status"] == "met" for c in clocks) else 0}
+           if HAS_DEADLINES_ENDED else {})})
     rows["case_keys"] += [{"case_id": case_id, "purpose": p, "key_id": None, "wrapped": None}
                           for p in ("content", "identity")]
     rows["case_events"].append({"case_id": case_id, "seq": 1, "kind": "lodged",
@@ -222,6 +226,7 @@ TABLES = {"cases": Case, "case_keys": CaseKey, "case_events": CaseEvent,
           "case_clocks": CaseClock, "assignments": Assignment, "case_parties": CaseParty,
           "recusals": Recusal}
 HAS_NEXT_DUE = "next_due_on" in Case.__table__.c
+HAS_DEADLINES_ENDED = "deadlines_ended" in Case.__table__.c
 HAS_FACTS = "received_quarter" in Case.__table__.c
 HAS_RECORD_KEY = "stats_key" in Case.__table__.c
 

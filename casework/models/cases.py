@@ -62,6 +62,10 @@ class Case(Base):
     received_quarter: Mapped[int | None]
     days_to_acknowledge: Mapped[int | None]
     days_to_close: Mapped[int | None]
+    #: How its deadlines ended, kept as its clocks stop (casework.services.clocks): 0 none has
+    #: ended, 1 each that ended was met, 2 one was missed. The statistics' "deadlines met"
+    #: reads it in the same pass as the counts, with no join to the clocks.
+    deadlines_ended: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Since when a legal hold has kept retention from destroying the case (None: no hold).
     legal_hold_since: Mapped[datetime | None]
     #: The queue a handler chose at triage; routing keeps the case there while no rule sends

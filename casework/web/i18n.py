@@ -69,7 +69,7 @@ def init_i18n(app: Flask) -> None:
 
     @app.url_value_preprocessor
     def pick_language(endpoint, values):  # runs before every other preprocessor and handler
-        g.language = choose()
+        g.language = i18n.SOURCE if endpoint == "static" else choose()
         g.language_token = i18n.activate(g.language)
 
     @app.teardown_request

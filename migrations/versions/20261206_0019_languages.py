@@ -16,14 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
+    with op.batch_alter_table("users", recreate="never") as batch:
         batch.add_column(sa.Column("language", sa.String(length=16), nullable=True))
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.add_column(sa.Column("reporter_language", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
+    with op.batch_alter_table("cases", recreate="never") as batch:
         batch.drop_column("reporter_language")
-    with op.batch_alter_table("users") as batch:
+    with op.batch_alter_table("users", recreate="never") as batch:
         batch.drop_column("language")
