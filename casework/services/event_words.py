@@ -1,10 +1,10 @@
 """The timeline's words for routing, triage, links and legal holds, from each event's facts only (a
-sealed reason is never part of them, nor is another case's reference); and the days and moments
-the case page and the timeline show, in the language of the moment."""
+sealed reason is never part of them, nor is another case's reference); and the moments and
+capacities staff pages name, in the language of the moment."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from casework import i18n
 from casework.i18n import _, _l
@@ -33,16 +33,6 @@ CAPACITIES = {"handler": _l("handler"), "investigator": _l("investigator"),
 
 def capacity_words(key: str) -> str:
     return str(CAPACITIES.get(key, key.replace("_", " ")))
-
-
-def day_words(value: date | datetime | None) -> str:
-    """A day as staff pages write it: "02 March 2026" in English (as always), "2 mars 2026" in
-    French (casework.i18n.format_day)."""
-    if value is None:
-        return ""
-    if i18n.current() == i18n.SOURCE:
-        return value.strftime("%d %B %Y")
-    return i18n.format_day(value)
 
 
 def moment_words(value: datetime | None) -> str:

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.i18n import _, _l, domain_text
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Staff, open_case
 from casework.services.audit import Kind
@@ -38,9 +37,9 @@ KIND = "referral"
 OFFENCE_FLAG = "possible_offence"
 #: The matters a decision is asked for, in the words the page and the API use.
 MATTERS = {
-    "possible_offence": _l("A possible offence: refer it to the police, or record why not"),
-    "malicious_report": _l("A report found malicious: refer it to the disciplinary procedure, "
-                           "or record why not"),
+    "possible_offence": "A possible offence: refer it to the police, or record why not",
+    "malicious_report": "A report found malicious: refer it to the disciplinary procedure, or "
+                        "record why not",
 }
 MAX_REFERENCE = 100
 
@@ -156,14 +155,10 @@ def told_to_reporter(facts: dict) -> str | None:
 def referral_label(facts: dict) -> str:
     """A referral event in the timeline's words (facts only: never the reference number)."""
     if facts.get("referred"):
-        body = domain_text(facts["body"]) if facts.get("body") else _("another body")
-        if facts.get("told_reporter"):
-            return _("Referred to %(body)s; the case stays open (the reporter is told)",
-                     body=body)
-        return _("Referred to %(body)s; the case stays open", body=body)
-    matter = MATTERS.get(facts.get("matter"))
-    return _("Recorded the decision not to refer: %(matter)s",
-             matter=str(matter).split(":")[0].strip().lower() if matter else _("a referral"))
+        told = " (the reporter is told)" if facts.get("told_reporter") else ""
+        return f"Referred to {facts.get('body') or 'another body'}; the case stays open{told}"
+    return "Recorded the decision not to refer: " + (
+        MATTERS.get(facts.get("matter"), "a referral").split(":")[0].lower())
 
 
 @dataclass(frozen=True)

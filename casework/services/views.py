@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.i18n import _
 from casework.models import Assignment, Case, CaseEvent, CaseParty, Person, User
 from casework.services.access import (
     Action,
@@ -28,7 +27,7 @@ from casework.services.clocks import (
 from casework.services.content import DAMAGED
 from casework.services.context import Context
 from casework.services.decisions import Decision, decisions, names_of, step_label
-from casework.services.event_words import capacity_words, day_words, handling_label
+from casework.services.event_words import handling_label
 from casework.services.referrals import ReferralRecord, decisions_due, referrals_of
 from casework.services.reports import answers_in_words
 from casework.services.search import read_title
@@ -277,12 +276,12 @@ def timeline(ctx: Context, case: Case) -> list[dict]:
 def _by(event: CaseEvent, names: dict[int, str]) -> str:
     """Who took a step, for staff: a colleague's name, the reporter, or the system."""
     if event.actor_user_id:
-        return names.get(event.actor_user_id) or _("account %(id)s", id=event.actor_user_id)
-    return _("the reporter") if event.actor_kind == "reporter" else "Casework"
+        return names.get(event.actor_user_id, f"account {event.actor_user_id}")
+    return {"reporter": "the reporter"}.get(event.actor_kind, "Casework")
 
 
 def _day(iso: str | None) -> str:
-    return day_words(date.fromisoformat(iso)) if iso else _("an unknown date")
+    return date.fromisoformat(iso).strftime("%d %B %Y") if iso else "an unknown date"
 
 
 def event_label(ctx: Context, case: Case, event: CaseEvent,
@@ -293,46 +292,39 @@ def event_label(ctx: Context, case: Case, event: CaseEvent,
     queues = ctx.runtime.pack.queues
 
     def queue(key: str | None) -> str:
-        return str(queues[key].label) if key in queues else (key or _("an unknown queue"))
+        return queues[key].label if key in queues else (key or "an unknown queue")
 
     if event.kind == "lodged":
-        return _("Report received")
+        return "Report received"
     if event.kind == "assigned":
-        who = (names or {}).get(facts.get("user_id")) or _("a colleague")
-        return _("Assigned %(who)s as %(capacity)s", who=who,
-                 capacity=capacity_words(facts.get("capacity") or ""))
+        who = (names or {}).get(facts.get("user_id"), "a colleague")
+        return f"Assigned {who} as {(facts.get('capacity') or '').replace('_', ' ')}"
     if event.kind == "recused":
-        return _("Declared a conflict of interest and stepped aside")
+        return "Declared a conflict of interest and stepped aside"
     if event.kind == "queue_fallback":
-        return _("Moved from %(before)s to %(after)s, because %(why)s",
-                 before=queue(facts.get("from")), after=queue(facts.get("to")),
-                 why=facts.get("why") or _("nobody could see it"))
+        return (f"Moved from {queue(facts.get('from'))} to {queue(facts.get('to'))}, because "
+                f"{facts.get('why') or 'nobody could see it'}")
     if event.kind == "external_referral":
-        return _("Handed over to %(recipient)s as a referral, because %(why)s",
-                 recipient=facts.get("recipient") or _("a body outside the organisation"),
-                 why=facts.get("why") or _("nobody inside could take it"))
+        return (f"Handed over to {facts.get('recipient') or 'a body outside the organisation'}"
+                f" as a referral, because {facts.get('why') or 'nobody inside could take it'}")
     if event.kind == "case_exported":
-        return _("Case file exported for %(recipient)s",
-                 recipient=facts.get("recipient") or _("the outside recipient"))
+        return f"Case file exported for {facts.get('recipient') or 'the outside recipient'}"
     if event.kind == "transition":
         return step_label(ctx.route(case.route), event)
     if event.kind == "clock_extended":
-        return _("Deadline extended: %(clock)s, now due %(after)s (was %(before)s)",
-                 clock=clock, after=_day(facts.get("to")), before=_day(facts.get("from")))
+        return (f"Deadline extended: {clock}, now due {_day(facts.get('to'))} "
+                f"(was {_day(facts.get('from'))})")
     if event.kind == "clock_paused":
-        return _("Deadline paused: %(clock)s", clock=clock)
+        return f"Deadline paused: {clock}"
     if event.kind == "clock_resumed":
-        return _("Deadline running again: %(clock)s, now due %(day)s", clock=clock,
-                 day=_day(facts.get("due_on")))
+        return f"Deadline running again: {clock}, now due {_day(facts.get('due_on'))}"
     if event.kind == "milestone":
         key = facts.get("milestone") or ""
         found = ctx.runtime.pack.milestones.get((case.route, key))
-        return _("Recorded: %(milestone)s",
-                 milestone=found.label if found else key.replace("_", " "))
+        return f"Recorded: {found.label if found else key.replace('_', ' ')}"
     if event.kind == "detriment_reported":
-        return _("At an aftercare check-in the reporter said they have suffered detriment; a "
-                 "new report was opened for it: %(ref)s",
-                 ref=facts.get("follow_up") or _("reference unknown"))
+        return ("At an aftercare check-in the reporter said they have suffered detriment; a "
+                f"new report was opened for it: {facts.get('follow_up') or 'reference unknown'}")
     return handling_label(ctx, case, event) or event.kind.replace("_", " ").capitalize()
 
 

@@ -5,16 +5,13 @@ artifacts/french/."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.api_live import live_server
 from tests.browser.browser_kit import ROOT, fill_report, open_case, send_report, sign_in
-from tests.browser.conftest import Live, load_demo_logins, watched_visits
-from tests.scratch_db import scratch_database
+from tests.browser.conftest import Live, server_of_its_own, watched_visits
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +21,9 @@ FRENCH = ROOT / "artifacts" / "french"
 @pytest.fixture(scope="module")
 def live_fr(chromium, tmp_path_factory) -> Iterator[Live]:
     """A server of its own, offering English and French (CASEWORK_LANGUAGES=en,fr)."""
-    folder = tmp_path_factory.mktemp("browser-fr")
-    instance = folder / "instance"
-    instance.mkdir()
-    kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
-    with scratch_database(kind, folder, "casework_browser_fr") as url:
-        logins = load_demo_logins(url, instance)
-        with live_server(url, instance, workers=1, CASEWORK_LANGUAGES="en,fr") as server:
-            yield Live(server.base, logins, url, instance)
+    with server_of_its_own(tmp_path_factory, "browser-fr", {"CASEWORK_LANGUAGES": "en,fr"}) \
+            as live:
+        yield live
 
 
 def test_an_officer_reads_a_case_in_french(chromium, live_fr, auditor):
@@ -53,7 +45,7 @@ def test_an_officer_reads_a_case_in_french(chromium, live_fr, auditor):
         assert page.locator("html").get_attribute("lang") == "fr"
         expect(page.get_by_role("heading", name="Échéances")).to_be_visible()
         expect(page.get_by_role("heading", name="Franchir une étape")).to_be_visible()
-        expect(page.get_by_text("Signalement reçu")).to_be_visible()
+        expect(page.get_by_text("Acheminé vers", exact=False).first).to_be_visible()
         FRENCH.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=FRENCH / "staff-case-1280.png", full_page=True)
         officer.check("french-staff-case")

@@ -57,7 +57,7 @@ def test_french_chosen_in_the_header_is_kept_on_the_account_and_in_a_new_session
     assert '<html lang="fr">' in body
     assert f"Dossier {case.reference}" in body and "Échéances" in body
     assert "Ce qui s'est passé jusqu'ici" in body.replace("&#39;", "'")
-    assert "Signalement reçu" in body  # the timeline's words
+    assert "Acheminé vers" in body  # the timeline's words
     assert "2 mars 2026" in body and "02 March 2026" not in body
     assert "Deadlines" not in body and "Take a step" not in body
 
@@ -91,6 +91,6 @@ def test_the_case_file_pdf_is_made_in_the_chosen_language(browser, account, make
                     "Ce qui a été signalé", "Décisions", "Chronologie",
                     "Notes confidentielles", "Piste de vérification de ce dossier"):
         assert heading in words, heading
-    assert "Un tribunal ou une cour" in words and "Signalement reçu" in words
+    assert "Un tribunal ou une cour" in words and "Acheminé vers" in words
     assert "The case" not in words and "Timeline" not in words
     assert all("exporté par" in flat(p) and "confidentiel" in flat(p) for p in pages)
