@@ -425,6 +425,8 @@ class CaseListQuery(Schema):
     lodged_to: IsoDate | None = None
     assigned_to: int | None = Field(default=None, ge=1, le=2**31 - 1)
     implicated: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    #: Keyset pagination: the `next` of the page before (opaque; `page` is then ignored).
+    after: str | None = Field(default=None, max_length=400)
 
 
 class CaseListItem(Out):
@@ -442,7 +444,11 @@ class CaseList(Out):
     items: list[CaseListItem]
     page: int
     per_page: int
-    total: int
+    #: Exact up to 10,000; past that null, and total_at_least says 10,000.
+    total: int | None
+    total_at_least: int | None = None
+    #: The cursor of the next page (`after=`); null on the last page.
+    next: str | None = None
 
 
 class TitleIn(Schema):
