@@ -340,7 +340,10 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) 
         rows = _rows_after(ctx, where, sort, after, want)
     rows, more_rows = rows[:query.per_page], len(rows) > query.per_page
     cap = TOTAL_CAP if api else max(TOTAL_CAP, offset + query.per_page)
-    total, more = count_up_to(ctx, select(Case.id).where(*where), cap)
+    counted = select(Case.id).where(*where)
+    if len(where) == 1:  # no filter: count along the order's index, not across the table
+        counted = counted.order_by(*ORDERS[sort])
+    total, more = count_up_to(ctx, counted, cap)
     following = _seal_after(ctx, query, sort, rows[-1]) if more_rows else None
     return CaseListing([vars(r) for r in _shown(ctx, rows)], page, query.per_page, total, more,
                        following)
