@@ -10,8 +10,8 @@ each of the list's orders: (opened_at, id) for newest and oldest first (the rout
 its list read the whole lodged-date index), and (next_due_on, opened_at, id) for soonest due
 first (which otherwise sorted every matching case before showing 25). Keyset pages ("Next
 page", `after=`) start inside these indexes, so a deep page reads what the first one does.
-Building them on PostgreSQL takes a write lock on `cases` for as long as it runs (about a
-minute at a million cases on a small machine).
+Building them on PostgreSQL takes a write lock on `cases` for as long as it runs, which grows
+with the table (docs/OPERATIONS.md, "Large case lists").
 """
 
 from alembic import op
