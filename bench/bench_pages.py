@@ -12,8 +12,11 @@ lodged ones are opened), which the list pages never read.
 
 At each size every page is requested through the Flask test client (warmed twice, then up to
 --repeat times or --budget seconds) and the median server time is printed, with the ratio of the
-largest size to the smallest. The first row, the sign-in form, reads no case: its ratio shows how
-much the machine itself drifted between the two measurements. PostgreSQL is vacuumed and
+largest size to the smallest. The deep pages are measured both ways: `page=200` (OFFSET) and
+the page reached by following "Next page" (the list pages) or `next` (the API) 199 times from
+the first (a keyset cursor; at 1,000 cases the list ends at page 40, which is then measured).
+The first row, the sign-in form, reads no case: its ratio shows how much the machine itself
+drifted between the two measurements. PostgreSQL is vacuumed and
 analysed after loading, as autovacuum would; SQLite is left without ANALYZE, as a deployment
 would be. --explain FILE appends, for the largest size, each page's queries on cases with their
 time in the request and their plans (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on
@@ -88,16 +91,50 @@ QUEUES = {"disclosure": (["intake", "monitoring_officer", "internal_audit", "chi
           "harassment": (["hr", "monitoring_officer"], [85, 15])}
 COLLEAGUES = [("hr", ("investigator",)), ("monitoring_officer", ("intake", "decision_maker")),
               ("internal_audit", ("investigator",)), ("intake", ("intake",))]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A page reached by following "Next page" (the list pages' link) or `next` (the API's
+    cursor) from `start`, `steps` times or to the last page if the list is shorter: what is
+    measured is the request for that page, with its cursor (the walk itself is not timed)."""
+
+    start: str
+    steps: int = 199
+
+    def path(self, client, headers: dict) -> str:
+        path = self.start
+        for _ in range(self.steps):
+            reply = client.get(path, headers=headers)
+            assert reply.status_code == 200, (path, reply.status_code)
+            if path.startswith("/api"):
+                after = reply.get_json()["next"]
+                found = after and f"{self.start}{'&' if '?' in self.start else '?'}after={after}"
+            else:
+                link = NEXT_LINK.search(reply.get_data(as_text=True))
+                found = link and link.group(1).replace("&amp;", "&")
+            if not found:
+                break
+            path = found
+        return path
+
+
+NEXT_LINK = re.compile(r'href="([^"]+)" rel="next"')
 PAGES = [("control: sign-in form (no case query)", "/staff/sign-in"),
          ("list: first page", "/staff/cases"),
          ("list: filtered (state)", "/staff/cases?state=investigation"),
          ("list: filtered (queue, category)", "/staff/cases?queue=intake&category=fraud"),
          ("list: deep page (page=200)", "/staff/cases?page=200"),
+         ("list: deep page by Next page (cursor, page 200)", Walk("/staff/cases")),
          ("list: sort=due", "/staff/cases?sort=due"),
+         ("list: sort=due, deep by Next page (page 200)", Walk("/staff/cases?sort=due")),
          ("list: overdue=y", "/staff/cases?overdue=y"),
          ("dashboard", "/staff/"),
          ("case page", None),
-         ("api: GET /api/v1/cases", "/api/v1/cases")]
+         ("api: GET /api/v1/cases", "/api/v1/cases"),
+         ("api: filtered (queue, category)", "/api/v1/cases?queue=intake&category=fraud"),
+         ("api: deep page (page=200)", "/api/v1/cases?page=200"),
+         ("api: deep page by next (cursor, page 200)", Walk("/api/v1/cases"))]
 
 
 @dataclass
@@ -197,7 +234,11 @@ def case_rows(rnd: random.Random, world: World, case_id: int, opened_at: datetim
         **(facts(opened_at, acknowledged, closed, world.runtime.pack.timezone)
            if HAS_FACTS else {}),
         # The record key lodging gives every case (casework.stats.cellkey).
-        **({"stats_key": case_id * 2654435761 % 2**31} if HAS_RECORD_KEY else {})})
+        **({"stats_key": case_id * 2654435761 % 2**31} if HAS_RECORD_KEY else {}),
+        # How its deadlines ended, as casework.services.clocks.keep_facts keeps it.
+        **({"deadlines_ended": 2 if any(c["status"] == "missed" for c in clocks) else
+            1 if any(c["status"] == "met" for c in clocks) else 0}
+           if HAS_DEADLINES_ENDED else {})})
     rows["case_keys"] += [{"case_id": case_id, "purpose": p, "key_id": None, "wrapped": None}
                           for p in ("content", "identity")]
     rows["case_events"].append({"case_id": case_id, "seq": 1, "kind": "lodged",
@@ -222,6 +263,7 @@ TABLES = {"cases": Case, "case_keys": CaseKey, "case_events": CaseEvent,
           "case_clocks": CaseClock, "assignments": Assignment, "case_parties": CaseParty,
           "recusals": Recusal}
 HAS_NEXT_DUE = "next_due_on" in Case.__table__.c
+HAS_DEADLINES_ENDED = "deadlines_ended" in Case.__table__.c
 HAS_FACTS = "received_quarter" in Case.__table__.c
 HAS_RECORD_KEY = "stats_key" in Case.__table__.c
 
@@ -294,7 +336,10 @@ def measure(world: World, settings: Settings, repeat: int, budget: float,
     medians = {}
     for label, path in PAGES:
         path = path or f"/staff/cases/{world.reference}"
-        headers = {"Authorization": f"Bearer {bearer}"} if path.startswith("/api") else {}
+        start = path.start if isinstance(path, Walk) else path
+        headers = {"Authorization": f"Bearer {bearer}"} if start.startswith("/api") else {}
+        if isinstance(path, Walk):
+            path = path.path(client, headers)
         assert client.get(path, headers=headers).status_code == 200, path
         with capture(world.runtime.engine) as statements:
             client.get(path, headers=headers)

@@ -61,8 +61,13 @@ def catalog_dirs() -> list[Path]:
 
 def available() -> list[str]:
     """Every language with a catalog (and English, which needs none)."""
+    return _available(tuple(catalog_dirs()))
+
+
+@cache
+def _available(folders: tuple[Path, ...]) -> list[str]:
     found = {SOURCE}
-    for folder in catalog_dirs():
+    for folder in folders:
         if folder.is_dir():
             found |= {p.name for p in folder.iterdir() if p.is_dir() and any(p.rglob("*.po"))}
     return sorted(found)

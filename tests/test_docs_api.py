@@ -173,7 +173,7 @@ def test_each_row_gives_the_statuses_of_the_document(document):
 
 def test_what_section_4_lists_is_not_served(served, document):
     listed = ENDPOINT.findall(section(4))
-    assert listed, "section 4 names no endpoint"
+    assert listed or "Nothing at present" in section(4), "section 4 names no endpoint"
     for method, path, parameter in listed:
         if not parameter:
             assert (method, path) not in served, f"{method} {path} is served: move it to section 3"

@@ -367,3 +367,35 @@ def test_0012_adds_relation_and_ladder_and_its_downgrade_keeps_every_other_row(s
     columns = {c["name"] for c in inspect(scratch).get_columns("cases")}
     assert not columns & {"relation", "raise_with", "reporter_says"}
     assert counts(scratch) == before
+
+
+def test_0021_keeps_how_each_cases_deadlines_ended_and_its_downgrade_keeps_every_row(scratch):
+    """A missed deadline makes 2, only met ones 1, none ended 0 (what keep_facts keeps from
+    then on); going back drops the column and nothing else."""
+    upgrade(scratch, "0019")
+    insert_rows(scratch)
+    cases, clocks = Base.metadata.tables["cases"], Base.metadata.tables["case_clocks"]
+    old_cases = table("cases", *(column(c.name, c.type) for c in cases.columns
+                                 if c.name != "deadlines_ended"))
+    with scratch.begin() as conn:
+        row = dict(conn.execute(select(old_cases)).one()._mapping)
+        for n, reference in ((2, "CW-2345ABCE"), (3, "CW-2345ABCF")):
+            conn.execute(old_cases.insert().values(**{**row, "id": n, "reference": reference}))
+        conn.execute(clocks.delete())
+        conn.execute(clocks.insert(), [
+            {"id": 11, "case_id": 1, "name": "acknowledge", "status": "met",
+             "started_on": date(2026, 3, 2), "due_on": date(2026, 3, 9)},
+            {"id": 12, "case_id": 1, "name": "feedback", "status": "missed",
+             "started_on": date(2026, 3, 2), "due_on": date(2026, 6, 2)},
+            {"id": 13, "case_id": 2, "name": "acknowledge", "status": "met",
+             "started_on": date(2026, 3, 2), "due_on": date(2026, 3, 9)},
+            {"id": 14, "case_id": 2, "name": "feedback", "status": "running",
+             "started_on": date(2026, 3, 2), "due_on": date(2026, 6, 2)}])
+    before = counts(scratch)
+    upgrade(scratch, "0021")
+    with scratch.connect() as conn:
+        ended = conn.execute(select(cases.c.id, cases.c.deadlines_ended).order_by(cases.c.id))
+        assert [tuple(r) for r in ended] == [(1, 2), (2, 1), (3, 0)]
+    downgrade(scratch, "0019")
+    assert "deadlines_ended" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
+    assert counts(scratch) == before

@@ -69,8 +69,10 @@ def cases_index(query: CaseListQuery):
                          page=query.page, per_page=query.per_page, reference=query.reference,
                          words=query.q, lodged_from=query.lodged_from,
                          lodged_to=query.lodged_to, assigned_to=query.assigned_to,
-                         implicated=query.implicated)
-    return vars(listing)
+                         implicated=query.implicated, after=query.after)
+    counted = not listing.more
+    return {**vars(listing), "total": listing.total if counted else None,
+            "total_at_least": None if counted else listing.total}
 
 
 @operation(api, "POST", "/cases/{ref}/title",

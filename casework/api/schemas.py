@@ -425,6 +425,9 @@ class CaseListQuery(Schema):
     lodged_to: IsoDate | None = None
     assigned_to: int | None = Field(default=None, ge=1, le=2**31 - 1)
     implicated: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    after: str | None = Field(default=None, max_length=400, description=(
+        "Keyset pagination: the `next` cursor of the page before, with the same filters "
+        "(`page` is then ignored). A malformed or foreign cursor is a 422 naming `after`."))
 
 
 class CaseListItem(Out):
@@ -442,7 +445,11 @@ class CaseList(Out):
     items: list[CaseListItem]
     page: int
     per_page: int
-    total: int
+    total: int | None = Field(description="Exact up to 10,000; past that null.")
+    total_at_least: int | None = Field(default=None, description=(
+        "10000 when there are more than 10,000 cases (and total is null); otherwise null."))
+    next: str | None = Field(default=None, description=(
+        "An opaque cursor for the next page (send it as `after`); null on the last page."))
 
 
 class TitleIn(Schema):

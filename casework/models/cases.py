@@ -16,14 +16,20 @@ class Case(Base):
     """A report and its handling. Content is sealed; the columns here are facts, not words."""
 
     __tablename__ = "cases"
-    # Each list filter leads an index that ends in the list's order (opened_at, id), so a page
-    # and its capped count read only matching rows, newest first (bench/bench_pages.py).
+    # Each list filter leads an index that ends in each of the list's orders, (opened_at, id)
+    # and (next_due_on, opened_at, id), so a page, a keyset page and the capped count read only
+    # matching rows, in order (bench/bench_pages.py; tests/services/test_svc_list_plans.py).
     __table_args__ = (
         Index("ix_cases_opened", "opened_at", "id"),
         Index("ix_cases_queue_opened", "queue", "opened_at", "id"),
         Index("ix_cases_state_opened", "state", "opened_at", "id"),
         Index("ix_cases_category_opened", "category", "opened_at", "id"),
+        Index("ix_cases_route_opened", "route", "opened_at", "id"),
         Index("ix_cases_next_due", "next_due_on", "opened_at", "id"),
+        Index("ix_cases_queue_due", "queue", "next_due_on", "opened_at", "id"),
+        Index("ix_cases_state_due", "state", "next_due_on", "opened_at", "id"),
+        Index("ix_cases_category_due", "category", "next_due_on", "opened_at", "id"),
+        Index("ix_cases_route_due", "route", "next_due_on", "opened_at", "id"),
         Index("ix_cases_received_quarter", "received_quarter"),
     )
 
@@ -62,6 +68,10 @@ class Case(Base):
     received_quarter: Mapped[int | None]
     days_to_acknowledge: Mapped[int | None]
     days_to_close: Mapped[int | None]
+    #: How its deadlines ended, kept as its clocks stop (casework.services.clocks): 0 none has
+    #: ended, 1 each that ended was met, 2 one was missed. The statistics' "deadlines met"
+    #: reads it in the same pass as the counts, with no join to the clocks.
+    deadlines_ended: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Since when a legal hold has kept retention from destroying the case (None: no hold).
     legal_hold_since: Mapped[datetime | None]
     #: The queue a handler chose at triage; routing keeps the case there while no rule sends
@@ -115,6 +125,9 @@ class CaseParty(Base):
     """Someone connected with a case. Directory links are blind-indexed; names are sealed."""
 
     __tablename__ = "case_parties"
+    # The access filter asks of every listed case "is this person implicated in it?": answered
+    # from this index alone (no table row), which is most of what a capped count costs.
+    __table_args__ = (Index("ix_case_parties_case_person", "case_id", "person_index", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

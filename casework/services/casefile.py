@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _, _l
 from casework.models import Attachment, AuditEvent, Case, CaseParty, Message, Note, Person, User
 from casework.services.access import Action, Staff, may, open_case
 from casework.services.audit import Kind
@@ -39,24 +40,25 @@ from casework.services.vault import KeyDestroyed
 from casework.services.views import implicated_people, timeline
 
 SAFE = re.compile(r"[^\w.\- ]")  # a file name inside the zip never names a folder
-IDENTITY_NOTE = ("The reporter's identity is not in this file. It is protected by law and "
-                 "policy; it may be shared only with the reporter's consent or as the law "
-                 "requires, through the organisation.")
+IDENTITY_NOTE = _l("The reporter's identity is not in this file. It is protected by law and "
+                   "policy; it may be shared only with the reporter's consent or as the law "
+                   "requires, through the organisation.")
 #: Whom a handler's case file is for (its cover says so; the audit keeps the key).
-PURPOSES = {"tribunal": "A tribunal or court",
-            "ombudsman": "An ombudsman or regulator",
-            "recipient": "The body outside the organisation the case was handed to",
-            "other": "Another body outside the organisation"}
+PURPOSES = {"tribunal": _l("A tribunal or court"),
+            "ombudsman": _l("An ombudsman or regulator"),
+            "recipient": _l("The body outside the organisation the case was handed to"),
+            "other": _l("Another body outside the organisation")}
 #: What a handler may withhold from the file (the stored case keeps everything).
-REDACTIONS = {"identity": "The reporter's identity (their name, email and phone, wherever "
-                          "they appear)",
-              "names": "The names of people (those implicated, colleagues, anyone in the "
-                       "directory), wherever they appear",
-              "notes": "The text of the confidential notes chosen (each stays listed, with "
-                       "its date)"}
-WITHHELD_NAME = "[name withheld]"
-WITHHELD_IDENTITY = "[reporter's identity withheld]"
-WITHHELD_NOTE = "[the text of this note is withheld]"
+REDACTIONS = {"identity": _l("The reporter's identity (their name, email and phone, wherever "
+                             "they appear)"),
+              "names": _l("The names of people (those implicated, colleagues, anyone in the "
+                          "directory), wherever they appear"),
+              "notes": _l("The text of the confidential notes chosen (each stays listed, with "
+                          "its date)")}
+#: What stands in the file for what is withheld (in the language the file is made in).
+WITHHELD_NAME = _l("[name withheld]")
+WITHHELD_IDENTITY = _l("[reporter's identity withheld]")
+WITHHELD_NOTE = _l("[the text of this note is withheld]")
 #: Name parts this short are left alone (they would blank ordinary words).
 SHORTEST_PART = 3
 
@@ -78,7 +80,7 @@ def handed_over(ctx: Context, reference: str) -> Case:
         Case.reference == (reference or "").strip().upper(), Case.purged_at.is_(None),
         Case.queue.in_(sorted(recipients)))).scalar_one_or_none()
     if case is None:
-        raise NotFound("There is no case of that reference handed to an outside recipient.")
+        raise NotFound(_("There is no case of that reference handed to an outside recipient."))
     return case
 
 
@@ -105,7 +107,7 @@ def case_record(ctx: Context, case: Case, reader: str = "cli") -> dict:
         "reference": case.reference, "route": case.route,
         "category": case.category, "state": case.state, "outcome": case.outcome,
         "opened_at": case.opened_at.isoformat(), "department": case.department,
-        "reporter": {"anonymous": case.anonymous, "note": IDENTITY_NOTE},
+        "reporter": {"anonymous": case.anonymous, "note": str(IDENTITY_NOTE)},
         "report": {"summary": content.get("summary"), "details": content.get("details"),
                    "occurred_on": content.get("occurred_on"),
                    "answers": answers_in_words(ctx, content)},
@@ -229,19 +231,20 @@ def file_options(ctx: Context, actor: Staff, reference: str) -> FileOptions:
 def _checked(ctx: Context, case: Case, choice: FileChoice) -> None:
     problems = {}
     if choice.purpose not in PURPOSES:
-        problems["purpose"] = f"must be one of: {', '.join(PURPOSES)}"
+        problems["purpose"] = _("must be one of: %(choices)s", choices=", ".join(PURPOSES))
     if not choice.redact <= set(REDACTIONS):
-        problems["redact"] = f"may hold only: {', '.join(REDACTIONS)}"
+        problems["redact"] = _("may hold only: %(choices)s", choices=", ".join(REDACTIONS))
     for name, model in (("notes", Note), ("messages", Message)):
         ids = set(ctx.session.execute(select(model.id).where(model.case_id == case.id))
                   .scalars())
         if not set(getattr(choice, name)) <= ids:
-            problems[name] = f"holds {name} that are not on this case"
+            problems[name] = _("holds notes that are not on this case") if name == "notes" \
+                else _("holds messages that are not on this case")
     if "identity" not in choice.redact and not case.anonymous \
             and not (choice.identity_reason or "").strip():
-        problems["identity_reason"] = "required to give the reporter's identity"
+        problems["identity_reason"] = _("required to give the reporter's identity")
     if problems:
-        raise Invalid("The case file cannot be made as asked.", problems)
+        raise Invalid(_("The case file cannot be made as asked."), problems)
 
 
 def make_case_file(ctx: Context, actor: Staff, reference: str, choice: FileChoice,
@@ -258,13 +261,13 @@ def make_case_file(ctx: Context, actor: Staff, reference: str, choice: FileChoic
     record["notes"] = [n for n in record["notes"] if n["id"] in choice.notes]
     record["messages"] = [m for m in record["messages"] if m["id"] in choice.messages]
     if "notes" in choice.redact:
-        record["notes"] = [n | {"text": WITHHELD_NOTE} for n in record["notes"]]
+        record["notes"] = [n | {"text": str(WITHHELD_NOTE)} for n in record["notes"]]
     scrub = _scrubber(ctx, case, choice.redact)
     me = ctx.session.get(User, actor.user_id)
     document = CaseFileDocument(
-        reference=case.reference, purpose=PURPOSES[choice.purpose],
+        reference=case.reference, purpose=str(PURPOSES[choice.purpose]),
         exported_by=me.name if me else actor.label, exported_at=ctx.now,
-        redacted=[REDACTIONS[r] for r in REDACTIONS if r in choice.redact],
+        redacted=[str(REDACTIONS[r]) for r in REDACTIONS if r in choice.redact],
         reporter=scrub(reporter) if "identity" in choice.redact else reporter,
         record=scrub(record), trail=scrub(_trail(ctx, case)))
     data = render(document)
@@ -300,11 +303,11 @@ def _scrubber(ctx: Context, case: Case, redact: frozenset[str]) -> Callable:
     record's machinery, STRUCTURAL, is left as it is)."""
     rules: list[tuple[re.Pattern, str]] = []
     if "identity" in redact and not case.anonymous:
-        rules.append((_words(_identity_words(ctx, case)), WITHHELD_IDENTITY))
+        rules.append((_words(_identity_words(ctx, case)), str(WITHHELD_IDENTITY)))
     if "names" in redact:
         whole, parts = _names(ctx, case)
-        rules.append((_words(whole), WITHHELD_NAME))
-        rules.append((_words(parts), WITHHELD_NAME))
+        rules.append((_words(whole), str(WITHHELD_NAME)))
+        rules.append((_words(parts), str(WITHHELD_NAME)))
 
     def text(value: str) -> str:
         for pattern, instead in rules:
@@ -340,7 +343,7 @@ def _identity_words(ctx: Context, case: Case) -> set[str]:
     except (DamagedRecord, KeyDestroyed):
         return set()
     found: set[str] = set()
-    for _, identity in details:
+    for _kind, identity in details:
         name = identity.get("name") or ""
         found |= {name, identity.get("email") or "", identity.get("phone") or ""}
         found |= {p for p in name.split() if len(p) >= SHORTEST_PART}

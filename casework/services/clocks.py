@@ -59,7 +59,7 @@ def apply_clock_events(ctx: Context, case: Case, events: Iterable[Event],
             clock.status, clock.paused_on = "paused", today
         elif event.kind == "clock_resume" and clock.status == "paused":
             _resume(ctx, case, clock, today)
-    case.next_due_on = next_due_on(case)
+    keep_facts(case)
 
 
 def stop_all(ctx: Context, case: Case, *, met: bool = True) -> None:
@@ -72,7 +72,7 @@ def stop_all(ctx: Context, case: Case, *, met: bool = True) -> None:
             clock.status = _ended(ctx, case, clock, today) if met or today > clock.due_on \
                 else "stopped"
             clock.stopped_on, clock.paused_on = today, None
-    case.next_due_on = None
+    keep_facts(case)
 
 
 def _ended(ctx: Context, case: Case, clock: CaseClock, today: date) -> str:
@@ -82,6 +82,14 @@ def _ended(ctx: Context, case: Case, clock: CaseClock, today: date) -> str:
         return "missed"
     outcome = ctx.route(case.route).outcome(case.outcome)
     return "stopped" if outcome is not None and not outcome.meets_clocks else "met"
+
+
+def keep_facts(case: Case) -> None:
+    """The facts the lists and statistics read from the case row instead of its clocks: the
+    next due date, and how its deadlines ended (0 none ended, 1 all met, 2 one missed)."""
+    case.next_due_on = next_due_on(case)
+    statuses = {c.status for c in case.clocks}
+    case.deadlines_ended = 2 if "missed" in statuses else 1 if "met" in statuses else 0
 
 
 def next_due_on(case: Case) -> date | None:
@@ -184,7 +192,7 @@ def _record(ctx: Context, actor: Actor, case: Case, kind: str, facts: dict,
             reason: str | None = None, sealed: dict | None = None) -> None:
     """The event (with its sealed reason, or other sealed words) and the audit entry for a
     change to a clock."""
-    case.next_due_on = next_due_on(case)
+    keep_facts(case)
     event = add_event(ctx, case, kind, facts=facts, actor_kind="staff",
                       actor_user_id=actor.user_id)
     ctx.session.flush()

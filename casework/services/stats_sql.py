@@ -15,7 +15,7 @@ from itertools import product
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from casework.models import Case, CaseClock, CaseEvent, CheckIn
+from casework.models import Case, CaseEvent, CheckIn
 from casework.services.context import Context
 from casework.stats import SMALL_UNITS
 from casework.stats.facts import period_quarters, quarter_number
@@ -81,15 +81,7 @@ def _path_subquery():
             .group_by(CaseEvent.case_id).subquery("paths"))
 
 
-def _deadlines_subquery():
-    """Per case with a deadline that ended: 2 if one was missed, else 1 (met)."""
-    worst = func.max(case((CaseClock.status == "missed", 2), (CaseClock.status == "met", 1),
-                          else_=0))
-    return (select(CaseClock.case_id.label("case_id"), worst.label("worst"))
-            .group_by(CaseClock.case_id).subquery("deadlines"))
-
-
-def _expressions(paths, deadlines) -> dict[str, ColumnElement]:
+def _expressions(paths) -> dict[str, ColumnElement]:
     detriment = exists().where(CheckIn.case_id == Case.id, CheckIn.detriment.is_(True))
     notified = exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == "milestone",
                               CaseEvent.facts["counted_as"].as_string() == "notified")
@@ -113,7 +105,8 @@ def _expressions(paths, deadlines) -> dict[str, ColumnElement]:
         "acknowledged": case((Case.days_to_acknowledge.is_not(None), "acknowledged"),
                              else_="not_acknowledged"),
         "closed": case((Case.days_to_close.is_not(None), "closed"), else_="open"),
-        "deadlines": case(*((func.coalesce(deadlines.c.worst, 0) == k, v)
+        # Kept on the case as its clocks stop (casework.services.clocks.keep_facts).
+        "deadlines": case(*((Case.deadlines_ended == k, v)
                             for k, v in DEADLINE_NAMES.items()), else_="none"),
     }
 
@@ -125,14 +118,12 @@ EVENT_DIMENSIONS = frozenset({"path", "stage", "declined"})
 def _grouped(dims: Sequence[str]) -> tuple[list[ColumnElement], Callable[[Select], Select]]:
     """The dimensions' columns, labelled, and what a query over the cases needs to compute
     them: the outer join to the grouped transition events, when a dimension reads them."""
-    paths, deadlines = _path_subquery(), _deadlines_subquery()
-    exprs = _expressions(paths, deadlines)
+    paths = _path_subquery()
+    exprs = _expressions(paths)
 
     def joined(query: Select) -> Select:
         if EVENT_DIMENSIONS & set(dims):
             query = query.outerjoin(paths, paths.c.case_id == Case.id)
-        if "deadlines" in dims:
-            query = query.outerjoin(deadlines, deadlines.c.case_id == Case.id)
         return query
 
     return [exprs[d].label(d) for d in dims], joined

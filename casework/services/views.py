@@ -330,13 +330,13 @@ def event_label(ctx: Context, case: Case, event: CaseEvent,
 
 def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: str | None = None,
                queue: str | None = None, category: str | None = None, assigned_to_me=False,
-               overdue=False, page: int = 1, per_page: int = 25, **search) -> CaseListing:
-    """Visible cases only, filtered and paged; newest first; counted exactly (for the API,
-    whose `total` promises an exact number: at a million cases that count is its cost).
+               overdue=False, page: int = 1, per_page: int = 25, after: str | None = None,
+               **search) -> CaseListing:
+    """Visible cases only, filtered and paged (from the cursor `after`, else by `page`);
+    newest first; counted exactly up to worklists.TOTAL_CAP (10,000), past which `total` is
+    None and `total_at_least` the cap: a LIMIT 10,001 count costs the same at a million cases.
     `search` takes the other CaseQuery filters (reference, words, lodged_from, lodged_to,
     assigned_to, implicated)."""
     return find_cases(ctx, actor, CaseQuery(
         state=state, route=route, queue=queue, category=category, assigned_to_me=assigned_to_me,
-        overdue=overdue, page=page, per_page=per_page, **search), exact=True)
-
-
+        overdue=overdue, page=page, per_page=per_page, after=after, **search), api=True)

@@ -6,30 +6,37 @@ never sealed content, so reading them is not a content read and is not audited.
 
 At a million cases a page costs what its rows cost, not what the table holds: each filter leads
 an index ending in the list's order, the next due date is a column (`Case.next_due_on`), and
-counts stop at COUNT_CAP (the page then says "more than"). Pages are LIMIT/OFFSET, so a deep
-page costs in proportion to its depth (page 200 reads about 5,000 matching rows first); the
-filters, not paging, are the way into a large list.
+counts stop at a cap (the page then says "or more"). The case list pages by keyset: each page
+gives a cursor (`CaseListing.next`) to the row after its last, so page 200 reached by "Next
+page" costs what the first does; `page=` (LIMIT/OFFSET) still works and costs in proportion to
+its depth (page 200 reads about 5,000 matching rows first).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from casework.crypto.cursor import open_cursor, seal_cursor
 from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
 from casework.services.audit import Kind
 from casework.services.context import Context
+from casework.services.errors import Invalid
 from casework.services.search import implicated_clause, query_tokens, titles, words_clause
 
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
 COUNT_CAP = 1000
+#: The case list (pages and API) counts exactly up to here; past it, "10,000 or more"
+#: (`total_at_least`), read from a LIMIT TOTAL_CAP + 1 subquery, never a full count.
+TOTAL_CAP = 10_000
 #: The dashboard's tables link to the full lists; their counts stop sooner ("more than 100").
 DASHBOARD_CAP = 100
 NEWEST = (Case.opened_at.desc(), Case.id.desc())
@@ -84,6 +91,8 @@ class CaseListing:
     per_page: int
     total: int
     more: bool = False
+    #: The cursor of the page after this one (None on the last page).
+    next: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,9 @@ class CaseQuery:
     sort: str = "newest"
     page: int = 1
     per_page: int = 25
+    #: A cursor from a listing's `next`: the page starts after the row it names (and `page`
+    #: only numbers it).
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,13 +194,20 @@ def _overdue(ctx: Context) -> ColumnElement[bool]:
     return Case.next_due_on < ctx.today
 
 
-def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
-    rows = ctx.session.execute(
+def _select_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list:
+    return list(ctx.session.execute(
         select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
                Case.opened_at, Case.next_due_on, Case.id, Case.title_ct)
-        .where(*where).order_by(*order).limit(limit).offset(offset)).all()
+        .where(*where).order_by(*order).limit(limit).offset(offset)).all())
+
+
+def _shown(ctx: Context, rows: list) -> list[CaseRow]:
     shown = titles(ctx, [(row.id, row.title_ct) for row in rows])
     return [CaseRow(*row[:7], title=shown.get(row.id)) for row in rows]
+
+
+def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
+    return _shown(ctx, _select_rows(ctx, where, order, limit, offset))
 
 
 def count_up_to(ctx: Context, query: Select, cap: int | None) -> tuple[int, bool]:
@@ -304,12 +323,89 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, zone).astimezone(UTC)
 
 
-def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False) -> CaseListing:
-    """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET); counted
-    up to COUNT_CAP or as far as this page reaches, whichever is further (or exactly)."""
+def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) -> CaseListing:
+    """The case list: visible cases only, filtered, sorted and paged, from `query.after` (a
+    cursor, keyset) or else from `query.page` (LIMIT/OFFSET); counted up to TOTAL_CAP, or as
+    far as an OFFSET page reaches, whichever is further (`api`: up to TOTAL_CAP only, as the
+    API promises). A malformed or foreign cursor is a 422 naming `after`."""
+    sort = query.sort if query.sort in ORDERS else "newest"
+    after = _open_after(ctx, query, sort) if query.after is not None else None
     where = [visible_filter(actor), *_filters(ctx, actor, query)]
     page = max(query.page, 1)
-    offset = (page - 1) * query.per_page
-    rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset)
-    cap = None if exact else max(COUNT_CAP, offset + query.per_page)
-    return CaseListing([vars(r) for r in rows], page, query.per_page, *_count(ctx, where, cap))
+    offset = 0 if after is not None else (page - 1) * query.per_page
+    want = query.per_page + 1  # one more than shown: is there a next page?
+    if after is None:
+        rows = _select_rows(ctx, where, ORDERS[sort], want, offset)
+    else:
+        rows = _rows_after(ctx, where, sort, after, want)
+    rows, more_rows = rows[:query.per_page], len(rows) > query.per_page
+    cap = TOTAL_CAP if api else max(TOTAL_CAP, offset + query.per_page)
+    counted = select(Case.id).where(*where)
+    if len(where) == 1:  # no filter: count along the order's index, not across the table
+        counted = counted.order_by(*ORDERS[sort])
+    total, more = count_up_to(ctx, counted, cap)
+    following = _seal_after(ctx, query, sort, rows[-1]) if more_rows else None
+    return CaseListing([vars(r) for r in _shown(ctx, rows)], page, query.per_page, total, more,
+                       following)
+
+
+CURSOR_PURPOSE = "case-list-cursor"
+CURSOR_FORMAT = 1
+BAD_CURSOR = ("This page link has expired or belongs to another list (its filters or order "
+              "changed). Start again from the first page.")
+
+
+def _bound_to(query: CaseQuery, sort: str) -> bytes:
+    """What a cursor belongs to: the list's filters and order (never stored in the cursor)."""
+    shape = {k: v for k, v in asdict(query).items() if k not in ("page", "per_page", "after")}
+    shape["sort"] = sort
+    return json.dumps(shape, sort_keys=True, default=str, separators=(",", ":")).encode()
+
+
+def _seal_after(ctx: Context, query: CaseQuery, sort: str, row) -> str:
+    """A cursor for the rows after this one: its sort key (next due, lodged, id), sealed."""
+    keys = [row.opened_at.astimezone(UTC).isoformat(), row.id]
+    if sort == "due":
+        keys.insert(0, row.next_due_on.isoformat() if row.next_due_on else None)
+    payload = json.dumps([CURSOR_FORMAT, *keys], separators=(",", ":")).encode()
+    return seal_cursor(ctx.runtime.keyring.derive(CURSOR_PURPOSE), payload,
+                       _bound_to(query, sort))
+
+
+def _open_after(ctx: Context, query: CaseQuery, sort: str) -> tuple:
+    """The sort key a cursor carries, or a 422 naming `after`."""
+    payload = open_cursor(ctx.runtime.keyring.derive(CURSOR_PURPOSE), query.after,
+                          _bound_to(query, sort))
+    try:
+        found = json.loads(payload) if payload is not None else None
+        if not isinstance(found, list) or found[0] != CURSOR_FORMAT:
+            raise ValueError
+        *due, opened, case_id = found[1:]
+        opened_at = datetime.fromisoformat(opened)
+        if len(due) != (sort == "due") or not isinstance(case_id, int):
+            raise ValueError
+        next_due = date.fromisoformat(due[0]) if due and due[0] is not None else None
+    except (ValueError, TypeError, IndexError):
+        raise Invalid(BAD_CURSOR, {"after": "not a cursor for this list"}) from None
+    return next_due, opened_at, case_id
+
+
+def _rows_after(ctx: Context, where: list, sort: str, after: tuple, limit: int) -> list:
+    """The rows that follow a sort key, in the list's order, each part from an index range.
+
+    Soonest due first puts the cases without a running clock last: after a due date, the
+    rest of that date and the later ones, then (if the page is not full) the undated ones."""
+    next_due, opened_at, case_id = after
+    key = tuple_(Case.opened_at, Case.id)
+    if sort == "newest":
+        return _select_rows(ctx, [*where, key < (opened_at, case_id)], NEWEST, limit)
+    if sort == "oldest":
+        return _select_rows(ctx, [*where, key > (opened_at, case_id)], OLDEST, limit)
+    undated = [*where, Case.next_due_on.is_(None)]
+    if next_due is None:
+        return _select_rows(ctx, [*undated, key > (opened_at, case_id)], DUE, limit)
+    rows = _select_rows(ctx, [*where, Case.next_due_on >= next_due, or_(
+        Case.next_due_on > next_due, key > (opened_at, case_id))], DUE, limit)
+    if len(rows) < limit:
+        rows += _select_rows(ctx, undated, DUE, limit - len(rows))
+    return rows

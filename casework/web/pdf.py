@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlparse
 
 from flask import render_template
 
+from casework.i18n import _
+
 STATIC = (Path(__file__).resolve().parents[1] / "static").resolve()
 
 
@@ -23,7 +25,8 @@ def local_file(url: str) -> Path:
     parsed = urlparse(url)
     path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
     if path is None or parsed.netloc or STATIC not in path.parents or not path.is_file():
-        raise Refused(f"the PDF builder fetches nothing but its own static files: {url!r}")
+        raise Refused(_("the PDF builder fetches nothing but its own static files: %(url)s",
+                        url=repr(url)))
     return path
 
 

@@ -11,10 +11,12 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
+from casework.i18n import _, _l
 from casework.services.assignments import add_implicated, assign, recuse
 from casework.services.casepage import case_page, case_status, is_visible
 from casework.services.content import add_note, post_message, read_attachment, reveal_identity
 from casework.services.errors import Conflict, Invalid, NotFound
+from casework.services.event_words import capacity_words
 from casework.services.inputs import refuse_unstorable, row_id
 from casework.services.referrals import MATTERS
 from casework.services.releases import give_release_notice, record_release
@@ -41,9 +43,9 @@ from casework.web.staff_inbox import read_on_opening
 from casework.workflow.texts import english
 
 FIELD_PREFIX = "f_"
-PLAIN = {"required": "Answer this question", "must be true or false": "Choose yes or no",
-         "must be true to take this step": "This must be yes to take this step",
-         "must be text": "Write an answer"}
+PLAIN = {"required": _l("Answer this question"), "must be true or false": _l("Choose yes or no"),
+         "must be true to take this step": _l("This must be yes to take this step"),
+         "must be text": _l("Write an answer")}
 CLOCK_FORMS = {"pause": PauseForm, "resume": ResumeForm, "extend": ExtendForm}
 
 
@@ -57,7 +59,7 @@ def clock_form(action: str, name: str, submitted: bool = False):
 def milestone_form(page, form: MilestoneForm | None = None) -> MilestoneForm:
     """The milestone picker, offering the milestones still to record."""
     form = form or MilestoneForm(prefix="milestone", formdata=None)
-    form.milestone.choices = [("", "Choose one")] + [(m.key, m.label)
+    form.milestone.choices = [("", _("Choose one"))] + [(m.key, m.label)
                                                      for m in page.view.milestones]
     return form
 
@@ -67,8 +69,8 @@ def referral_form(page, form: ReferralForm | None = None) -> ReferralForm:
     form = form or ReferralForm(prefix="referral", formdata=None,
                                 matter=(page.view.referrals_due or [""])[0])
     form.matter.choices = [(m, MATTERS[m]) for m in page.view.referrals_due] + [
-        ("", "Another referral (a third party, another body)")]
-    form.body.choices = [("", "Choose one")] + [  # posted and stored in English, shown translated
+        ("", _("Another referral (a third party, another body)"))]
+    form.body.choices = [("", _("Choose one"))] + [  # posted and kept in English, shown translated
         (english(b), b) for b in runtime().pack.referral_bodies]
     return form
 
@@ -84,11 +86,11 @@ def _forms(page, given: dict) -> dict:
              "reveal_form": ReasonForm(prefix="reveal", formdata=None),
              "notice_form": ReleaseNoticeForm(prefix="notice", formdata=None),
              "release_form": ReleaseForm(prefix="release", formdata=None), **given}
-    forms["notice_form"].ground.choices = [("", "Choose one")] + [
+    forms["notice_form"].ground.choices = [("", _("Choose one"))] + [
         (g.key, g.label) for g in runtime().pack.release_grounds.values()]
     _choices(forms["assign_form"], forms["implicated_form"], page)
-    forms["recuse_form"].reason.label.text = "What is your conflict of interest?"
-    forms["reveal_form"].reason.label.text = "Why do you need to know who reported this?"
+    forms["recuse_form"].reason.label.text = _("What is your conflict of interest?")
+    forms["reveal_form"].reason.label.text = _("Why do you need to know who reported this?")
     forms["clock_forms"] = {**{(a, c.name): clock_form(a, c.name) for c in page.view.clocks
                                for a in c.actions}, **failed_clocks}
     forms["milestone_form"] = milestone_form(page, forms.get("milestone_form"))
@@ -98,9 +100,10 @@ def _forms(page, given: dict) -> dict:
 
 def _choices(assign_form: AssignForm, implicated_form: ImplicatedForm, page) -> None:
     assign_form.user_id.choices = [
-        (c.user_id, f"{c.name} (can act as: {', '.join(c.capacities).replace('_', ' ')})")
+        (c.user_id, _("%(name)s (can act as: %(capacities)s)", name=c.name,
+                      capacities=", ".join(capacity_words(k) for k in c.capacities)))
         for c in page.colleagues]
-    implicated_form.person_id.choices = [(0, "Nobody from the directory")] + page.people
+    implicated_form.person_id.choices = [(0, _("Nobody from the directory"))] + page.people
 
 
 def render_case(ref: str, status: int = 200, step: dict | None = None,
@@ -154,7 +157,7 @@ def _step_fields(key: str) -> dict[str, object]:
             name = name[len(FIELD_PREFIX):]
             fields[name] = {"yes": True, "no": False}.get(value, value) \
                 if types.get(name) == "bool" else value
-    refuse_unstorable(fields, "Some answers hold characters that cannot be stored.")
+    refuse_unstorable(fields, _("Some answers hold characters that cannot be stored."))
     return fields
 
 
@@ -165,16 +168,16 @@ def transition(ref: str):
     key = request.form.get("transition", "")
     version = request.form.get("version", type=row_id)
     if version is None:
-        abort(400, "This form is out of date. Reload the case page and try again.")
+        abort(400, _("This form is out of date. Reload the case page and try again."))
     g.current_case = CurrentCase(ref)
     try:
         fire_transition(context(), actor(), ref, key, version, _step_fields(key))
     except Invalid as exc:
-        errors = {name: PLAIN.get(msg, msg[:1].upper() + msg[1:]) for name, msg in
+        errors = {name: str(PLAIN.get(msg, msg[:1].upper() + msg[1:])) for name, msg in
                   exc.fields.items()}
         return render_case(ref, 422, step={"key": key, "values": request.form,
                                            "errors": errors, "message": exc.message})
-    flash("Done. The case has moved on.", "success")
+    flash(_("Done. The case has moved on."), "success")
     return redirect(url_for("staff.case", ref=ref), 303)
 
 
@@ -197,7 +200,7 @@ def note(ref: str):
     """Add a confidential note (sealed; only those handling the case read it)."""
     return _act(ref, "note_form", NoteForm(prefix="note"),
                 lambda f: add_note(context(), actor(), ref, f.body.data),
-                "Your note was added.", "notes")
+                _("Your note was added."), "notes")
 
 
 @bp.post("/cases/<ref>/messages")
@@ -206,7 +209,7 @@ def message(ref: str):
     """Write to the reporter; they read it when they next sign in with their receipt."""
     return _act(ref, "message_form", MessageForm(prefix="message"),
                 lambda f: post_message(context(), actor(), ref, f.body.data),
-                "Your message was sent. The reporter will see it when they next check.",
+                _("Your message was sent. The reporter will see it when they next check."),
                 "messages")
 
 
@@ -229,7 +232,7 @@ def assign_colleague(ref: str):
     try:
         return _act(ref, "assign_form", form, lambda f: assign(
             context(), actor(), ref, f.user_id.data, f.capacity.data),
-            "The colleague was assigned.", "people")
+            _("The colleague was assigned."), "people")
     except Conflict as exc:
         form.user_id.errors = [exc.message]
         return render_case(ref, 409, assign_form=form)
@@ -256,10 +259,10 @@ def implicate(ref: str):
         _implicated_errors(form, exc)
         return render_case(ref, 422, implicated_form=form)
     if not is_visible(context(), actor(), ref):
-        flash("The person was added and the case was routed again, away from you: it is no "
-              "longer in your hands.", "success")
+        flash(_("The person was added and the case was routed again, away from you: it is no "
+                "longer in your hands."), "success")
         return redirect(url_for("staff.dashboard"), 303)
-    flash("The person was added to those implicated, and the case was routed again.",
+    flash(_("The person was added to those implicated, and the case was routed again."),
           "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="people"), 303)
 
@@ -272,9 +275,9 @@ def recuse_me(ref: str):
     if not form.validate_on_submit():
         return render_case(ref, 422, recuse_form=form)
     recuse(context(), actor(), ref, form.reason.data)
-    flash("You declared a conflict of interest. You no longer have access to that case. "
-          "Others in its queue take it on; if nobody else there can, it has moved to the next "
-          "queue in line, whose owner has been told.", "success")
+    flash(_("You declared a conflict of interest. You no longer have access to that case. "
+            "Others in its queue take it on; if nobody else there can, it has moved to the next "
+            "queue in line, whose owner has been told."), "success")
     return redirect(url_for("staff.dashboard"), 303)
 
 
@@ -287,8 +290,8 @@ def release_notice(ref: str):
     if not form.validate_on_submit():
         return render_case(ref, 422, notice_form=form)
     give_release_notice(context(), actor(), ref, form.ground.data, form.explanation.data)
-    flash("The reporter's page now says their identity is to be released, and why. Record "
-          "the release once it has happened.", "success")
+    flash(_("The reporter's page now says their identity is to be released, and why. Record "
+            "the release once it has happened."), "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="identity"), 303)
 
 
@@ -300,7 +303,7 @@ def release(ref: str):
     if not form.validate_on_submit():
         return render_case(ref, 422, release_form=form)
     record_release(context(), actor(), ref, form.consulted.data)
-    flash("The release was recorded.", "success")
+    flash(_("The release was recorded."), "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="identity"), 303)
 
 

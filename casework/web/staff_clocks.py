@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import abort, flash, g, redirect, request, url_for
 from flask_login import login_required
 
+from casework.i18n import _
 from casework.services.clocks import extend_clock, pause_clock, record_milestone, resume_clock
 from casework.services.errors import Conflict, Invalid, StaleVersion
 from casework.services.inputs import row_id
@@ -28,7 +29,7 @@ from casework.web.staff_case import CurrentCase, clock_form, render_case
 def _version() -> int:
     version = request.form.get("version", type=row_id)
     if version is None:
-        abort(400, "This form is out of date. Reload the case page and try again.")
+        abort(400, _("This form is out of date. Reload the case page and try again."))
     return version
 
 
@@ -58,7 +59,7 @@ def pause(ref: str, name: str):
     form = clock_form("pause", name, submitted=True)
     return _deadline_act(ref, form, lambda v: pause_clock(
         context(), actor(), ref, name, form.reason.data, v),
-        "The deadline is paused. Resume it when it should count again.",
+        _("The deadline is paused. Resume it when it should count again."),
         {"clock_forms": {("pause", name): form}})
 
 
@@ -68,7 +69,7 @@ def resume(ref: str, name: str):
     """Start a paused deadline again; it gets back the days it was paused."""
     form = clock_form("resume", name, submitted=True)
     return _deadline_act(ref, form, lambda v: resume_clock(context(), actor(), ref, name, v),
-                         "The deadline is running again, with the paused days added.",
+                         _("The deadline is running again, with the paused days added."),
                          {"clock_forms": {("resume", name): form}})
 
 
@@ -79,7 +80,7 @@ def extend(ref: str, name: str):
     form = clock_form("extend", name, submitted=True)
     return _deadline_act(ref, form, lambda v: extend_clock(
         context(), actor(), ref, name, form.due_on.data, form.reason.data, v),
-        "The deadline was extended.", {"clock_forms": {("extend", name): form}})
+        _("The deadline was extended."), {"clock_forms": {("extend", name): form}})
 
 
 @bp.post("/cases/<ref>/milestones")
@@ -90,7 +91,7 @@ def milestone(ref: str):
     form.milestone.validate_choice = False  # the service knows the case's milestones
     return _deadline_act(ref, form, lambda v: record_milestone(
         context(), actor(), ref, form.milestone.data, v, form.note.data, form.on.data),
-        "The milestone was recorded.", {"milestone_form": form})
+        _("The milestone was recorded."), {"milestone_form": form})
 
 
 @bp.post("/cases/<ref>/referrals")
@@ -105,5 +106,5 @@ def referral(ref: str):
         number=form.reference.data, reason=form.reason.data,
         matter=form.matter.data or None,
         tell_reporter=form.tell_reporter.data and form.referred.data == "yes", version=v),
-        "The referral decision was recorded. The case stays open.",
+        _("The referral decision was recorded. The case stays open."),
         {"referral_form": form}, anchor="referrals")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import abort, flash, g, redirect, request, url_for
 from flask_login import login_required
 
+from casework.i18n import _, _l
 from casework.services.casepage import is_visible
 from casework.services.errors import Conflict, Invalid, NotFound, StaleVersion
 from casework.services.holds import lift_hold, place_hold
@@ -26,7 +27,7 @@ from casework.web.reporter import plain_errors
 from casework.web.staff import actor, bp
 from casework.web.staff_case import CurrentCase, render_case
 
-RULES_DECIDE = "Where the routing rules send it"
+RULES_DECIDE = _l("Where the routing rules send it")
 
 
 def handling_forms(page, given: dict) -> dict:
@@ -41,8 +42,8 @@ def handling_forms(page, given: dict) -> dict:
              "hold_form": ReasonForm(prefix="hold", **empty),
              "unhold_form": ReasonForm(prefix="unhold", **empty), **given}
     triage_choices(forms["triage_form"], pack, routes)
-    forms["hold_form"].reason.label.text = "Why must the case be kept?"
-    forms["unhold_form"].reason.label.text = "Why can the hold end?"
+    forms["hold_form"].reason.label.text = _("Why must the case be kept?")
+    forms["unhold_form"].reason.label.text = _("Why can the hold end?")
     return forms
 
 
@@ -52,11 +53,11 @@ def triage_choices(form: TriageForm, pack, routes) -> TriageForm:
     form.route.choices = [(r.key, r.label) for r in routes.values()]
     groups = {r.label: [(c.key, c.label) for c in pack.categories.values()
                         if c.routes == {r.key}] for r in routes.values()}
-    groups["Either kind of report"] = [(c.key, c.label) for c in pack.categories.values()
+    groups[_("Either kind of report")] = [(c.key, c.label) for c in pack.categories.values()
                                        if len(c.routes) > 1]
     form.category.choices = {label: items for label, items in groups.items() if items}
-    form.department.choices = [("", "Not known")] + list(pack.departments.items())
-    form.queue.choices = [("", RULES_DECIDE)] + [(q.key, q.label)
+    form.department.choices = [("", _("Not known"))] + list(pack.departments.items())
+    form.queue.choices = [("", str(RULES_DECIDE))] + [(q.key, q.label)
                                                  for q in pack.queues.values()]
     return form
 
@@ -64,7 +65,7 @@ def triage_choices(form: TriageForm, pack, routes) -> TriageForm:
 def _version() -> int:
     version = request.form.get("version", type=row_id)
     if version is None:
-        abort(400, "This form is out of date. Reload the case page and try again.")
+        abort(400, _("This form is out of date. Reload the case page and try again."))
     return version
 
 
@@ -103,10 +104,11 @@ def triage_case(ref: str):
         return refused
     queue = runtime().pack.queues[done["it"].queue].label
     if not is_visible(context(), actor(), ref):
-        flash(f"{ref} was changed and routed to {queue}: it is no longer in your hands.",
-              "success")
+        flash(_("%(ref)s was changed and routed to %(queue)s: it is no longer in your hands.",
+                ref=ref, queue=queue), "success")
         return redirect(url_for("staff.dashboard"), 303)
-    flash(f"The case was changed and routed again. It is in the queue: {queue}.", "success")
+    flash(_("The case was changed and routed again. It is in the queue: %(queue)s.",
+            queue=queue), "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="routing"), 303)
 
 
@@ -120,22 +122,22 @@ def link_case(ref: str):
         refused = _attempt(ref, "link_form", form, lambda: link_cases(
             context(), actor(), ref, other, form.kind.data))
     except NotFound:  # the other case out of sight is exactly a missing one
-        form.reference.errors = ["There is no case you can see with this reference."]
+        form.reference.errors = [_("There is no case you can see with this reference.")]
         return render_case(ref, 404, link_form=form)
     if refused is not None:
         return refused
     if form.kind.data == "duplicate":
-        flash(f"{ref} was merged into this case and closed. Its reporter has been told there "
-              f"is an update; their messages stay with {ref}.", "success")
+        flash(_("%(ref)s was merged into this case and closed. Its reporter has been told "
+                "there is an update; their messages stay with %(ref)s.", ref=ref), "success")
         return redirect(url_for("staff.case", ref=other, _anchor="links"), 303)
-    flash(f"Linked to {other}. Each case now shows the other.", "success")
+    flash(_("Linked to %(ref)s. Each case now shows the other.", ref=other), "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="links"), 303)
 
 
 #: Placing and lifting a hold: the form's prefix → the service and what to say afterwards.
 HOLD_STEPS = {
-    "hold": (place_hold, "The legal hold is in place: retention will not destroy this case."),
-    "unhold": (lift_hold, "The legal hold was lifted: retention applies to this case again."),
+    "hold": (place_hold, _l("The legal hold is in place: retention will not destroy this case.")),
+    "unhold": (lift_hold, _l("The legal hold was lifted: retention applies to this case again.")),
 }
 
 
@@ -146,7 +148,7 @@ def _hold_step(ref: str, prefix: str):
         context(), actor(), ref, form.reason.data))
     if refused is not None:
         return refused
-    flash(done, "success")
+    flash(str(done), "success")
     return redirect(url_for("staff.case", ref=ref, _anchor="hold"), 303)
 
 

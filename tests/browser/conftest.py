@@ -74,20 +74,29 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture(scope="session")
-def live(chromium, tmp_path_factory) -> Iterator[Live]:
+@contextmanager
+def server_of_its_own(tmp_path_factory, name: str, env: dict[str, str] | None = None,
+                      **server_env: str) -> Iterator[Live]:
     """gunicorn on a scratch database (SQLite file, or a PostgreSQL database created and
-    dropped on the test server) with the demo loaded."""
-    folder = tmp_path_factory.mktemp("browser")
+    dropped on the test server) with the demo loaded, under the settings env gives (another
+    pack, other languages) and server_env besides."""
+    folder = tmp_path_factory.mktemp(name)
     instance = folder / "instance"
     instance.mkdir()
     kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
-    with scratch_database(kind, folder, "casework_browser") as url:
-        logins = load_demo_logins(url, instance)
-        # Every journey lodges from 127.0.0.1: the per-address intake limit (20 an hour,
-        # tested in tests/api/test_api_public.py) would refuse the suite's later reports.
-        with live_server(url, instance, workers=2, CASEWORK_RATE_LIMIT_SCALE="20") as server:
+    with scratch_database(kind, folder, "casework_" + name.replace("-", "_")) as url:
+        logins = load_demo_logins(url, instance, env)
+        with live_server(url, instance, workers=2, **(env or {}), **server_env) as server:
             yield Live(server.base, logins, url, instance)
+
+
+@pytest.fixture(scope="session")
+def live(chromium, tmp_path_factory) -> Iterator[Live]:
+    """The suite's server, with the demo loaded."""
+    # Every journey lodges from 127.0.0.1: the per-address intake limit (20 an hour,
+    # tested in tests/api/test_api_public.py) would refuse the suite's later reports.
+    with server_of_its_own(tmp_path_factory, "browser", CASEWORK_RATE_LIMIT_SCALE="20") as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

@@ -115,18 +115,18 @@ def test_a_recorded_report_with_a_mistake_keeps_what_was_typed(browser, handler)
     assert 'href="#category"' in page(refused)
 
 
-def test_a_long_list_says_more_than_and_offers_the_next_page(browser, account, make,
-                                                             monkeypatch):
+def test_a_long_list_says_or_more_and_offers_the_next_page(browser, account, make,
+                                                           monkeypatch):
     from casework.services import worklists
     from casework.web import staff
 
-    monkeypatch.setattr(worklists, "COUNT_CAP", 2)
+    monkeypatch.setattr(worklists, "TOTAL_CAP", 2)
     monkeypatch.setattr(staff, "PER_PAGE", 1)
     made = [make.case().reference for _ in range(4)]
     officer = account(("intake",), ("intake",))
     assert browser.sign_in(officer).status_code == 303
     first = page(browser.get("/staff/cases"))
-    assert "More than 2 cases" in first and "Page 1 of 2 or more." in first
+    assert "2 or more cases" in first and "Page 1 of 2 or more." in first
     assert refs(first) == [made[-1]] and 'rel="next"' in first
     third = page(browser.get("/staff/cases?page=3"))
     assert "Page 3 of 3 or more." in third and refs(third) == [made[1]]
