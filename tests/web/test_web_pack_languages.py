@@ -31,6 +31,18 @@ def test_a_pack_that_offers_english_alone_stays_english(browser, use_pack):
     assert "Example County Council" in body and "Conseil de comté exemple" not in body
 
 
+def test_every_pack_has_french_available(browser, use_pack, runtime, monkeypatch):
+    """The other packs serve English; a site that offers French (CASEWORK_LANGUAGES=en,fr)
+    shows their words in French with nothing more to write."""
+    from dataclasses import replace
+
+    use_pack("uk-council")
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, languages=("en", "fr")))
+    body = page(browser.get("/report?kind=disclosure", headers=FRENCH))
+    assert "Conseil de comté exemple" in body and "Example County Council" not in body
+    assert "Pots-de-vin ou corruption</option>" in body
+
+
 def test_a_report_lodged_in_french_keeps_its_routing_reasons_in_english(browser, use_pack,
                                                                        ctx):
     use_pack("canada-federal")
