@@ -9,7 +9,7 @@ is missing). Reads the source tree, so it runs from a checkout or an installed p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import BytesIO
@@ -220,3 +220,34 @@ def _literal(node) -> str:
     import ast
 
     return node.value if isinstance(node, ast.Constant) else ast.unparse(node)
+
+
+# ---- the packs' and routes' own words ---------------------------------------------------
+
+def _domain_texts(value) -> Iterator[str]:
+    """The English of every DomainText in a loaded pack or route (walked like the test does)."""
+    if isinstance(value, i18n.DomainText):
+        yield value.english
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _domain_texts(item)
+    elif isinstance(value, list | tuple | frozenset | set):
+        for item in value:
+            yield from _domain_texts(item)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            if not name.startswith("_"):
+                yield from _domain_texts(getattr(value, name))
+
+
+def untranslated_pack_texts(code: str, pack: str) -> list[str]:
+    """The pack's and the routes' own words (labels, clock names, bodies) that have no
+    translation into code in a `[translations.<code>]` table of their file."""
+    from casework.workflow.definitions import load_routes
+    from casework.workflow.policy import load_pack
+
+    routes = load_routes()
+    texts = set(_domain_texts(load_pack(pack, routes)))
+    texts |= {t for route in routes.values() for t in _domain_texts(route)}
+    with i18n.language(code):
+        return sorted(t for t in texts if i18n.domain_text(t) == t)
