@@ -62,8 +62,10 @@ def init_i18n(app: Flask) -> None:
     the chooser and its route."""
     babel = Babel(app, locale_selector=lambda: g.get("language", i18n.SOURCE))
     babel.__dict__["domain_instance"] = CatalogDomain()
-    app.jinja_env.install_gettext_callables(
-        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(  # Jinja fills in the placeholders (escaped)
+        gettext=i18n.gettext, newstyle=True,
+        ngettext=lambda s, p, n: i18n.translations(i18n.current()).ungettext(s, p, n))
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # as i18n_tools extracts {% trans %}
     app.jinja_env.filters.update(day=i18n.format_day, moment=i18n.format_moment,
                                  number=i18n.format_number)
 
