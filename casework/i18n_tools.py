@@ -24,7 +24,8 @@ from casework import i18n
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "casework"
 TEMPLATES = ROOT / "templates"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 #: Template text that needs no translation: punctuation, numbers, symbols, the product's name.
 UNTRANSLATED = re.compile(r"^[\s\W\d_]*(Casework)?[\s\W\d_]*$")
@@ -167,7 +168,7 @@ SHOWN_CALLS = frozenset({
     "DataRequired", "InputRequired", "Length", "Email", "Optional", "NumberRange",
     "Regexp", "AnyOf", "NoneOf", "EqualTo",
 })
-MARKERS = frozenset({"_", "_l", "gettext", "ngettext", "lazy_gettext"})
+MARKERS = frozenset({"_", "_l", "gettext", "ngettext", "lazy_gettext", "N_"})
 
 
 def unmarked_python_text(folder: Path = PACKAGE) -> Iterator[str]:

@@ -42,7 +42,12 @@ ACTION_WORDS = {"police_referral": _l("A police referral must be made and record
 #: The staff roles (models.users.STAFF_ROLES) in words.
 ROLE_WORDS = {"admin": _l("admin"), "intake": _l("intake"), "investigator": _l("investigator"),
               "decision_maker": _l("decision maker"), "hr_analyst": _l("HR analyst"),
-              "auditor": _l("auditor")}
+              "auditor": _l("auditor"),
+              # the directory's roles (workflow.policy.PERSON_ROLES)
+              "chief_executive": _l("chief executive"),
+              "monitoring_officer": _l("monitoring officer"),
+              "head_of_internal_audit": _l("head of internal audit"),
+              "hr_manager": _l("hr manager"), "director": _l("director")}
 
 
 def actor() -> Staff:
@@ -91,6 +96,11 @@ class Labels:
     def words(key: str | None) -> str:
         """A key in words (a role in the language of the page)."""
         return str(ROLE_WORDS[key]) if key in ROLE_WORDS else (key or "").replace("_", " ")
+
+    @classmethod
+    def roles(cls, keys) -> str:
+        """Roles in words, joined with commas."""
+        return ", ".join(cls.words(key) for key in keys)
 
     @staticmethod
     def capacity(key: str) -> str:
