@@ -43,18 +43,27 @@ class Problems:
         return bool(self.missing or self.empty or self.placeholders)
 
 
-def extract() -> dict[str, list[str]]:
-    """Every marked string in the code and templates -> where it is (file:line)."""
-    found: dict[str, list[str]] = {}
+def _scan() -> Iterator[tuple[str | tuple, str]]:
+    """Every marked message (a tuple for a plural) in the code and templates, with where."""
     for folder, method in ((PACKAGE, "python"), (TEMPLATES, "jinja2.ext:babel_extract")):
         pattern = "**.py" if method == "python" else "**.html"
         options = {} if method == "python" else {pattern: {"trimmed": "true"}}
         for name, line, message, _comments, _context in extract_from_dir(
                 str(folder), [(pattern, method)], options, keywords=KEYWORDS):
-            for text in (message if isinstance(message, tuple) else (message,)):
-                if text:
-                    found.setdefault(text, []).append(f"{folder.name}/{name}:{line}")
+            yield message, f"{folder.name}/{name}:{line}"
+
+
+def extract() -> dict[str, list[str]]:
+    """Every marked string in the code and templates -> where it is (file:line)."""
+    found: dict[str, list[str]] = {}
+    for message, where in _scan():
+        for text in (message if isinstance(message, tuple) else (message,)):
+            if text:
+                found.setdefault(text, []).append(where)
     return found
+
+
+
 
 
 def catalog(code: str) -> dict[str, str | tuple]:
@@ -66,8 +75,9 @@ def catalog(code: str) -> dict[str, str | tuple]:
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=code):
                     if message.id:
-                        key = message.id[0] if isinstance(message.id, tuple) else message.id
-                        given[key] = message.string
+                        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                        for key in ids:  # a plural's forms answer its singular and plural
+                            given[key] = message.string
     return given
 
 
@@ -96,9 +106,28 @@ def template(code: str = "") -> bytes:
     where it has them already), for a translator."""
     given = catalog(code) if code else {}
     out = Catalog(locale=code or None, project="Casework")
-    for text, where in sorted(extract().items()):
-        out.add(text, given.get(text, ""),
-                locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where])
+    found: dict[str, list[str]] = {}
+    pairs: dict[str, str] = {}
+    alone: set[str] = set()  # texts marked on their own (not only as a plural form)
+    for message, where in _scan():
+        if isinstance(message, tuple) and len(message) > 1 and message[0] and message[1]:
+            pairs[message[0]] = message[1]
+            found.setdefault(message[0], []).append(where)
+        elif message:
+            text = message[0] if isinstance(message, tuple) else message
+            alone.add(text)
+            found.setdefault(text, []).append(where)
+    for text, where in sorted(found.items()):
+        places = [(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where]
+        if text in pairs:
+            forms = given.get(text, ())
+            count = out.num_plurals
+            forms = forms if isinstance(forms, tuple) and len(forms) == count else \
+                ("",) * count
+            out.add((text, pairs[text]), forms, locations=places)
+        elif text in alone:
+            own = given.get(text, "")
+            out.add(text, own if isinstance(own, str) else "", locations=places)
     buffer = BytesIO()
     write_po(buffer, out, width=100)
     return buffer.getvalue()

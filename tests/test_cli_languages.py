@@ -25,10 +25,12 @@ def test_template_writes_every_marked_string_empty_or_with_the_languages_own(
     out = tmp_path / "mi.po"
     casework(instance, "languages", "template", "mi", "--out", str(out))
     with out.open("rb") as handle:
-        empty = {m.id if isinstance(m.id, str) else m.id[0]: m.string
-                 for m in read_po(handle) if m.id}
-    assert set(empty) == set(marked)
-    assert not any(empty.values())  # nothing translated into te reo Māori yet
+        entries = [m for m in read_po(handle) if m.id]
+    ids = {i for m in entries for i in (m.id if isinstance(m.id, tuple) else (m.id,))}
+    assert ids == set(marked)
+    assert any(isinstance(m.id, tuple) for m in entries)  # plurals keep their forms together
+    assert not any(f for m in entries
+                   for f in (m.string if isinstance(m.string, tuple) else (m.string,)))
     assert "Language: mi" in out.read_text(encoding="utf-8")
 
     french = casework(instance, "languages", "template", "fr").stdout  # to standard output

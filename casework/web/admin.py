@@ -68,7 +68,7 @@ def home():
 def _person_form() -> PersonForm:
     form = PersonForm()
     form.department.choices = [("", _("None"))] + list(runtime().pack.departments.items())
-    form.roles.choices = [(r, Labels.words(r).capitalize()) for r in sorted(PERSON_ROLES)]
+    form.roles.choices = [(r, _first_up(Labels.words(r))) for r in sorted(PERSON_ROLES)]
     form.manager_id.choices = [(0, _("None"))] + person_choices(context())
     return form
 
@@ -78,6 +78,11 @@ def _entry(form: PersonForm) -> NewPerson:
     return NewPerson(name=form.name.data, position=form.position.data,
                      email=form.email.data or None, department=form.department.data or None,
                      roles=tuple(form.roles.data or ()), manager_id=form.manager_id.data or None)
+
+
+def _first_up(words: str) -> str:
+    """Words with a capital first letter (and the rest as written: "Responsable RH")."""
+    return words[:1].upper() + words[1:]
 
 
 def _choices(form: AccountForm | AccessForm) -> AccountForm | AccessForm:
