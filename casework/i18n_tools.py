@@ -270,14 +270,19 @@ def _domain_texts(value) -> Iterator[str]:
                 yield from _domain_texts(getattr(value, name))
 
 
-def untranslated_pack_texts(code: str, pack: str) -> list[str]:
-    """The pack's and the routes' own words (labels, clock names, bodies) that have no
-    translation into code in a `[translations.<code>]` table of their file."""
+def pack_texts(pack: str) -> set[str]:
+    """The English of every text people read in a pack and the shipped routes."""
     from casework.workflow.definitions import load_routes
     from casework.workflow.policy import load_pack
 
     routes = load_routes()
     texts = set(_domain_texts(load_pack(pack, routes)))
-    texts |= {t for route in routes.values() for t in _domain_texts(route)}
+    return texts | {t for route in routes.values() for t in _domain_texts(route)}
+
+
+def untranslated_pack_texts(code: str, pack: str) -> list[str]:
+    """The pack's and the routes' own words (labels, clock names, bodies) that have no
+    translation into code in a `[translations.<code>]` table of their file."""
+    texts = pack_texts(pack)
     with i18n.language(code):
         return sorted(t for t in texts if i18n.domain_text(t) == t)
