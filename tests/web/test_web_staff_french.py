@@ -5,10 +5,12 @@ lang="fr">`, and dates and numbers written the French way."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from html import unescape
 
 import pytest
+from pypdf import PdfReader
 
 from casework import i18n
 from casework.models import User
@@ -125,6 +127,12 @@ def test_the_annual_reports_are_in_french(browser, french, year_2026):  # noqa: 
     assert "Période 2026." in body and "« Retenu » marque un tableau non publié" in body
     assert "Types de préoccupation" in body and "Médiane des jours avant la clôture" in body
     assert "Kinds of concern" not in body
+    pdf = browser.get("/staff/statistics/annual.pdf?period=2026")
+    assert pdf.status_code == 200
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+                     .split())
+    assert "Rapports annuels 2026" in words and "Préoccupations reçues" in words
+    assert "1 févr. 2027" in words  # made on the clock's day, written the French way
 
 
 def test_the_dashboard_inbox_and_case_list_are_in_french(browser, french):
