@@ -120,10 +120,9 @@ def template(code: str = "") -> bytes:
     for text, where in sorted(found.items()):
         places = [(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where]
         if text in pairs:
-            forms = given.get(text, ())
-            count = out.num_plurals
-            forms = forms if isinstance(forms, tuple) and len(forms) == count else \
-                ("",) * count
+            forms, count = given.get(text, ()), out.num_plurals
+            forms = forms if isinstance(forms, tuple) and forms else ("",)
+            forms = (forms + (forms[-1],) * count)[:count]  # as many as the language has
             out.add((text, pairs[text]), forms, locations=places)
         elif text in alone:
             own = given.get(text, "")
