@@ -575,8 +575,10 @@ def search_rebuild() -> None:
 
 
 from casework.cli_cases import cases  # noqa: E402  (its commands load this module lazily)
+from casework.cli_languages import languages  # noqa: E402
 
 main.add_command(cases)
+main.add_command(languages)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -148,6 +148,12 @@ def lazy_gettext(message: str, **variables) -> LazyProxy:
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
+def N_(message: str) -> str:  # noqa: N802  (gettext's own name for it)
+    """Mark a string for the catalogs without translating it here: the English stays a plain
+    string (a table of words by key), and is translated where it is shown, with _(value)."""
+    return message
+
+
 _ = gettext
 _l = lazy_gettext
 

@@ -9,7 +9,7 @@ is missing). Reads the source tree, so it runs from a checkout or an installed p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import BytesIO
@@ -24,7 +24,8 @@ from casework import i18n
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "casework"
 TEMPLATES = ROOT / "templates"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 #: Template text that needs no translation: punctuation, numbers, symbols, the product's name.
 UNTRANSLATED = re.compile(r"^[\s\W\d_]*(Casework)?[\s\W\d_]*$")
@@ -42,18 +43,27 @@ class Problems:
         return bool(self.missing or self.empty or self.placeholders)
 
 
-def extract() -> dict[str, list[str]]:
-    """Every marked string in the code and templates -> where it is (file:line)."""
-    found: dict[str, list[str]] = {}
+def _scan() -> Iterator[tuple[str | tuple, str]]:
+    """Every marked message (a tuple for a plural) in the code and templates, with where."""
     for folder, method in ((PACKAGE, "python"), (TEMPLATES, "jinja2.ext:babel_extract")):
         pattern = "**.py" if method == "python" else "**.html"
         options = {} if method == "python" else {pattern: {"trimmed": "true"}}
         for name, line, message, _comments, _context in extract_from_dir(
                 str(folder), [(pattern, method)], options, keywords=KEYWORDS):
-            for text in (message if isinstance(message, tuple) else (message,)):
-                if text:
-                    found.setdefault(text, []).append(f"{folder.name}/{name}:{line}")
+            yield message, f"{folder.name}/{name}:{line}"
+
+
+def extract() -> dict[str, list[str]]:
+    """Every marked string in the code and templates -> where it is (file:line)."""
+    found: dict[str, list[str]] = {}
+    for message, where in _scan():
+        for text in (message if isinstance(message, tuple) else (message,)):
+            if text:
+                found.setdefault(text, []).append(where)
     return found
+
+
+
 
 
 def catalog(code: str) -> dict[str, str | tuple]:
@@ -96,9 +106,27 @@ def template(code: str = "") -> bytes:
     where it has them already), for a translator."""
     given = catalog(code) if code else {}
     out = Catalog(locale=code or None, project="Casework")
-    for text, where in sorted(extract().items()):
-        out.add(text, given.get(text, ""),
-                locations=[(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where])
+    found: dict[str, list[str]] = {}
+    pairs: dict[str, str] = {}
+    alone: set[str] = set()  # texts marked on their own (not only as a plural form)
+    for message, where in _scan():
+        if isinstance(message, tuple) and len(message) > 1 and message[0] and message[1]:
+            pairs[message[0]] = message[1]
+            found.setdefault(message[0], []).append(where)
+        elif message:
+            text = message[0] if isinstance(message, tuple) else message
+            alone.add(text)
+            found.setdefault(text, []).append(where)
+    for text, where in sorted(found.items()):
+        places = [(w.rsplit(":", 1)[0], int(w.rsplit(":", 1)[1])) for w in where]
+        if text in pairs:
+            forms, count = given.get(text, ()), out.num_plurals
+            forms = forms if isinstance(forms, tuple) and forms else ("",)
+            forms = (forms + (forms[-1],) * count)[:count]  # as many as the language has
+            out.add((text, pairs[text]), forms, locations=places)
+        elif text in alone:
+            own = given.get(text, "")
+            out.add(text, own if isinstance(own, str) else "", locations=places)
     buffer = BytesIO()
     write_po(buffer, out, width=100)
     return buffer.getvalue()
@@ -169,7 +197,7 @@ SHOWN_CALLS = frozenset({
     "DataRequired", "InputRequired", "Length", "Email", "Optional", "NumberRange",
     "Regexp", "AnyOf", "NoneOf", "EqualTo",
 })
-MARKERS = frozenset({"_", "_l", "gettext", "ngettext", "lazy_gettext"})
+MARKERS = frozenset({"_", "_l", "gettext", "ngettext", "lazy_gettext", "N_"})
 
 
 def unmarked_python_text(folder: Path = PACKAGE) -> Iterator[str]:
@@ -222,3 +250,39 @@ def _literal(node) -> str:
     import ast
 
     return node.value if isinstance(node, ast.Constant) else ast.unparse(node)
+
+
+# ---- the packs' and routes' own words ---------------------------------------------------
+
+def _domain_texts(value) -> Iterator[str]:
+    """The English of every DomainText in a loaded pack or route (walked like the test does)."""
+    if isinstance(value, i18n.DomainText):
+        yield value.english
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _domain_texts(item)
+    elif isinstance(value, list | tuple | frozenset | set):
+        for item in value:
+            yield from _domain_texts(item)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            if not name.startswith("_"):
+                yield from _domain_texts(getattr(value, name))
+
+
+def pack_texts(pack: str) -> set[str]:
+    """The English of every text people read in a pack and the shipped routes."""
+    from casework.workflow.definitions import load_routes
+    from casework.workflow.policy import load_pack
+
+    routes = load_routes()
+    texts = set(_domain_texts(load_pack(pack, routes)))
+    return texts | {t for route in routes.values() for t in _domain_texts(route)}
+
+
+def untranslated_pack_texts(code: str, pack: str) -> list[str]:
+    """The pack's and the routes' own words (labels, clock names, bodies) that have no
+    translation into code in a `[translations.<code>]` table of their file."""
+    texts = pack_texts(pack)
+    with i18n.language(code):
+        return sorted(t for t in texts if i18n.domain_text(t) == t)

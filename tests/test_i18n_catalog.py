@@ -9,8 +9,7 @@ import pytest
 
 from casework import i18n, i18n_tools
 from casework.i18n import DomainText
-from casework.workflow.definitions import load_routes
-from casework.workflow.policy import PACKS_DIR, load_pack
+from casework.workflow.policy import PACKS_DIR
 
 COMPLETE = [code for code in i18n.COMPLETE if code != i18n.SOURCE]
 
@@ -35,27 +34,10 @@ def test_no_error_message_notice_or_form_label_is_left_unmarked():
     assert not found, f"{len(found)} unmarked:\n" + "\n".join(found[:60])
 
 
-def _texts(value):
-    if isinstance(value, DomainText):
-        yield value.english
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _texts(v)
-    elif isinstance(value, list | tuple | frozenset | set):
-        for v in value:
-            yield from _texts(v)
-    elif hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            if not name.startswith("_"):
-                yield from _texts(getattr(value, name))
-
-
 @pytest.mark.parametrize("code", COMPLETE)
 @pytest.mark.parametrize("pack", sorted(p.stem for p in PACKS_DIR.glob("*.toml")))
 def test_every_pack_and_route_text_people_read_is_translated(code, pack):
-    routes = load_routes()
-    loaded = load_pack(pack, routes)
-    texts = {t for t in _texts(loaded)} | {t for r in routes.values() for t in _texts(r)}
+    texts = i18n_tools.pack_texts(pack)
     assert texts, "no DomainText found: the loader no longer marks the packs' texts"
     with i18n.language(code):
         missing = sorted(t for t in texts if i18n.domain_text(t) == t)

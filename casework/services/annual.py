@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from casework.i18n import _, _l
 from casework.models import StatsRelease
 from casework.services.access import Power, Staff, require
 from casework.services.annual_shapes import SHAPES, Section, Shape
@@ -33,24 +34,34 @@ from casework.services.stats_sql import DIMENSION_LABELS, domains
 from casework.stats.tables import row_keys
 from casework.workflow.texts import choice_words
 
-MEASURE_LABELS = {"days_to_acknowledge": "Median days to acknowledge",
-                  "days_to_close": "Median days to close",
-                  "clocks_met_share": "Deadlines met (%)"}
+MEASURE_LABELS = {"days_to_acknowledge": _l("Median days to acknowledge"),
+                  "days_to_close": _l("Median days to close"),
+                  "clocks_met_share": _l("Deadlines met (%)")}
 WORDS = {
-    "stage": {"received": "Received, not yet assessed", "in_scope": "Accepted (in scope)",
-              "declined": "Declined", "referred": "Referred to another body",
-              "resolved": "Resolved", "investigated": "Investigated (findings recorded)",
-              "action_taken": "Action taken after findings"},
-    "path": {"none": "No path chosen", "self_help": "Self-help", "informal": "Informal",
-             "formal": "Formal"},
-    "anonymous": {"anonymous": "Anonymous", "named": "Named"},
-    "detriment": {"reported": "Detriment reported", "not_reported": "None reported"},
-    "outcome": {"open": "Still open"},
-    "declined": {"not_declined": "Not declined", "unclassified": "Kind of reason not recorded"},
-    "notified": {"notified": "Notified", "not_notified": "Not notified"},
-    "department": {"unknown": "Not given"},
+    "stage": {"received": _l("Received, not yet assessed"),
+              "in_scope": _l("Accepted (in scope)"),
+              "declined": _l("Declined"), "referred": _l("Referred to another body"),
+              "resolved": _l("Resolved"), "investigated": _l("Investigated (findings recorded)"),
+              "action_taken": _l("Action taken after findings")},
+    "path": {"none": _l("No path chosen"), "self_help": _l("Self-help"),
+             "informal": _l("Informal"), "formal": _l("Formal")},
+    "anonymous": {"anonymous": _l("Anonymous"), "named": _l("Named")},
+    "detriment": {"reported": _l("Detriment reported"), "not_reported": _l("None reported")},
+    "outcome": {"open": _l("Still open")},
+    "declined": {"not_declined": _l("Not declined"),
+                 "unclassified": _l("Kind of reason not recorded")},
+    "notified": {"notified": _l("Notified"), "not_notified": _l("Not notified")},
+    "department": {"unknown": _l("Not given")},
 }
+#: The groups a section with split_sexual shows (keys, in English; group_words shows them).
 SEXUAL, NON_SEXUAL = "Sexual harassment and violence", "Non-sexual harassment and violence"
+GROUP_WORDS = {SEXUAL: _l("Sexual harassment and violence"),
+               NON_SEXUAL: _l("Non-sexual harassment and violence")}
+
+
+def group_words(group: str | None) -> str:
+    """A line's group in the language of the moment."""
+    return str(GROUP_WORDS.get(group, group or ""))
 
 
 @dataclass(frozen=True)
@@ -137,11 +148,11 @@ def annual_ready(ctx: Context, actor: Staff, period_text: str,
 
 def annual_period(ctx: Context, text: str) -> str:
     """A finished calendar or financial year, checked by the statistics' own rules."""
-    _, period = check_request(ctx, StatsRequest(by=(), period=text))
+    _dims, period = check_request(ctx, StatsRequest(by=(), period=text))
     if not (period.key.isdigit() or period.key.startswith("FY")):
-        raise Invalid("The statistics request needs attention.", {
-            "period": f"{period.key} is not a whole year: an annual report covers a calendar "
-                      "year (2026) or a financial year (FY2026)"})
+        raise Invalid(_("The statistics request needs attention."), {
+            "period": _("%(period)s is not a whole year: an annual report covers a calendar "
+                        "year (2026) or a financial year (FY2026)", period=period.key)})
     return period.key
 
 
@@ -168,7 +179,7 @@ def _section(ctx: Context, section: Section, body: dict) -> ReportSection:
         order = {SEXUAL: 0, NON_SEXUAL: 1, None: 2}
         lines.sort(key=lambda line: order[line.group])
     return ReportSection(section.heading, section.note, ",".join(body["by"]),
-                         tuple(DIMENSION_LABELS[d] for d in shown), tuple(lines),
+                         tuple(str(DIMENSION_LABELS[d]) for d in shown), tuple(lines),
                          section.measures)
 
 
@@ -231,14 +242,14 @@ def shown(row: Mapping) -> str:
     """A published row's count as a reader sees it: the number, "not shown" (a count the rules
     keep back) or "withheld" (left out by the audit of every release together)."""
     if row.get("withheld"):
-        return "withheld"
-    return "not shown" if row["suppressed"] or row["count"] is None else str(row["count"])
+        return _("withheld")
+    return _("not shown") if row["suppressed"] or row["count"] is None else str(row["count"])
 
 
 def value_label(ctx: Context, dim: str, value: str | None) -> str:
     """A dimension's value in plain words; None (a total over the dimension) is "All"."""
     if value is None:
-        return "All"
+        return _("All")
     pack, routes = ctx.runtime.pack, ctx.runtime.routes
     if dim == "route" and value in routes:
         return routes[value].label
@@ -248,7 +259,8 @@ def value_label(ctx: Context, dim: str, value: str | None) -> str:
         return pack.departments[value]
     if dim == "queue" and value in pack.queues:
         return pack.queues[value].label
-    return WORDS.get(dim, {}).get(value) or choice_words(value)  # a route's choice
+    found = WORDS.get(dim, {}).get(value)
+    return str(found) if found is not None else str(choice_words(value))  # a route's choice
 
 
 def table_csv(ctx: Context, body: dict, order: Sequence[str] = ()) -> str:
@@ -257,7 +269,7 @@ def table_csv(ctx: Context, body: dict, order: Sequence[str] = ()) -> str:
     number of cases as the page shows it ("not shown", "withheld"). The CLI and the API keep
     the keys (`as_csv`, `GET /stats`), as the contract fixes them."""
     dims = tuple(d for d in order if d in body["by"]) or tuple(body["by"])
-    return csv_text([*(DIMENSION_LABELS.get(d, d) for d in dims), "Number of cases"],
+    return csv_text([*(DIMENSION_LABELS.get(d, d) for d in dims), _("Number of cases")],
                     ([*(value_label(ctx, d, row[d]) for d in dims), shown(row)]
                      for row in every_row(ctx, body)))
 
@@ -279,16 +291,17 @@ def report_csv(reports: Sequence[AnnualReport]) -> str:
         for section in report.sections:
             for line in section.lines:
                 row = "; ".join(f"{c}: {label}" for c, label in
-                                zip(section.columns, line.labels, strict=False)) or "All"
+                                zip(section.columns, line.labels, strict=False)) or _("All")
                 measured = line.measures or {}
                 writer.writerow([report.title, report.citation, report.period, section.heading,
-                                 line.group or "", row, line.shown,
+                                 group_words(line.group), row, line.shown,
                                  *("" if measured.get(m) is None else measured[m]
                                    for m in MEASURE_LABELS)])
     if reports:
         first = reports[0]
         writer.writerow([])
-        writer.writerow([f"period {first.period}; {first.rule} Withheld: not published "
-                         "because, with tables published before, it could have narrowed down a "
-                         "small count. Times are medians in days."])
+        writer.writerow([_("period %(period)s; %(rule)s Withheld: not published because, with "
+                           "tables published before, it could have narrowed down a small "
+                           "count. Times are medians in days.", period=first.period,
+                           rule=first.rule)])
     return out.getvalue()

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casework.i18n import _l
+
 #: Stages reached, as the funnel counts them: each case once, at the furthest stage.
 HANDLED = ("received", "in_scope", "declined", "referred", "investigated", "action_taken")
-FURTHEST = ("Each case is counted once, at the furthest stage it reached, so a case where "
-            "action was taken was investigated too; the rows are not added up.")
-MEDIAN = ("From receipt to closing, for cases received in the period and closed since. We "
-          "publish the median (the middle case) in days, and only where enough cases closed.")
-DECLINED = ("The kind of reason the decision-maker chose when declining. The reasons "
-            "themselves are free text about single cases and are never published; \"not "
-            "recorded\" counts declines made before the kind was asked for, or without it.")
+FURTHEST = _l("Each case is counted once, at the furthest stage it reached, so a case where "
+              "action was taken was investigated too; the rows are not added up.")
+MEDIAN = _l("From receipt to closing, for cases received in the period and closed since. We "
+            "publish the median (the middle case) in days, and only where enough cases closed.")
+DECLINED = _l("The kind of reason the decision-maker chose when declining. The reasons "
+              "themselves are free text about single cases and are never published; \"not "
+              "recorded\" counts declines made before the kind was asked for, or without it.")
 FINDINGS = ("substantiated", "partly_substantiated", "not_substantiated", "malicious")
 
 
@@ -73,125 +75,140 @@ def _time(heading: str, route: str | None = "disclosure", note: str = MEDIAN) ->
 
 
 VIC = Shape(
-    "vic-pid-s68", "Public interest disclosures: annual report",
-    "Public Interest Disclosures Act 2012 (Vic), s 68(1)", "a financial year", (
-        Section("The number and types of assessable disclosures made", ("category", "route"),
-                route="disclosure"),
-        _stages("The number and types of assessments made to determine whether a disclosure "
-                "is a public interest complaint"),
-        Section("The number and types of disclosures notified to the IBAC",
+    "vic-pid-s68", _l("Public interest disclosures: annual report"),
+    _l("Public Interest Disclosures Act 2012 (Vic), s 68(1)"), _l("a financial year"), (
+        Section(_l("The number and types of assessable disclosures made"),
+                ("category", "route"), route="disclosure"),
+        _stages(_l("The number and types of assessments made to determine whether a "
+                   "disclosure is a public interest complaint")),
+        Section(_l("The number and types of disclosures notified to the IBAC"),
                 ("route", "notified"), route="disclosure", values=("notified",),
-                note="Disclosures with the milestone \"Notified IBAC\" recorded (s 21), "
-                     "whatever else became of them; referrals to other bodies are not counted."),
-        _stages("The number and types of public interest complaints investigated",
+                note=_l("Disclosures with the milestone \"Notified IBAC\" recorded (s 21), "
+                        "whatever else became of them; referrals to other bodies are not "
+                        "counted.")),
+        _stages(_l("The number and types of public interest complaints investigated"),
                 ("investigated", "action_taken")),
-        _stages("Recommendations made and, for each, the action taken", ("action_taken",),
-                "How many disclosures had action recorded after findings. The recommendations "
-                "and the actions are free text about single cases and are never published."),
-        _time("Time taken"),
-    ), ("How to access the procedures (s 68(1)(a)) and applications for an injunction "
-        "(s 68(1)(e)) are not statistics Casework keeps.",))
+        _stages(_l("Recommendations made and, for each, the action taken"), ("action_taken",),
+                _l("How many disclosures had action recorded after findings. The "
+                   "recommendations and the actions are free text about single cases and are "
+                   "never published.")),
+        _time(_l("Time taken")),
+    ), (_l("How to access the procedures (s 68(1)(a)) and applications for an injunction "
+           "(s 68(1)(e)) are not statistics Casework keeps."),))
 
 CWLTH = Shape(
-    "cwlth-pid-s76", "Public interest disclosures: information for the Ombudsman's annual report",
-    "Public Interest Disclosure Act 2013 (Cth), s 76(2)(a) (given to the Ombudsman under "
-    "s 76(3))", "a financial year", (
-        _received("The number of public interest disclosures received by authorised officers"),
-        Section("The kinds of disclosable conduct to which those disclosures relate",
+    "cwlth-pid-s76",
+    _l("Public interest disclosures: information for the Ombudsman's annual report"),
+    _l("Public Interest Disclosure Act 2013 (Cth), s 76(2)(a) (given to the Ombudsman under "
+       "s 76(3))"), _l("a financial year"), (
+        _received(_l("The number of public interest disclosures received by authorised "
+                     "officers")),
+        Section(_l("The kinds of disclosable conduct to which those disclosures relate"),
                 ("category", "route"), route="disclosure"),
-        _stages("The number of disclosures allocated",
-                note="Disclosures accepted for handling (in scope, and every later stage except "
-                     "declined) were allocated; those still received were not yet allocated; "
-                     "referred ones went to another body. " + FURTHEST),
-        _declined("Decisions not to investigate, by kind of reason"),
-        _stages("The number of disclosure investigations conducted",
+        _stages(_l("The number of disclosures allocated"),
+                note=_l("Disclosures accepted for handling (in scope, and every later stage "
+                        "except declined) were allocated; those still received were not yet "
+                        "allocated; referred ones went to another body. Each case is counted "
+                        "once, at the furthest stage it reached, so a case where action was "
+                        "taken was investigated too; the rows are not added up.")),
+        _declined(_l("Decisions not to investigate, by kind of reason")),
+        _stages(_l("The number of disclosure investigations conducted"),
                 ("investigated", "action_taken")),
-        _time("The time taken to conduct those disclosure investigations"),
-        _stages("The actions taken in response to recommendations in reports relating to "
-                "those disclosure investigations", ("action_taken",),
-                "How many disclosures had action recorded after findings; the actions "
-                "themselves are free text about single cases and are never published."),
-    ), ("Paragraphs (b) to (d) are the Ombudsman's own figures.",))
+        _time(_l("The time taken to conduct those disclosure investigations")),
+        _stages(_l("The actions taken in response to recommendations in reports relating to "
+                   "those disclosure investigations"), ("action_taken",),
+                _l("How many disclosures had action recorded after findings; the actions "
+                   "themselves are free text about single cases and are never published.")),
+    ), (_l("Paragraphs (b) to (d) are the Ombudsman's own figures."),))
 
 PSDPA = Shape(
-    "canada-psdpa", "Disclosures of wrongdoing: annual report",
-    "Public Servants Disclosure Protection Act (S.C. 2005, c. 46), s 38.1; s 11(1)(c) for "
-    "wrongdoing found and corrective measures", "a financial year (FY2026: April to March)", (
-        _received("The number of disclosures received"),
-        _stages("The number of disclosures acted upon and not acted upon",
-                note="Not acted upon: declined. Acted upon: every later stage. Still received: "
-                     "no decision yet. " + FURTHEST),
-        _declined("Disclosures not acted upon, by kind of reason"),
-        _stages("The number of investigations commenced as a result of disclosures",
+    "canada-psdpa", _l("Disclosures of wrongdoing: annual report"),
+    _l("Public Servants Disclosure Protection Act (S.C. 2005, c. 46), s 38.1; s 11(1)(c) for "
+       "wrongdoing found and corrective measures"),
+    _l("a financial year (FY2026: April to March)"), (
+        _received(_l("The number of disclosures received")),
+        _stages(_l("The number of disclosures acted upon and not acted upon"),
+                note=_l("Not acted upon: declined. Acted upon: every later stage. Still "
+                        "received: no decision yet. Each case is counted once, at the furthest "
+                        "stage it reached, so a case where action was taken was investigated "
+                        "too; the rows are not added up.")),
+        _declined(_l("Disclosures not acted upon, by kind of reason")),
+        _stages(_l("The number of investigations commenced as a result of disclosures"),
                 ("in_scope", "investigated", "action_taken")),
-        Section("Findings of wrongdoing", ("outcome", "route"), route="disclosure",
-                values=FINDINGS, note="Outcomes recorded on investigated disclosures."),
-        _stages("Corrective measures taken", ("action_taken",),
-                "How many disclosures had corrective action recorded; the measures themselves "
-                "are free text about single cases and are never published."),
-    ), ("General enquiries about the Act, systemic problems and recommendations for "
-        "improvement are not statistics Casework keeps.",))
+        Section(_l("Findings of wrongdoing"), ("outcome", "route"), route="disclosure",
+                values=FINDINGS, note=_l("Outcomes recorded on investigated disclosures.")),
+        _stages(_l("Corrective measures taken"), ("action_taken",),
+                _l("How many disclosures had corrective action recorded; the measures "
+                   "themselves are free text about single cases and are never published.")),
+    ), (_l("General enquiries about the Act, systemic problems and recommendations for "
+           "improvement are not statistics Casework keeps."),))
 
 HARASSMENT = Shape(
-    "canada-harassment", "Work place harassment and violence: employer's annual report",
-    "Work Place Harassment and Violence Prevention Regulations (SOR/2020-130), s 36(d)",
-    "the preceding calendar year", (
-        _received("The total number of occurrences", "harassment"),
-        Section("The number of occurrences related, respectively, to sexual harassment and "
-                "violence and non-sexual harassment and violence", ("category", "route"),
+    "canada-harassment", _l("Work place harassment and violence: employer's annual report"),
+    _l("Work Place Harassment and Violence Prevention Regulations (SOR/2020-130), s 36(d)"),
+    _l("the preceding calendar year"), (
+        _received(_l("The total number of occurrences"), "harassment"),
+        Section(_l("The number of occurrences related, respectively, to sexual harassment and "
+                   "violence and non-sexual harassment and violence"), ("category", "route"),
                 route="harassment", split_sexual=True,
-                note="Each kind of occurrence is shown as published, grouped as sexual or "
-                     "non-sexual; the groups are not added up, because a sum of rounded and "
-                     "suppressed counts would be neither exact nor protected."),
-        Section("The means by which resolution processes were completed and, for each of "
-                "those means, the number of occurrences", ("outcome", "route"),
+                note=_l("Each kind of occurrence is shown as published, grouped as sexual or "
+                        "non-sexual; the groups are not added up, because a sum of rounded and "
+                        "suppressed counts would be neither exact nor protected.")),
+        Section(_l("The means by which resolution processes were completed and, for each of "
+                   "those means, the number of occurrences"), ("outcome", "route"),
                 route="harassment", values=("resolved_self_help", "resolved_informally",
                                             "not_investigated", "substantiated",
                                             "not_substantiated", "external", "withdrawn",
                                             "open")),
-        _time("The average time that it took to complete the resolution process for an "
-              "occurrence", "harassment",
-              "We publish the median (the middle occurrence) in days, not the average in "
-              "months: with few occurrences an average moves a long way with a single one. "
-              "Counted from receipt to closing, and only where enough occurrences closed."),
-    ), ("Occurrences that resulted in the death of an employee, prohibited grounds of "
-        "discrimination, locations and professional relationships (s 36(d)(iii) to (vi)) are "
-        "not statistics Casework keeps; locations and relationships could point at people.",))
+        _time(_l("The average time that it took to complete the resolution process for an "
+                 "occurrence"), "harassment",
+              _l("We publish the median (the middle occurrence) in days, not the average in "
+                 "months: with few occurrences an average moves a long way with a single one. "
+                 "Counted from receipt to closing, and only where enough occurrences closed.")),
+    ), (_l("Occurrences that resulted in the death of an employee, prohibited grounds of "
+           "discrimination, locations and professional relationships (s 36(d)(iii) to (vi)) "
+           "are not statistics Casework keeps; locations and relationships could point at "
+           "people."),))
 
 EU = Shape(
-    "eu-directive-art27", "Reports of breaches: voluntary annual statistics",
+    "eu-directive-art27", _l("Reports of breaches: voluntary annual statistics"),
     # Art 27 binds Member States (for their competent authorities), not organisations: this is
     # the organisation's own report in the same shape, for its internal channel.
-    "Voluntary statistics in the shape of Directive (EU) 2019/1937, art 27(2), for the "
-    "organisation's internal reporting channel (art 27 binds Member States, not organisations)",
-    "a calendar year", (
-        _received("The number of reports received"),
-        _stages("The number of investigations and proceedings initiated as a result of such "
-                "reports", ("in_scope", "referred", "investigated", "action_taken")),
-        Section("The outcome of those investigations and proceedings", ("outcome", "route"),
-                route="disclosure"),
-    ), ("The estimated financial damage and the amounts recovered (art 27(2)(c)) are not "
-        "recorded in Casework.",))
+    _l("Voluntary statistics in the shape of Directive (EU) 2019/1937, art 27(2), for the "
+       "organisation's internal reporting channel (art 27 binds Member States, not "
+       "organisations)"),
+    _l("a calendar year"), (
+        _received(_l("The number of reports received")),
+        _stages(_l("The number of investigations and proceedings initiated as a result of "
+                   "such reports"), ("in_scope", "referred", "investigated", "action_taken")),
+        Section(_l("The outcome of those investigations and proceedings"),
+                ("outcome", "route"), route="disclosure"),
+    ), (_l("The estimated financial damage and the amounts recovered (art 27(2)(c)) are not "
+           "recorded in Casework."),))
 
 MONITORING_OFFICER = Shape(
     "monitoring-officer",
-    "Whistleblowing and harassment: the Monitoring Officer's annual report to the audit "
-    "committee", "The organisation's whistleblowing policy (a voluntary report: no statute "
-    "requires it)", "a financial or calendar year", (
-        _received("Concerns received", None),
-        Section("Kinds of concern", ("category",)),
-        Section("How concerns were raised: anonymously or with a name",
+    _l("Whistleblowing and harassment: the Monitoring Officer's annual report to the audit "
+       "committee"),
+    _l("The organisation's whistleblowing policy (a voluntary report: no statute requires "
+       "it)"), _l("a financial or calendar year"), (
+        _received(_l("Concerns received"), None),
+        Section(_l("Kinds of concern"), ("category",)),
+        Section(_l("How concerns were raised: anonymously or with a name"),
                 ("anonymous", "route")),
-        Section("How far concerns went", ("route", "stage"), note=FURTHEST),
-        _declined("Concerns declined, by kind of reason", route=None),
-        Section("Outcomes", ("outcome", "route")),
-        Section("Time taken and deadlines met", ("route",),
+        Section(_l("How far concerns went"), ("route", "stage"), note=FURTHEST),
+        _declined(_l("Concerns declined, by kind of reason"), route=None),
+        Section(_l("Outcomes"), ("outcome", "route")),
+        Section(_l("Time taken and deadlines met"), ("route",),
                 measures=("days_to_acknowledge", "days_to_close", "clocks_met_share"),
-                note=MEDIAN + " Deadlines met: the share of deadlines that ended met."),
-        Section("Detriment reported afterwards", ("detriment",),
-                note="From the check-ins offered after a case closed."),
-    ), ("No names, no case references and nothing about any single case appear in this "
-        "report.",))
+                note=_l("From receipt to closing, for cases received in the period and closed "
+                        "since. We publish the median (the middle case) in days, and only "
+                        "where enough cases closed. Deadlines met: the share of deadlines that "
+                        "ended met.")),
+        Section(_l("Detriment reported afterwards"), ("detriment",),
+                note=_l("From the check-ins offered after a case closed.")),
+    ), (_l("No names, no case references and nothing about any single case appear in this "
+           "report."),))
 
 SHAPES = {shape.key: shape for shape in (VIC, CWLTH, PSDPA, HARASSMENT, EU,
                                          MONITORING_OFFICER)}

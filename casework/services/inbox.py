@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent, InboxItem, InboxSetting, Notification, User
 from casework.services import notify
 from casework.services.access import Staff, seers_of, staff_actor, visible_filter
@@ -214,7 +215,7 @@ def mark_read(ctx: Context, actor: Staff, item_id: int) -> Item:
     longer open, is not there (404)."""
     row = ctx.session.execute(_mine(actor).where(InboxItem.id == item_id)).first()
     if row is None:
-        raise NotFound("There is no such item in your inbox.")
+        raise NotFound(_("There is no such item in your inbox."))
     item, ref = row
     if item.read_at is None:
         item.read_at = ctx.now
@@ -224,7 +225,7 @@ def mark_read(ctx: Context, actor: Staff, item_id: int) -> Item:
 def mark_all_read(ctx: Context, actor: Staff) -> int:
     """Mark every item the person can see read; returns how many were unread."""
     rows = ctx.session.execute(_mine(actor).where(InboxItem.read_at.is_(None))).all()
-    for item, _ in rows:
+    for item, _ref in rows:
         item.read_at = ctx.now
     return len(rows)
 
@@ -256,8 +257,9 @@ def email_choice(ctx: Context, user_id: int) -> str:
 def set_email_choice(ctx: Context, actor: Staff, choice: str) -> str:
     """The person's own choice (nobody sets it for someone else)."""
     if choice not in EMAIL_CHOICES:
-        raise Invalid("Choose how you want to be told.",
-                      {"email": f"must be one of {', '.join(EMAIL_CHOICES)}"})
+        raise Invalid(_("Choose how you want to be told."),
+                      {"email": _("must be one of %(choices)s",
+                                  choices=", ".join(EMAIL_CHOICES))})
     found = ctx.session.get(InboxSetting, actor.user_id)
     if found is None:
         ctx.session.add(InboxSetting(user_id=actor.user_id, email=choice))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
+from casework.i18n import _
 from casework.models import StatsRelease
 from casework.services.access import Power, Staff, require
 from casework.services.audit import Kind
@@ -63,8 +64,8 @@ def profile_of(ctx: Context, name: str | None) -> Profile:
     """The organisation's disclosure profile, or another one named in the request."""
     chosen = name or ctx.runtime.pack.stats_profile
     if chosen not in PROFILES:
-        raise Invalid("Unknown disclosure profile.", {
-            "profile": f"must be one of: {', '.join(sorted(PROFILES))}"})
+        raise Invalid(_("Unknown disclosure profile."), {
+            "profile": _("must be one of: %(choices)s", choices=", ".join(sorted(PROFILES)))})
     return PROFILES[chosen]
 
 
@@ -74,15 +75,15 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
     dims = tuple(d.strip() for d in request.by if d.strip())
     unknown = [d for d in dims if d not in DIMENSION_LABELS]
     if unknown:
-        errors["by"] = (f"unknown dimension {unknown[0]!r}; choose from: "
-                        f"{', '.join(DIMENSION_LABELS)}")
+        errors["by"] = _("unknown dimension %(name)s; choose from: %(choices)s",
+                         name=repr(unknown[0]), choices=", ".join(DIMENSION_LABELS))
     elif len(set(dims)) != len(dims):
-        errors["by"] = "a dimension is named twice"
+        errors["by"] = _("a dimension is named twice")
     elif len(dims) > MAX_DIMENSIONS:
-        errors["by"] = f"at most {MAX_DIMENSIONS} dimensions at once"
+        errors["by"] = _("at most %(count)s dimensions at once", count=MAX_DIMENSIONS)
     elif ALONE_ONLY & set(dims) and len(dims) > 1:
-        errors["by"] = ("department and queue are published on their own only: crossed with "
-                        "anything else they would describe too few people")
+        errors["by"] = _("department and queue are published on their own only: crossed with "
+                         "anything else they would describe too few people")
     period = None
     try:
         period = parse_period((request.period or "").strip(),
@@ -90,16 +91,16 @@ def check_request(ctx: Context, request: StatsRequest) -> tuple[tuple[str, ...],
     except PeriodError as exc:
         errors["period"] = str(exc)
     if period is not None and period.end > ctx.today:
-        errors["period"] = (f"{period.key} has not ended yet; statistics are published for "
-                            "finished periods only")
+        errors["period"] = _("%(period)s has not ended yet; statistics are published for "
+                             "finished periods only", period=period.key)
     elif (period is not None and "by" not in errors and ALONE_ONLY & set(dims)
           and not period.key.startswith("FY")):
-        errors["period"] = ("tables by department or queue are published for whole financial "
-                            "years only (FY2026): with quarters or halves beside them, a unit "
-                            "with 8 or more cases in a year and fewer in three of its quarters "
-                            "would be shown to have had a case in the fourth")
+        errors["period"] = _("tables by department or queue are published for whole financial "
+                             "years only (FY2026): with quarters or halves beside them, a unit "
+                             "with 8 or more cases in a year and fewer in three of its quarters "
+                             "would be shown to have had a case in the fourth")
     if errors:
-        raise Invalid("The statistics request needs attention.", errors)
+        raise Invalid(_("The statistics request needs attention."), errors)
     return tuple(sorted(dims)), period
 
 
@@ -151,22 +152,26 @@ def as_csv(body: dict) -> str:
 def rule_words(body: dict) -> str:
     """The rules a release was published under, in plain words: for the page, the CSV and the
     annual reports (one place)."""
+    period = body["period"]
     if body.get("retry"):
-        return (f"This table for {body['period']} could not be checked in time, so nothing of "
-                "it is published now. Nothing was stored: ask for it again in a few minutes "
-                "(the operator can also publish the year's tables overnight with `casework "
-                "stats annual`).")
+        return _("This table for %(period)s could not be checked in time, so nothing of it is "
+                 "published now. Nothing was stored: ask for it again in a few minutes (the "
+                 "operator can also publish the year's tables overnight with `casework stats "
+                 "annual`).", period=period)
     if body.get("withheld"):
-        return (f"This table for {body['period']} is not published: read together with the "
-                "tables published before, its numbers could have narrowed down a small count or "
-                "shown that a small group includes someone. Tables already published stay as "
-                "they are; a longer period or other groupings may be published.")
+        return _("This table for %(period)s is not published: read together with the tables "
+                 "published before, its numbers could have narrowed down a small count or shown "
+                 "that a small group includes someone. Tables already published stay as they "
+                 "are; a longer period or other groupings may be published.", period=period)
     noise = body.get("noise", 0)
-    moved = (f"moved by up to {noise} (nearly always by 0, 1 or 2, and always the same way "
-             "for the same cases, so subtracting one table from another singles nobody out), "
-             "then ") if noise else ""
-    return (f"Counts from 1 to {body['threshold'] - 1} are not shown; other counts are "
-            f"{moved}rounded to a multiple of {body['rounding']}.")
+    if noise:
+        return _("Counts from 1 to %(below)s are not shown; other counts are moved by up to "
+                 "%(noise)s (nearly always by 0, 1 or 2, and always the same way for the same "
+                 "cases, so subtracting one table from another singles nobody out), then "
+                 "rounded to a multiple of %(rounding)s.", below=body["threshold"] - 1,
+                 noise=noise, rounding=body["rounding"])
+    return _("Counts from 1 to %(below)s are not shown; other counts are rounded to a multiple "
+             "of %(rounding)s.", below=body["threshold"] - 1, rounding=body["rounding"])
 
 
 #: Seconds the statistics audits of one page or API request may take together (gunicorn's
@@ -212,13 +217,13 @@ def _tally(ctx: Context, dims: Sequence[str], periods: Sequence[Period]) -> Tall
     counted = quarter_tally(ctx, dims, quarters)
     every = domains(ctx)
     values = {d: list(every[d]) for d in dims}
-    for _, cell in counted:
+    for _quarter, cell in counted:
         for d, v in zip(dims, cell, strict=True):
             if v not in values[d]:
                 values[d].append(v)  # a category since removed from the pack still counts
     return Tally({d: tuple(values[d]) for d in dims},
-                 {cell: n for cell, (n, _) in counted.items()}, feasible(ctx),
-                 {cell: key_sum for cell, (_, key_sum) in counted.items()},
+                 {cell: n for cell, (n, _sum) in counted.items()}, feasible(ctx),
+                 {cell: key_sum for cell, (_n, key_sum) in counted.items()},
                  ctx.runtime.keyring.derive(PURPOSE))
 
 

@@ -15,6 +15,7 @@ from itertools import product
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from casework.i18n import _l
 from casework.models import Case, CaseEvent, CheckIn
 from casework.services.context import Context
 from casework.stats import SMALL_UNITS
@@ -47,14 +48,14 @@ REASON_CLASS = "reason_class"
 
 
 DIMENSION_LABELS = {
-    "route": "Route", "category": "Kind of conduct", "department": "Department",
-    "queue": "Queue", "outcome": "Outcome", "anonymous": "Anonymous or named",
-    "path": "Harassment resolution path", "detriment": "Detriment reported afterwards",
-    "stage": "Furthest stage reached", "declined": "Declined, by kind of reason",
-    "notified": "Notified to an outside body (a milestone counted as such)",
-    "relation": "How the reporter knows",
-    "acknowledged": "Acknowledged", "closed": "Closed or still open",
-    "deadlines": "Deadlines met",
+    "route": _l("Route"), "category": _l("Kind of conduct"), "department": _l("Department"),
+    "queue": _l("Queue"), "outcome": _l("Outcome"), "anonymous": _l("Anonymous or named"),
+    "path": _l("Harassment resolution path"), "detriment": _l("Detriment reported afterwards"),
+    "stage": _l("Furthest stage reached"), "declined": _l("Declined, by kind of reason"),
+    "notified": _l("Notified to an outside body (a milestone counted as such)"),
+    "relation": _l("How the reporter knows"),
+    "acknowledged": _l("Acknowledged"), "closed": _l("Closed or still open"),
+    "deadlines": _l("Deadlines met"),
 }
 #: Small units (a department; a queue, which can stand for one officer) are published only on
 #: their own: crossed with anything else they would describe too few people.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from casework.i18n import _, _l, ngettext
 from casework.models import STAFF_ROLES
 from casework.services import accounts, grants
 from casework.services.access import Power, has_power
@@ -24,10 +25,11 @@ from casework.web.staff import Labels, actor
 from casework.workflow.policy import PERSON_ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ROLE_WORDS = {"admin": "Administrator (accounts and directory; no case content)",
-              "intake": "Intake officer (triage and handling)", "investigator": "Investigator",
-              "decision_maker": "Decision maker", "hr_analyst": "HR analyst (statistics only)",
-              "auditor": "Auditor (audit trail only)"}
+ROLE_WORDS = {"admin": _l("Administrator (accounts and directory; no case content)"),
+              "intake": _l("Intake officer (triage and handling)"),
+              "investigator": _l("Investigator"), "decision_maker": _l("Decision maker"),
+              "hr_analyst": _l("HR analyst (statistics only)"),
+              "auditor": _l("Auditor (audit trail only)")}
 #: Pages queue owners use too: the service decides who may see and do what there.
 SHARED = frozenset({"admin.grants", "admin.decide"})
 #: Where a decision sends the person back to.
@@ -65,9 +67,9 @@ def home():
 
 def _person_form() -> PersonForm:
     form = PersonForm()
-    form.department.choices = [("", "None")] + list(runtime().pack.departments.items())
-    form.roles.choices = [(r, r.replace("_", " ").capitalize()) for r in sorted(PERSON_ROLES)]
-    form.manager_id.choices = [(0, "None")] + person_choices(context())
+    form.department.choices = [("", _("None"))] + list(runtime().pack.departments.items())
+    form.roles.choices = [(r, _first_up(Labels.words(r))) for r in sorted(PERSON_ROLES)]
+    form.manager_id.choices = [(0, _("None"))] + person_choices(context())
     return form
 
 
@@ -76,6 +78,11 @@ def _entry(form: PersonForm) -> NewPerson:
     return NewPerson(name=form.name.data, position=form.position.data,
                      email=form.email.data or None, department=form.department.data or None,
                      roles=tuple(form.roles.data or ()), manager_id=form.manager_id.data or None)
+
+
+def _first_up(words: str) -> str:
+    """Words with a capital first letter (and the rest as written: "Responsable RH")."""
+    return words[:1].upper() + words[1:]
 
 
 def _choices(form: AccountForm | AccessForm) -> AccountForm | AccessForm:
@@ -94,7 +101,7 @@ def people():
         except Invalid as exc:
             form_errors(form, exc)
         else:
-            flash(f"{form.name.data} was added to the directory.", "success")
+            flash(_("%(name)s was added to the directory.", name=form.name.data), "success")
             return redirect(url_for("admin.people"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/people.html", form=form,
@@ -119,7 +126,7 @@ def person(person_id: int):
         except Invalid as exc:
             form_errors(form, exc)
         else:
-            flash(f"{form.name.data}'s entry was changed.", "success")
+            flash(_("%(name)s's entry was changed.", name=form.name.data), "success")
             return redirect(url_for("admin.people", _anchor="directory"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/person.html", form=form, entry=entry), status
@@ -129,7 +136,7 @@ def person(person_id: int):
 def users():
     """Staff accounts, and a form to invite someone (the invitation is shown once)."""
     form = _choices(AccountForm())
-    form.person_id.choices = [(0, "None")] + person_choices(context())
+    form.person_id.choices = [(0, _("None"))] + person_choices(context())
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
@@ -179,16 +186,19 @@ def _access_form(row, waiting: list[grants.GrantRow]) -> AccessForm:
         "queues": [*row.queues, *(r.queue for r in waiting if r.queue)]}))
     for field, held in ((form.roles, {r.role for r in waiting}),
                         (form.queues, {r.queue for r in waiting})):
-        field.choices = [(key, f"{words} (waiting for approval)" if key in held else words)
+        field.choices = [(key, _("%(words)s (waiting for approval)", words=words) if key in held
+                          else words)
                          for key, words in field.choices]
     return form
 
 
 def _changed(waiting: int) -> str:
     if not waiting:
-        return "The account was changed."
-    return (f"The account was changed. What it adds that reaches cases ({waiting} "
-            f"request{'s' if waiting > 1 else ''}) takes effect only once approved.")
+        return _("The account was changed.")
+    return ngettext("The account was changed. What it adds that reaches cases (%(num)s "
+                    "request) takes effect only once approved.",
+                    "The account was changed. What it adds that reaches cases (%(num)s "
+                    "requests) takes effect only once approved.", waiting)
 
 
 @bp.post("/users/<int:user_id>/invitation")
@@ -203,7 +213,8 @@ def invitation(user_id: int):
 def deactivate(user_id: int):
     """Close an account at once."""
     user = accounts.deactivate(context(), actor(), user_id)
-    flash(f"{user.name}'s account was deactivated; their sessions have ended.", "success")
+    flash(_("%(name)s's account was deactivated; their sessions have ended.", name=user.name),
+          "success")
     return redirect(url_for("admin.account", user_id=user_id), 303)
 
 
@@ -219,9 +230,9 @@ def grants_page():
 def decide(grant_id: int, decision: str):
     """Approve or refuse one request for access, then back where the person came from."""
     grant = grants.decide(context(), actor(), grant_id, approve=decision == "approve")
-    what = (f"the {Labels().queue(grant.queue)} queue" if grant.queue
-            else f"the {grant.role.replace('_', ' ')} role")
-    flash(f"Approved: the account now has {what}." if grant.state == "approved"
-          else f"Refused: the account does not get {what}.", "success")
+    what = (_("the %(queue)s queue", queue=Labels().queue(grant.queue)) if grant.queue
+            else _("the %(role)s role", role=Labels.words(grant.role)))
+    flash(_("Approved: the account now has %(what)s.", what=what) if grant.state == "approved"
+          else _("Refused: the account does not get %(what)s.", what=what), "success")
     back = BACK.get(request.form.get("back", ""), "admin.grants")
     return redirect(url_for(back), 303)

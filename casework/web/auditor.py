@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from casework.i18n import _, _l, format_moment
 from casework.services.access import Power, has_power, require
 from casework.services.audit_filters import TrailQuery
 from casework.services.audit_views import TrailPage, export_trail, list_trail, verify_trail
@@ -31,7 +32,7 @@ from casework.web.trail_words import kind_choices, kind_words
 bp = Blueprint("auditor", __name__, url_prefix="/staff/audit")
 PER_PAGE = 50
 FILTERS = ("case", "actor", "kind", "period", "from", "to")
-NO_SUCH_CASE = "No case has this reference."
+NO_SUCH_CASE = _l("No case has this reference.")
 
 
 class TrailForm(Form):
@@ -41,12 +42,12 @@ class TrailForm(Form):
     class Meta:
         csrf = False
 
-    case = SearchField("Case reference", validators=[Optional(), Length(max=32)])
-    actor = StringField("Who acted", validators=[Optional(), Length(max=64)])
-    kind = SelectField("What happened", validate_choice=False, default="")
-    period = StringField("Period", validators=[Optional(), Length(max=16)])
-    since = DateField("From", name="from", validators=[Optional()])
-    until = DateField("To", name="to", validators=[Optional()])
+    case = SearchField(_l("Case reference"), validators=[Optional(), Length(max=32)])
+    actor = StringField(_l("Who acted"), validators=[Optional(), Length(max=64)])
+    kind = SelectField(_l("What happened"), validate_choice=False, default="")
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=16)])
+    since = DateField(_l("From"), name="from", validators=[Optional()])
+    until = DateField(_l("To"), name="to", validators=[Optional()])
 
 
 @bp.before_request
@@ -83,7 +84,7 @@ def asked(form: TrailForm) -> TrailQuery:
 def refused(form: TrailForm, exc: Invalid | NotFound):
     """The page again with the service's refusal on the form's fields: 422, or 404 for a case
     out of reach (worded as no such case, as for a made-up reference)."""
-    fields = {"case": NO_SUCH_CASE} if isinstance(exc, NotFound) else exc.fields
+    fields = {"case": str(NO_SUCH_CASE)} if isinstance(exc, NotFound) else exc.fields
     by_name = {f.name: f for f in form}
     for name, message in fields.items():
         by_name.get(name, form.period).errors = [message]
@@ -139,15 +140,15 @@ def when(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     local = moment.astimezone(ZoneInfo(runtime().pack.timezone))
-    return local.strftime("%d %b %Y, %H:%M:%S %Z").lstrip("0")
+    return f"{format_moment(local, 'd MMM y, HH:mm:ss')} {local.strftime('%Z')}"
 
 
 def detail(value: object) -> str:
     """A detail's value in words: lists joined, maps as "key: value", nothing as "none"."""
     if value is None or value == [] or value == {}:
-        return "none"
+        return _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(detail(v) for v in value)
     if isinstance(value, dict):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from casework.i18n import _
+
 WIDTH, PLOT, ROW, BAR, TOP, AXIS = 720, 600, 44, 18, 8, 28
 #: Axis steps: never finer than 10, so no tick reads like a count the rules keep back.
 STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
@@ -74,5 +76,5 @@ def crosstab(rows: Sequence[dict], down: str, across: str,
     columns = order(across)
     return Crosstab(
         tuple(label(across, v) for v in columns),
-        tuple((label(down, d), tuple(cells.get((d, a), "withheld") for a in columns))
+        tuple((label(down, d), tuple(cells.get((d, a), _("withheld")) for a in columns))
               for d in order(down)))

@@ -9,6 +9,7 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
+from casework.i18n import _
 from casework.services import invitations, totp
 from casework.services.errors import Invalid, Unauthorized
 from casework.web.edge import context, runtime
@@ -43,8 +44,8 @@ def app():
     if not state:
         return redirect(url_for("enrol.start"), 303)
     form, status = EnrolForm(), 422 if request.method == "POST" else 200
-    form.password.label.text = ("Your current password" if state["purpose"] == "reset"
-                                else "Choose a password")
+    form.password.label.text = (_("Your current password") if state["purpose"] == "reset"
+                                else _("Choose a password"))
     if state["purpose"] == "reset":
         form.password.render_kw = {"autocomplete": "current-password"}
     if form.validate_on_submit() and _same_password(form, state["purpose"]):
@@ -57,8 +58,8 @@ def app():
             form.password.errors, status = [exc.message], exc.status
         else:
             session.pop(KEY, None)
-            flash("Your account is ready. Sign in with your email, your password and the "
-                  "next code your app shows.", "success")
+            flash(_("Your account is ready. Sign in with your email, your password and the "
+                    "next code your app shows."), "success")
             return redirect(url_for("staff.sign_in"), 303)
     uri = totp.otpauth_uri(state["secret"], state["email"], runtime().pack.organisation)
     return render_template("staff/enrol_app.html", form=form, state=state,
@@ -67,7 +68,7 @@ def app():
 
 def _same_password(form: EnrolForm, purpose: str) -> bool:
     if purpose == "enrol" and form.password.data != form.password_again.data:
-        form.password_again.errors = ["Type the same password twice"]
+        form.password_again.errors = [_("Type the same password twice")]
         return False
     return True
 

@@ -11,6 +11,7 @@ from flask_login import login_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from casework.i18n import _, _l
 from casework.services import oidc, oidc_protocol
 from casework.web.accounts import StaffUser
 from casework.web.edge import context, runtime
@@ -24,8 +25,8 @@ PENDING, AWAITING, METHOD = "oidc_pending", "oidc_awaiting", "signed_in_with"
 class CodeForm(Form):
     """The account's own TOTP code, when the provider showed no second factor."""
 
-    totp = StringField("Code from your authenticator app", validators=[
-        DataRequired("Enter the code your authenticator app shows"), Length(max=12)])
+    totp = StringField(_l("Code from your authenticator app"), validators=[
+        DataRequired(_l("Enter the code your authenticator app shows")), Length(max=12)])
 
 
 def configured():
@@ -59,8 +60,9 @@ def start():
     try:
         url, pending = oidc_protocol.begin(config, redirect_uri())
     except oidc_protocol.ProviderError:
-        return _refusal(oidc.Outcome(None, message="The sign-in provider cannot be reached "
-                                     "now. Try again later, or sign in with your password."),
+        return _refusal(oidc.Outcome(None, message=_("The sign-in provider cannot be reached "
+                                                     "now. Try again later, or sign in with "
+                                                     "your password.")),
                         503)
     session[PENDING] = pending
     return _redirect(url, 303)

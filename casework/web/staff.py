@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from casework.i18n import _, _l
 from casework.services import grants, worklists
 from casework.services.access import Power, Staff, handles_cases, has_power, staff_actor
 from casework.services.auth import staff_sign_in
@@ -35,11 +36,19 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 #: A browser the account signed in on before (services/auth.py, device tokens): a year.
 DEVICE_COOKIE, DEVICE_AGE = "casework_device", 365 * 24 * 3600
 PER_PAGE = 25
-USE_PROVIDER = "This account signs in with {}: use the button below the form."
-CAPACITY_WORDS = {"handler": "Handler", "investigator": "Investigator",
-                  "decision_maker": "Decision maker"}
-ACTION_WORDS = {"police_referral": "A police referral must be made and recorded",
-                "immediate_escalation": "Escalate at once to the head of the organisation"}
+CAPACITY_WORDS = {"handler": _l("Handler"), "investigator": _l("Investigator"),
+                  "decision_maker": _l("Decision maker")}
+ACTION_WORDS = {"police_referral": _l("A police referral must be made and recorded"),
+                "immediate_escalation": _l("Escalate at once to the head of the organisation")}
+#: The staff roles (models.users.STAFF_ROLES) in words.
+ROLE_WORDS = {"admin": _l("admin"), "intake": _l("intake"), "investigator": _l("investigator"),
+              "decision_maker": _l("decision maker"), "hr_analyst": _l("HR analyst"),
+              "auditor": _l("auditor"),
+              # the directory's roles (workflow.policy.PERSON_ROLES)
+              "chief_executive": _l("chief executive"),
+              "monitoring_officer": _l("monitoring officer"),
+              "head_of_internal_audit": _l("head of internal audit"),
+              "hr_manager": _l("hr manager"), "director": _l("director")}
 
 
 def actor() -> Staff:
@@ -74,30 +83,36 @@ class Labels:
         return found.label if found else key.replace("_", " ")
 
     def department(self, key: str | None) -> str:
-        return self.rt.pack.departments.get(key, key) if key else "Not given"
+        return self.rt.pack.departments.get(key, key) if key else _("Not given")
 
     @staticmethod
     def relation(key: str | None, witness: bool) -> str:
         """How the reporter knows, in a handler's words (RELATIONS)."""
         if key in RELATIONS:
             return RELATIONS[key][1]
-        return ("Someone else's matter (asked before the form said how they know)" if witness
-                else "Not asked")
+        return (_("Someone else's matter (asked before the form said how they know)")
+                if witness else _("Not asked"))
 
     @staticmethod
     def words(key: str | None) -> str:
-        return (key or "").replace("_", " ")
+        """A key in words (a role in the language of the page)."""
+        return str(ROLE_WORDS[key]) if key in ROLE_WORDS else (key or "").replace("_", " ")
+
+    @classmethod
+    def roles(cls, keys) -> str:
+        """Roles in words, joined with commas."""
+        return ", ".join(cls.words(key) for key in keys)
 
     #: A route field's choice in plain words, translated by the route file.
     choice = staticmethod(choice_words)
 
     @staticmethod
     def capacity(key: str) -> str:
-        return CAPACITY_WORDS.get(key, key.replace("_", " "))
+        return str(CAPACITY_WORDS.get(key, key.replace("_", " ")))
 
     @staticmethod
     def action(key: str) -> str:
-        return ACTION_WORDS.get(key, key.replace("_", " ").capitalize())
+        return str(ACTION_WORDS.get(key, key.replace("_", " ").capitalize()))
 
 
 @bp.app_context_processor
@@ -128,10 +143,12 @@ def sign_in():
                                     secure=current_app.config.get("SESSION_COOKIE_SECURE")
                                     or request.is_secure)
             return response
-        form.password.errors = [USE_PROVIDER.format(runtime().settings.oidc.name)
-                                if result.reason == "use_provider" else
-                                "Those sign-in details are not right. Check your email, "
-                                "password and code, and try again."]
+        form.password.errors = [
+            _("This account signs in with %(provider)s: use the button below the form.",
+              provider=runtime().settings.oidc.name)
+            if result.reason == "use_provider" else
+            _("Those sign-in details are not right. Check your email, password and code, "
+              "and try again.")]
     status = 422 if request.method == "POST" else 200
     return render_template("staff/sign_in.html", form=form), status
 
@@ -143,7 +160,7 @@ def sign_out():
     elsewhere = provider_sign_out_url(session.get("signed_in_with") == "oidc")
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     if elsewhere:
         session["provider_sign_out"] = elsewhere
     return redirect(url_for("staff.sign_in"), 303)
@@ -169,11 +186,12 @@ def _filter_form() -> CaseFilterForm:
     for route in rt.routes.values():
         for key, state in route.states.items():
             states.setdefault(key, state.label)
-    form.route.choices = [("", "Any")] + [(r.key, r.label) for r in rt.routes.values()]
-    form.state.choices = [("", "Any")] + list(states.items())
-    form.queue.choices = [("", "Any")] + [(q.key, q.label) for q in rt.pack.queues.values()]
-    form.category.choices = [("", "Any")] + [(c.key, c.label)
-                                             for c in rt.pack.categories.values()]
+    any_ = _("Any")
+    form.route.choices = [("", any_)] + [(r.key, r.label) for r in rt.routes.values()]
+    form.state.choices = [("", any_)] + list(states.items())
+    form.queue.choices = [("", any_)] + [(q.key, q.label) for q in rt.pack.queues.values()]
+    form.category.choices = [("", any_)] + [(c.key, c.label)
+                                            for c in rt.pack.categories.values()]
     search_choices(form)
     return form
 

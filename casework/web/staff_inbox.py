@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from wtforms import RadioField
 from wtforms.validators import DataRequired
 
+from casework.i18n import _, _l, ngettext
 from casework.services import inbox
 from casework.services.access import open_case
 from casework.web.edge import context
@@ -17,27 +18,27 @@ from casework.web.forms import Form
 from casework.web.staff import actor, bp
 
 #: What each kind of item says (no case content: the reference is shown beside it).
-WORDS = {"new_report": "A new report has arrived in your queue",
-         "reporter_message": "The reporter has written a message",
-         "reporter_evidence": "The reporter has sent evidence",
-         "reporter_update": "The reporter has done something on their page",
-         "assigned": "You have been assigned to a case",
-         "case_moved": "A case has come within your reach",
-         "grant_pending": "A request for access waits for your decision",
-         "due_soon": "A deadline is coming up",
-         "overdue": "A deadline has passed",
-         "escalated": "Escalated to you at once by the policy",
-         "referral_due": "The policy asks for a referral decision"}
-EMAIL_WORDS = {"immediate": "Straight away: one email when something new arrives",
-               "daily": "Once a day: a summary of how many new items there are",
-               "none": "Never: I will look at my inbox"}
+WORDS = {"new_report": _l("A new report has arrived in your queue"),
+         "reporter_message": _l("The reporter has written a message"),
+         "reporter_evidence": _l("The reporter has sent evidence"),
+         "reporter_update": _l("The reporter has done something on their page"),
+         "assigned": _l("You have been assigned to a case"),
+         "case_moved": _l("A case has come within your reach"),
+         "grant_pending": _l("A request for access waits for your decision"),
+         "due_soon": _l("A deadline is coming up"),
+         "overdue": _l("A deadline has passed"),
+         "escalated": _l("Escalated to you at once by the policy"),
+         "referral_due": _l("The policy asks for a referral decision")}
+EMAIL_WORDS = {"immediate": _l("Straight away: one email when something new arrives"),
+               "daily": _l("Once a day: a summary of how many new items there are"),
+               "none": _l("Never: I will look at my inbox")}
 
 
 class EmailChoiceForm(Form):
     """How the person hears of new items."""
 
-    email = RadioField("Email me about new items", choices=list(EMAIL_WORDS.items()),
-                       validators=[DataRequired("Choose how you want to be told.")])
+    email = RadioField(_l("Email me about new items"), choices=list(EMAIL_WORDS.items()),
+                       validators=[DataRequired(_l("Choose how you want to be told."))])
 
 
 class Unread:
@@ -88,7 +89,7 @@ def inbox_page(form: EmailChoiceForm | None = None, status: int = 200):
 def inbox_read(item_id: int):
     """Mark one item read (someone else's is a 404)."""
     inbox.mark_read(context(), actor(), item_id)
-    flash("Marked as read.", "success")
+    flash(_("Marked as read."), "success")
     return redirect(url_for("staff.inbox_page"), 303)
 
 
@@ -97,7 +98,8 @@ def inbox_read(item_id: int):
 def inbox_read_all():
     """Mark every item read."""
     done = inbox.mark_all_read(context(), actor())
-    flash(f"Marked {done} {'item' if done == 1 else 'items'} as read.", "success")
+    flash(ngettext("Marked %(num)s item as read.", "Marked %(num)s items as read.", done),
+          "success")
     return redirect(url_for("staff.inbox_page"), 303)
 
 
@@ -109,5 +111,5 @@ def inbox_email():
     if not form.validate_on_submit():
         return inbox_page(form, 422)
     inbox.set_email_choice(context(), actor(), form.email.data)
-    flash("Your choice of email is saved.", "success")
+    flash(_("Your choice of email is saved."), "success")
     return redirect(url_for("staff.inbox_page"), 303)

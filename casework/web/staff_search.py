@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from casework.i18n import _, _l
 from casework.services.access import handles_cases
 from casework.services.bulk import MAX_CASES, bulk_assign, bulk_move, export_csv
 from casework.services.casepage import colleagues
@@ -24,8 +25,8 @@ from casework.web.forms import CaseFilterForm
 from casework.web.staff import actor, bp
 from casework.web.staff_case import render_case
 
-CAPACITIES = (("investigator", "Investigator"), ("handler", "Handler"),
-              ("decision_maker", "Decision maker"))
+CAPACITIES = (("investigator", _l("Investigator")), ("handler", _l("Handler")),
+              ("decision_maker", _l("Decision maker")))
 
 
 def _colleagues() -> list:
@@ -38,9 +39,9 @@ def _colleagues() -> list:
 def search_choices(form: CaseFilterForm) -> None:
     """Whom the list can be filtered by: colleagues who handle cases, directory people."""
     ctx, handles = context(), handles_cases(actor())
-    form.assigned_to.choices = [(0, "Anyone")] + (
+    form.assigned_to.choices = [(0, _("Anyone"))] + (
         [(c.user_id, c.name) for c in _colleagues()] if handles else [])
-    form.implicated.choices = [(0, "Anyone")] + (person_choices(ctx) if handles else [])
+    form.implicated.choices = [(0, _("Anyone"))] + (person_choices(ctx) if handles else [])
 
 
 def search_query(form: CaseFilterForm) -> dict:
@@ -69,9 +70,10 @@ def save_search():
     try:
         saved = save_filter(context(), actor(), request.form.get("name", ""), query)
     except Invalid as exc:
-        flash(f"{exc.message} {'; '.join(exc.fields.values())}.", "error")
+        flash(_("%(message)s %(why)s.", message=exc.message,
+                why="; ".join(map(str, exc.fields.values()))), "error")
         return redirect(url_for("staff.cases", **query), 303)
-    flash(f"Saved the filter “{saved.name}”.", "success")
+    flash(_("Saved the filter “%(name)s”.", name=saved.name), "success")
     return redirect(url_for("staff.cases", **saved.query), 303)
 
 
@@ -80,7 +82,7 @@ def save_search():
 def delete_search(filter_id: int):
     """Forget one of my saved filters."""
     delete_filter(context(), actor(), filter_id)
-    flash("The saved filter is gone.", "success")
+    flash(_("The saved filter is gone."), "success")
     return redirect(url_for("staff.cases"), 303)
 
 
@@ -98,15 +100,16 @@ def bulk():
             return Response(body, mimetype="text/csv", headers={
                 "Content-Disposition": 'attachment; filename="cases.csv"'})
         if action == "assign":
-            outcomes = bulk_assign(ctx, me, refs, _chosen("user_id", "a colleague"),
+            outcomes = bulk_assign(ctx, me, refs, _chosen("user_id", _("a colleague")),
                                    request.form.get("capacity", "investigator"))
         elif action == "move":
             queue = request.form.get("queue") or ""
             if queue not in runtime().pack.queues:
-                raise Invalid("Choose a queue.", {"queue": "choose the queue to move them to"})
+                raise Invalid(_("Choose a queue."),
+                              {"queue": _("choose the queue to move them to")})
             outcomes = bulk_move(ctx, me, refs, queue, request.form.get("reason", ""))
         else:
-            raise Invalid("Choose what to do.", {"action": "assign, move or export"})
+            raise Invalid(_("Choose what to do."), {"action": _("assign, move or export")})
     except Invalid as exc:
         return render_template("staff/bulk_done.html", outcomes=[], problem=exc, back=back,
                                action=action), 422
@@ -120,7 +123,7 @@ def _chosen(name: str, what: str) -> int:
     except ValueError:
         chosen = 0
     if not chosen:
-        raise Invalid(f"Choose {what}.", {name: f"choose {what}"})
+        raise Invalid(_("Choose %(what)s.", what=what), {name: _("choose %(what)s", what=what)})
     return chosen
 
 
@@ -133,8 +136,9 @@ def title(ref: str):
         version = _version(raw)
         set_title(context(), actor(), ref, request.form.get("title", ""), version)
     except Invalid as exc:
-        return render_case(ref, 422, problem=f"Title: {'; '.join(exc.fields.values())}")
-    flash("The case's title is saved.", "success")
+        return render_case(ref, 422, problem=_("Title: %(why)s",
+                                               why="; ".join(map(str, exc.fields.values()))))
+    flash(_("The case's title is saved."), "success")
     return redirect(url_for("staff.case", ref=ref) + "#case-title", 303)
 
 
@@ -142,7 +146,8 @@ def _version(raw: str | None) -> int | None:
     try:
         return row_id(raw) if raw else None
     except ValueError:
-        raise Invalid("Reload the case.", {"version": "reload the case and try again"}) from None
+        raise Invalid(_("Reload the case."),
+                      {"version": _("reload the case and try again")}) from None
 
 
 @bp.app_context_processor

@@ -4,11 +4,14 @@ nothing of any case; every table shown or downloaded is a release, stored and au
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
+from casework.i18n import _, _l, format_day
 from casework.services import annual, stats
 from casework.services.access import Power, has_power, require
 from casework.services.errors import Invalid
@@ -22,8 +25,9 @@ from casework.web.pdf import render_pdf
 from casework.web.staff import actor
 
 bp = Blueprint("statistics", __name__, url_prefix="/staff")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+#: The disclosure profiles (casework.stats.PROFILES) in words.
+PROFILE_WORDS = {"standard": _l("Standard"), "strict": _l("Strict"),
+                 "threshold10": _l("Threshold10")}
 
 
 class TableForm(Form):
@@ -33,10 +37,10 @@ class TableForm(Form):
     class Meta:
         csrf = False
 
-    by = SelectField("Count cases by", validate_choice=False)
-    by2 = SelectField("And by (optional)", validate_choice=False, default="")
-    period = StringField("Period", validators=[Length(max=32)])
-    profile = SelectField("Disclosure rules", validate_choice=False)
+    by = SelectField(_l("Count cases by"), validate_choice=False)
+    by2 = SelectField(_l("And by (optional)"), validate_choice=False, default="")
+    period = StringField(_l("Period"), validators=[Length(max=32)])
+    profile = SelectField(_l("Disclosure rules"), validate_choice=False)
 
 
 class AnnualForm(Form):
@@ -45,14 +49,15 @@ class AnnualForm(Form):
     class Meta:
         csrf = False
 
-    period = StringField("Year", validators=[Length(max=32)])
+    period = StringField(_l("Year"), validators=[Length(max=32)])
 
 
 @bp.app_context_processor
 def inject_statistics_access():
     """The navigation shows the statistics link to analysts only."""
     return {"sees_statistics": bool(current_user.is_authenticated
-                                    and has_power(actor(), Power.STATISTICS))}
+                                    and has_power(actor(), Power.STATISTICS)),
+            "group_words": annual.group_words, "profile_words": PROFILE_WORDS}
 
 
 def analyst():
@@ -65,11 +70,13 @@ def analyst():
 def table_form() -> TableForm:
     """The table form from the query string, its choices in plain words."""
     form = TableForm(request.args)
-    dims = list(DIMENSION_LABELS.items())
+    dims = [(key, str(words)) for key, words in DIMENSION_LABELS.items()]
     form.by.choices = dims
-    form.by2.choices = [("", "Nothing else"), *dims]
-    form.profile.choices = [(p.name, f"{p.name.capitalize()} (1 to {p.threshold - 1} not shown, "
-                             f"rounded to {p.rounding})") for p in PROFILES.values()]
+    form.by2.choices = [("", _("Nothing else")), *dims]
+    form.profile.choices = [(p.name, _("%(name)s (1 to %(below)s not shown, rounded to "
+                                       "%(rounding)s)", name=PROFILE_WORDS.get(p.name, p.name),
+                                       below=p.threshold - 1, rounding=p.rounding))
+                            for p in PROFILES.values()]
     if not form.profile.data:
         form.profile.data = runtime().pack.stats_profile
     return form
@@ -101,7 +108,10 @@ def statistics_page(form: TableForm, view: dict | None, status: int, me):
 
 def dims_words(dims) -> str:
     """Dimensions in plain words: "Kind of conduct and Route"."""
-    return " and ".join(DIMENSION_LABELS.get(d, d) for d in dims)
+    words = [str(DIMENSION_LABELS.get(d, d)) for d in dims]
+    if len(words) == 2:
+        return _("%(first)s and %(second)s", first=words[0], second=words[1])
+    return ", ".join(words)
 
 
 @bp.get("/statistics")
@@ -136,7 +146,7 @@ def statistics_csv():
 def annual_page(form: AnnualForm, reports, status: int, working: str | None = None):
     """The annual reports page (the form alone until a year is asked for). `working` is the
     address that carries on working them out, while a first showing is computed."""
-    month = MONTHS[runtime().pack.fiscal_year_start_month - 1]
+    month = format_day(date(2000, runtime().pack.fiscal_year_start_month, 1), "MMMM")
     return render_template("staff/annual.html", form=form, reports=reports, fiscal_month=month,
                            measure_labels=annual.MEASURE_LABELS, working=working), status
 
@@ -217,7 +227,7 @@ def present(body: dict, order: tuple[str, ...]) -> dict:
         return annual.value_label(ctx, dim, value)
 
     def words(row: dict) -> str:
-        return " · ".join(str(label(d, row[d])) for d in dims) or "All cases"  # str(): shown
+        return " · ".join(str(label(d, row[d])) for d in dims) or _("All cases")  # str(): shown
 
     cells = [r for r in rows if all(r[d] is not None for d in dims) and dims
              and not annual.impossible(ctx, r)]
