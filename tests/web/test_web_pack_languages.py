@@ -87,9 +87,9 @@ def _english_texts(runtime) -> set[str]:
     """Every English text of the pack and routes in use that reads differently in French (the
     long ones: a short word such as "Finance" may be part of other words)."""
     from casework import i18n
-    from tests.test_i18n_catalog import _texts
+    from casework.i18n_tools import pack_texts
 
-    texts = set(_texts(runtime.pack)) | {t for r in runtime.routes.values() for t in _texts(r)}
+    texts = pack_texts(runtime.pack.key)
     with i18n.language("fr"):
         return {t for t in texts if len(t) > 12 and i18n.domain_text(t) != t}
 
