@@ -61,6 +61,7 @@ KIND_WORDS = {
     Kind.PERSON_UPDATE: "A person's directory entry was changed",
     Kind.EXPORT: "A statistics table was published or downloaded",
     Kind.KEYS_ROTATE: "The encryption key was changed",
+    Kind.KEYS_REKEY: "Every case key was wrapped under a new key",
     Kind.RETENTION_PURGE: "Cases were destroyed under the retention policy",
     Kind.AUDIT_VERIFY: "The audit trail was checked",
     Kind.AUDIT_READ: "The audit trail was read",
