@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from casework.crypto import envelope, hierarchy
@@ -115,11 +115,6 @@ def _begin(runtime: Runtime) -> str:
     return kek_id
 
 
-_SET = (update(CaseKey.__table__)
-        .where(CaseKey.case_id == bindparam("c"), CaseKey.purpose == bindparam("p"))
-        .values(key_id=bindparam("k"), wrapped=bindparam("w")))
-
-
 def _rekey_batch(runtime: Runtime, kek_id: str, batch: int) -> int:
     """Rewrap the next batch of case keys not under the new KEK, from the recorded progress
     on; one transaction, one executemany; the progress moves on with it."""
@@ -133,25 +128,31 @@ def _rekey_batch(runtime: Runtime, kek_id: str, batch: int) -> int:
             .order_by(CaseKey.case_id, CaseKey.purpose).limit(batch)).all()
         if not rows:
             return 0
-        new = runtime.kek(session, kek_id)
-        _write(session, [{"c": case_id, "p": purpose, "k": kek_id,
-                          "w": _rewrap(runtime, session, new, key_id, wrapped, case_id, purpose)}
-                          for case_id, purpose, key_id, wrapped in rows])
+        rewrapped = envelope.rewrap_many(rows, lambda key_id: runtime.kek(session, key_id),
+                                         runtime.kek(session, kek_id))
+        _write(session, [(case_id, purpose, kek_id, wrapped) for (case_id, purpose, _, _),
+                         wrapped in zip(rows, rewrapped, strict=True)])
         session.execute(update(KEK).where(KEK.active.is_(None))
                         .values(rekey_after=rows[-1].case_id))
     return len(rows)
 
 
-def _rewrap(runtime: Runtime, session: Session, new: bytes, key_id: str, wrapped: bytes,
-            case_id: int, purpose: str) -> bytes:
-    data_key = envelope.unwrap_under(runtime.kek(session, key_id), wrapped, case_id=case_id,
-                                     purpose=purpose)
-    return envelope.wrap_under(new, data_key, case_id=case_id, purpose=purpose)
-
-
-def _write(session: Session, params: list[dict]) -> None:
-    """One bulk statement for a batch of rewrapped keys (executemany)."""
-    session.execute(_SET.execution_options(synchronize_session=False), params)
+def _write(session: Session, rows: list[tuple[int, str, str, bytes]]) -> None:
+    """One bulk statement for a batch of rewrapped keys (case_id, purpose, KEK id, wrapped),
+    straight to the driver: on PostgreSQL an UPDATE ... FROM (VALUES ...), on SQLite an
+    executemany (in-process, no round trips)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        values = ", ".join(["(%s::integer, %s, %s, %s::bytea)"] * len(rows))
+        conn.exec_driver_sql(
+            "UPDATE case_keys AS k SET key_id = v.key_id, wrapped = v.wrapped "  # noqa: S608
+            f"FROM (VALUES {values}) AS v(case_id, purpose, key_id, wrapped) "
+            "WHERE k.case_id = v.case_id AND k.purpose = v.purpose",
+            tuple(x for row in rows for x in row))
+    else:
+        conn.exec_driver_sql("UPDATE case_keys SET key_id = ?, wrapped = ? "
+                             "WHERE case_id = ? AND purpose = ?",
+                             [(k, w, c, p) for c, p, k, w in rows])
 
 
 def _finish(runtime: Runtime, kek_id: str, done: int) -> tuple[bool, tuple[str, ...]]:
