@@ -195,7 +195,7 @@ def run(url: str, workdir: Path, cases: int, note_bytes: int, batch: int,
     print(f"keks_rewrapped_by_rotate: {rotation.rewrapped}")
     print(f"case_keys_rewrapped_by_rekey: {rekeyed.rewrapped}")
     for name, value in figures.items():
-        print(f"{name}: {value:.3f}")
+        print(f"{name}: {value:.4f}")
     return figures
 
 

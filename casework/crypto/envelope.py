@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,11 +47,15 @@ def new_data_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
+@lru_cache(maxsize=64)
+def _wrap_aad_tail(purpose: str) -> str:
+    return f',"purpose":{json.dumps(purpose)},"use":"wrap","v":{FORMAT_VERSION}}}'
+
+
 def _wrap_aad(case_id: int, purpose: str) -> bytes:
     """The associated data of a wrapped data key: exactly `_aad(use="wrap", v=..., case=...,
     purpose=...)`, written out (a bulk re-key builds hundreds of thousands of them)."""
-    return (f'{{"case":{int(case_id)},"purpose":{json.dumps(purpose)},"use":"wrap",'
-            f'"v":{FORMAT_VERSION}}}').encode()
+    return f'{{"case":{int(case_id)}{_wrap_aad_tail(purpose)}'.encode()
 
 
 def rewrap_many(rows, open_key, new_key: bytes) -> list[bytes]:
