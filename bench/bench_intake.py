@@ -52,15 +52,20 @@ def parallel_kdf_rate(seconds: float, workers: int) -> float:
 
 def run(url: str, instance: Path, seconds: float, threads: int) -> dict[str, float]:
     """Serve with gunicorn -w 2, throw intake at it, then measure the KDF bound."""
-    seeded = migrate_and_seed(url, instance, cases=1)
-    del seeded
+    migrate_and_seed(url, instance, cases=1)
     bench_api.THREADS = threads
+    cores, kdf_seconds = os.cpu_count() or 1, min(seconds, 5.0)
+    # the bound is measured just before and just after (the mean), as the machine's load may
+    # change while intake runs
+    before = parallel_kdf_rate(kdf_seconds, cores)
     with live_server(url, instance, workers=2,
                      CASEWORK_RATE_LIMIT_SCALE=bench_api.RATE_LIMIT_SCALE) as server:
         rps, statuses = bench_api.throughput(
             server, lambda i: ("POST", "/reports", bench_api.REPORT, None), seconds)
-    print(f"  (statuses {dict(sorted(statuses.items()))})", file=sys.stderr)
-    kdf = parallel_kdf_rate(min(seconds, 5.0), os.cpu_count() or 1)
+        after = parallel_kdf_rate(kdf_seconds, cores)
+    print(f"  (statuses {dict(sorted(statuses.items()))}; KDF rate before {before:.2f}/s, "
+          f"after {after:.2f}/s)", file=sys.stderr)
+    kdf = (before + after) / 2
     return {"intake_rps": rps, "parallel_kdf_per_s": kdf, "intake_over_kdf": rps / kdf}
 
 
