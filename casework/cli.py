@@ -369,9 +369,10 @@ def backup_verify(dir: Path, key_file: Path | None, scratch_server: str | None) 
     click.echo("backup verified: it restores, its audit trail is intact and its content opens")
 
 
-@main.group()
+@main.group(short_help="Keys: rotate (routine), rekey (after a compromise).")
 def keys() -> None:
-    """The outer key and the key-encryption key (see docs/OPERATIONS.md, "Keys")."""
+    """The outer key and the key-encryption key: `rotate` for routine rotation, `rekey` after a
+    suspected compromise of the database and the key file (docs/OPERATIONS.md, "Keys")."""
 
 
 @keys.command("rotate")

@@ -352,6 +352,7 @@ def test_the_rekey_command_is_listed_and_finishes(scratch):
     before = read_everything(scratch, made)
     listed = scratch.cli("keys", "--help")
     assert "rekey" in listed.stdout and "rotate" in listed.stdout
+    assert "rekey" in scratch.cli("--help").stdout
     done = scratch.cli("keys", "rekey", "--batch", "3")
     assert done.returncode == 0, done.stderr
     [kek] = kek_rows(scratch)
