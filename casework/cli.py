@@ -81,8 +81,23 @@ def db_upgrade(revision: str) -> None:
         timezone = load_pack(settings.policy, load_routes()).timezone
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from exc
-    upgrade(make_engine(settings.database_url), revision, timezone=timezone)
+    try:
+        upgrade(make_engine(settings.database_url), revision, timezone=timezone,
+                keyring=_outer_keyring(settings))
+    except RuntimeError as exc:  # a migration that needs the key, without it
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"database at revision {revision}")
+
+
+def _outer_keyring(settings: Settings):
+    """The outer key for a migration that moves case keys (0017), or None if there is none
+    yet (a new database needs none; one that does is refused by the migration, by name)."""
+    from casework.runtime import key_source_for
+
+    try:
+        return key_source_for(settings, create=False).load()
+    except KeyUnavailable:
+        return None
 
 
 @db.command("downgrade")
@@ -92,7 +107,12 @@ def db_downgrade(revision: str) -> None:
     from casework.db import make_engine
     from casework.migrate import downgrade
 
-    downgrade(make_engine(Settings.from_env().database_url), revision)
+    settings = Settings.from_env()
+    try:
+        downgrade(make_engine(settings.database_url), revision,
+                  keyring=_outer_keyring(settings))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"database at revision {revision}")
 
 
@@ -349,14 +369,16 @@ def backup_verify(dir: Path, key_file: Path | None, scratch_server: str | None) 
     click.echo("backup verified: it restores, its audit trail is intact and its content opens")
 
 
-@main.group()
+@main.group(short_help="Keys: rotate (routine), rekey (after a compromise).")
 def keys() -> None:
-    """The outer key."""
+    """The outer key and the key-encryption key: `rotate` for routine rotation, `rekey` after a
+    suspected compromise of the database and the key file (docs/OPERATIONS.md, "Keys")."""
 
 
 @keys.command("rotate")
 def keys_rotate() -> None:
-    """New outer key; rewrap every case key; retire the old key. Safe to re-run."""
+    """Routine: a new outer key; the key-encryption key rewrapped under it (one row, at any
+    size); the old outer key retired. Safe to re-run."""
     from casework.crypto.keys import KeySourceReadOnly
     from casework.services.keys import rotate
 
@@ -365,8 +387,33 @@ def keys_rotate() -> None:
         result = rotate(runtime)
     except KeySourceReadOnly as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"active key {result.active}; {result.rewrapped} case keys rewrapped; "
+    click.echo(f"active key {result.active}; {result.rewrapped} key-encryption keys rewrapped; "
                f"retired: {', '.join(result.retired) or 'none (run again to finish)'}")
+
+
+@keys.command("rekey")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Case keys rewrapped per transaction.")
+def keys_rekey(batch: int) -> None:
+    """After a suspected compromise of the database and the key file: a new outer key, a new
+    key-encryption key, every case key rewrapped under it in batches. Interrupted, run it
+    again: it continues where it stopped."""
+    from casework.crypto.keys import KeySourceReadOnly
+    from casework.services.keys import rekey
+
+    runtime = _runtime()
+    try:
+        result = rekey(runtime, batch=batch)
+    except KeySourceReadOnly as exc:
+        raise click.ClickException(str(exc)) from exc
+    outer = (f"new outer key {result.outer.active}; " if result.outer
+             else "continued the re-key under way; ")
+    if not result.finished:
+        raise click.ClickException(
+            f"{outer}key-encryption key {result.kek}; {result.rewrapped} case keys rewrapped, "
+            "some are still under the old one: run `casework keys rekey` again")
+    click.echo(f"{outer}key-encryption key {result.kek}; {result.rewrapped} case keys "
+               f"rewrapped; retired: {', '.join(result.retired) or 'none'}")
 
 
 @main.group()

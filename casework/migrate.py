@@ -8,6 +8,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from casework.crypto.hierarchy import Mover
+from casework.crypto.keys import Keyring
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -21,21 +24,25 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head", *, timezone: str | None = None) -> None:
+def upgrade(engine: Engine, revision: str = "head", *, timezone: str | None = None,
+            keyring: Keyring | None = None) -> None:
     """Migrate the database up to a revision. Backfills that need the organisation's days
-    (migration 0007) take `timezone`, the policy pack's; without it, UTC."""
+    (migration 0007) take `timezone`, the policy pack's; without it, UTC. Moving existing case
+    keys under a key-encryption key (migration 0017) takes the outer `keyring`."""
     with engine.begin() as conn:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
         config.attributes["timezone"] = timezone
+        config.attributes["key_mover"] = Mover(keyring) if keyring is not None else None
         command.upgrade(config, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    """Migrate the database down to a revision."""
+def downgrade(engine: Engine, revision: str, *, keyring: Keyring | None = None) -> None:
+    """Migrate the database down to a revision (below 0017 with case keys: needs `keyring`)."""
     with engine.begin() as conn:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
+        config.attributes["key_mover"] = Mover(keyring) if keyring is not None else None
         command.downgrade(config, revision)
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings
+from casework.crypto import hierarchy
 from casework.crypto.envelope import DamagedRecord, unwrap_key
 from casework.crypto.keys import EnvKeySource, FileKeySource, Keyring, KeySource, KeyUnavailable
 from casework.db import make_engine, make_sessionmaker
-from casework.models import CaseKey, User, utcnow
+from casework.models import CaseKey, KeyEncryptionKey, User, utcnow
 from casework.workflow.definitions import Route, load_routes
 from casework.workflow.policy import PolicyPack, load_pack
 
@@ -33,6 +35,8 @@ class Runtime:
     key_source: KeySource
     keyring: Keyring
     clock: Callable[[], datetime] = utcnow
+    #: Key-encryption keys this process has opened, by id (they never change under an id).
+    keks: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -51,6 +55,41 @@ class Runtime:
         """Read the key source again (after a rotation by another process)."""
         self.keyring = self.key_source.load()
 
+    def kek(self, session: Session, kek_id: str) -> bytes:
+        """The key-encryption key with this id, opened with the outer key (and kept: a KEK
+        never changes under its id; an outer-key rotation only rewraps it)."""
+        if kek_id not in self.keks:
+            row = session.execute(select(KeyEncryptionKey.outer_key_id, KeyEncryptionKey.wrapped)
+                                  .where(KeyEncryptionKey.id == kek_id)).first()
+            if row is None:
+                raise KeyUnavailable(f"key-encryption key {kek_id!r} is not in the database")
+            try:
+                kek = hierarchy.unwrap_kek(self.keyring, row.outer_key_id, kek_id, row.wrapped)
+            except KeyUnavailable:  # another process rotated the outer key
+                self.reload_keys()
+                kek = hierarchy.unwrap_kek(self.keyring, row.outer_key_id, kek_id, row.wrapped)
+            self.keks[kek_id] = kek
+        return self.keks[kek_id]
+
+    def active_kek(self, session: Session) -> tuple[str, bytes]:
+        """The KEK new case keys are wrapped under, read from the database each time (a re-key
+        by another process changes it). The row is share-locked on PostgreSQL, so a re-key
+        waits for this transaction before it retires the KEK. The first one is made here."""
+        query = select(KeyEncryptionKey.id).where(KeyEncryptionKey.active.is_(True))
+        kek_id = session.execute(query.with_for_update(read=True)).scalar()
+        if kek_id is None:
+            kek_id, kek = hierarchy.new_kek()
+            outer_id, wrapped = hierarchy.wrap_kek(self.keyring, kek_id, kek)
+            try:
+                with session.begin_nested():
+                    session.add(KeyEncryptionKey(id=kek_id, outer_key_id=outer_id,
+                                                 wrapped=wrapped, active=True,
+                                                 created_at=self.clock()))
+                self.keks[kek_id] = kek
+            except IntegrityError:  # another process made the first one at the same moment
+                kek_id = session.execute(query).scalar_one()
+        return kek_id, self.kek(session, kek_id)
+
 
 def key_source_for(settings: Settings, create: bool) -> KeySource:
     """The environment variable wins over the key file when set."""
@@ -60,10 +99,15 @@ def key_source_for(settings: Settings, create: bool) -> KeySource:
 
 
 def _sealed_sample(engine: Engine):
-    """One wrapped case key, to prove the outer key is the right one; None if there is none."""
-    if not inspect(engine).has_table(CaseKey.__tablename__):
-        return None
+    """One key-encryption key (or, before migration 0017, one wrapped case key), to prove the
+    outer key is the right one; None if there is none."""
+    tables = inspect(engine)
     with engine.connect() as conn:
+        if tables.has_table(KeyEncryptionKey.__tablename__):
+            return conn.execute(select(KeyEncryptionKey.id, KeyEncryptionKey.outer_key_id,
+                                       KeyEncryptionKey.wrapped).limit(1)).first()
+        if not tables.has_table(CaseKey.__tablename__):
+            return None
         return conn.execute(select(CaseKey.case_id, CaseKey.purpose, CaseKey.key_id,
                                    CaseKey.wrapped).where(CaseKey.wrapped.is_not(None))
                             .limit(1)).first()
@@ -80,7 +124,9 @@ def _account_sample(engine: Engine):
 
 def _prove(keyring: Keyring, sample, account) -> None:
     """Open one sealed thing with the keyring; raise DamagedRecord if it is the wrong key."""
-    if sample is not None:
+    if sample is not None and "outer_key_id" in sample._fields:
+        hierarchy.unwrap_kek(keyring, sample.outer_key_id, sample.id, sample.wrapped)
+    elif sample is not None:
         unwrap_key(keyring, sample.key_id, sample.wrapped, case_id=sample.case_id,
                    purpose=sample.purpose)
     elif account is not None:

@@ -30,9 +30,15 @@ from sqlalchemy import (
     table,
 )
 
+from casework.config import Settings
+from casework.crypto import envelope
+from casework.crypto.hierarchy import unwrap_kek
+from casework.crypto.keys import FileKeySource, Keyring
 from casework.db import make_engine
 from casework.migrate import MIGRATIONS, alembic_config, downgrade, upgrade
-from casework.models import Base
+from casework.models import Base, Case
+from casework.runtime import build_runtime
+from casework.services.vault import Vault
 from tests.scratch_db import scratch_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -399,3 +405,74 @@ def test_0021_keeps_how_each_cases_deadlines_ended_and_its_downgrade_keeps_every
     downgrade(scratch, "0019")
     assert "deadlines_ended" not in {c["name"] for c in inspect(scratch).get_columns("cases")}
     assert counts(scratch) == before
+def _sealed_before_0017(engine: Engine, keyring) -> dict[str, bytes]:
+    """At 0016: the hand-written rows, with case 1's keys really wrapped under the outer key
+    and its content really sealed, as Casework wrote them before the key hierarchy."""
+    insert_rows(engine)
+    keys = {purpose: envelope.new_data_key() for purpose in ("content", "identity")}
+    case_keys = table("case_keys", column("case_id"), column("purpose"), column("key_id"),
+                      column("wrapped"))
+    cases = table("cases", column("id"), column("content_ct"))
+    with engine.begin() as conn:
+        conn.execute(case_keys.delete())
+        for purpose, data_key in keys.items():
+            key_id, wrapped = envelope.wrap_key(keyring, data_key, case_id=1, purpose=purpose)
+            conn.execute(case_keys.insert().values(case_id=1, purpose=purpose, key_id=key_id,
+                                                   wrapped=wrapped))
+        conn.execute(cases.update().values(content_ct=envelope.encrypt(
+            keys["content"], '{"summary": "written before 0017"}', case_id=1, kind="case",
+            record_id=1)))
+    return keys
+
+
+def test_0017_moves_case_keys_under_a_kek_and_a_case_written_before_still_opens(
+        scratch, tmp_path):
+    keyring = Keyring.generate()
+    upgrade(scratch, "0016")
+    keys = _sealed_before_0017(scratch, keyring)
+    before = counts(scratch)
+    upgrade(scratch, "0017", keyring=keyring)
+    tables = Base.metadata.tables
+    with scratch.connect() as conn:
+        [kek] = conn.execute(select(tables["key_encryption_keys"])).all()
+        moved = conn.execute(select(tables["case_keys"])).all()
+    assert kek.active and kek.outer_key_id == keyring.active_id and kek.id.startswith("kek-")
+    assert {row.key_id for row in moved} == {kek.id}
+    opened = unwrap_kek(keyring, kek.outer_key_id, kek.id, kek.wrapped)
+    for row in moved:  # the same data keys, now under the KEK
+        assert envelope.unwrap_under(opened, row.wrapped, case_id=1,
+                                     purpose=row.purpose) == keys[row.purpose]
+    upgrade(scratch, keyring=keyring)
+    key_file = tmp_path / "casework.key"
+    FileKeySource(key_file).save(keyring)
+    settings = Settings.from_env({}, instance_dir=tmp_path, database_url=str(scratch.url),
+                                 key_file=key_file, secret_key="x")
+    runtime = build_runtime(settings, engine=scratch)  # proves the key on the KEK
+    with runtime.transaction() as session:
+        case = session.get(Case, 1)
+        assert Vault(session, runtime, case).open_json("case", 1, case.content_ct) == {
+            "summary": "written before 0017"}
+
+    downgrade(scratch, "0016", keyring=keyring)  # and back: under the outer key again
+    assert "key_encryption_keys" not in inspect(scratch).get_table_names()
+    with scratch.connect() as conn:
+        back = conn.execute(select(tables["case_keys"])).all()
+    assert {row.key_id for row in back} == {keyring.active_id}
+    for row in back:
+        assert envelope.unwrap_key(keyring, row.key_id, row.wrapped, case_id=1,
+                                   purpose=row.purpose) == keys[row.purpose]
+    assert counts(scratch) == before
+
+
+def test_0017_without_the_key_refuses_and_changes_nothing(scratch):
+    keyring = Keyring.generate()
+    upgrade(scratch, "0016")
+    _sealed_before_0017(scratch, keyring)
+    with pytest.raises(RuntimeError, match="needs the outer key"):
+        upgrade(scratch, "0017")
+    assert current_revision(scratch) == "0016"
+    assert "key_encryption_keys" not in inspect(scratch).get_table_names()
+    upgrade(scratch, "0017", keyring=keyring)
+    with pytest.raises(RuntimeError, match="casework db downgrade"):
+        downgrade(scratch, "0016")
+    assert current_revision(scratch) == "0017"

@@ -1,9 +1,11 @@
-"""Envelope encryption: per-case data keys wrapped by the outer key, records under data keys."""
+"""Envelope encryption: per-case data keys wrapped by a wrapping key (the key-encryption key,
+see casework.crypto.hierarchy; before migration 0017 the outer key), records under data keys."""
 
 from __future__ import annotations
 
 import json
 import secrets
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -45,15 +47,69 @@ def new_data_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def wrap_key(keyring: Keyring, data_key: bytes, *, case_id: int, purpose: str) -> tuple[str, bytes]:
-    """Encrypt a data key under the active outer key; return (outer key id, nonce||ciphertext)."""
+@lru_cache(maxsize=64)
+def _wrap_aad_tail(purpose: str) -> str:
+    return f',"purpose":{json.dumps(purpose)},"use":"wrap","v":{FORMAT_VERSION}}}'
+
+
+def _wrap_aad(case_id: int, purpose: str) -> bytes:
+    """The associated data of a wrapped data key: exactly `_aad(use="wrap", v=..., case=...,
+    purpose=...)`, written out (a bulk re-key builds hundreds of thousands of them)."""
+    return f'{{"case":{int(case_id)}{_wrap_aad_tail(purpose)}'.encode()
+
+
+def rewrap_many(rows, open_key, new_key: bytes) -> list[bytes]:
+    """Rewrap many data keys under `new_key`: rows are (case_id, purpose, key_id, wrapped),
+    `open_key(key_id)` gives the key each is wrapped under now. One AES-GCM object per key;
+    DamagedRecord names the first that fails."""
+    ciphers: dict[str, AESGCM] = {}
+    sealer, out = _aead(new_key), []
+    for case_id, purpose, key_id, wrapped in rows:
+        if key_id not in ciphers:
+            ciphers[key_id] = _aead(open_key(key_id))
+        aad, wrapped = _wrap_aad(case_id, purpose), bytes(wrapped)
+        try:
+            if len(wrapped) != NONCE_BYTES + KEY_BYTES + TAG_BYTES:
+                raise InvalidTag
+            data_key = ciphers[key_id].decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
+        except InvalidTag:
+            raise DamagedRecord(
+                f"wrapped {purpose} key of case {case_id} failed authentication") from None
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        out.append(nonce + sealer.encrypt(nonce, data_key, aad))
+    return out
+
+
+def wrap_under(key: bytes, data_key: bytes, *, case_id: int, purpose: str) -> bytes:
+    """Encrypt a data key under a wrapping key (an outer key or a key-encryption key); the
+    result is nonce||ciphertext, bound to the case and the key's purpose."""
     _check_context(case_id, "purpose", purpose)
     if len(data_key) != KEY_BYTES:
         raise ValueError(f"data key must be {KEY_BYTES} bytes")
-    key_id, outer = keyring.active()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    aad = _aad(use="wrap", v=FORMAT_VERSION, case=case_id, purpose=purpose)
-    return key_id, nonce + _aead(outer).encrypt(nonce, data_key, aad)
+    return nonce + _aead(key).encrypt(nonce, data_key, _wrap_aad(case_id, purpose))
+
+
+def unwrap_under(key: bytes, wrapped: bytes, *, case_id: int, purpose: str) -> bytes:
+    """Decrypt a data key wrapped by `wrap_under`; DamagedRecord if it fails."""
+    _check_context(case_id, "purpose", purpose)
+    aad = _wrap_aad(case_id, purpose)
+    wrapped = bytes(wrapped)
+    try:
+        nonce, body = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
+        if len(nonce) != NONCE_BYTES or len(body) != KEY_BYTES + TAG_BYTES:
+            raise InvalidTag
+        return _aead(key).decrypt(nonce, body, aad)
+    except InvalidTag:
+        raise DamagedRecord(
+            f"wrapped {purpose} key of case {case_id} failed authentication"
+        ) from None
+
+
+def wrap_key(keyring: Keyring, data_key: bytes, *, case_id: int, purpose: str) -> tuple[str, bytes]:
+    """Encrypt a data key under the active outer key; return (outer key id, nonce||ciphertext)."""
+    key_id, outer = keyring.active()
+    return key_id, wrap_under(outer, data_key, case_id=case_id, purpose=purpose)
 
 
 def unwrap_key(
@@ -61,18 +117,7 @@ def unwrap_key(
 ) -> bytes:
     """Decrypt a wrapped data key; DamagedRecord if it fails, KeyUnavailable if key id unknown."""
     _check_context(case_id, "purpose", purpose)
-    outer = keyring.get(key_id)
-    aad = _aad(use="wrap", v=FORMAT_VERSION, case=case_id, purpose=purpose)
-    wrapped = bytes(wrapped)
-    try:
-        nonce, body = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
-        if len(nonce) != NONCE_BYTES or len(body) != KEY_BYTES + TAG_BYTES:
-            raise InvalidTag
-        return _aead(outer).decrypt(nonce, body, aad)
-    except InvalidTag:
-        raise DamagedRecord(
-            f"wrapped {purpose} key of case {case_id} failed authentication"
-        ) from None
+    return unwrap_under(keyring.get(key_id), wrapped, case_id=case_id, purpose=purpose)
 
 
 def _record_aad(case_id: int, kind: str, record_id: int | str) -> bytes:

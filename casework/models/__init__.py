@@ -9,6 +9,7 @@ from casework.models.cases import (
     CaseEvent,
     CaseKey,
     CaseParty,
+    KeyEncryptionKey,
     Recusal,
 )
 from casework.models.content import Attachment, Message, Note
@@ -34,7 +35,7 @@ __all__ = [
     "AccessGrant", "ApiToken", "Assignment", "Attachment", "AuditEvent", "AuditHead", "Base",
     "CONTENT_ROLES", "Case", "CaseClock", "CaseEvent", "CaseKey", "CaseLink", "CaseParty",
     "CaseWord", "CheckIn", "InboxItem", "InboxSetting", "LINK_KINDS",
-    "Invitation", "Message", "Note", "Notification", "OidcIdentity", "Person",
+    "Invitation", "KeyEncryptionKey", "Message", "Note", "Notification", "OidcIdentity", "Person",
     "QueueMembership", "Recusal",
     "STAFF_ROLES", "SavedFilter", "StatsRelease", "Throttle", "User", "UserRole", "WebSession",
     "utcnow",

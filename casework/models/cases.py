@@ -110,7 +110,8 @@ class Case(Base):
 
 
 class CaseKey(Base):
-    """A case's data key, wrapped by the outer key; destroying it erases the case for good."""
+    """A case's data key, wrapped by a key-encryption key (`key_id` names it); destroying it
+    erases the case for good."""
 
     __tablename__ = "case_keys"
 
@@ -119,6 +120,22 @@ class CaseKey(Base):
     purpose: Mapped[str] = mapped_column(String(16), primary_key=True)  # content | identity
     key_id: Mapped[str | None] = mapped_column(String(32), index=True)
     wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class KeyEncryptionKey(Base):
+    """A key-encryption key (KEK): wraps the case keys, and is itself wrapped by the outer key
+    outside the database (casework.crypto.hierarchy). One is active (`active` is True; NULL
+    otherwise, so a unique index allows only one); the others are being re-keyed away from
+    (`rekey_after`: the case id a full re-key has reached) and are deleted when it finishes."""
+
+    __tablename__ = "key_encryption_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outer_key_id: Mapped[str] = mapped_column(String(32))
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool | None] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rekey_after: Mapped[int | None]
 
 
 class CaseParty(Base):

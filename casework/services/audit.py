@@ -82,6 +82,7 @@ class Kind(StrEnum):
     PERSON_UPDATE = "admin:person:update"
     EXPORT = "stats:export"
     KEYS_ROTATE = "keys:rotate"
+    KEYS_REKEY = "keys:rekey"
     RETENTION_PURGE = "retention:purge"
     AUDIT_VERIFY = "audit:verify"
     AUDIT_READ = "audit:events:read"

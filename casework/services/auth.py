@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -17,6 +19,19 @@ from casework.services.access import Reporter
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import TooManyAttempts
+
+T = TypeVar("T")
+
+
+def before_the_write(ctx: Context, read: Callable[[Context], T]) -> T:
+    """Run `read` (a throttle check, the stored hash's lookup) in a short transaction of its
+    own when this request's has not begun, so that the argon2id check which follows holds no
+    transaction: on SQLite every transaction takes the write lock at BEGIN, and a sign-in
+    would otherwise hold it for the length of a hash. Inside a begun one, in it."""
+    if ctx.session.in_transaction():
+        return read(ctx)
+    with ctx.runtime.transaction() as session:
+        return read(Context(session, ctx.runtime, client=ctx.client))
 
 
 def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | None:
@@ -30,10 +45,15 @@ def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | N
     reference = (reference or "").strip().upper()
     by_reference = throttle.bucket(ctx, "receipt-ref", reference)
     by_client = throttle.bucket(ctx, "receipt-ip", ctx.client or "-")
-    throttle.check(ctx, {by_client: throttle.RECEIPT_PER_CLIENT})
-    case = ctx.session.execute(select(Case).where(
-        Case.reference == reference, Case.purged_at.is_(None))).scalar_one_or_none()
-    if not verify_receipt(case.receipt_hash if case else None, receipt or "") or case is None:
+
+    def read(c: Context):
+        throttle.check(c, {by_client: throttle.RECEIPT_PER_CLIENT})
+        return c.session.execute(select(Case.id, Case.receipt_hash).where(
+            Case.reference == reference, Case.purged_at.is_(None))).first()
+    stored = before_the_write(ctx, read)
+    # argon2id, outside any transaction; an unknown reference costs the same (a dummy hash)
+    if not verify_receipt(stored.receipt_hash if stored else None, receipt or "") \
+            or stored is None:
         was_blocked = throttle.blocked(ctx, by_reference)
         throttle.fail(ctx, {by_reference: throttle.RECEIPT_PER_REFERENCE,
                             by_client: throttle.RECEIPT_PER_CLIENT})
@@ -43,8 +63,8 @@ def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | N
         return None
     throttle.clear(ctx, by_reference)
     ratelimit.refund(ctx, "reporter-session")
-    ctx.audit(Kind.REPORTER_LOGIN, "reporter", case_id=case.id)
-    return Reporter(case.id)
+    ctx.audit(Kind.REPORTER_LOGIN, "reporter", case_id=stored.id)
+    return Reporter(stored.id)
 
 
 DEVICE_PURPOSE = "staff-device"
@@ -103,13 +123,18 @@ def staff_sign_in(ctx: Context, email: str, password: str, code: str | None,
     on that device alone: strangers failing on the account, or on the same address, never
     block its owner there. Elsewhere the account's and the address's counts apply."""
     email = (email or "").strip().lower()
-    user = ctx.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    known = device_bucket(ctx, device, user)
-    buckets = {known: throttle.LOGIN_PER_DEVICE} if known else {
-        throttle.bucket(ctx, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
-        throttle.bucket(ctx, "login-ip", ctx.client or "-"): throttle.LOGIN_PER_CLIENT}
-    throttle.check(ctx, buckets)
-    ok = verify_password(user.password_hash if user else None, password or "")
+
+    def read(c: Context):
+        found = c.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        known = device_bucket(c, device, found)
+        buckets = {known: throttle.LOGIN_PER_DEVICE} if known else {
+            throttle.bucket(c, "login-account", email): throttle.LOGIN_PER_ACCOUNT,
+            throttle.bucket(c, "login-ip", c.client or "-"): throttle.LOGIN_PER_CLIENT}
+        throttle.check(c, buckets)
+        return (found.id, found.password_hash) if found else (None, None), known, buckets
+    (user_id, stored), known, buckets = before_the_write(ctx, read)
+    ok = verify_password(stored, password or "")  # argon2id, outside any transaction
+    user = ctx.session.get(User, user_id) if user_id is not None else None
     reason = None
     if not ok or user is None or not user.active:
         reason = "bad_credentials"

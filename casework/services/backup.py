@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 
 from casework.crypto.envelope import DamagedRecord
+from casework.crypto.hierarchy import unwrap_kek
 from casework.crypto.keys import Keyring, KeyUnavailable
 from casework.db import make_engine, make_sessionmaker
-from casework.models import AuditEvent, Case, CaseKey
+from casework.models import AuditEvent, Case, CaseKey, KeyEncryptionKey
 from casework.services import audit as trail
 from casework.services.vault import KeyDestroyed, Vault
 
@@ -127,8 +128,11 @@ def _facts(conn) -> dict:
     """Schema revision, audit length and the outer key ids in use, from one connection."""
     revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     events = conn.execute(select(func.count()).select_from(AuditEvent.__table__)).scalar()
-    key_ids = conn.execute(select(CaseKey.key_id).where(CaseKey.key_id.is_not(None))
-                           .distinct()).scalars().all()
+    if inspect(conn).has_table(KeyEncryptionKey.__tablename__):  # migration 0017 and after
+        key_ids = conn.execute(select(KeyEncryptionKey.outer_key_id).distinct()).scalars().all()
+    else:
+        key_ids = conn.execute(select(CaseKey.key_id).where(CaseKey.key_id.is_not(None))
+                               .distinct()).scalars().all()
     return {"schema_revision": revision, "audit_events": int(events or 0),
             "outer_key_ids": sorted(key_ids)}
 
@@ -265,13 +269,23 @@ def restored(folder: Path, manifest: dict, scratch_server: str | None) -> Iterat
 
 
 class _Holder:
-    """The key given to the verification, as a vault's key holder (it never re-reads)."""
+    """The key given to the verification, as a vault's key holder (it never re-reads): it
+    opens the backup's key-encryption keys, or, in a backup made before migration 0017, hands
+    over the outer key itself (case keys were wrapped under it, in the same way)."""
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
-    def reload_keys(self) -> None:
-        return None
+    def kek(self, session, kek_id: str) -> bytes:
+        if not inspect(session.connection()).has_table(KeyEncryptionKey.__tablename__):
+            return self.keyring.get(kek_id)
+        row = session.get(KeyEncryptionKey, kek_id)
+        if row is None:
+            raise KeyUnavailable(f"key-encryption key {kek_id!r} is not in the backup")
+        return unwrap_kek(self.keyring, row.outer_key_id, kek_id, row.wrapped)
+
+    def active_kek(self, session) -> tuple[str, bytes]:
+        raise NotImplementedError("a backup is verified, never written")
 
 
 def verify_backup(folder: Path, keyring: Keyring, *, known_revisions: set[str],

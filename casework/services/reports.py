@@ -194,10 +194,15 @@ def new_reference(ctx: Context) -> str:
 
 
 def lodge_report(ctx: Context, report: NewReport) -> Lodged:
-    """Create a case from a report, in one transaction; the receipt is returned, never stored."""
+    """Create a case from a report, in one transaction; the receipt is returned, never stored.
+
+    The receipt's argon2id hash is worked out first, before this unit of work touches the
+    database: called by the edge (web form, API) its transaction has not begun yet, so the
+    hash holds no transaction (on SQLite, no write lock) while it is computed."""
+    receipt = new_receipt()
+    receipt_hash = hash_receipt(receipt)
     validate(ctx, report)
     route = ctx.route(report.route)
-    receipt = new_receipt()
     case = Case(reference=new_reference(ctx), route=report.route, category=report.category,
                 department=report.department, state=route.initial, queue="intake",
                 anonymous=report.anonymous,
@@ -209,7 +214,7 @@ def lodge_report(ctx: Context, report: NewReport) -> Lodged:
                 stats_key=record_key(),
                 notify_reporter=report.notify_by_email,
                 reporter_language=i18n.current(),
-                receipt_hash=hash_receipt(receipt))
+                receipt_hash=receipt_hash)
     ctx.session.add(case)
     ctx.session.flush()
     vault = ctx.vault(case)

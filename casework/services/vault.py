@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 
 from casework.crypto import envelope
 from casework.crypto.blind import blind_index
-from casework.crypto.keys import Keyring, KeyUnavailable
+from casework.crypto.keys import Keyring
 from casework.models import Case, CaseKey
 
 CONTENT, IDENTITY = "content", "identity"
 
 
 class KeyHolder(Protocol):
-    """Whatever holds the current outer keys and can read them again (the runtime)."""
+    """Whatever holds the keys that wrap case keys (the runtime: key-encryption keys opened
+    with the outer key)."""
 
-    keyring: Keyring
+    def kek(self, session: Session, kek_id: str) -> bytes: ...
 
-    def reload_keys(self) -> None: ...
+    def active_kek(self, session: Session) -> tuple[str, bytes]: ...
 
 
 class KeyDestroyed(Exception):
@@ -35,20 +36,14 @@ class Vault:
         self.session, self.holder, self.case = session, keys, case
         self._keys: dict[str, bytes] = {}
 
-    @property
-    def keyring(self) -> Keyring:
-        """The outer keys as the runtime holds them now."""
-        return self.holder.keyring
-
     def create_keys(self) -> None:
-        """Give a new (flushed) case its content and identity keys, wrapped under the newest
-        outer key (re-read first, in case another process has rotated it)."""
-        self.holder.reload_keys()
+        """Give a new (flushed) case its content and identity keys, wrapped under the active
+        key-encryption key (read from the database, in case another process has re-keyed)."""
+        kek_id, kek = self.holder.active_kek(self.session)
         for purpose in (CONTENT, IDENTITY):
             data_key = envelope.new_data_key()
-            key_id, wrapped = envelope.wrap_key(self.keyring, data_key, case_id=self.case.id,
-                                                purpose=purpose)
-            self.session.add(CaseKey(case_id=self.case.id, purpose=purpose, key_id=key_id,
+            wrapped = envelope.wrap_under(kek, data_key, case_id=self.case.id, purpose=purpose)
+            self.session.add(CaseKey(case_id=self.case.id, purpose=purpose, key_id=kek_id,
                                      wrapped=wrapped))
             self._keys[purpose] = data_key
 
@@ -58,14 +53,9 @@ class Vault:
                 CaseKey.case_id == self.case.id, CaseKey.purpose == purpose)).scalar_one_or_none()
             if row is None or row.wrapped is None or row.key_id is None:
                 raise KeyDestroyed(f"case {self.case.id} has no {purpose} key")
-            try:
-                data_key = envelope.unwrap_key(self.keyring, row.key_id, row.wrapped,
-                                               case_id=self.case.id, purpose=purpose)
-            except KeyUnavailable:
-                self.holder.reload_keys()  # another process rotated the outer key
-                data_key = envelope.unwrap_key(self.keyring, row.key_id, row.wrapped,
-                                               case_id=self.case.id, purpose=purpose)
-            self._keys[purpose] = data_key
+            kek = self.holder.kek(self.session, row.key_id)
+            self._keys[purpose] = envelope.unwrap_under(kek, row.wrapped, case_id=self.case.id,
+                                                        purpose=purpose)
         return self._keys[purpose]
 
     def seal(self, kind: str, record_id: int | str, value: str | bytes,

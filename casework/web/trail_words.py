@@ -62,6 +62,7 @@ KIND_WORDS = {
     Kind.PERSON_UPDATE: N_("A person's directory entry was changed"),
     Kind.EXPORT: N_("A statistics table was published or downloaded"),
     Kind.KEYS_ROTATE: N_("The encryption key was changed"),
+    Kind.KEYS_REKEY: N_("Every case key was wrapped under a new key"),
     Kind.RETENTION_PURGE: N_("Cases were destroyed under the retention policy"),
     Kind.AUDIT_VERIFY: N_("The audit trail was checked"),
     Kind.AUDIT_READ: N_("The audit trail was read"),

@@ -2,7 +2,7 @@
 due" order, and one that answers the access filter's implicated check for each listed case
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 02:00:00
 
 Each filter the case list offers (route, stage, queue, category) leads an index that ends in
@@ -17,7 +17,7 @@ with the table (docs/OPERATIONS.md, "Large case lists").
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,19 @@
-"""Keys: start-up refuses a missing or wrong key once data exists; rotation rewraps case keys
-(resumably) and keeps everything readable; damaged or moved ciphertext is flagged, not fatal."""
+"""Keys: start-up refuses a missing or wrong key once data exists; rotating the outer key
+rewraps the key-encryption key alone, a full re-key rewraps every case key (resumably), and
+both keep everything readable; damaged or moved ciphertext is flagged, not fatal."""
 
 from __future__ import annotations
 
 import stat
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
+from casework.crypto import envelope
+from casework.crypto.envelope import DamagedRecord
+from casework.crypto.hierarchy import unwrap_kek
 from casework.crypto.keys import EnvKeySource, Keyring, KeySourceReadOnly, KeyUnavailable
-from casework.models import Attachment, AuditEvent, CaseKey, Note
+from casework.models import Attachment, AuditEvent, CaseKey, KeyEncryptionKey, Note
 from casework.services import keys as key_service
 from casework.services.access import Reporter
 from casework.services.accounts import NewUser, create_user
@@ -132,27 +136,64 @@ def test_with_no_data_a_missing_key_file_is_created_0600(scratch, tmp_path):
     assert again.keyring.keys == runtime.keyring.keys  # read, not regenerated
 
 
-# --- rotation --------------------------------------------------------------------------------
+# --- rotation of the outer key ---------------------------------------------------------------
 
-def test_rotation_rewraps_case_keys_only_and_retires_the_old_key(scratch):
+def case_key_rows(scratch) -> list[tuple]:
+    with scratch.engine.connect() as conn:
+        return conn.execute(select(CaseKey.case_id, CaseKey.purpose, CaseKey.key_id,
+                                   CaseKey.wrapped).order_by(CaseKey.case_id,
+                                                             CaseKey.purpose)).all()
+
+
+def kek_rows(scratch) -> list:
+    with scratch.engine.connect() as conn:
+        return conn.execute(select(KeyEncryptionKey).order_by(KeyEncryptionKey.id)).all()
+
+
+def statements_on(engine, table: str, run) -> list[str]:
+    """The SQL statements touching `table` while run() runs."""
+    seen = []
+
+    def listen(conn, cursor, statement, *args):
+        if table in statement:
+            seen.append(statement)
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        result = run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return seen, result
+
+
+def test_rotation_rewraps_the_kek_only_and_retires_the_old_key(scratch):
     made = seed(scratch)
     before = read_everything(scratch, made)
     old = scratch.runtime.keyring
     with scratch.engine.connect() as conn:
         notes_before = conn.execute(select(Note.id, Note.body_ct).order_by(Note.id)).all()
-    result = key_service.rotate(scratch.runtime)
+    keys_before = case_key_rows(scratch)
+    [kek] = kek_rows(scratch)
+    assert kek.outer_key_id == old.active_id and kek.active
+    assert wrapped_under(scratch) == {kek.id: 2 * len(made)}  # case keys are under the KEK
+    writes, result = statements_on(scratch.engine, "case_keys",
+                                   lambda: key_service.rotate(scratch.runtime))
+    assert writes == []  # not one case key read or written: O(1) at any size
     on_file = Keyring.from_json(scratch.settings.key_file.read_text())
-    assert result.retired == (old.active_id,) and result.rewrapped == 2 * len(made)
+    assert result.retired == (old.active_id,) and result.rewrapped == 1
     assert set(on_file.keys) == {result.active} and result.active != old.active_id
-    assert wrapped_under(scratch) == {result.active: 2 * len(made)}
+    [after] = kek_rows(scratch)
+    assert (after.id, after.outer_key_id) == (kek.id, result.active)
+    assert after.wrapped != kek.wrapped
+    assert case_key_rows(scratch) == keys_before
     with scratch.engine.connect() as conn:
         assert conn.execute(select(Note.id, Note.body_ct).order_by(Note.id)).all() \
             == notes_before  # rows are not re-encrypted
     assert read_everything(scratch, made, scratch.new_runtime()) == before
     with scratch.ctx() as ctx:
-        event = ctx.session.execute(select(AuditEvent).where(
+        event_ = ctx.session.execute(select(AuditEvent).where(
             AuditEvent.kind == str(Kind.KEYS_ROTATE))).scalar_one()
-    assert event.details["retired"] == [old.active_id]
+    assert event_.details["retired"] == [old.active_id]
+    assert event_.details["active"] == result.active
 
 
 def test_the_old_key_file_no_longer_opens_the_database(scratch, tmp_path):
@@ -160,48 +201,39 @@ def test_the_old_key_file_no_longer_opens_the_database(scratch, tmp_path):
     backup = tmp_path / "old.key"
     backup.write_bytes(scratch.settings.key_file.read_bytes())
     backup.chmod(0o600)
+    old = Keyring.from_json(backup.read_text())
     key_service.rotate(scratch.runtime)
     with pytest.raises(KeyUnavailable, match="not in the keyring"):
         scratch.new_runtime(key_file=backup)
+    [kek] = kek_rows(scratch)
+    with pytest.raises(KeyUnavailable):  # the KEK is wrapped under the new outer key only
+        unwrap_kek(old, kek.outer_key_id, kek.id, kek.wrapped)
+    impostor = Keyring(kek.outer_key_id, {kek.outer_key_id: old.keys[old.active_id]},
+                       old.index_key)
+    with pytest.raises(DamagedRecord):  # the old key's bytes under the new id open nothing
+        unwrap_kek(impostor, kek.outer_key_id, kek.id, kek.wrapped)
     read_everything(scratch, made, scratch.new_runtime())
 
 
-def test_an_interrupted_rotation_stays_readable_and_resumes(scratch):
+def test_a_rotation_that_crashes_before_its_commit_resumes(scratch, monkeypatch):
     made = seed(scratch)
     before = read_everything(scratch, made)
     old = scratch.runtime.keyring.active_id
-    first = key_service.rotate(scratch.runtime, batch=2, stop_after=2)
-    assert (first.rewrapped, first.retired) == (2, ())
-    assert wrapped_under(scratch) == {old: 2 * len(made) - 2, first.active: 2}
-    assert set(Keyring.from_json(scratch.settings.key_file.read_text()).keys) == {
-        old, first.active}
-    assert read_everything(scratch, made, scratch.new_runtime()) == before  # mixed keys
-    second = key_service.rotate(scratch.runtime)
-    assert second.active == first.active  # resumed, not restarted
-    assert (second.rewrapped, second.retired) == (2 * len(made) - 2, (old,))
-    assert wrapped_under(scratch) == {first.active: 2 * len(made)}
-    assert read_everything(scratch, made, scratch.new_runtime()) == before
 
+    def power_cut(*args, **kwargs):
+        raise OSError("power cut")
 
-def test_a_rotation_that_crashes_mid_batch_loses_nothing(scratch, monkeypatch):
-    made = seed(scratch)
-    before = read_everything(scratch, made)
-    real, calls = key_service.envelope.wrap_key, []
-
-    def crash_on_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError("power cut")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(key_service.envelope, "wrap_key", crash_on_third)
+    monkeypatch.setattr(key_service.hierarchy, "wrap_kek", power_cut)
     with pytest.raises(OSError):
-        key_service.rotate(scratch.runtime, batch=2)
-    monkeypatch.setattr(key_service.envelope, "wrap_key", real)
-    assert sorted(wrapped_under(scratch).values()) == [2, 2 * len(made) - 2]  # batch 2 undone
+        key_service.rotate(scratch.runtime)
+    monkeypatch.undo()
+    pending = set(Keyring.from_json(scratch.settings.key_file.read_text()).keys)
+    assert old in pending and len(pending) == 2  # the new key is on file, the old kept
+    assert [k.outer_key_id for k in kek_rows(scratch)] == [old]  # the database is untouched
     assert read_everything(scratch, made, scratch.new_runtime()) == before
     done = key_service.rotate(scratch.runtime)
-    assert len(done.retired) == 1 and wrapped_under(scratch) == {done.active: 2 * len(made)}
+    assert done.active in pending and done.retired == (old,)  # resumed, not restarted
+    assert [k.outer_key_id for k in kek_rows(scratch)] == [done.active]
     assert read_everything(scratch, made, scratch.new_runtime()) == before
 
 
@@ -229,7 +261,103 @@ def test_keys_in_the_environment_cannot_be_rotated_by_the_app(scratch):
     runtime = scratch.new_runtime(key_env=EnvKeySource.encode(keyring))
     with pytest.raises(KeySourceReadOnly):
         key_service.rotate(runtime)
-    assert set(wrapped_under(scratch)) == {keyring.active_id}
+    with pytest.raises(KeySourceReadOnly):
+        key_service.rekey(runtime)
+    assert [k.outer_key_id for k in kek_rows(scratch)] == [keyring.active_id]
+
+
+def test_the_rotate_command_prints_what_it_did(scratch):
+    made = seed(scratch, 1)
+    done = scratch.cli("keys", "rotate")
+    assert done.returncode == 0, done.stderr
+    active = Keyring.from_json(scratch.settings.key_file.read_text()).active_id
+    assert f"active key {active}; 1 key-encryption keys rewrapped; retired: " in done.stdout
+    read_everything(scratch, made, scratch.new_runtime())
+
+
+# --- full re-key -----------------------------------------------------------------------------
+
+def test_a_full_rekey_moves_every_case_key_under_a_new_kek(scratch):
+    made = seed(scratch)
+    before = read_everything(scratch, made)
+    stale = scratch.new_runtime()
+    [old] = kek_rows(scratch)
+    old_kek = scratch.runtime.kek(scratch.runtime.sessions(), old.id)
+    old_outer = scratch.runtime.keyring.active_id
+    result = key_service.rekey(scratch.runtime, batch=2)
+    assert result.finished and result.rewrapped == 2 * len(made)
+    assert result.retired == (old.id,) and result.kek != old.id
+    assert result.outer.retired == (old_outer,)  # a new outer key as well
+    [new] = kek_rows(scratch)
+    assert (new.id, new.outer_key_id, new.active) == (result.kek, result.outer.active, True)
+    assert wrapped_under(scratch) == {result.kek: 2 * len(made)}
+    for row in case_key_rows(scratch):  # the old KEK opens none of them now
+        with pytest.raises(DamagedRecord):
+            envelope.unwrap_under(old_kek, row.wrapped, case_id=row.case_id,
+                                  purpose=row.purpose)
+    assert read_everything(scratch, made, scratch.new_runtime()) == before
+    assert read_everything(scratch, made, stale) == before  # a process started before
+    with scratch.ctx() as ctx:
+        kinds = ctx.session.execute(select(AuditEvent.kind, AuditEvent.details).where(
+            AuditEvent.kind.in_([str(Kind.KEYS_ROTATE), str(Kind.KEYS_REKEY)]))
+            .order_by(AuditEvent.seq)).all()
+    assert [(k, d.get("phase")) for k, d in kinds] == [
+        ("keys:rotate", None), ("keys:rekey", "begin"), ("keys:rekey", "done")]
+    assert kinds[2][1]["retired"] == [old.id] and kinds[2][1]["rewrapped"] == 2 * len(made)
+    made += seed(scratch, 1)  # new cases go under the new KEK
+    assert wrapped_under(scratch) == {result.kek: 2 * len(made)}
+
+
+def test_an_interrupted_rekey_stays_readable_and_resumes(scratch, monkeypatch):
+    made = seed(scratch, 4)
+    before = read_everything(scratch, made)
+    real, calls = key_service._write, []
+
+    def crash_on_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(key_service, "_write", crash_on_third)
+    with pytest.raises(OSError):
+        key_service.rekey(scratch.runtime, batch=2)
+    monkeypatch.undo()
+    keks = kek_rows(scratch)
+    [new] = [k for k in keks if k.active]
+    [old] = [k for k in keks if not k.active]
+    assert old.rekey_after == made_case_id(scratch, 2)  # progress recorded: two batches
+    assert wrapped_under(scratch) == {new.id: 4, old.id: 2 * len(made) - 4}
+    assert read_everything(scratch, made, scratch.new_runtime()) == before  # mixed KEKs
+    made += seed(scratch, 1)  # lodged mid-way: under the new KEK at once
+    again = key_service.rekey(scratch.runtime, batch=2)
+    assert again.finished and again.outer is None  # continued, not restarted
+    assert again.kek == new.id and again.retired == (old.id,)
+    assert again.rewrapped == 2 * len(made) - 4 - 2
+    assert [k.id for k in kek_rows(scratch)] == [new.id]
+    assert wrapped_under(scratch) == {new.id: 2 * len(made)}
+    assert read_everything(scratch, made, scratch.new_runtime()) == before + \
+        read_everything(scratch, made[-1:], scratch.new_runtime())
+
+
+def made_case_id(scratch, nth: int) -> int:
+    """The id of the nth case (1-based) in id order."""
+    with scratch.engine.connect() as conn:
+        return conn.execute(select(CaseKey.case_id).distinct().order_by(CaseKey.case_id)
+                            .offset(nth - 1).limit(1)).scalar()
+
+
+def test_the_rekey_command_is_listed_and_finishes(scratch):
+    made = seed(scratch, 2)
+    before = read_everything(scratch, made)
+    listed = scratch.cli("keys", "--help")
+    assert "rekey" in listed.stdout and "rotate" in listed.stdout
+    assert "rekey" in scratch.cli("--help").stdout
+    done = scratch.cli("keys", "rekey", "--batch", "3")
+    assert done.returncode == 0, done.stderr
+    [kek] = kek_rows(scratch)
+    assert f"key-encryption key {kek.id}; 4 case keys rewrapped; retired: kek-" in done.stdout
+    assert read_everything(scratch, made, scratch.new_runtime()) == before
 
 
 # --- damaged records -------------------------------------------------------------------------

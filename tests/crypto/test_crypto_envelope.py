@@ -153,3 +153,26 @@ def test_record_blob_survives_outer_key_rotation():
     rotated = keyring.with_new_active()
     data_key = unwrap_key(rotated, key_id, wrapped, case_id=2, purpose="content")
     assert decrypt_text(data_key, blob, case_id=2, kind="note", record_id=1) == "note"
+
+
+@pytest.mark.parametrize("case_id, purpose", [(1, "content"), (987654321, "identity"),
+                                              (3, 'odd "purpose" é')])
+def test_the_written_out_wrap_aad_is_the_canonical_one(case_id, purpose):
+    """Keys wrapped before the fast form must still open: the bytes are the same."""
+    from casework.crypto.envelope import FORMAT_VERSION, _aad, _wrap_aad
+
+    assert _wrap_aad(case_id, purpose) == _aad(use="wrap", v=FORMAT_VERSION, case=case_id,
+                                               purpose=purpose)
+
+
+def test_rewrap_many_moves_keys_to_a_new_wrapping_key_and_names_a_damaged_one():
+    from casework.crypto.envelope import rewrap_many, unwrap_under, wrap_under
+
+    old, new = new_data_key(), new_data_key()
+    rows = [(n, "content", "old", wrap_under(old, DATA_KEY, case_id=n, purpose="content"))
+            for n in (1, 2)]
+    moved = rewrap_many(rows, {"old": old}.__getitem__, new)
+    assert [unwrap_under(new, w, case_id=n, purpose="content")
+            for (n, *_), w in zip(rows, moved, strict=True)] == [DATA_KEY, DATA_KEY]
+    with pytest.raises(DamagedRecord, match="case 2"):
+        rewrap_many([rows[0], (2, "identity", "old", rows[1][3])], {"old": old}.__getitem__, new)
