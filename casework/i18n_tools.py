@@ -64,9 +64,10 @@ def catalog(code: str) -> dict[str, str | tuple]:
         for path in sorted(base.rglob("*.po")) if base.is_dir() else ():
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=code):
-                    if message.id:
-                        key = message.id[0] if isinstance(message.id, tuple) else message.id
-                        given[key] = message.string
+                    if message.id:  # an ngettext pair is found under both its forms
+                        for key in (message.id if isinstance(message.id, tuple)
+                                    else (message.id,)):
+                            given[key] = message.string
     return given
 
 

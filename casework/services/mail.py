@@ -133,7 +133,7 @@ def long_date(iso: str) -> str:
 def compose(kind: str, params: Mapping, base_url: str) -> Letter:
     """The fixed words for a kind of notification, in the language of the moment: a date at
     most, never case content."""
-    staff = _("Sign in to see it: %(link)s", link=f"{base_url}/staff/")
+    staff = _("Sign in to see it: %(link)s", link=base_url + "/staff/")
     if kind == "clock_due_soon":
         return Letter(_("Casework: a case is due"),
                       _("A case you handle is due on %(day)s.", day=long_date(params["due_on"]))
@@ -145,7 +145,7 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
     if kind == "reporter_update":
         return Letter(_("Casework: an update on your report"),
                       _("There is an update on your report. Sign in with your reference and "
-                        "receipt to read it: %(link)s", link=f"{base_url}/return"))
+                        "receipt to read it: %(link)s", link=base_url + "/return"))
     if kind == "aftercare_followup":
         return Letter(_("Casework: a follow-up on a case you handled"),
                       _("The reporter of a case you handled has raised a further concern, and "
@@ -170,7 +170,7 @@ def compose(kind: str, params: Mapping, base_url: str) -> Letter:
         return Letter(_("Casework: a request for access was decided"),
                       _("A request for access that concerns you or a queue you belong to has "
                         "been approved or refused.") + "\n\n" + staff)
-    inbox = _("Sign in to see it: %(link)s", link=f"{base_url}/staff/inbox")
+    inbox = _("Sign in to see it: %(link)s", link=base_url + "/staff/inbox")
     if kind == "inbox_new":
         return Letter(_("Casework: something new needs your attention"),
                       _("There is something new in your Casework inbox.") + "\n\n" + inbox)
