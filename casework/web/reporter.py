@@ -37,6 +37,7 @@ from casework.web.forms import (
     ReturnForm,
     SupportForm,
 )
+from casework.web.i18n import COOKIE_KEY as LANGUAGE_KEY
 from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("reporter", __name__)
@@ -272,14 +273,23 @@ def return_():
         ctx = context()
         actor = reporter_sign_in(ctx, form.reference.data, form.receipt.data)
         if actor is not None:
-            session.clear()
-            session.regenerate()
+            fresh_session()
             session["reporter_case"] = actor.case_id
             return redirect(url_for("reporter.my_report"), 303)
         form.receipt.errors = [_("That reference and receipt do not match a report. Check "
                                  "both and try again.")]
     status = 422 if request.method == "POST" else 200
     return render_template("reporter/return.html", form=form), status
+
+
+def fresh_session() -> None:
+    """A new session (new id, nothing of the old one) that keeps only the language the person
+    chose: signing in must not switch the page back to another language."""
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    session.regenerate()
+    if language:
+        session[LANGUAGE_KEY] = language
 
 
 def current_reporter() -> Reporter:
@@ -403,8 +413,11 @@ def check_record():
 
 @bp.post("/my-report/leave")
 def leave():
-    """Sign out: forget the session."""
+    """Sign out: forget the session (but not the language chosen)."""
+    language = session.get(LANGUAGE_KEY)
     session.clear()
+    if language:
+        session[LANGUAGE_KEY] = language
     flash(_("You have left your report. Keep your reference and receipt safe."), "success")
     return redirect(url_for("reporter.start"), 303)
 
