@@ -90,6 +90,22 @@ def live(chromium, tmp_path_factory) -> Iterator[Live]:
             yield Live(server.base, logins, url, instance)
 
 
+@contextmanager
+def pack_server(tmp_path_factory, name: str, env: dict[str, str], **extra: str
+                ) -> Iterator[Live]:
+    """A server of its own (a scratch database of the run's kind, the demo organisation loaded)
+    under the settings env gives, such as another CASEWORK_POLICY; extra: server-only
+    settings."""
+    folder = tmp_path_factory.mktemp(name)
+    instance = folder / "instance"
+    instance.mkdir()
+    kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
+    with scratch_database(kind, folder, f"casework_{name.replace('-', '_')}") as url:
+        logins = load_demo_logins(url, instance, env)
+        with live_server(url, instance, workers=2, **env, **extra) as server:
+            yield Live(server.base, logins, url, instance)
+
+
 @pytest.fixture(scope="session")
 def auditor(chromium) -> Iterator[Auditor]:
     """axe-core's own browser context."""

@@ -7,7 +7,6 @@ every address; each is saved under artifacts/french/ for the closing note."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +16,8 @@ from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
 from casework import i18n
-from tests.api.api_live import live_server
 from tests.browser.browser_kit import ROOT, Visit, format_violations
-from tests.browser.conftest import Live, load_demo_logins, watched_visits
-from tests.scratch_db import scratch_database
+from tests.browser.conftest import Live, pack_server, watched_visits
 
 pytestmark = pytest.mark.browser
 
@@ -48,15 +45,9 @@ def english_sentences() -> list[str]:
 @pytest.fixture(scope="module")
 def federal_live(chromium, tmp_path_factory) -> Iterator[Live]:
     """A server of its own under the canada-federal pack (English and French)."""
-    folder = tmp_path_factory.mktemp("browser-fr")
-    instance = folder / "instance"
-    instance.mkdir()
-    kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
-    with scratch_database(kind, folder, "casework_browser_fr") as url:
-        logins = load_demo_logins(url, instance, FEDERAL)
-        with live_server(url, instance, workers=2, CASEWORK_RATE_LIMIT_SCALE="20",
-                         **FEDERAL) as server:
-            yield Live(server.base, logins, url, instance)
+    with pack_server(tmp_path_factory, "browser-fr", FEDERAL,
+                     CASEWORK_RATE_LIMIT_SCALE="20") as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Chief Executive alerts General Counsel, never the Chief Executive, who cannot fi
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from tests.api.api_live import live_server, server_env
+from tests.api.api_live import server_env
 from tests.browser.browser_kit import (
     fill_report,
     open_case,
@@ -25,8 +24,7 @@ from tests.browser.browser_kit import (
     sign_in,
     stage,
 )
-from tests.browser.conftest import Live, load_demo_logins, watched_visits
-from tests.scratch_db import scratch_database
+from tests.browser.conftest import Live, pack_server, watched_visits
 from tests.services.test_mail import Sink, free_port
 
 pytestmark = pytest.mark.browser
@@ -44,14 +42,8 @@ NUMBER = "NZP-2026-004417"
 @pytest.fixture(scope="module")
 def nz_live(chromium, tmp_path_factory) -> Iterator[Live]:
     """A server of its own under the New Zealand pack, with the demo organisation."""
-    folder = tmp_path_factory.mktemp("browser-nz")
-    instance = folder / "instance"
-    instance.mkdir()
-    kind = os.environ.get("CASEWORK_TEST_DATABASE_URL") or "sqlite://"
-    with scratch_database(kind, folder, "casework_browser_nz") as url:
-        logins = load_demo_logins(url, instance, NZ)
-        with live_server(url, instance, workers=2, **NZ) as server:
-            yield Live(server.base, logins, url, instance)
+    with pack_server(tmp_path_factory, "browser-nz", NZ) as server:
+        yield server
 
 
 @pytest.fixture
