@@ -15,6 +15,7 @@ from casework.web.edge import context, undo
 
 API_PREFIX = "/api/"
 PAGE_MESSAGES = {
+    403: _l("You are not allowed to see this page."),
     404: _l("There is no such page."),
     405: _l("That is not allowed here."),
     413: _l("That upload is too large. Nothing was saved; please send a smaller file."),

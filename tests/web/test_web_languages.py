@@ -201,3 +201,14 @@ def test_a_pack_with_one_language_shows_no_chooser_and_speaks_english(client):
         body = page(client.get(path, headers={"Accept-Language": "fr"}))
         assert 'action="/language"' not in body and html_lang(body) == "en", path
     assert "Speak up safely" in page(client.get("/"))
+
+
+def test_error_pages_speak_the_language_chosen(browser, federal):
+    choose(browser, "fr", "/")
+    missing = browser.get("/nowhere")
+    body = page(missing)
+    assert missing.status_code == 404 and html_lang(body) == "fr"
+    assert "<h1>Introuvable</h1>" in body and "Cette page n’existe pas." in body
+    expired = browser.client.post("/my-report/message", data={"body": "Bonjour"})
+    assert expired.status_code == 400
+    assert "Ce formulaire avait expiré" in page(expired) and "Bonjour" in page(expired)
