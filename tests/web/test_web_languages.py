@@ -212,3 +212,10 @@ def test_error_pages_speak_the_language_chosen(browser, federal):
     expired = browser.client.post("/my-report/message", data={"body": "Bonjour"})
     assert expired.status_code == 400
     assert "Ce formulaire avait expiré" in page(expired) and "Bonjour" in page(expired)
+
+
+def test_a_limit_wtforms_checks_is_refused_in_french_too(browser, federal):
+    refused = lodge_in(browser, "fr", summary="x" * 301)
+    assert refused.status_code == 422
+    error = re.search(r'id="summary-error">([^<]+)<', page(refused)).group(1)
+    assert "300" in error and "longer" not in error and "caractères" in error
