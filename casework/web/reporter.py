@@ -255,11 +255,30 @@ def submit_report(form: ReportForm, recorded_by: int | None = None
     return {"reference": lodged.reference, "receipt": lodged.receipt, "evidence": evidence}, None
 
 
+#: The receipt just shown, kept only so that choosing another language on the receipt page
+#: shows it again in that language (the one page view that is not a reload).
+RELANG = "receipt_for_language"
+
+
 @bp.get("/report/receipt")
 def receipt():
     """The reference and receipt, shown once; the URL never holds them."""
     shown = session.pop("receipt_once", None)
+    if shown:
+        session[RELANG] = shown
     return render_template("reporter/receipt.html", shown=shown)
+
+
+@bp.before_app_request
+def receipt_for_language():
+    """The chooser pressed on the receipt page shows the receipt once more, in the language
+    chosen; any other page (a reload too) forgets it. Styles and unknown addresses (a
+    browser's own favicon request) leave it be."""
+    if request.endpoint == "set_language":
+        if request.form.get("next") == url_for("reporter.receipt") and RELANG in session:
+            session["receipt_once"] = session.pop(RELANG)
+    elif request.endpoint not in (None, "static") and RELANG in session:
+        session.pop(RELANG)
 
 
 @bp.route("/return", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from casework.models import Case, Notification
 from casework.services.mail import MailSettings, claim, prepare
 from casework.services.notify import tell_reporter
-from tests.web.conftest import page
+from tests.web.conftest import TOKEN, page
 
 BASE = "https://casework.example.org"
 CHOOSER = re.compile(r'<form class="language" method="post" action="/language">(.*?)</form>',
@@ -219,3 +219,48 @@ def test_a_limit_wtforms_checks_is_refused_in_french_too(browser, federal):
     assert refused.status_code == 422
     error = re.search(r'id="summary-error">([^<]+)<', page(refused)).group(1)
     assert "300" in error and "longer" not in error and "caractères" in error
+
+
+def test_choosing_french_on_the_receipt_page_shows_the_receipt_again_once(browser, federal,
+                                                                         ctx):
+    assert lodge_in(browser, "en").status_code == 303
+    english = page(browser.get("/report/receipt"))
+    assert "Your report has been sent" in english
+    secret = re.search(r'id="receipt">([^<]+)<', english).group(1)
+    browser.get("/static/casework.css")  # the page's own styles do not count as a new page
+    token = TOKEN.search(english).group(1)  # the chooser's, on the page already shown
+    browser.client.post("/language", data={"csrf_token": token, "language": "fr",
+                                           "next": "/report/receipt"})
+    french = page(browser.get("/report/receipt"))
+    assert "Votre signalement a été envoyé" in french and secret in french
+    again = page(browser.get("/report/receipt"))  # a reload: gone, as in English
+    assert "Déjà affichés" in again and secret not in again
+    choose(browser, "en", "/report/receipt")
+    assert secret not in page(browser.get("/report/receipt"))
+
+
+def test_another_page_in_between_forgets_the_receipt(browser, federal):
+    assert lodge_in(browser, "en").status_code == 303
+    shown = page(browser.get("/report/receipt"))
+    secret = re.search(r'id="receipt">([^<]+)<', shown).group(1)
+    browser.get("/protections")
+    browser.client.post("/language", data={"csrf_token": TOKEN.search(shown).group(1),
+                                           "language": "fr", "next": "/report/receipt"})
+    shown = page(browser.get("/report/receipt"))
+    assert "Déjà affichés" in shown and secret not in shown
+
+
+def test_a_request_that_only_read_the_session_does_not_undo_the_choice(app, browser, federal):
+    """A browser loads a page's styles (and its own favicon) alongside the next click: a
+    request that read the session before the language was chosen and ends after it must not
+    write the old session back."""
+    browser.get("/")
+    cookie = browser.client.get_cookie("casework_session").value
+    interface = app.session_interface
+    with app.test_request_context("/static/casework.css",
+                                  headers={"Cookie": f"casework_session={cookie}"}) as alongside:
+        read_before = interface.open_session(app, alongside.request)
+        assert read_before.get("lang") is None
+        choose(browser, "fr", "/")  # the choice, while that request is still running
+        interface.save_session(app, read_before, app.response_class())
+    assert html_lang(page(browser.get("/"))) == "fr"
