@@ -65,7 +65,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
     app.jinja_env.filters.update(day=i18n.format_day, moment=i18n.format_moment,
-                                 number=i18n.format_number)
+                                 number=i18n.format_number, size=i18n.format_size)
 
     @app.url_value_preprocessor
     def pick_language(endpoint, values):  # runs before every other preprocessor and handler

@@ -364,10 +364,13 @@ def add_evidence():
         raise Invalid(_("Choose a file to send."), {"evidence": _("required")})
     notes = store_evidence(form.evidence.data, actor, None)
     for note in notes:
-        flash(_("%(filename)s was added. We removed: %(removed)s.", filename=note["filename"],
-                removed=note["removed"])
-              + (" " + _("Note: %(kept)s.", kept=note["kept"]) if note["kept"] else ""),
-              "success")
+        if note["removed"] == _("nothing"):  # a sentence of its own ("rien" moves in French)
+            added = _("%(filename)s was added. We removed: nothing.", filename=note["filename"])
+        else:
+            added = _("%(filename)s was added. We removed: %(removed)s.",
+                      filename=note["filename"], removed=note["removed"])
+        kept = " " + _("Note: %(kept)s.", kept=note["kept"]) if note["kept"] else ""
+        flash(added + kept, "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 

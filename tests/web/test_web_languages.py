@@ -264,3 +264,20 @@ def test_a_request_that_only_read_the_session_does_not_undo_the_choice(app, brow
         choose(browser, "fr", "/")  # the choice, while that request is still running
         interface.save_session(app, read_before, app.response_class())
     assert html_lang(page(browser.get("/"))) == "fr"
+
+
+def test_a_file_sent_in_french_is_described_in_french_with_its_size(browser, federal):
+    import io
+
+    notes = io.BytesIO(("Notes du 2 mars : " + "détail " * 300).encode())
+    sent = lodge_in(browser, "fr", evidence=(notes, "notes.txt"),
+                    content_type="multipart/form-data")
+    assert sent.status_code == 303, page(sent)
+    receipt = page(browser.get("/report/receipt"))
+    assert "notes.txt : nous n’avons rien retiré." in receipt  # "rien" where French puts it
+    assert "Remarque : ce type de fichier peut encore contenir des détails" in receipt
+    reference = re.search(r'id="reference">([^<]+)<', receipt).group(1)
+    secret = re.search(r'id="receipt">([^<]+)<', receipt).group(1)
+    browser.post("/return", {"reference": reference, "receipt": secret}, token_from="/return")
+    mine = page(browser.get("/my-report"))
+    assert re.search(r"notes\.txt \(2,\d\sko\), \d+ mars 2026", mine)  # size and date
