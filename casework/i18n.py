@@ -36,6 +36,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
+from babel.units import format_unit
 
 #: The language every string is written in, and the fallback for every other.
 SOURCE = "en"
@@ -215,6 +216,16 @@ def format_moment(value: datetime | None, form: str = "medium") -> str:
 
 def format_number(value: int | float) -> str:
     return format_decimal(value, locale=_locale())
+
+
+def format_size(size: int) -> str:
+    """A file's size as people write it in the language of the moment (12.3 kB, 12,3 ko)."""
+    for unit, scale in (("digital-gigabyte", 10**9), ("digital-megabyte", 10**6),
+                        ("digital-kilobyte", 10**3)):
+        if size >= scale:
+            return format_unit(size / scale, unit, length="short", format="#,##0.0",
+                               locale=_locale())
+    return format_unit(size, "digital-byte", length="short", locale=_locale())
 
 
 def _locale() -> str:

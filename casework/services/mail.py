@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from casework import i18n
 from casework.crypto.envelope import DamagedRecord
 from casework.crypto.keys import Keyring
+from casework.i18n import _, ngettext
 from casework.models import Case, CaseClock, Notification, User
 from casework.runtime import Runtime
 from casework.services.access import staff_actor, visible_filter
@@ -53,9 +54,16 @@ TIMEOUT = 30.0
 MAX_ATTEMPTS = 8
 BACKOFF, BACKOFF_CAP = timedelta(minutes=5), timedelta(hours=6)
 CLOCK_KINDS = frozenset({"clock_due_soon", "clock_overdue"})
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-FOOTER = "\n\nThis message was sent automatically by Casework. It holds no case details.\n"
+
+
+def footer() -> str:
+    """The last lines of every email, in the language of the moment."""
+    return "\n\n" + _("This message was sent automatically by Casework. It holds no case "
+                       "details.") + "\n"
+
+
+with i18n.language(i18n.SOURCE):
+    FOOTER = footer()  # in English
 
 
 class MailConfigError(ValueError):
@@ -118,57 +126,60 @@ class Letter:
 
 
 def long_date(iso: str) -> str:
-    """9 March 2026 (fixed English month names, whatever the locale)."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """9 March 2026 (9 mars 2026): the date in the language of the moment."""
+    return i18n.format_day(date.fromisoformat(iso))
 
 
 def compose(kind: str, params: Mapping, base_url: str) -> Letter:
-    """The fixed words for a kind of notification: a date at most, never case content."""
-    staff = f"Sign in to see it: {base_url}/staff/"
+    """The fixed words for a kind of notification, in the language of the moment: a date at
+    most, never case content."""
+    staff = _("Sign in to see it: %(link)s", link=base_url + "/staff/")
     if kind == "clock_due_soon":
-        return Letter("Casework: a case is due",
-                      f"A case you handle is due on {long_date(params['due_on'])}.\n\n{staff}")
+        return Letter(_("Casework: a case is due"),
+                      _("A case you handle is due on %(day)s.", day=long_date(params["due_on"]))
+                      + "\n\n" + staff)
     if kind == "clock_overdue":
-        return Letter("Casework: a case is overdue",
-                      f"A case you handle was due on {long_date(params['due_on'])} and is "
-                      f"overdue.\n\n{staff}")
+        return Letter(_("Casework: a case is overdue"),
+                      _("A case you handle was due on %(day)s and is overdue.",
+                        day=long_date(params["due_on"])) + "\n\n" + staff)
     if kind == "reporter_update":
-        return Letter("Casework: an update on your report",
-                      "There is an update on your report. Sign in with your reference and "
-                      f"receipt to read it: {base_url}/return")
+        return Letter(_("Casework: an update on your report"),
+                      _("There is an update on your report. Sign in with your reference and "
+                        "receipt to read it: %(link)s", link=base_url + "/return"))
     if kind == "aftercare_followup":
-        return Letter("Casework: a follow-up on a case you handled",
-                      "The reporter of a case you handled has raised a further concern, and a "
-                      f"linked case has been opened.\n\n{staff}")
+        return Letter(_("Casework: a follow-up on a case you handled"),
+                      _("The reporter of a case you handled has raised a further concern, and "
+                        "a linked case has been opened.") + "\n\n" + staff)
     if kind == "case_fallback":
-        return Letter("Casework: a case has come to your queue",
-                      "A case has come to a queue you look after because nobody who could "
-                      "handle it where it was can see it any more (a conflict of interest, or "
-                      f"an account closed). Please see that it is picked up.\n\n{staff}")
+        return Letter(_("Casework: a case has come to your queue"),
+                      _("A case has come to a queue you look after because nobody who could "
+                        "handle it where it was can see it any more (a conflict of interest, "
+                        "or an account closed). Please see that it is picked up.")
+                      + "\n\n" + staff)
     if kind == "case_escalated":
-        return Letter("Casework: a report needs your attention now",
-                      "A report has arrived that the organisation's policy says must be "
-                      "escalated at once to you. Please sign in and see it today.\n\n"
-                      f"{staff}")
+        return Letter(_("Casework: a report needs your attention now"),
+                      _("A report has arrived that the organisation's policy says must be "
+                        "escalated at once to you. Please sign in and see it today.")
+                      + "\n\n" + staff)
     if kind == "grant_pending":
-        return Letter("Casework: a request for access waits for a decision",
-                      "Someone has asked for an account to be given access in Casework, to a "
-                      "queue you belong to or that you look after. It takes effect only once "
-                      f"it is approved.\n\n{staff}")
+        return Letter(_("Casework: a request for access waits for a decision"),
+                      _("Someone has asked for an account to be given access in Casework, to a "
+                        "queue you belong to or that you look after. It takes effect only once "
+                        "it is approved.") + "\n\n" + staff)
     if kind == "grant_decided":
-        return Letter("Casework: a request for access was decided",
-                      "A request for access that concerns you or a queue you belong to has "
-                      f"been approved or refused.\n\n{staff}")
-    inbox = f"Sign in to see it: {base_url}/staff/inbox"
+        return Letter(_("Casework: a request for access was decided"),
+                      _("A request for access that concerns you or a queue you belong to has "
+                        "been approved or refused.") + "\n\n" + staff)
+    inbox = _("Sign in to see it: %(link)s", link=base_url + "/staff/inbox")
     if kind == "inbox_new":
-        return Letter("Casework: something new needs your attention",
-                      f"There is something new in your Casework inbox.\n\n{inbox}")
+        return Letter(_("Casework: something new needs your attention"),
+                      _("There is something new in your Casework inbox.") + "\n\n" + inbox)
     if kind == "inbox_digest":
         count = int(params.get("count", 0))
-        items = "1 new item" if count == 1 else f"{count} new items"
-        return Letter("Casework: your daily summary",
-                      f"You have {items} in Casework.\n\n{inbox}")
+        return Letter(_("Casework: your daily summary"),
+                      ngettext("You have %(num)s new item in Casework.",
+                               "You have %(num)s new items in Casework.", count)
+                      + "\n\n" + inbox)
     raise ValueError(f"no words for notification kind {kind!r}")
 
 
@@ -190,7 +201,7 @@ def build_message(settings: MailSettings, keyring: Keyring, row: Notification, a
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(keyring, row.dedupe_key, settings.sender)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(letter.body + FOOTER)
+    message.set_content(letter.body + footer())
     return message
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Reporter, open_case
 from casework.services.audit import Kind
@@ -20,8 +21,6 @@ from casework.services.support import EVENT as SUPPORT_EVENT
 from casework.services.support import support_offer
 from casework.services.transitions import allowed_for
 from casework.workflow.definitions import Route
-
-HANDLER = "the person handling your report"
 
 
 def reporter_view(ctx: Context, actor: Reporter) -> dict:
@@ -63,9 +62,10 @@ def reporter_view(ctx: Context, actor: Reporter) -> dict:
 
 def _stage(route: Route, case: Case, recipient: str | None) -> str:
     if recipient and case.is_open:
-        return (f"Your report has been passed to {recipient}, outside the organisation, "
-                "because the people who would normally deal with it are named in it. Your "
-                f"name was not sent with it. Please contact {recipient} directly about it.")
+        return _("Your report has been passed to %(recipient)s, outside the organisation, "
+                 "because the people who would normally deal with it are named in it. Your "
+                 "name was not sent with it. Please contact %(recipient)s directly about it.",
+                 recipient=recipient)
     state = route.state(case.state)
     return state.witness_label if case.witness else state.reporter_label
 
@@ -90,29 +90,32 @@ def reporter_timeline(ctx: Context, case: Case, route: Route) -> list[dict]:
 
 def _label(route: Route, event: CaseEvent, witness: bool) -> str:
     if event.kind == "lodged":
-        return "Your report was received."
+        return _("Your report was received.")
     if event.kind == "meeting_requested":
-        return "You asked to meet in person."
+        return _("You asked to meet in person.")
     if event.kind == SUPPORT_EVENT:
-        return "You named a support person."
+        return _("You named a support person.")
     if event.kind == NOTICE:
-        return "We told you that we intend to share who you are, and why."
+        return _("We told you that we intend to share who you are, and why.")
     if event.kind == RELEASED:
-        return "Who you are was shared, as we told you it would be."
+        return _("Who you are was shared, as we told you it would be.")
     if event.kind == "external_referral":
-        return f"Your report was passed to {(event.facts or {}).get('recipient')}."
+        return _("Your report was passed to %(recipient)s.",
+                 recipient=(event.facts or {}).get("recipient"))
     if event.kind == "message":
         sender = (event.facts or {}).get("sender")
-        return "You sent a message." if sender == "reporter" else f"A message from {HANDLER}."
+        return _("You sent a message.") if sender == "reporter" else \
+            _("A message from the person handling your report.")
     variants = route.transitions_named(event.transition or "")
     step = variants[0] if variants else None
     if event.actor_kind == "reporter":
         words = step.reporter_label or step.label if step else event.transition
-        return f"You chose: {words}."
+        return _("You chose: %(step)s.", step=words)
     if step is not None and step.requires_of:  # a handler recorded what the reporter asked
         outcome = route.outcome(step.outcome)
         what = outcome.reporter_label if outcome else step.label
-        return f"{what.capitalize()}: recorded by {HANDLER}, as you asked."
+        return _("%(what)s: recorded by the person handling your report, as you asked.",
+                 what=str(what).capitalize())
     if not event.to_state:
         return event.transition or ""
     state = route.state(event.to_state)

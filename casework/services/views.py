@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _, _l, format_day
 from casework.models import Assignment, Case, CaseEvent, CaseParty, Person, User
 from casework.services.access import (
     Action,
@@ -273,15 +274,21 @@ def timeline(ctx: Context, case: Case) -> list[dict]:
              "by": _by(event, names)} for event in events]
 
 
+#: How an assignment's capacity reads (the key stays as stored).
+CAPACITIES = {"investigator": _l("investigator"), "handler": _l("handler"),
+              "decision_maker": _l("decision maker")}
+
+
 def _by(event: CaseEvent, names: dict[int, str]) -> str:
     """Who took a step, for staff: a colleague's name, the reporter, or the system."""
     if event.actor_user_id:
-        return names.get(event.actor_user_id, f"account {event.actor_user_id}")
-    return {"reporter": "the reporter"}.get(event.actor_kind, "Casework")
+        return names.get(event.actor_user_id, _("account %(id)s", id=event.actor_user_id))
+    return _("the reporter") if event.actor_kind == "reporter" else "Casework"
 
 
 def _day(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d %B %Y") if iso else "an unknown date"
+    """09 March 2026 (09 mars 2026): a two-digit day, in the language of the moment."""
+    return format_day(date.fromisoformat(iso), "dd MMMM y") if iso else _("an unknown date")
 
 
 def event_label(ctx: Context, case: Case, event: CaseEvent,
@@ -292,39 +299,47 @@ def event_label(ctx: Context, case: Case, event: CaseEvent,
     queues = ctx.runtime.pack.queues
 
     def queue(key: str | None) -> str:
-        return queues[key].label if key in queues else (key or "an unknown queue")
+        return queues[key].label if key in queues else (key or _("an unknown queue"))
 
     if event.kind == "lodged":
-        return "Report received"
+        return _("Report received")
     if event.kind == "assigned":
-        who = (names or {}).get(facts.get("user_id"), "a colleague")
-        return f"Assigned {who} as {(facts.get('capacity') or '').replace('_', ' ')}"
+        who = (names or {}).get(facts.get("user_id"), _("a colleague"))
+        return _("Assigned %(who)s as %(capacity)s", who=who,
+                 capacity=CAPACITIES.get(facts.get("capacity") or "",
+                                         (facts.get("capacity") or "").replace("_", " ")))
     if event.kind == "recused":
-        return "Declared a conflict of interest and stepped aside"
+        return _("Declared a conflict of interest and stepped aside")
     if event.kind == "queue_fallback":
-        return (f"Moved from {queue(facts.get('from'))} to {queue(facts.get('to'))}, because "
-                f"{facts.get('why') or 'nobody could see it'}")
+        return _("Moved from %(source)s to %(target)s, because %(why)s",
+                 source=queue(facts.get("from")), target=queue(facts.get("to")),
+                 why=facts.get("why") or _("nobody could see it"))
     if event.kind == "external_referral":
-        return (f"Handed over to {facts.get('recipient') or 'a body outside the organisation'}"
-                f" as a referral, because {facts.get('why') or 'nobody inside could take it'}")
+        return _("Handed over to %(recipient)s as a referral, because %(why)s",
+                 recipient=facts.get("recipient") or _("a body outside the organisation"),
+                 why=facts.get("why") or _("nobody inside could take it"))
     if event.kind == "case_exported":
-        return f"Case file exported for {facts.get('recipient') or 'the outside recipient'}"
+        return _("Case file exported for %(recipient)s",
+                 recipient=facts.get("recipient") or _("the outside recipient"))
     if event.kind == "transition":
         return step_label(ctx.route(case.route), event)
     if event.kind == "clock_extended":
-        return (f"Deadline extended: {clock}, now due {_day(facts.get('to'))} "
-                f"(was {_day(facts.get('from'))})")
+        return _("Deadline extended: %(clock)s, now due %(day)s (was %(before)s)", clock=clock,
+                 day=_day(facts.get("to")), before=_day(facts.get("from")))
     if event.kind == "clock_paused":
-        return f"Deadline paused: {clock}"
+        return _("Deadline paused: %(clock)s", clock=clock)
     if event.kind == "clock_resumed":
-        return f"Deadline running again: {clock}, now due {_day(facts.get('due_on'))}"
+        return _("Deadline running again: %(clock)s, now due %(day)s", clock=clock,
+                 day=_day(facts.get("due_on")))
     if event.kind == "milestone":
         key = facts.get("milestone") or ""
         found = ctx.runtime.pack.milestones.get((case.route, key))
-        return f"Recorded: {found.label if found else key.replace('_', ' ')}"
+        return _("Recorded: %(milestone)s",
+                 milestone=found.label if found else key.replace("_", " "))
     if event.kind == "detriment_reported":
-        return ("At an aftercare check-in the reporter said they have suffered detriment; a "
-                f"new report was opened for it: {facts.get('follow_up') or 'reference unknown'}")
+        return _("At an aftercare check-in the reporter said they have suffered detriment; a "
+                 "new report was opened for it: %(reference)s",
+                 reference=facts.get("follow_up") or _("reference unknown"))
     return handling_label(ctx, case, event) or event.kind.replace("_", " ").capitalize()
 
 

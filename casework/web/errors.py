@@ -9,14 +9,16 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from casework.i18n import _, _l
 from casework.services.errors import DomainError
 from casework.web.edge import context, undo
 
 API_PREFIX = "/api/"
 PAGE_MESSAGES = {
-    404: "There is no such page.",
-    405: "That is not allowed here.",
-    413: "That upload is too large. Nothing was saved; please send a smaller file.",
+    403: _l("You are not allowed to see this page."),
+    404: _l("There is no such page."),
+    405: _l("That is not allowed here."),
+    413: _l("That upload is too large. Nothing was saved; please send a smaller file."),
 }
 
 
@@ -68,7 +70,7 @@ def init_errors(app: Flask) -> None:
             from casework.web.reporter import report_again
 
             return report_again()
-        return render_template("error.html", status=400, typed=typed_text(), message=(
+        return render_template("error.html", status=400, typed=typed_text(), message=_(
             "This form had expired or was sent from somewhere else. Nothing was saved. "
             "Please go back, reload the page and try again.")), 400
 

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from casework.i18n import _l
 from casework.services.inputs import TEXT_RULE, choice_id, storable
 
 
@@ -34,7 +35,8 @@ class Form(FlaskForm):
         for field in self:
             values = field.data if isinstance(field.data, list) else [field.data]
             if any(isinstance(v, str) and not storable(v) for v in values):
-                field.errors = [*field.errors, TEXT_RULE[:1].upper() + TEXT_RULE[1:]]
+                rule = str(TEXT_RULE)  # a lazy text (translated) or plain English
+                field.errors = [*field.errors, rule[:1].upper() + rule[1:]]
                 ok = False
         return ok
 
@@ -49,41 +51,41 @@ class CheckboxesField(SelectMultipleField):
 class ReportForm(Form):
     """A new report, by the reporter or recorded by staff on their behalf."""
 
-    route = RadioField("What kind of concern is it?", validators=[DataRequired(
-        "Choose what kind of concern this is")])
-    category = SelectField("What is it about?", validators=[DataRequired(
-        "Choose what the concern is about")])
-    summary = StringField("In a sentence, what happened?", validators=[
-        DataRequired("Say in a sentence what happened"), Length(max=300)])
-    details = TextAreaField("Tell us what happened", validators=[
-        DataRequired("Tell us what happened"), Length(max=50_000)])
-    occurred_on = DateField("When did it happen? (if you know)", validators=[Optional()])
-    department = SelectField("Where did it happen?", validators=[Optional()])
-    implicated_people = SelectMultipleField("Who was involved? Choose from the directory",
+    route = RadioField(_l("What kind of concern is it?"), validators=[DataRequired(
+        _l("Choose what kind of concern this is"))])
+    category = SelectField(_l("What is it about?"), validators=[DataRequired(
+        _l("Choose what the concern is about"))])
+    summary = StringField(_l("In a sentence, what happened?"), validators=[
+        DataRequired(_l("Say in a sentence what happened")), Length(max=300)])
+    details = TextAreaField(_l("Tell us what happened"), validators=[
+        DataRequired(_l("Tell us what happened")), Length(max=50_000)])
+    occurred_on = DateField(_l("When did it happen? (if you know)"), validators=[Optional()])
+    department = SelectField(_l("Where did it happen?"), validators=[Optional()])
+    implicated_people = SelectMultipleField(_l("Who was involved? Choose from the directory"),
                                             coerce=choice_id, validators=[Optional()])
-    implicated_names = TextAreaField("Anyone else involved (one per line: name, and their job "
-                                     "if you know it)", validators=[Optional(),
+    implicated_names = TextAreaField(_l("Anyone else involved (one per line: name, and their job "
+                                     "if you know it)"), validators=[Optional(),
                                                                     Length(max=2000)])
-    witnesses = TextAreaField("Did anyone else see it? (optional)", validators=[
+    witnesses = TextAreaField(_l("Did anyone else see it? (optional)"), validators=[
         Optional(), Length(max=2000)])
-    evidence = MultipleFileField("Evidence (optional)")
-    anonymous = RadioField("Do you want to give your name?", choices=[
-        ("yes", "No, I want to stay anonymous"), ("no", "Yes, I will give my name")],
-        default="yes", validators=[DataRequired("Choose whether to give your name")])
-    name = StringField("Your name", validators=[Optional(), Length(max=200)])
-    email = EmailField("Your email address (optional)", validators=[Optional(),
+    evidence = MultipleFileField(_l("Evidence (optional)"))
+    anonymous = RadioField(_l("Do you want to give your name?"), choices=[
+        ("yes", _l("No, I want to stay anonymous")), ("no", _l("Yes, I will give my name"))],
+        default="yes", validators=[DataRequired(_l("Choose whether to give your name"))])
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Your email address (optional)"), validators=[Optional(),
                                                                       Length(max=320)])
-    phone = TelField("Your phone number (optional)", validators=[Optional(), Length(max=40)])
-    notify_by_email = BooleanField("Email me when there is an update on my report")
-    relation = RadioField("How do you know about it?", validators=[Optional()])
-    raise_with = RadioField("Who would you like to raise it with?", validators=[Optional()])
-    statements = CheckboxesField("Is any of this true? (optional)", validators=[Optional()])
-    support_kind = SelectField("Who is your support person? (optional)",
+    phone = TelField(_l("Your phone number (optional)"), validators=[Optional(), Length(max=40)])
+    notify_by_email = BooleanField(_l("Email me when there is an update on my report"))
+    relation = RadioField(_l("How do you know about it?"), validators=[Optional()])
+    raise_with = RadioField(_l("Who would you like to raise it with?"), validators=[Optional()])
+    statements = CheckboxesField(_l("Is any of this true? (optional)"), validators=[Optional()])
+    support_kind = SelectField(_l("Who is your support person? (optional)"),
                                validators=[Optional()])
-    support_name = StringField("Their name", validators=[Optional(), Length(max=200)])
-    support_contact = StringField("How we can reach them, if you want us to (optional)",
+    support_name = StringField(_l("Their name"), validators=[Optional(), Length(max=200)])
+    support_contact = StringField(_l("How we can reach them, if you want us to (optional)"),
                                   validators=[Optional(), Length(max=200)])
-    reporter_person = SelectField("Find yourself in the staff directory (optional)",
+    reporter_person = SelectField(_l("Find yourself in the staff directory (optional)"),
                                   coerce=choice_id,
                                   validators=[Optional()])
 
@@ -91,31 +93,31 @@ class ReportForm(Form):
 class RecordForm(Form):
     """The reporter checks a record staff made of their report."""
 
-    correct = BooleanField("Something in the record is wrong or missing")
-    correction = TextAreaField("What should it say?", validators=[Optional(),
+    correct = BooleanField(_l("Something in the record is wrong or missing"))
+    correction = TextAreaField(_l("What should it say?"), validators=[Optional(),
                                                                   Length(max=20_000)])
 
 
 class ReturnForm(Form):
     """Coming back with reference and receipt."""
 
-    reference = StringField("Reference", validators=[DataRequired("Enter your reference"),
+    reference = StringField(_l("Reference"), validators=[DataRequired(_l("Enter your reference")),
                                                      Length(max=64)])
-    receipt = PasswordField("Receipt", validators=[DataRequired("Enter your receipt"),
+    receipt = PasswordField(_l("Receipt"), validators=[DataRequired(_l("Enter your receipt")),
                                                    Length(max=128)])
 
 
 class MessageForm(Form):
     """A message in the conversation."""
 
-    body = TextAreaField("Your message", validators=[DataRequired("Write a message"),
+    body = TextAreaField(_l("Your message"), validators=[DataRequired(_l("Write a message")),
                                                      Length(max=20_000)])
 
 
 class EvidenceForm(Form):
     """More evidence."""
 
-    evidence = MultipleFileField("Add evidence")
+    evidence = MultipleFileField(_l("Add evidence"))
 
 
 class ActionForm(Form):
@@ -127,11 +129,12 @@ class ActionForm(Form):
 class SignInForm(Form):
     """Staff sign-in."""
 
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address")],
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(_l("Enter your email address"))],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired("Enter your password")],
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))],
                              render_kw={"autocomplete": "current-password"})
-    totp = StringField("Code from your authenticator app", validators=[Optional(),
+    totp = StringField(_l("Code from your authenticator app"), validators=[Optional(),
                                                                        Length(max=12)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
@@ -139,32 +142,32 @@ class SignInForm(Form):
 class ReasonForm(Form):
     """Anything that needs a written reason."""
 
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason"),
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason")),
                                                  Length(max=2000)])
 
 
 class ReleaseNoticeForm(Form):
     """Tell the reporter, before it happens, that their identity is to be released."""
 
-    ground = SelectField("The ground in law for releasing it", validators=[DataRequired(
-        "Choose the ground")])
-    explanation = TextAreaField("What the reporter reads: to whom, and why", validators=[
-        DataRequired("Write what the reporter reads"), Length(max=2000)])
+    ground = SelectField(_l("The ground in law for releasing it"), validators=[DataRequired(
+        _l("Choose the ground"))])
+    explanation = TextAreaField(_l("What the reporter reads: to whom, and why"), validators=[
+        DataRequired(_l("Write what the reporter reads")), Length(max=2000)])
 
 
 class ReleaseForm(Form):
     """Record the release the reporter was told of."""
 
-    consulted = RadioField("Was the reporter consulted first?", choices=[
-        ("consulted", "Yes, they were consulted"),
-        ("not_practicable", "No: it was not practicable")], validators=[Optional()])
+    consulted = RadioField(_l("Was the reporter consulted first?"), choices=[
+        ("consulted", _l("Yes, they were consulted")),
+        ("not_practicable", _l("No: it was not practicable"))], validators=[Optional()])
 
 
 class PauseForm(Form):
     """Pause a deadline, with a reason."""
 
-    reason = TextAreaField("Reason for the pause", validators=[
-        DataRequired("Give a reason"), Length(max=2000)])
+    reason = TextAreaField(_l("Reason for the pause"), validators=[
+        DataRequired(_l("Give a reason")), Length(max=2000)])
 
 
 class ResumeForm(Form):
@@ -174,83 +177,83 @@ class ResumeForm(Form):
 class ExtendForm(Form):
     """Move a deadline later, with a reason."""
 
-    due_on = DateField("New due date", invalid_value_message=(
-        "Enter the new due date as a date, for example 31 March 2026"))
-    reason = TextAreaField("Reason for the extension", validators=[
-        DataRequired("Give a reason"), Length(max=2000)])
+    due_on = DateField(_l("New due date"), invalid_value_message=(
+        _l("Enter the new due date as a date, for example 31 March 2026")))
+    reason = TextAreaField(_l("Reason for the extension"), validators=[
+        DataRequired(_l("Give a reason")), Length(max=2000)])
 
 
 class SupportForm(Form):
     """The reporter names (or changes) their support person from their page."""
 
-    kind = SelectField("Who is your support person?", validators=[
-        DataRequired("Choose who your support person is")])
-    name = StringField("Their name", validators=[DataRequired("Give their name"),
+    kind = SelectField(_l("Who is your support person?"), validators=[
+        DataRequired(_l("Choose who your support person is"))])
+    name = StringField(_l("Their name"), validators=[DataRequired(_l("Give their name")),
                                                  Length(max=200)])
-    contact = StringField("How we can reach them, if you want us to (optional)",
+    contact = StringField(_l("How we can reach them, if you want us to (optional)"),
                           validators=[Optional(), Length(max=200)])
 
 
 class MilestoneForm(Form):
     """Record a step the law asks for that is not a change of stage."""
 
-    milestone = SelectField("Milestone reached", validators=[DataRequired(
-        "Choose what has been done")])
-    note = TextAreaField("Note", validators=[Length(max=2000)])
-    on = DateField("Date", validators=[Optional()], invalid_value_message=(
-        "Enter the date as a date, for example 31 March 2026"))
+    milestone = SelectField(_l("Milestone reached"), validators=[DataRequired(
+        _l("Choose what has been done"))])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    on = DateField(_l("Date"), validators=[Optional()], invalid_value_message=(
+        _l("Enter the date as a date, for example 31 March 2026")))
 
 
 class ReferralForm(Form):
     """A referral made while the case stays open, or a decision not to refer (the service
     checks the body against the policy's list and asks for the reason)."""
 
-    referred = RadioField("Was the matter referred?", choices=[
-        ("yes", "Yes, it was referred"), ("no", "No, it is not being referred")],
-        validators=[DataRequired("Say whether the matter was referred")])
-    matter = SelectField("What this decides")
-    body = SelectField("Referred to")
-    made_on = DateField("Date of the referral", validators=[Optional()],
+    referred = RadioField(_l("Was the matter referred?"), choices=[
+        ("yes", _l("Yes, it was referred")), ("no", _l("No, it is not being referred"))],
+        validators=[DataRequired(_l("Say whether the matter was referred"))])
+    matter = SelectField(_l("What this decides"))
+    body = SelectField(_l("Referred to"))
+    made_on = DateField(_l("Date of the referral"), validators=[Optional()],
                         invalid_value_message=(
-                            "Enter the date as a date, for example 31 March 2026"))
-    reference = StringField("Their reference number", validators=[Length(max=100)])
-    reason = TextAreaField("Why not referred (or a note on the referral)",
+                            _l("Enter the date as a date, for example 31 March 2026")))
+    reference = StringField(_l("Their reference number"), validators=[Length(max=100)])
+    reason = TextAreaField(_l("Why not referred (or a note on the referral)"),
                            validators=[Length(max=2000)])
-    tell_reporter = BooleanField("Tell the reporter which body and when")
+    tell_reporter = BooleanField(_l("Tell the reporter which body and when"))
 
 
 class CheckInForm(Form):
     """The reporter's answer to an aftercare check-in."""
 
-    detriment = RadioField("Have you experienced any detriment because you reported?",
-                           choices=[("yes", "Yes"), ("no", "No")], validators=[
-                               DataRequired("Choose yes or no")])
-    details = TextAreaField("What happened", validators=[Optional(), Length(max=50_000)])
+    detriment = RadioField(_l("Have you experienced any detriment because you reported?"),
+                           choices=[("yes", _l("Yes")), ("no", _l("No"))], validators=[
+                               DataRequired(_l("Choose yes or no"))])
+    details = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=50_000)])
 
 
 class AssignForm(Form):
     """Assign a colleague."""
 
-    user_id = SelectField("Colleague", coerce=choice_id, validators=[DataRequired()])
-    capacity = SelectField("As", choices=[("investigator", "Investigator"),
-                                          ("handler", "Handler"),
-                                          ("decision_maker", "Decision maker")])
+    user_id = SelectField(_l("Colleague"), coerce=choice_id, validators=[DataRequired()])
+    capacity = SelectField(_l("As"), choices=[("investigator", _l("Investigator")),
+                                          ("handler", _l("Handler")),
+                                          ("decision_maker", _l("Decision maker"))])
 
 
 class NoteForm(Form):
     """A confidential note on a case."""
 
-    body = TextAreaField("Your note", validators=[DataRequired("Write the note"),
+    body = TextAreaField(_l("Your note"), validators=[DataRequired(_l("Write the note")),
                                                   Length(max=20_000)])
 
 
 class ImplicatedForm(Form):
     """Someone else implicated in a case: a directory person, or a typed name."""
 
-    person_id = SelectField("Choose from the directory", coerce=choice_id, default=0,
+    person_id = SelectField(_l("Choose from the directory"), coerce=choice_id, default=0,
                             validate_choice=False, validators=[Optional()])
-    name = StringField("Or type their name", validators=[Optional(), Length(max=200)])
-    role = StringField("Their job, if you know it", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Or type their name"), validators=[Optional(), Length(max=200)])
+    role = StringField(_l("Their job, if you know it"), validators=[Optional(), Length(max=200)])
 
 
 class CaseFilterForm(Form):
@@ -259,98 +262,101 @@ class CaseFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = SearchField("Words in the case", validators=[Optional(), Length(max=200)])
-    reference = SearchField("Reference", validators=[Optional(), Length(max=32)])
-    route = SelectField("Kind", validators=[Optional()], default="")
-    state = SelectField("Stage", validators=[Optional()], default="")
-    queue = SelectField("Queue", validators=[Optional()], default="")
-    category = SelectField("Category", validators=[Optional()], default="")
-    assigned = BooleanField("Assigned to me")
-    overdue = BooleanField("Overdue only")
-    lodged_from = DateField("Lodged from", validators=[Optional()])
-    lodged_to = DateField("Lodged until", validators=[Optional()])
-    assigned_to = SelectField("Assigned to", coerce=choice_id, default=0,
+    q = SearchField(_l("Words in the case"), validators=[Optional(), Length(max=200)])
+    reference = SearchField(_l("Reference"), validators=[Optional(), Length(max=32)])
+    route = SelectField(_l("Kind"), validators=[Optional()], default="")
+    state = SelectField(_l("Stage"), validators=[Optional()], default="")
+    queue = SelectField(_l("Queue"), validators=[Optional()], default="")
+    category = SelectField(_l("Category"), validators=[Optional()], default="")
+    assigned = BooleanField(_l("Assigned to me"))
+    overdue = BooleanField(_l("Overdue only"))
+    lodged_from = DateField(_l("Lodged from"), validators=[Optional()])
+    lodged_to = DateField(_l("Lodged until"), validators=[Optional()])
+    assigned_to = SelectField(_l("Assigned to"), coerce=choice_id, default=0,
                               validators=[Optional()])
-    implicated = SelectField("Person implicated", coerce=choice_id, default=0,
+    implicated = SelectField(_l("Person implicated"), coerce=choice_id, default=0,
                              validators=[Optional()])
-    sort = SelectField("Order", default="newest", choices=[
-        ("newest", "Opened, newest first"), ("oldest", "Opened, oldest first"),
-        ("due", "Next due date first")])
+    sort = SelectField(_l("Order"), default="newest", choices=[
+        ("newest", _l("Opened, newest first")), ("oldest", _l("Opened, oldest first")),
+        ("due", _l("Next due date first"))])
 
 
 class PersonForm(Form):
     """A directory entry."""
 
-    name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
-    position = StringField("Position", validators=[DataRequired("Enter their position"),
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name")),
+                                               Length(max=200)])
+    position = StringField(_l("Position"), validators=[DataRequired(_l("Enter their position")),
                                                    Length(max=200)])
-    email = EmailField("Email address (optional)", validators=[Optional(), Length(max=320)])
-    department = SelectField("Department", validators=[Optional()], default="")
-    roles = CheckboxesField("Roles that routing rules look at (optional)",
+    email = EmailField(_l("Email address (optional)"), validators=[Optional(), Length(max=320)])
+    department = SelectField(_l("Department"), validators=[Optional()], default="")
+    roles = CheckboxesField(_l("Roles that routing rules look at (optional)"),
                             validators=[Optional()])
-    manager_id = SelectField("Line manager", coerce=choice_id, default=0, validators=[Optional()])
+    manager_id = SelectField(_l("Line manager"), coerce=choice_id, default=0,
+                             validators=[Optional()])
 
 
 class AccountForm(Form):
     """A staff account to invite (the person chooses their own password when they enrol)."""
 
-    email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
+    email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter an email address")),
                                                     Length(max=320)])
-    name = StringField("Name", validators=[DataRequired("Enter their name"), Length(max=200)])
-    roles = CheckboxesField("Roles", validators=[DataRequired("Choose at least one role")])
-    queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
-    person_id = SelectField("Their entry in the people directory", coerce=choice_id, default=0,
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name")),
+                                               Length(max=200)])
+    roles = CheckboxesField(_l("Roles"), validators=[DataRequired(_l("Choose at least one role"))])
+    queues = CheckboxesField(_l("Queues (for roles that handle cases)"), validators=[Optional()])
+    person_id = SelectField(_l("Their entry in the people directory"), coerce=choice_id, default=0,
                             validators=[Optional()])
 
 
 class AccessForm(Form):
     """The roles and queues an account should have."""
 
-    roles = CheckboxesField("Roles", validators=[Optional()])
-    queues = CheckboxesField("Queues (for roles that handle cases)", validators=[Optional()])
+    roles = CheckboxesField(_l("Roles"), validators=[Optional()])
+    queues = CheckboxesField(_l("Queues (for roles that handle cases)"), validators=[Optional()])
 
 
 class InvitationForm(Form):
     """The first step of enrolling: the invitation an administrator gave."""
 
-    invitation = StringField("Invitation", validators=[
-        DataRequired("Enter the invitation you were given"), Length(max=64)])
+    invitation = StringField(_l("Invitation"), validators=[
+        DataRequired(_l("Enter the invitation you were given")), Length(max=64)])
 
 
 class EnrolForm(Form):
     """The second step: a password (or, for a reset, the current one) and a first code."""
 
-    password = PasswordField("Password", validators=[DataRequired("Enter a password"),
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password")),
                                                      Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
-    password_again = PasswordField("The same password again", validators=[Optional(),
+    password_again = PasswordField(_l("The same password again"), validators=[Optional(),
                                                                           Length(max=1024)],
                                    render_kw={"autocomplete": "new-password"})
-    code = StringField("Code from your authenticator app", validators=[
-        DataRequired("Enter the six-digit code your app shows"), Length(max=12)],
+    code = StringField(_l("Code from your authenticator app"), validators=[
+        DataRequired(_l("Enter the six-digit code your app shows")), Length(max=12)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class TriageForm(Form):
     """Put a misfiled case right: its kind, category, department or queue, with a reason."""
 
-    route = SelectField("Kind of report", validators=[Optional()], validate_choice=False)
-    category = SelectField("Category", validators=[DataRequired("Choose a category")])
-    department = SelectField("Department", validators=[Optional()], default="")
-    queue = SelectField("Queue", validators=[Optional()], default="")
-    reason = TextAreaField("Why are you changing it?", validators=[
-        DataRequired("Say why you are changing it"), Length(max=2000)])
+    route = SelectField(_l("Kind of report"), validators=[Optional()], validate_choice=False)
+    category = SelectField(_l("Category"), validators=[DataRequired(_l("Choose a category"))])
+    department = SelectField(_l("Department"), validators=[Optional()], default="")
+    queue = SelectField(_l("Queue"), validators=[Optional()], default="")
+    reason = TextAreaField(_l("Why are you changing it?"), validators=[
+        DataRequired(_l("Say why you are changing it")), Length(max=2000)])
 
 
 class LinkForm(Form):
     """Link a case to another: related, or a duplicate to merge into it."""
 
-    reference = StringField("Reference of the other case", validators=[
-        DataRequired("Enter the other case's reference"), Length(max=32)])
-    kind = RadioField("How are they linked?", choices=[
-        ("related", "Related: a connected matter. Both cases stay open, and each shows the "
-                    "other."),
-        ("duplicate", "Duplicate: this case repeats the other one. Merge this case into it: "
+    reference = StringField(_l("Reference of the other case"), validators=[
+        DataRequired(_l("Enter the other case's reference")), Length(max=32)])
+    kind = RadioField(_l("How are they linked?"), choices=[
+        ("related", _l("Related: a connected matter. Both cases stay open, and each shows the "
+                    "other.")),
+        ("duplicate", _l("Duplicate: this case repeats the other one. Merge this case into it: "
                       "this case closes as merged, and its reporter is told and keeps their "
-                      "conversation here.")],
-        validators=[DataRequired("Choose how the cases are linked")])
+                      "conversation here."))],
+        validators=[DataRequired(_l("Choose how the cases are linked"))])

@@ -67,7 +67,7 @@ def init_i18n(app: Flask) -> None:
         ngettext=lambda s, p, n: i18n.translations(i18n.current()).ungettext(s, p, n))
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as i18n_tools extracts {% trans %}
     app.jinja_env.filters.update(day=i18n.format_day, moment=i18n.format_moment,
-                                 number=i18n.format_number)
+                                 number=i18n.format_number, size=i18n.format_size)
 
     @app.url_value_preprocessor
     def pick_language(endpoint, values):  # runs before every other preprocessor and handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
+from casework.i18n import _, _l, format_day
 from casework.models import Person
 from casework.services import ratelimit
 from casework.services.access import Reporter
@@ -36,6 +37,7 @@ from casework.web.forms import (
     ReturnForm,
     SupportForm,
 )
+from casework.web.i18n import COOKIE_KEY as LANGUAGE_KEY
 from casework.workflow.policy import RELATIONS
 
 bp = Blueprint("reporter", __name__)
@@ -79,20 +81,21 @@ def report_form(form: ReportForm, kind: str | None = None, *,
     rt = runtime()
     form.route.choices = [(r.key, r.label) for r in rt.routes.values()]
     offered = rt.pack.categories_for(kind) if kind else list(rt.pack.categories.values())
-    form.category.choices = [("", "Choose one")] + [(c.key, c.label) for c in offered]
-    form.department.choices = [("", "I don't know / not sure")] + list(
+    form.category.choices = [("", _("Choose one"))] + [(c.key, c.label) for c in offered]
+    form.department.choices = [("", _("I don't know / not sure"))] + list(
         rt.pack.departments.items())
     people = context().session.execute(select(Person).order_by(Person.name)).scalars().all() \
         if directory else []
     form.implicated_people.choices = [(p.id, f"{p.name}, {p.position}") for p in people]
-    form.reporter_person.choices = [("", "I would rather not say")] + [
+    form.reporter_person.choices = [("", _("I would rather not say"))] + [
         (p.id, f"{p.name}, {p.position}") for p in people]
     form.lists_directory = directory
-    form.relation.choices = [(k, words) for k, (words, _) in RELATIONS.items()]
-    form.raise_with.choices = [("", "Whoever the policy says")] + [
+    # RELATIONS' reporter words are translated by the catalogs (reporter.po) where shown
+    form.relation.choices = [(k, _(str(words))) for k, (words, _staff) in RELATIONS.items()]
+    form.raise_with.choices = [("", _("Whoever the policy says"))] + [
         (lv.key, lv.label) for lv in rt.pack.levels.values()]
     form.statements.choices = [(st.key, st.label) for st in rt.pack.statements.values()]
-    form.support_kind.choices = support_kinds(rt.pack, "No support person")
+    form.support_kind.choices = support_kinds(rt.pack, _("No support person"))
     return form
 
 
@@ -147,7 +150,8 @@ def store_evidence(files, actor, reference: str | None) -> list[dict]:
     """Clean and seal each uploaded file; say what was removed from each."""
     uploads = [f for f in files or [] if f and f.filename]
     if len(uploads) > MAX_FILES:
-        raise Invalid("Too many files.", {"evidence": f"send at most {MAX_FILES} files"})
+        raise Invalid(_("Too many files."), {"evidence": _("send at most %(num)s files",
+                                                             num=MAX_FILES)})
     notes = []
     for upload in uploads:
         try:
@@ -208,9 +212,9 @@ def report():
 
 
 #: Shown above a report form sent after its session had ended (no dead end: the text is kept).
-EXPIRED = ("Your session ended before you sent this (after 30 minutes without a new page), "
-           "so nothing has been sent yet. Everything you wrote is kept below: check it and "
-           "press \"Send my report\" again.")
+EXPIRED = _l("Your session ended before you sent this (after 30 minutes without a new page), "
+             "so nothing has been sent yet. Everything you wrote is kept below: check it and "
+             "press \"Send my report\" again.")
 
 
 def report_again():
@@ -219,7 +223,7 @@ def report_again():
     kept by a browser across pages, so the message says to choose them again."""
     form = report_form(ReportForm(), chosen_kind())
     has_files = any(f.filename for f in request.files.getlist("evidence") if f)
-    problem = EXPIRED + (" Choose your files again too." if has_files else "")
+    problem = str(EXPIRED) + (" " + _("Choose your files again too.") if has_files else "")
     return render_template("reporter/report.html", form=form, problem=problem,
                            kind=chosen_kind()), 400
 
@@ -228,7 +232,7 @@ def kind_step(template: str = "reporter/report.html", **values):
     """The form's first step: what kind of concern it is (a GET form, no JavaScript), so the
     form then lists only that kind's categories. A kind that is not offered is an error."""
     asked = request.args.get("kind")
-    problem = "Choose what kind of concern this is" if asked is not None else None
+    problem = _("Choose what kind of concern this is") if asked is not None else None
     return render_template(template, kind_step=True, problem=problem, form=None,
                            **values), 422 if problem else 200
 
@@ -238,7 +242,7 @@ def submit_report(form: ReportForm, recorded_by: int | None = None
     """Lodge a submitted form with its evidence in one unit of work. Returns what to show once
     (reference, receipt, what was removed from each file), or the problem to show above a form
     that keeps everything typed."""
-    files_lost = "Nothing was saved yet. Please choose the files again before sending."
+    files_lost = _("Nothing was saved yet. Please choose the files again before sending.")
     has_files = any(f.filename for f in form.evidence.data or [] if f)
     if not form.validate_on_submit():
         return None, files_lost if form.errors and has_files else None
@@ -251,11 +255,30 @@ def submit_report(form: ReportForm, recorded_by: int | None = None
     return {"reference": lodged.reference, "receipt": lodged.receipt, "evidence": evidence}, None
 
 
+#: The receipt just shown, kept only so that choosing another language on the receipt page
+#: shows it again in that language (the one page view that is not a reload).
+RELANG = "receipt_for_language"
+
+
 @bp.get("/report/receipt")
 def receipt():
     """The reference and receipt, shown once; the URL never holds them."""
     shown = session.pop("receipt_once", None)
+    if shown:
+        session[RELANG] = shown
     return render_template("reporter/receipt.html", shown=shown)
+
+
+@bp.before_app_request
+def receipt_for_language():
+    """The chooser pressed on the receipt page shows the receipt once more, in the language
+    chosen; any other page (a reload too) forgets it. Styles and unknown addresses (a
+    browser's own favicon request) leave it be."""
+    if request.endpoint == "set_language":
+        if request.form.get("next") == url_for("reporter.receipt") and RELANG in session:
+            session["receipt_once"] = session.pop(RELANG)
+    elif request.endpoint not in (None, "static") and RELANG in session:
+        session.pop(RELANG)
 
 
 @bp.route("/return", methods=["GET", "POST"])
@@ -269,14 +292,23 @@ def return_():
         ctx = context()
         actor = reporter_sign_in(ctx, form.reference.data, form.receipt.data)
         if actor is not None:
-            session.clear()
-            session.regenerate()
+            fresh_session()
             session["reporter_case"] = actor.case_id
             return redirect(url_for("reporter.my_report"), 303)
-        form.receipt.errors = ["That reference and receipt do not match a report. Check both "
-                               "and try again."]
+        form.receipt.errors = [_("That reference and receipt do not match a report. Check "
+                                 "both and try again.")]
     status = 422 if request.method == "POST" else 200
     return render_template("reporter/return.html", form=form), status
+
+
+def fresh_session() -> None:
+    """A new session (new id, nothing of the old one) that keeps only the language the person
+    chose: signing in must not switch the page back to another language."""
+    language = session.get(LANGUAGE_KEY)
+    session.clear()
+    session.regenerate()
+    if language:
+        session[LANGUAGE_KEY] = language
 
 
 def current_reporter() -> Reporter:
@@ -304,7 +336,7 @@ def render_my_report(status: int = 200, checkin_form: CheckInForm | None = None)
     checkins = reporter_checkins(ctx, actor)
     asking = checkins[0] if checkins and checkins[0].answered_at is None else None
     checkin_form = checkin_form or CheckInForm(formdata=None)
-    checkin_form.detriment.label.text = QUESTION
+    checkin_form.detriment.label.text = _(str(QUESTION))
     return render_template("reporter/my_report.html", view=view, messages=messages,
                            record=record, record_form=RecordForm(),
                            message_form=MessageForm(), evidence_form=EvidenceForm(),
@@ -318,9 +350,9 @@ def send_message():
     """Reply to the handlers."""
     actor, form = current_reporter(), MessageForm()
     if not form.validate_on_submit():
-        raise Invalid("Write a message before sending.", {"body": "required"})
+        raise Invalid(_("Write a message before sending."), {"body": _("required")})
     post_message(context(), actor, None, form.body.data)
-    flash("Your message was sent.", "success")
+    flash(_("Your message was sent."), "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
@@ -329,11 +361,16 @@ def add_evidence():
     """More evidence, cleaned of metadata first."""
     actor, form = current_reporter(), EvidenceForm()
     if not form.validate_on_submit():
-        raise Invalid("Choose a file to send.", {"evidence": "required"})
+        raise Invalid(_("Choose a file to send."), {"evidence": _("required")})
     notes = store_evidence(form.evidence.data, actor, None)
     for note in notes:
-        flash(f"{note['filename']} was added. We removed: {note['removed']}."
-              + (f" Note: {note['kept']}." if note["kept"] else ""), "success")
+        if note["removed"] == _("nothing"):  # a sentence of its own ("rien" moves in French)
+            added = _("%(filename)s was added. We removed: nothing.", filename=note["filename"])
+        else:
+            added = _("%(filename)s was added. We removed: %(removed)s.",
+                      filename=note["filename"], removed=note["removed"])
+        kept = " " + _("Note: %(kept)s.", kept=note["kept"]) if note["kept"] else ""
+        flash(added + kept, "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
@@ -342,14 +379,14 @@ def take_action():
     """A step open to the reporter (choose an option, resolved, withdraw …)."""
     actor, form, ctx = current_reporter(), ActionForm(), context()
     if not form.validate_on_submit():
-        raise Invalid("Choose a step.", {"action": "required"})
+        raise Invalid(_("Choose a step."), {"action": _("required")})
     view = reporter_view(ctx, actor)
     step = next((s for s in view["steps"] if s["key"] == form.action.data), None)
     if step and step["confirm"] and request.form.get("confirmed") != "yes":
         return render_template("reporter/confirm_step.html", view=view, step=step,
                                action_form=form)
     fire_transition(ctx, actor, view["reference"], form.action.data, None, {})
-    flash("Done. Your report has been updated.", "success")
+    flash(_("Done. Your report has been updated."), "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
@@ -357,15 +394,15 @@ def take_action():
 def ask_for_meeting():
     """Ask to meet in person (EU directive art 9(2))."""
     offer = request_meeting(context(), current_reporter())  # CSRF: checked for every POST
-    flash("You asked to meet in person. The person handling your report will contact you to "
-          f"arrange it, by {offer.due_on:%d %B %Y}.", "success")
+    flash(_("You asked to meet in person. The person handling your report will contact you to "
+            "arrange it, by %(day)s.", day=format_day(offer.due_on)), "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
 def support_form(pack) -> SupportForm:
     """The form naming a support person, offering the pack's kinds."""
     form = SupportForm(formdata=None)
-    form.kind.choices = support_kinds(pack, "Choose one")
+    form.kind.choices = support_kinds(pack, _("Choose one"))
     return form
 
 
@@ -376,12 +413,12 @@ def support_person():
     form = SupportForm()
     form.kind.choices = support_form(ctx.runtime.pack).kind.choices
     if not form.validate_on_submit():
-        raise Invalid("Say who your support person is and give their name.",
+        raise Invalid(_("Say who your support person is and give their name."),
                       {name: errors[0] for name, errors in form.errors.items()})
     name_support_person(ctx, actor, SupportInput(form.kind.data, form.name.data,
                                                  form.contact.data or None))
-    flash("Your support person was recorded. Those handling your report see that you have "
-          "one; who they are is kept sealed, like your own name.", "success")
+    flash(_("Your support person was recorded. Those handling your report see that you have "
+            "one; who they are is kept sealed, like your own name."), "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
@@ -390,17 +427,20 @@ def check_record():
     """Confirm or correct a report that staff recorded on the reporter's behalf."""
     actor, form = current_reporter(), RecordForm()
     if not form.validate_on_submit():
-        raise Invalid("Please try again.", {"correction": "the form had expired"})
+        raise Invalid(_("Please try again."), {"correction": _("the form had expired")})
     confirm_record(context(), actor, form.correction.data if form.correct.data else None)
-    flash("Thank you. Your answer has been added to your report.", "success")
+    flash(_("Thank you. Your answer has been added to your report."), "success")
     return redirect(url_for("reporter.my_report"), 303)
 
 
 @bp.post("/my-report/leave")
 def leave():
-    """Sign out: forget the session."""
+    """Sign out: forget the session (but not the language chosen)."""
+    language = session.get(LANGUAGE_KEY)
     session.clear()
-    flash("You have left your report. Keep your reference and receipt safe.", "success")
+    if language:
+        session[LANGUAGE_KEY] = language
+    flash(_("You have left your report. Keep your reference and receipt safe."), "success")
     return redirect(url_for("reporter.start"), 303)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, session, url_for
 
+from casework.i18n import _
 from casework.services.aftercare import answer_checkin
 from casework.services.errors import Invalid
 from casework.web.edge import context, runtime
@@ -28,8 +29,8 @@ def answer_checkin_form(checkin_id: int):
             plain_errors(form, exc)
         else:
             if lodged is None:
-                flash("Thank you for telling us. If anything changes, you can send us a "
-                      "message here at any time.", "success")
+                flash(_("Thank you for telling us. If anything changes, you can send us a "
+                        "message here at any time."), "success")
                 return redirect(url_for("reporter.my_report"), 303)
             queue = runtime().pack.queues.get(lodged.case.queue)
             session["receipt_once"] = {"reference": lodged.reference, "receipt": lodged.receipt,

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from werkzeug.datastructures import CallbackDict
 
 from casework.crypto import envelope
@@ -81,9 +81,13 @@ class DatabaseSessionInterface(SessionInterface):
                 self._delete(session.token, session.previous)
                 response.delete_cookie(COOKIE, path="/")
             return
-        if session.token is None:
-            session.token = secrets.token_urlsafe(32)
-        self._store(session)
+        if session.token is not None and not session.modified:
+            self._touch(session.token)  # a request that only read the session (a page, its
+            # styles, a favicon) moves its idle expiry, and never writes back the data it
+            # read, which would undo what a request running alongside it wrote (a language)
+        else:
+            session.token = session.token or secrets.token_urlsafe(32)
+            self._store(session)
         response.set_cookie(COOKIE, session.token, **cookie)
         response.vary.add("Cookie")
 
@@ -104,6 +108,11 @@ class DatabaseSessionInterface(SessionInterface):
             row.data_ct, row.expires_at = sealed, now + IDLE
             row.user_id = session.get("_user_id") and int(session["_user_id"])
         session.previous = None
+
+    def _touch(self, token: str) -> None:
+        with self.runtime.transaction() as db:
+            db.execute(update(WebSession).where(WebSession.digest == _digest(token))
+                       .values(expires_at=self.runtime.clock() + IDLE))
 
     def _delete(self, *tokens: str | None) -> None:
         digests = [_digest(t) for t in tokens if t]
