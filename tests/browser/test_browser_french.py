@@ -46,7 +46,7 @@ def english_sentences() -> list[str]:
 def federal_live(chromium, tmp_path_factory) -> Iterator[Live]:
     """A server of its own under the canada-federal pack (English and French)."""
     with server_of_its_own(tmp_path_factory, "browser-fr", FEDERAL,
-                     CASEWORK_RATE_LIMIT_SCALE="20") as server:
+                           CASEWORK_RATE_LIMIT_SCALE="20") as server:
         yield server
 
 
