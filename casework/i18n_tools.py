@@ -64,9 +64,9 @@ def catalog(code: str) -> dict[str, str | tuple]:
         for path in sorted(base.rglob("*.po")) if base.is_dir() else ():
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=code):
-                    if message.id:
-                        key = message.id[0] if isinstance(message.id, tuple) else message.id
-                        given[key] = message.string
+                    if message.id:  # a plural's two ids (extract lists both) share its forms
+                        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                        given.update(dict.fromkeys(ids, message.string))
     return given
 
 
