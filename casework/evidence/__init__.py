@@ -20,13 +20,14 @@ from casework.evidence.images import clean_image
 from casework.evidence.limits import Refused
 from casework.evidence.office import clean_office
 from casework.evidence.pdf import clean_pdf
+from casework.i18n import _, _l
 
 __all__ = ["KINDS", "Cleaned", "Refused", "clean", "extension"]
 
 log = logging.getLogger(__name__)
 Cleaner = Callable[[BinaryIO, str], tuple[bytes, str, str | None]]
 OOXML = "application/vnd.openxmlformats-officedocument."
-KEPT_AS_SENT = "this kind of file may still hold details about who made it, and when"
+KEPT_AS_SENT = _l("this kind of file may still hold details about who made it, and when")
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,22 @@ class Kind:
 
 
 KINDS = {
-    ".jpg": Kind("image/jpeg", clean_image, "a JPEG picture"),
-    ".jpeg": Kind("image/jpeg", clean_image, "a JPEG picture"),
-    ".png": Kind("image/png", clean_image, "a PNG picture"),
-    ".gif": Kind("image/gif", clean_image, "a GIF picture"),
-    ".webp": Kind("image/webp", clean_image, "a WebP picture"),
-    ".pdf": Kind("application/pdf", clean_pdf, "a PDF"),
-    ".docx": Kind(OOXML + "wordprocessingml.document", clean_office, "a Word document"),
-    ".xlsx": Kind(OOXML + "spreadsheetml.sheet", clean_office, "an Excel spreadsheet"),
-    ".pptx": Kind(OOXML + "presentationml.presentation", clean_office, "a PowerPoint file"),
+    ".jpg": Kind("image/jpeg", clean_image, _l("a JPEG picture")),
+    ".jpeg": Kind("image/jpeg", clean_image, _l("a JPEG picture")),
+    ".png": Kind("image/png", clean_image, _l("a PNG picture")),
+    ".gif": Kind("image/gif", clean_image, _l("a GIF picture")),
+    ".webp": Kind("image/webp", clean_image, _l("a WebP picture")),
+    ".pdf": Kind("application/pdf", clean_pdf, _l("a PDF")),
+    ".docx": Kind(OOXML + "wordprocessingml.document", clean_office, _l("a Word document")),
+    ".xlsx": Kind(OOXML + "spreadsheetml.sheet", clean_office, _l("an Excel spreadsheet")),
+    ".pptx": Kind(OOXML + "presentationml.presentation", clean_office, _l("a PowerPoint file")),
     ".odt": Kind("application/vnd.oasis.opendocument.text", clean_office,
-                 "an OpenDocument text"),
-    ".txt": Kind("text/plain", None, "plain text"),
-    ".eml": Kind("message/rfc822", None, "an email"),
-    ".mp3": Kind("audio/mpeg", None, "an MP3 recording"),
-    ".m4a": Kind("audio/mp4", None, "an M4A recording"),
-    ".mp4": Kind("video/mp4", None, "an MP4 video"),
+                 _l("an OpenDocument text")),
+    ".txt": Kind("text/plain", None, _l("plain text")),
+    ".eml": Kind("message/rfc822", None, _l("an email")),
+    ".mp3": Kind("audio/mpeg", None, _l("an MP3 recording")),
+    ".m4a": Kind("audio/mp4", None, _l("an M4A recording")),
+    ".mp4": Kind("video/mp4", None, _l("an MP4 video")),
 }
 
 
@@ -79,24 +80,24 @@ def clean(filename: str, stream: BinaryIO) -> Cleaned:
     ext = extension(filename)
     kind = KINDS.get(ext)
     if kind is None:
-        raise Refused(f"Files of type {ext or '(none)'} are not accepted. We accept "
-                      + ", ".join(sorted(KINDS)) + ".")
+        raise Refused(_("Files of type %(type)s are not accepted. We accept %(accepted)s.",
+                        type=ext or _("(none)"), accepted=", ".join(sorted(KINDS))))
     head = stream.read(4096)
     stream.seek(0)
     if not sniff.matches(ext, head):
-        raise Refused(f"This file is named {ext} but is not {kind.words}, so we did not "
-                      "accept it.")
+        raise Refused(_("This file is named %(ext)s but is not %(kind)s, so we did not "
+                        "accept it.", ext=ext, kind=kind.words))
     if kind.cleaner is None:
-        return Cleaned(stream.read(), kind.content_type, "nothing", KEPT_AS_SENT)
+        return Cleaned(stream.read(), kind.content_type, _("nothing"), str(KEPT_AS_SENT))
     try:
         data, removed, note = kind.cleaner(stream, ext)
     except Refused:
         raise
     except Exception as exc:  # any parser's complaint: damaged, or not what it claims
         log.info("evidence: could not clean a %s file (%s)", ext, exc.__class__.__name__)
-        raise Refused(f"We could not read this file as {kind.words} to remove hidden details "
-                      "from it, so we did not store it. It may be damaged: please open it and "
-                      "save it again, or send it in another format.") from exc
+        raise Refused(_("We could not read this file as %(kind)s to remove hidden details "
+                        "from it, so we did not store it. It may be damaged: please open it and "
+                        "save it again, or send it in another format.", kind=kind.words)) from exc
     finally:
         gc.collect()  # parsers leave cycles the size of the file; free them before sealing
-    return Cleaned(data, kind.content_type, removed, note)
+    return Cleaned(data, kind.content_type, str(removed), note and str(note))

@@ -16,16 +16,15 @@ from typing import BinaryIO
 from PIL import Image
 
 from casework.evidence.limits import MAX_DECODED, MAX_FRAMES, MAX_PIXELS, Refused
+from casework.i18n import _, _l
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own check, made an error below
 FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
 KEEP_INFO = ("transparency", "duration", "loop", "disposal", "blend", "background")
 ORIENTATION = 0x0112
 ONE_BYTE_MODES = ("1", "L", "P")
-REMOVED = ("camera details, time and location (EXIF), and other hidden details "
-           "(XMP, comments, colour profile)")
-TOO_LARGE = ("This picture is too large for us to clean ({}). Please send a smaller copy: "
-             "most phones and computers can share or export a photo at a smaller size.")
+REMOVED = _l("camera details, time and location (EXIF), and other hidden details "
+             "(XMP, comments, colour profile)")
 
 
 def clean_image(stream: BinaryIO, ext: str, budget: int = MAX_DECODED
@@ -39,8 +38,14 @@ def clean_image(stream: BinaryIO, ext: str, budget: int = MAX_DECODED
                 note = _fit(img, budget)
                 return _reencode(img, fmt), REMOVED, note
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise Refused(TOO_LARGE.format(f"more than {MAX_PIXELS // 1_000_000} "
-                                           "megapixels")) from exc
+            raise Refused(_too_large(_("more than %(count)s megapixels",
+                                       count=MAX_PIXELS // 1_000_000))) from exc
+
+
+def _too_large(size: str) -> str:
+    return _("This picture is too large for us to clean (%(size)s). Please send a smaller "
+             "copy: most phones and computers can share or export a photo at a smaller size.",
+             size=size)
 
 
 def _cost(img: Image.Image, scale: int = 1) -> int:
@@ -58,20 +63,22 @@ def _fit(img: Image.Image, budget: int) -> str | None:
     """Refuse what is over a cap; a large JPEG is set to decode at a smaller scale instead."""
     width, height = img.size
     if width * height > MAX_PIXELS:
-        raise Refused(TOO_LARGE.format(f"{width} × {height} pixels"))
+        raise Refused(_too_large(_("%(width)s × %(height)s pixels", width=width,
+                                   height=height)))
     if getattr(img, "n_frames", 1) > MAX_FRAMES:
-        raise Refused(f"This animation has more than {MAX_FRAMES} frames; please send a "
-                      "video or a still picture instead.")
+        raise Refused(_("This animation has more than %(count)s frames; please send a video "
+                        "or a still picture instead.", count=MAX_FRAMES))
     scale = 1
     while img.format == "JPEG" and scale < 8 and _cost(img, scale) > budget:
         scale *= 2
     if _cost(img, scale) > budget:
-        raise Refused(TOO_LARGE.format(f"{width} × {height} pixels"))
+        raise Refused(_too_large(_("%(width)s × %(height)s pixels", width=width,
+                                   height=height)))
     if scale == 1:
         return None
     img.draft(img.mode, (-(-width // scale), -(-height // scale)))
-    return (f"this photo was very large, so we kept a smaller copy of {img.size[0]} × "
-            f"{img.size[1]} pixels")
+    return _("this photo was very large, so we kept a smaller copy of %(width)s × "
+             "%(height)s pixels", width=img.size[0], height=img.size[1])
 
 
 def _reencode(img: Image.Image, fmt: str) -> bytes:

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from casework.evidence import images, xmlscrub, zipped
 from casework.evidence.limits import MAX_DECODED, Refused
+from casework.i18n import _, _l
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 OOXML_BLANK = {
@@ -37,10 +38,10 @@ MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml",
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"
 EMBEDDED_BUDGET = MAX_DECODED // 2  # the rebuilt document is in memory too
 REMOVED = {
-    "ooxml": "author, company, dates and editing history (document properties), and the "
-             "names, initials and dates on comments and tracked changes",
-    "odt": "author, dates and editing history (document properties and settings), and the "
-           "names and dates on comments and tracked changes",
+    "ooxml": _l("author, company, dates and editing history (document properties), and the "
+                "names, initials and dates on comments and tracked changes"),
+    "odt": _l("author, dates and editing history (document properties and settings), and the "
+              "names and dates on comments and tracked changes"),
 }
 
 
@@ -65,7 +66,8 @@ def _check_kind(source: zipfile.ZipFile, infos: list[zipfile.ZipInfo], ext: str)
     is_odt = bool(infos) and infos[0].filename == "mimetype" and infos[0].file_size < 100 and (
         source.read(infos[0]).strip() == ODT_TYPE)
     if MAIN_PART[ext] not in names or (ext == ".odt") != is_odt:
-        raise Refused(f"This file is named {ext} but is not that kind of document.")
+        raise Refused(_("This file is named %(ext)s but is not that kind of document.",
+                        ext=ext))
 
 
 def left_out(info: zipfile.ZipInfo) -> bool:

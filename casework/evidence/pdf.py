@@ -19,6 +19,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 
 from casework.evidence.jpeg import strip_segments
 from casework.evidence.limits import CHUNK, MAX_PAGES, MAX_PIXELS, MAX_STREAM, Refused
+from casework.i18n import _, _l
 
 LIMITS = {name: MAX_STREAM for name in (
     "maximum_declared_stream_length", "array_based_stream_maximum_output_length",
@@ -31,10 +32,10 @@ LIMITS.update(page_tree_maximum_entries=MAX_PAGES * 2, page_tree_maximum_page_en
 PRIVATE = ("/Metadata", "/PieceInfo", "/LastModified", "/AA")  # /AA: scripts on open, close
 SCRIPTS = ("/JavaScript", "/Launch")
 ANNOTATION_PEOPLE = ("/T", "/M", "/CreationDate", "/NM")  # who wrote a comment, and when
-BOMB = ("Part of this PDF unpacks to far more than it holds, so we could not check it safely. "
-        "Please print it to a new PDF and send that.")
-REMOVED = ("author, title, dates and editing software (document information and XMP), and "
-           "the names and dates on comments")
+BOMB = _l("Part of this PDF unpacks to far more than it holds, so we could not check it "
+          "safely. Please print it to a new PDF and send that.")
+REMOVED = _l("author, title, dates and editing software (document information and XMP), and "
+             "the names and dates on comments")
 
 
 def clean_pdf(stream: BinaryIO, ext: str) -> tuple[bytes, str, str | None]:
@@ -49,10 +50,11 @@ def clean_pdf(stream: BinaryIO, ext: str) -> tuple[bytes, str, str | None]:
 def _copy_pages(reader: PdfReader) -> PdfWriter:
     """A new document holding the reader's pages, scrubbed; Refused past a cap."""
     if reader.is_encrypted and not reader.decrypt(""):
-        raise Refused("This PDF is protected by a password. Please send a copy without "
-                      "the password (for example, print it to a new PDF).")
+        raise Refused(_("This PDF is protected by a password. Please send a copy without "
+                        "the password (for example, print it to a new PDF)."))
     if len(reader.pages) > MAX_PAGES:
-        raise Refused(f"This PDF has more than {MAX_PAGES} pages; please send it in parts.")
+        raise Refused(_("This PDF has more than %(count)s pages; please send it in parts.",
+                        count=MAX_PAGES))
     writer, seen = PdfWriter(), set()
     for page in reader.pages:
         _scrub(page, seen, depth=0)  # before the copy, which then shares the cleaned bytes

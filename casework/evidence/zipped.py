@@ -14,20 +14,21 @@ from casework.evidence.limits import (
     RATIO_FLOOR,
     Refused,
 )
+from casework.i18n import _, _l
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip's own dates say when a file was last saved
-BOMB = ("This file unpacks to far more than it holds, so we could not check it safely. If it "
-        "is a real document, please save it again or send it as a PDF.")
+BOMB = _l("This file unpacks to far more than it holds, so we could not check it safely. If "
+          "it is a real document, please save it again or send it as a PDF.")
 
 
 def members(source: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The members, refused if there are too many or two share a name."""
     infos = source.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise Refused(f"This file holds more than {MAX_MEMBERS} parts; we could not check it "
-                      "safely. Please send it as a PDF.")
+        raise Refused(_("This file holds more than %(count)s parts; we could not check it "
+                        "safely. Please send it as a PDF.", count=MAX_MEMBERS))
     if len({info.filename for info in infos}) != len(infos):
-        raise Refused("This file's contents are ambiguous (two parts share a name).")
+        raise Refused(_("This file's contents are ambiguous (two parts share a name)."))
     if sum(i.file_size for i in infos) > MAX_UNZIPPED or any(
             i.file_size > _allowed(i) for i in infos):  # what it admits to; Reader counts
         raise Refused(BOMB)

@@ -5,6 +5,7 @@ error codes and every other machine value stay as they are."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -139,3 +140,41 @@ def test_a_staff_form_refused_by_a_service_says_why_in_french(client, clock, acc
     assert "Only a running deadline" not in page(again)
     english = browser.post(path, form)
     assert "Only a running deadline can be paused." in page(english)
+
+
+def test_a_refused_file_and_what_is_kept_are_told_in_french(api, make, use_pack):
+    use_pack("canada-federal")
+    lodged = make.lodge("harassment")
+    token = api.reporter_token(lodged.reference, lodged.receipt)
+
+    def upload(data: bytes, name: str, headers=None):
+        return api.post("/reporter/attachments", token=token, headers=headers,
+                        data={"file": (io.BytesIO(data), name)},
+                        content_type="multipart/form-data")
+
+    refused = upload(b"MZ\x90\x00", "tool.exe", FR)
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["message"].startswith("tool.exe n'a pas été enregistré. Les fichiers de type "
+                                       ".exe ne sont pas acceptés.")
+    assert list(error["fields"]) == ["file"]
+    assert error["fields"]["file"].startswith("Les fichiers de type .exe ne sont pas acceptés.")
+    kept = upload(b"Rota for week 9\n", "rota.txt", FR).get_json()
+    assert (kept["removed"], kept["kept"]) == ("rien", (
+        "ce type de fichier peut encore contenir des détails sur la personne qui l'a créé, "
+        "et à quel moment"))
+    assert upload(b"MZ\x90\x00", "tool.exe").get_json()["error"]["message"].startswith(
+        "tool.exe was not stored. Files of type .exe are not accepted.")
+
+
+def test_a_step_refused_by_the_workflow_is_in_french(api, make, hr_handler):
+    _, token = hr_handler
+    lodged = make.lodge("harassment")
+    version = api.get(f"/cases/{lodged.reference}", token=token).get_json()["version"]
+    unknown = api.post(f"/cases/{lodged.reference}/transitions", token=token, headers=FR,
+                       json={"transition": "no_such_step", "version": version})
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["fields"] == {"transition": "étape inconnue"}
+    english = api.post(f"/cases/{lodged.reference}/transitions", token=token,
+                       json={"transition": "no_such_step", "version": version})
+    assert english.get_json()["error"]["fields"] == {"transition": "unknown transition"}
