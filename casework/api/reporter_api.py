@@ -103,7 +103,7 @@ def reporter_attachment():
            response=CheckInsOut, tags=TAG)
 def reporter_checkins_index():
     return {"checkins": [
-        {"id": c.id, "due_on": c.due_on, "question": QUESTION,
+        {"id": c.id, "due_on": c.due_on, "question": str(QUESTION),
          "answered": c.answered_at is not None, "detriment": c.detriment,
          "follow_up": c.follow_up_reference} for c in reporter_checkins(context(), reporter())]}
 

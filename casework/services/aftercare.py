@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from casework.i18n import _
+from casework.i18n import _, _l
 from casework.models import Assignment, Case, CheckIn, User
 from casework.services import notify
 from casework.services.access import Action, Reporter, open_case
@@ -30,7 +30,7 @@ from casework.services.reports import (
 from casework.services.routing import party_details
 from casework.workflow.clocks import add_months
 
-QUESTION = "Have you experienced any detriment because you reported?"
+QUESTION = _l("Have you experienced any detriment because you reported?")
 FOLLOW_UP_SUMMARY = "Detriment reported at an aftercare check-in"
 
 
