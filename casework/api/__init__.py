@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, request
 
+from casework.i18n import _
 from casework.services.access import Reporter, Staff
 from casework.services.errors import Unauthorized
 from casework.services.tokens import authenticate
@@ -27,7 +28,7 @@ def _actor(kind: type | tuple[type, ...]):
         g.cw_actor = authenticate(context(), token) if token else None
     actor = g.cw_actor
     if not isinstance(actor, kind):
-        raise Unauthorized("Sign in first: send a valid bearer token.")
+        raise Unauthorized(_("Sign in first: send a valid bearer token."))
     return actor
 
 

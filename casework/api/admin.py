@@ -24,6 +24,7 @@ from casework.api.schemas import (
     UserIn,
 )
 from casework.api.spec import operation
+from casework.i18n import _
 from casework.services import accounts, grants, invitations, tokens
 from casework.services.auth import staff_sign_in
 from casework.services.directory import list_accounts, require_admin
@@ -44,7 +45,7 @@ def auth_token(body: StaffTokenIn):
     ctx = context()
     result = staff_sign_in(ctx, body.email, body.password, body.totp, body.device)
     if result.user is None:  # answered, not raised: the failed attempt must be committed
-        return error_body("unauthorized", "Those sign-in details are not right."), 401
+        return error_body("unauthorized", _("Those sign-in details are not right.")), 401
     issued = tokens.issue(ctx, user=result.user)
     return {"token": issued.token, "expires_at": issued.expires_at, "device": result.device}
 
@@ -80,7 +81,7 @@ def admin_people(body: PersonIn):
            "as when added; audited with the names of the fields changed)", auth="staff",
            body=PersonIn, response=IdOut, errors=(403, 404), tags=ADMIN)
 def admin_person(id: str, body: PersonIn):  # noqa: A002  (the path's name)
-    number = path_id(id, "There is no such person in the directory.")
+    number = path_id(id, _("There is no such person in the directory."))
     data = body.model_dump()
     data["roles"] = tuple(data["roles"])
     return {"id": update_person(context(), staff(), number, NewPerson(**data)).id}

@@ -9,6 +9,7 @@ from flask import send_file
 from casework.api import api, staff
 from casework.api.schemas import CaseAttachmentOut
 from casework.api.spec import operation
+from casework.i18n import _
 from casework.services.casepage import list_attachments
 from casework.services.content import read_attachment
 from casework.services.inputs import path_id
@@ -28,7 +29,7 @@ def attachments_index(ref: str):
            "One file of evidence, as stored after cleaning (the download is audited)",
            auth="staff", errors=(403, 404), tags=TAG, media="application/octet-stream")
 def attachment_file(ref: str, id: str):  # noqa: A002  (the path's name)
-    number = path_id(id, "There is no such file on this case.")
+    number = path_id(id, _("There is no such file on this case."))
     meta, data = read_attachment(context(), staff(), ref, number)
     return send_file(io.BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
                      download_name=meta.get("filename") or f"evidence-{id}", conditional=False,

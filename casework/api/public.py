@@ -7,6 +7,7 @@ from flask import render_template
 from casework.api import api
 from casework.api.schemas import Meta, ReporterSessionIn, ReportIn, ReportOut, TokenOut, WorkflowOut
 from casework.api.spec import build_openapi, operation
+from casework.i18n import _
 from casework.services import ratelimit, tokens
 from casework.services.auth import reporter_sign_in
 from casework.services.errors import NotFound
@@ -44,7 +45,7 @@ def meta():
 def workflow(route: str):
     definition = runtime().routes.get(route)
     if definition is None:
-        raise NotFound("There is no such route.")
+        raise NotFound(_("There is no such route."))
     return to_dict(runtime().pack.route(definition))
 
 
@@ -76,7 +77,8 @@ def reporter_session(body: ReporterSessionIn):
     ratelimit.hit(runtime(), ctx.client, "reporter-session", ratelimit.REPORTER_SESSION)
     actor = reporter_sign_in(ctx, body.reference, body.receipt)
     if actor is None:  # answered, not raised: the failed attempt must be committed
-        return error_body("unauthorized", "That reference and receipt do not match a report."), 401
+        return error_body("unauthorized",
+                          _("That reference and receipt do not match a report.")), 401
     issued = tokens.issue(ctx, reporter=actor)
     return {"token": issued.token, "expires_at": issued.expires_at}
 

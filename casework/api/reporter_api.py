@@ -21,6 +21,7 @@ from casework.api.schemas import (
     SupportPersonIn,
 )
 from casework.api.spec import operation
+from casework.i18n import _
 from casework.services.aftercare import QUESTION, answer_checkin, reporter_checkins
 from casework.services.content import list_messages, post_message
 from casework.services.errors import Invalid
@@ -93,7 +94,7 @@ def reporter_action(body: ActionIn):
 def reporter_attachment():
     actor, upload = reporter(), request.files.get("file")
     if upload is None:
-        raise Invalid("Attach a file.", {"file": "required"})
+        raise Invalid(_("Attach a file."), {"file": _("required")})
     return vars(accept_evidence(context(), actor, None, upload.filename or "", upload.stream))
 
 
@@ -102,7 +103,7 @@ def reporter_attachment():
            response=CheckInsOut, tags=TAG)
 def reporter_checkins_index():
     return {"checkins": [
-        {"id": c.id, "due_on": c.due_on, "question": QUESTION,
+        {"id": c.id, "due_on": c.due_on, "question": str(QUESTION),
          "answered": c.answered_at is not None, "detriment": c.detriment,
          "follow_up": c.follow_up_reference} for c in reporter_checkins(context(), reporter())]}
 
@@ -112,7 +113,7 @@ def reporter_checkins_index():
            auth="reporter", body=CheckInAnswerIn, response=NoFollowUpOut,
            also={201: FollowUpOut}, errors=(404, 409), tags=TAG)
 def reporter_checkin_answer(id: str, body: CheckInAnswerIn):  # noqa: A002  (the path's name)
-    number = path_id(id, "There is no such question for your report.")
+    number = path_id(id, _("There is no such question for your report."))
     lodged = answer_checkin(context(), reporter(), number, body.detriment, body.details)
     if lodged is None:
         return {"follow_up": None}

@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from casework.i18n import _
 from casework.services.inputs import MAX_ID
 
 Text = Field(min_length=1, max_length=20_000)
@@ -29,7 +30,7 @@ def _iso_date(value: object) -> object:
         return value
     if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
         return date.fromisoformat(value.strip())
-    raise ValueError("must be a date written as YYYY-MM-DD")
+    raise ValueError(_("must be a date written as YYYY-MM-DD"))
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

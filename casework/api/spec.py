@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from casework import i18n
 from casework.api.schemas import ErrorBody
+from casework.i18n import _, _l, ngettext
 from casework.services.errors import DomainError, Invalid, NotFound, TooLarge
 from casework.services.inputs import load_json, refuse_unstorable, unstorable
 from casework.workflow.policy import RELATIONS
@@ -67,12 +69,67 @@ OPERATIONS: list[Operation] = []
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Pydantic errors as {dotted.field: message}."""
+    """Pydantic errors as {dotted.field: message}: pydantic's own words in English, the
+    catalog's in any other language."""
     errors = {}
     for err in exc.errors():
         name = ".".join(str(p) for p in err["loc"]) or "body"
-        errors[name] = err["msg"]
+        errors[name] = err["msg"] if i18n.current() == i18n.SOURCE else field_reason(err)
     return errors
+
+
+def field_reason(err: Mapping) -> str:
+    """One pydantic error in the language of the moment, from its type and context."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error":  # our own validators' messages are translated where raised
+        return str(ctx["error"]) if "error" in ctx else _("value is not a valid email address")
+    if kind in ("string_too_short", "string_too_long", "too_short", "too_long"):
+        return _length(kind, int(ctx.get("min_length", ctx.get("max_length", 0))))
+    if kind in BOUNDS:
+        words, key = BOUNDS[kind]
+        return str(words) % {"limit": ctx.get(key, "")}
+    if kind in ("literal_error", "enum"):
+        return _("Input should be one of: %(expected)s",
+                 expected=str(ctx.get("expected", "")).replace("' or '", "', '"))
+    for prefix, words in TYPES:
+        if kind.startswith(prefix):
+            return str(words)
+    return str(REASONS.get(kind) or _("This value is not valid."))
+
+
+def _length(kind: str, limit: int) -> str:
+    if kind == "string_too_short":
+        return ngettext("String should have at least %(num)s character",
+                        "String should have at least %(num)s characters", limit)
+    if kind == "string_too_long":
+        return ngettext("String should have at most %(num)s character",
+                        "String should have at most %(num)s characters", limit)
+    if kind == "too_short":
+        return ngettext("List should have at least %(num)s item",
+                        "List should have at least %(num)s items", limit)
+    return ngettext("List should have at most %(num)s item",
+                    "List should have at most %(num)s items", limit)
+
+
+#: Pydantic's error types with a bound on a number: (message, the context key of the bound).
+BOUNDS = {
+    "greater_than_equal": (_l("Input should be greater than or equal to %(limit)s"), "ge"),
+    "greater_than": (_l("Input should be greater than %(limit)s"), "gt"),
+    "less_than_equal": (_l("Input should be less than or equal to %(limit)s"), "le"),
+    "less_than": (_l("Input should be less than %(limit)s"), "lt"),
+}
+#: Pydantic's error types by the kind of value expected (the type names its start).
+TYPES = (("bool_", _l("Input should be a valid boolean")),
+         ("int_", _l("Input should be a valid integer")),
+         ("float_", _l("Input should be a valid number")),
+         ("string_", _l("Input should be a valid string")),
+         ("list_", _l("Input should be a valid list")),
+         ("dict_", _l("Input should be a valid object")),
+         ("model_", _l("Input should be a valid object")),
+         ("datetime_", _l("Input should be a valid date and time")),
+         ("date_", _l("Input should be a valid date")))
+REASONS = {"missing": _l("Field required"),
+           "extra_forbidden": _l("Extra inputs are not permitted")}
 
 
 def optional_body(model: type[BaseModel]) -> bool:
@@ -82,30 +139,31 @@ def optional_body(model: type[BaseModel]) -> bool:
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     if (request.content_length or 0) > MAX_JSON:
-        raise TooLarge(f"The request body must be at most {MAX_JSON} bytes.")
+        raise TooLarge(_("The request body must be at most %(limit)s bytes.", limit=MAX_JSON))
     raw = request.get_data(cache=True)
     if not raw and optional_body(model):
         return model.model_validate({})
     try:
         data = load_json(raw) if raw else None
     except ValueError as exc:  # not JSON, or not UTF-8
-        raise MalformedJSON("The request body is not valid JSON.") from exc
+        raise MalformedJSON(_("The request body is not valid JSON.")) from exc
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", {"body": "must be an object"})
-    refuse_unstorable(data, "Some fields hold characters that cannot be stored.")
+        raise Invalid(_("The request body must be a JSON object."),
+                      {"body": _("must be an object")})
+    refuse_unstorable(data, _("Some fields hold characters that cannot be stored."))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("Some fields do not validate.", field_errors(exc)) from exc
+        raise Invalid(_("Some fields do not validate."), field_errors(exc)) from exc
 
 
 def _parse_query(model: type[BaseModel]) -> BaseModel:
     args = request.args.to_dict()
-    refuse_unstorable(args, "Some query parameters hold characters that cannot be stored.")
+    refuse_unstorable(args, _("Some query parameters hold characters that cannot be stored."))
     try:
         return model.model_validate(args)
     except ValidationError as exc:
-        raise Invalid("Some query parameters do not validate.", field_errors(exc)) from exc
+        raise Invalid(_("Some query parameters do not validate."), field_errors(exc)) from exc
 
 
 def authenticate(kind: str) -> None:
@@ -136,7 +194,7 @@ def operation(bp: Blueprint, method: str, path: str, summary: str, *, auth: str 
             if auth != "none":  # credentials first: a stranger learns nothing from a 422
                 authenticate(auth)
             if unstorable(kwargs) is not None:  # no stored key holds such characters
-                raise NotFound("There is no such thing.")
+                raise NotFound(_("There is no such thing."))
             if body is not None:
                 kwargs["body"] = _parse_body(body)
             if query is not None:

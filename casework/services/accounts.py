@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 
 from casework.crypto.passwords import hash_password
+from casework.i18n import _
 from casework.models import (
     STAFF_ROLES,
     AccessGrant,
@@ -122,7 +123,8 @@ def reinvite(ctx: Context, actor: Staff, user_id: int) -> invitations.Issued:
     """A new invitation. For an account not yet enrolled it replaces the old one; for an
     enrolled account it resets the second factor: its sessions end, and the person sets up a
     new authenticator app with their current password."""
-    user = _other_account(ctx, actor, user_id, "reset your own second factor")
+    user = _other_account(ctx, actor, user_id, _(
+        "You may not reset your own second factor: ask another administrator."))
     return _reissue(ctx, actor.label, actor.user_id, user)
 
 
@@ -132,7 +134,7 @@ def operator_reinvite(ctx: Context, email: str) -> invitations.Issued:
     user = ctx.session.execute(select(User).where(
         User.email == (email or "").strip().lower())).scalar_one_or_none()
     if user is None or not user.active:
-        raise NotFound("There is no active account with this email.")
+        raise NotFound(_("There is no active account with this email."))
     return _reissue(ctx, "cli", None, user)
 
 
@@ -150,7 +152,8 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
                   queues: Iterable[str]) -> AccessChange:
     """Make an account's roles and queues these: removals at once, additions that reach
     cases as grants waiting for approval (requests no longer wanted are withdrawn)."""
-    user = _other_account(ctx, actor, user_id, "change your own roles or queues")
+    user = _other_account(ctx, actor, user_id, _(
+        "You may not change your own roles or queues: ask another administrator."))
     roles, queues = set(roles), set(queues)
     _check_roles_and_queues(ctx, roles, queues)
     reached = handoff.cases_reached_by(ctx, user)
@@ -171,8 +174,8 @@ def change_access(ctx: Context, actor: Staff, user_id: int, roles: Iterable[str]
 def deactivate(ctx: Context, actor: Staff, user_id: int) -> User:
     """Close an account: it cannot sign in, its tokens and sessions end at once, its unused
     invitation stops working and its pending grants are withdrawn."""
-    return close_account(ctx, actor, _other_account(ctx, actor, user_id,
-                                                    "deactivate your own account"))
+    return close_account(ctx, actor, _other_account(ctx, actor, user_id, _(
+        "You may not deactivate your own account: ask another administrator.")))
 
 
 def close_account(ctx: Context, actor: Staff, user: User) -> User:
@@ -199,16 +202,17 @@ def end_sessions(ctx: Context, user: User) -> None:
     ctx.session.flush()
 
 
-def _other_account(ctx: Context, actor: Staff, user_id: int, what: str) -> User:
-    """Another active account, for an administrator (404, 403 for their own, 409 closed)."""
+def _other_account(ctx: Context, actor: Staff, user_id: int, own: str) -> User:
+    """Another active account, for an administrator (404, 403 for their own with the refusal
+    `own`, 409 closed)."""
     require_admin(actor)
     user = ctx.session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(_("There is no such account."))
     if user.id == actor.user_id:
-        raise Forbidden(f"You may not {what}: ask another administrator.")
+        raise Forbidden(own)
     if not user.active:
-        raise Conflict("This account has been deactivated.")
+        raise Conflict(_("This account has been deactivated."))
     return user
 
 
@@ -216,30 +220,31 @@ def _validate(ctx: Context, email: str, roles: Iterable[str], queues: Iterable[s
               person_id: int | None) -> None:
     errors = {}
     if not EMAIL.match(email or ""):
-        errors["email"] = "not an email address"
+        errors["email"] = _("not an email address")
     elif ctx.session.execute(select(User.id).where(
             User.email == email.strip().lower())).first():
-        raise Conflict("An account with this email exists already.", {"email": "taken"})
+        raise Conflict(_("An account with this email exists already."), {"email": _("taken")})
     if not roles:
-        errors["roles"] = "at least one role"
+        errors["roles"] = _("at least one role")
     errors |= _role_and_queue_errors(ctx, set(roles), set(queues))
     if person_id is not None and ctx.session.get(Person, person_id) is None:
-        errors["person_id"] = "no such person in the directory"
+        errors["person_id"] = _("no such person in the directory")
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
 
 
 def _check_roles_and_queues(ctx: Context, roles: set[str], queues: set[str]) -> None:
     if errors := _role_and_queue_errors(ctx, roles, queues):
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
 
 
 def _role_and_queue_errors(ctx: Context, roles: set[str], queues: set[str]) -> dict[str, str]:
     errors = {}
     if bad := roles - set(STAFF_ROLES):
-        errors["roles"] = f"unknown roles {sorted(bad)}; allowed: {list(STAFF_ROLES)}"
+        errors["roles"] = _("unknown roles %(roles)s; allowed: %(allowed)s",
+                            roles=sorted(bad), allowed=list(STAFF_ROLES))
     if bad := queues - set(ctx.runtime.pack.queues):
-        errors["queues"] = f"unknown queues {sorted(bad)}"
+        errors["queues"] = _("unknown queues %(queues)s", queues=sorted(bad))
     return errors
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from casework.i18n import _, _l
 from casework.models import Assignment, Case, CheckIn, User
 from casework.services import notify
 from casework.services.access import Action, Reporter, open_case
@@ -29,7 +30,7 @@ from casework.services.reports import (
 from casework.services.routing import party_details
 from casework.workflow.clocks import add_months
 
-QUESTION = "Have you experienced any detriment because you reported?"
+QUESTION = _l("Have you experienced any detriment because you reported?")
 FOLLOW_UP_SUMMARY = "Detriment reported at an aftercare check-in"
 
 
@@ -72,18 +73,18 @@ def answer_checkin(ctx: Context, actor: Reporter, checkin_id: int, detriment: ob
     case = open_case(ctx, actor, None, Action.ANSWER_CHECKIN)
     checkin = ctx.session.get(CheckIn, checkin_id)
     if checkin is None or checkin.case_id != case.id or checkin.due_on > ctx.today:
-        raise NotFound("There is no such question for your report.")
+        raise NotFound(_("There is no such question for your report."))
     if checkin.answered_at is not None:
-        raise Conflict("You have answered this question already. Thank you.")
+        raise Conflict(_("You have answered this question already. Thank you."))
     if not isinstance(detriment, bool):
-        raise Invalid("Please answer yes or no.", {"detriment": "choose yes or no"})
+        raise Invalid(_("Please answer yes or no."), {"detriment": _("choose yes or no")})
     text = (details or "").strip()
     if detriment and not text:
-        raise Invalid("Please tell us what happened.", {
-            "details": "required when you answer yes: what happened, and when"})
+        raise Invalid(_("Please tell us what happened."), {
+            "details": _("required when you answer yes: what happened, and when")})
     if len(text) > MAX_DETAILS:
-        raise Invalid("That is too long.", {"details": f"must be at most {MAX_DETAILS} "
-                                                      "characters"})
+        raise Invalid(_("That is too long."), {"details": _(
+            "must be at most %(limit)s characters", limit=MAX_DETAILS)})
     checkin.answered_at, checkin.detriment = ctx.now, detriment
     lodged = _open_follow_up(ctx, case, checkin, text) if detriment else None
     ctx.audit(Kind.CHECKIN_ANSWER, actor.label, case_id=case.id, checkin=checkin.id,

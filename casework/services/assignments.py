@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from casework.i18n import _
 from casework.models import Assignment, Case, Recusal, User
 from casework.services import handoff
 from casework.services.access import (
@@ -32,15 +33,18 @@ def assign(ctx: Context, actor: Staff, reference: str, user_id: int,
     case = open_case(ctx, actor, reference, Action.ASSIGN)
     staff_capacities = sorted(ROLE_CAPACITY.values())
     if capacity not in staff_capacities:
-        raise Invalid("Unknown capacity.", {"capacity": f"must be one of {staff_capacities}"})
+        raise Invalid(_("Unknown capacity."), {"capacity": _(
+            "must be one of %(choices)s", choices=staff_capacities)})
     user = ctx.session.get(User, user_id)
     if user is None or not user.active:
-        raise Invalid("No such staff member.", {"user_id": "no active staff member with this id"})
+        raise Invalid(_("No such staff member."), {
+            "user_id": _("no active staff member with this id")})
     if capacity not in {ROLE_CAPACITY[r] for r in user.roles if r in ROLE_CAPACITY}:
-        raise Invalid("Wrong role.", {"user_id": f"this person cannot act as {capacity}"})
+        raise Invalid(_("Wrong role."), {"user_id": _(
+            "this person cannot act as %(capacity)s", capacity=capacity)})
     index = person_index(ctx.runtime.keyring, user.person_id) if user.person_id else None
     if is_implicated(ctx.session, case.id, index) or is_recused(ctx.session, case.id, user.id):
-        raise Conflict("This person has a conflict with this case and cannot be assigned.")
+        raise Conflict(_("This person has a conflict with this case and cannot be assigned."))
     existing = ctx.session.execute(select(Assignment).where(
         Assignment.case_id == case.id, Assignment.user_id == user.id,
         Assignment.capacity == capacity, Assignment.ended_at.is_(None))).scalar_one_or_none()
@@ -60,7 +64,7 @@ def recuse(ctx: Context, actor: Staff, reference: str, reason: str) -> None:
     """Declare a conflict: the caller's assignments end and they lose access at once."""
     case = open_case(ctx, actor, reference, Action.RECUSE)
     if not (reason or "").strip():
-        raise Invalid("Say why.", {"reason": "required"})
+        raise Invalid(_("Say why."), {"reason": _("required")})
     recusal = Recusal(case_id=case.id, user_id=actor.user_id, at=ctx.now)
     ctx.session.add(recusal)
     ctx.session.flush()
@@ -82,7 +86,7 @@ def add_implicated(ctx: Context, actor: Staff, reference: str,
     case = open_case(ctx, actor, reference, Action.ADD_IMPLICATED)
     errors = check_implicated(ctx, people)
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
     _lock_latest(ctx, case)
     implicate(ctx, case, people, actor.label)
     apply_routing(ctx, case, actor=actor.label)

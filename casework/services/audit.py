@@ -15,12 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from casework.crypto.keys import Keyring
+from casework.i18n import _, _l
 from casework.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-UNSEALED = ("is the chain head, which carries no seal (written before seals, or cleared): "
-            "check it against a checkpoint, then run `casework audit seal`")
-FORGED = "is the chain head, whose seal does not match: the head was rewritten without the key"
+UNSEALED = _l("is the chain head, which carries no seal (written before seals, or cleared): "
+              "check it against a checkpoint, then run `casework audit seal`")
+FORGED = _l("is the chain head, whose seal does not match: the head was rewritten without the "
+            "key")
 CHECKPOINT_FORMAT = "casework-audit-checkpoint/1"
 
 
@@ -192,11 +194,12 @@ def verify(session: Session, key: bytes, batch: int = 5000, *,
         for event in rows:
             problem = None
             if event.seq != expected_seq:
-                problem = f"sequence {event.seq} where {expected_seq} was expected"
+                problem = _("sequence %(seq)s where %(expected)s was expected",
+                            seq=event.seq, expected=expected_seq)
             elif event.prev_hash != prev:
-                problem = "does not link to the event before it"
+                problem = _("does not link to the event before it")
             elif event_hash(key, prev, event) != event.hash:
-                problem = "content does not match its hash"
+                problem = _("content does not match its hash")
             if problem:
                 return Verification(False, count, event.seq, problem)
             prev, expected_seq, count, last_id = event.hash, expected_seq + 1, count + 1, event.id
@@ -218,16 +221,16 @@ def _against_head(session: Session, key: bytes | None, count: int, last_hash: st
     if head_seq == count and head_hash == last_hash:
         if key is None or count == 0 or _sealed(key, head_seq, head_hash, seal):
             return Verification(True, count)
-        return Verification(False, count, count, UNSEALED if seal is None else FORGED)
+        return Verification(False, count, count, str(UNSEALED if seal is None else FORGED))
     if head_seq < count:  # an append always moves the head in the same transaction
         return Verification(False, head_seq, head_seq + 1,
-                            "is not covered by the chain head: added outside the trail")
+                            _("is not covered by the chain head: added outside the trail"))
     if head_seq == count:
-        return Verification(False, count - 1, count, "does not match the chain head")
+        return Verification(False, count - 1, count, _("does not match the chain head"))
     after = true() if last_id is None else table.c.id > last_id
     if session.execute(select(table.c.id).where(after).limit(1)).first():
         return None  # appended while we walked: walk those too
-    return Verification(False, count, count + 1, "events after the last one were deleted")
+    return Verification(False, count, count + 1, _("events after the last one were deleted"))
 
 
 def seal(session: Session, key: bytes) -> Verification:
@@ -267,11 +270,11 @@ def verify_checkpoint(session: Session, key: bytes, document: object) -> str | N
     must be this installation's, and its event must still be in the trail, unchanged. (Run
     after `verify`, which checks everything from the first event to the head.)"""
     if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT:
-        return "is not an audit checkpoint"
+        return _("is not an audit checkpoint")
     body = {k: v for k, v in document.items() if k != "mac"}
     mac = document.get("mac")
     if not isinstance(mac, str) or not hmac.compare_digest(mac, _checkpoint_mac(key, body)):
-        return "is not signed by this installation's key (or was changed)"
+        return _("is not signed by this installation's key (or was changed)")
     seq, last_hash = body.get("seq"), body.get("hash")
     if not isinstance(seq, int) or seq == 0:
         return None  # taken when the trail was empty: nothing to find
@@ -279,8 +282,10 @@ def verify_checkpoint(session: Session, key: bytes, document: object) -> str | N
     found = session.execute(select(table.c.hash).where(table.c.seq == seq)).first()
     head = session.execute(select(AuditHead.seq).where(AuditHead.id == 1)).scalar()
     if found is None:
-        return (f"names event {seq} (at {body.get('at')}), which is no longer in the trail "
-                f"(it now ends at event {head or 0}): events were removed")
+        return _("names event %(seq)s (at %(at)s), which is no longer in the trail (it now "
+                 "ends at event %(head)s): events were removed", seq=seq, at=body.get("at"),
+                 head=head or 0)
     if found.hash != last_hash:
-        return f"names event {seq}, which the trail now holds with other content: rewritten"
+        return _("names event %(seq)s, which the trail now holds with other content: rewritten",
+                 seq=seq)
     return None

@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 
+from casework.i18n import _, _l
 from casework.models import AuditEvent
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Invalid
 from casework.stats.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 
-PERIODS = ("a year (2026), a half-year (2026-H1), a quarter (2026-Q3), a month (2026-05) "
-           "or a financial year (FY2026)")
+PERIODS = _l("a year (2026), a half-year (2026-H1), a quarter (2026-Q3), a month (2026-05) "
+             "or a financial year (FY2026)")
 KINDS = frozenset(str(k) for k in Kind)
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 #: How the trail names actors: `user:<id>` for a staff account, else a word (reporter, cli,
@@ -58,7 +59,7 @@ def kind_clause(text: str) -> ColumnElement[bool]:
     prefix = wanted.rstrip(":") + ":"
     if wanted and any(k.startswith(prefix) for k in KINDS):
         return AuditEvent.kind.startswith(prefix, autoescape=True)
-    raise ValueError("is not a kind of event, nor the start of one (such as case: or auth:)")
+    raise ValueError(_("is not a kind of event, nor the start of one (such as case: or auth:)"))
 
 
 def period_span(text: str, fiscal_year_start_month: int) -> tuple[date, date]:
@@ -67,13 +68,14 @@ def period_span(text: str, fiscal_year_start_month: int) -> tuple[date, date]:
     month = _MONTH.fullmatch(text.strip())
     if month:
         if not FIRST_YEAR <= int(month[1]) <= LAST_YEAR:
-            raise ValueError(f"the year must lie between {FIRST_YEAR} and {LAST_YEAR}")
+            raise ValueError(_("the year must lie between %(first)s and %(last)s",
+                               first=FIRST_YEAR, last=LAST_YEAR))
         start = date(int(month[1]), int(month[2]), 1)
         return start, (start + timedelta(days=31)).replace(day=1)
     try:
         period = parse_period(text, fiscal_year_start_month)
     except PeriodError:
-        raise ValueError(f"use {PERIODS}") from None
+        raise ValueError(_("use %(periods)s", periods=PERIODS)) from None
     return period.start, period.end
 
 
@@ -83,7 +85,7 @@ def trail_clauses(ctx: Context, query: TrailQuery) -> list[ColumnElement[bool]]:
     errors: dict[str, str] = {}
     clauses = _who_and_what(query, errors) + _when(ctx, query, errors)
     if errors:
-        raise Invalid("Some filters do not make sense.", errors)
+        raise Invalid(_("Some filters do not make sense."), errors)
     return clauses
 
 
@@ -93,8 +95,8 @@ def _who_and_what(query: TrailQuery, errors: dict[str, str]) -> list[ColumnEleme
         if _ACTOR.fullmatch(query.actor.strip()):
             clauses.append(AuditEvent.actor == query.actor.strip())
         else:
-            errors["actor"] = "write user: and an account number (user:12), or reporter, cli " \
-                              "or system"
+            errors["actor"] = _("write user: and an account number (user:12), or reporter, "
+                                "cli or system")
     if query.kind:
         try:
             clauses.append(kind_clause(query.kind))
@@ -114,9 +116,10 @@ def _when(ctx: Context, query: TrailQuery, errors: dict[str, str]) -> list[Colum
             errors["period"] = str(exc)
     for name, day in (("from", query.since), ("to", query.until)):
         if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            errors[name] = f"must be a date between {FIRST_YEAR} and {LAST_YEAR}"
+            errors[name] = _("must be a date between %(first)s and %(last)s",
+                             first=FIRST_YEAR, last=LAST_YEAR)
     if query.since and query.until and query.until < query.since:
-        errors["to"] = "must not be before the first day (from)"
+        errors["to"] = _("must not be before the first day (from)")
     if errors:
         return []
     if query.since or query.until:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, or_, select
 
+from casework.i18n import _
 from casework.models import AuditEvent, Case, User
 from casework.services import audit
 from casework.services.access import (
@@ -139,8 +140,9 @@ def export_trail(ctx: Context, actor: Staff, query: TrailQuery) -> str:
     events = _events(ctx, actor, rows[:EXPORT_LIMIT])
     note = None
     if len(rows) > EXPORT_LIMIT:
-        note = (f"Only the newest {EXPORT_LIMIT} events are in this file; for the older ones "
-                f"download again with after={events[-1].seq}, or narrow the filters.")
+        note = _("Only the newest %(limit)s events are in this file; for the older ones "
+                 "download again with after=%(after)s, or narrow the filters.",
+                 limit=EXPORT_LIMIT, after=events[-1].seq)
     ctx.audit(Kind.AUDIT_EXPORT, actor.label, case_id=case_id, shown=len(events),
               filters=query.used())
     return csv_text(CSV_HEADER, ([e.seq, e.at.astimezone(UTC).isoformat(), e.kind, e.actor,

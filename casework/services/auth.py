@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from casework.crypto.passwords import verify_password
 from casework.crypto.receipts import verify_receipt
+from casework.i18n import _
 from casework.models import Case, OidcIdentity, User
 from casework.services import ratelimit, throttle, totp
 from casework.services.access import Reporter
@@ -59,7 +60,7 @@ def reporter_sign_in(ctx: Context, reference: str, receipt: str) -> Reporter | N
                             by_client: throttle.RECEIPT_PER_CLIENT})
         ctx.audit(Kind.REPORTER_LOGIN_FAIL, "reporter")
         if was_blocked:
-            raise TooManyAttempts("Too many attempts. Please wait 15 minutes and try again.")
+            raise TooManyAttempts(_("Too many attempts. Please wait 15 minutes and try again."))
         return None
     throttle.clear(ctx, by_reference)
     ratelimit.refund(ctx, "reporter-session")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from casework.i18n import _, _l
 from casework.models import Case
 from casework.services.access import Action, Staff, forget, open_case
 from casework.services.assignments import assign
@@ -23,7 +24,8 @@ from casework.services.triage import triage
 
 #: Most cases one bulk action takes (a page of the list is 25).
 MAX_CASES = 100
-CSV_HEADER = ("Reference", "Kind", "Category", "Stage", "Queue", "Opened", "Next due")
+CSV_HEADER = (_l("Reference"), _l("Kind"), _l("Category"), _l("Stage"), _l("Queue"),
+              _l("Opened"), _l("Next due"))
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,10 @@ class Outcome:
 def _references(references: Sequence[str]) -> list[str]:
     refs = list(dict.fromkeys(r.strip().upper() for r in references if r and r.strip()))
     if not refs:
-        raise Invalid("Choose at least one case.", {"ref": "choose at least one case"})
+        raise Invalid(_("Choose at least one case."), {"ref": _("choose at least one case")})
     if len(refs) > MAX_CASES:
-        raise Invalid("Too many cases.", {"ref": f"choose at most {MAX_CASES} cases"})
+        raise Invalid(_("Too many cases."), {"ref": _("choose at most %(limit)s cases",
+                                                      limit=MAX_CASES)})
     return refs
 
 
@@ -72,7 +75,7 @@ def bulk_assign(ctx: Context, actor: Staff, references: Sequence[str], user_id: 
                 capacity: str = "investigator") -> list[Outcome]:
     """Assign one colleague to each case, as on each case's page."""
     return _each(ctx, references, lambda ref: assign(ctx, actor, ref, user_id, capacity),
-                 "Assigned.")
+                 _("Assigned."))
 
 
 def bulk_move(ctx: Context, actor: Staff, references: Sequence[str], queue: str,
@@ -80,9 +83,9 @@ def bulk_move(ctx: Context, actor: Staff, references: Sequence[str], queue: str,
     """Move each case to a queue by triage, with one sealed reason, as on each case's page
     (a move that would show a case to someone implicated is refused for that case)."""
     if not (reason or "").strip():
-        raise Invalid("Say why.", {"reason": "say why the cases are moved"})
+        raise Invalid(_("Say why."), {"reason": _("say why the cases are moved")})
     return _each(ctx, references,
-                 lambda ref: triage(ctx, actor, ref, None, reason, queue=queue), "Moved.")
+                 lambda ref: triage(ctx, actor, ref, None, reason, queue=queue), _("Moved."))
 
 
 def _labels(ctx: Context, case: Case) -> tuple[str, str, str, str]:
@@ -107,5 +110,5 @@ def export_csv(ctx: Context, actor: Staff, references: Sequence[str]) -> str:
         ctx.audit(Kind.CASE_LIST_EXPORT, actor.label, case_id=case.id)
         rows.append((case.reference, *_labels(ctx, case), case.opened_at.date().isoformat(),
                      case.next_due_on.isoformat() if case.next_due_on else ""))
-    return csv_text(CSV_HEADER, rows)
+    return csv_text([str(word) for word in CSV_HEADER], rows)
 

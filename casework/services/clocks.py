@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _, format_day
 from casework.models import Case, CaseClock, CaseEvent
 from casework.services.access import Action, Actor, open_case
 from casework.services.audit import Kind
@@ -167,24 +168,24 @@ def _handled_case(ctx: Context, actor: Actor, reference: str, version: int | Non
     # maker who sees the case may not move them (the access table says so).
     case = open_case(ctx, actor, reference, Action.MANAGE_CLOCKS, version)
     if not case.is_open:
-        raise Conflict("This case is closed; its deadlines can no longer change.")
+        raise Conflict(_("This case is closed; its deadlines can no longer change."))
     return case
 
 
 def _clock(case: Case, name: str) -> CaseClock:
     clock = next((c for c in case.clocks if c.name == name), None)
     if clock is None:
-        raise NotFound("This case has no such deadline.")
+        raise NotFound(_("This case has no such deadline."))
     return clock
 
 
 def _reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        raise Invalid("Please give a reason.", {"reason": "required"})
+        raise Invalid(_("Please give a reason."), {"reason": _("required")})
     if len(text) > MAX_REASON:
-        raise Invalid("The reason is too long.", {"reason": f"must be at most {MAX_REASON} "
-                                                            "characters"})
+        raise Invalid(_("The reason is too long."), {"reason": _(
+            "must be at most %(limit)s characters", limit=MAX_REASON)})
     return text
 
 
@@ -209,15 +210,16 @@ def extend_clock(ctx: Context, actor: Actor, reference: str, name: str, due_on: 
     case = _handled_case(ctx, actor, reference, version)
     clock, why = _clock(case, name), _reason(reason)
     if not _spec(ctx, case, name).extendable:
-        raise Conflict("This deadline is set by law or policy and cannot be extended.")
+        raise Conflict(_("This deadline is set by law or policy and cannot be extended."))
     if clock.status not in ("running", "paused"):
-        raise Conflict("This deadline has already been met or missed.")
+        raise Conflict(_("This deadline has already been met or missed."))
     if ctx.today > clock.due_on:
-        raise Conflict("This deadline has passed; it stays missed and cannot be extended now.")
+        raise Conflict(_(
+            "This deadline has passed; it stays missed and cannot be extended now."))
     if due_on is None or due_on <= clock.due_on:
-        current = f"{clock.due_on.day} {clock.due_on:%B %Y}"
-        raise Invalid("Choose a later date.", {
-            "due_on": f"Choose a date after the current due date, {current}"})
+        raise Invalid(_("Choose a later date."), {"due_on": _(
+            "Choose a date after the current due date, %(day)s",
+            day=format_day(clock.due_on))})
     before = clock.due_on
     clock.due_on = due_on
     _record(ctx, actor, case, "clock_extended",
@@ -231,9 +233,9 @@ def pause_clock(ctx: Context, actor: Actor, reference: str, name: str, reason: s
     case = _handled_case(ctx, actor, reference, version)
     clock, why = _clock(case, name), _reason(reason)
     if not _spec(ctx, case, name).pausable:
-        raise Conflict("This deadline cannot be paused.")
+        raise Conflict(_("This deadline cannot be paused."))
     if clock.status != "running":
-        raise Conflict("Only a running deadline can be paused.")
+        raise Conflict(_("Only a running deadline can be paused."))
     clock.status, clock.paused_on = "paused", ctx.today
     _record(ctx, actor, case, "clock_paused", {"clock": name}, why)
     return clock
@@ -245,7 +247,7 @@ def resume_clock(ctx: Context, actor: Actor, reference: str, name: str,
     case = _handled_case(ctx, actor, reference, version)
     clock = _clock(case, name)
     if clock.status != "paused":
-        raise Conflict("This deadline is not paused.")
+        raise Conflict(_("This deadline is not paused."))
     paused_on = clock.paused_on
     _resume(ctx, case, clock, ctx.today)
     _record(ctx, actor, case, "clock_resumed", {
@@ -271,16 +273,18 @@ def record_milestone(ctx: Context, actor: Actor, reference: str, key: str,
     today on, and starts the clocks due on it."""
     case = _handled_case(ctx, actor, reference, version)
     if key not in {m.key for m in ctx.runtime.pack.milestones_for(case.route)}:
-        raise Invalid("Unknown milestone.", {"milestone": "not a milestone of this case's route"})
+        raise Invalid(_("Unknown milestone."), {
+            "milestone": _("not a milestone of this case's route")})
     if key not in {m.key for m in milestones_for(ctx, case)}:
-        raise Conflict("This milestone has been recorded already.")
+        raise Conflict(_("This milestone has been recorded already."))
     spec = ctx.runtime.pack.milestone(case.route, key)
     text = (note or "").strip()
     if spec.note and not text:
-        raise Invalid(f"This milestone asks: {spec.note}.", {"note": "required"})
+        raise Invalid(_("This milestone asks: %(question)s.", question=spec.note),
+                      {"note": _("required")})
     if len(text) > MAX_REASON:
-        raise Invalid("The note is too long.", {"note": f"must be at most {MAX_REASON} "
-                                                        "characters"})
+        raise Invalid(_("The note is too long."), {"note": _(
+            "must be at most %(limit)s characters", limit=MAX_REASON)})
     given = _milestone_date(ctx, spec, on)
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route), key),
                        given=given)
@@ -295,13 +299,14 @@ def _milestone_date(ctx: Context, spec: Milestone, on: date | None) -> date | No
     """The date a milestone asks (required, today or later), or None when it asks none."""
     if not spec.date:
         if on is not None:
-            raise Invalid("This milestone takes no date.", {"on": "not expected for this "
-                                                                  "milestone"})
+            raise Invalid(_("This milestone takes no date."), {
+                "on": _("not expected for this milestone")})
         return None
     if on is None:
-        raise Invalid(f"This milestone asks: {spec.date}.", {"on": "required"})
+        raise Invalid(_("This milestone asks: %(question)s.", question=spec.date),
+                      {"on": _("required")})
     if on < ctx.today:
-        raise Invalid("Choose today or a later date.", {"on": "must be today or later"})
+        raise Invalid(_("Choose today or a later date."), {"on": _("must be today or later")})
     return on
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _, _l
 from casework.models import Attachment, Case, Message, Note, User
 from casework.services import handoff, notify
 from casework.services.access import Action, Actor, Reporter, Staff, open_case
@@ -16,9 +17,10 @@ from casework.services.context import Context
 from casework.services.errors import Invalid, NotFound, Trace
 from casework.services.events import add_event
 from casework.services.routing import party_details
+from casework.services.shown import ShownText
 from casework.services.vault import KeyDestroyed
 
-DAMAGED = "[this record is damaged and cannot be read]"
+DAMAGED = ShownText(_l("[this record is damaged and cannot be read]"))
 MAX_BODY = 20_000
 
 
@@ -38,9 +40,10 @@ def open_or_flag(ctx: Context, actor: Actor, case: Case, kind: str, record_id: i
 def _text(value: str | None, field: str = "body", limit: int = MAX_BODY) -> str:
     text = (value or "").strip()
     if not text:
-        raise Invalid("Please write something.", {field: "required"})
+        raise Invalid(_("Please write something."), {field: _("required")})
     if len(text) > limit:
-        raise Invalid("Too long.", {field: f"must be at most {limit} characters"})
+        raise Invalid(_("Too long."), {field: _("must be at most %(limit)s characters",
+                                                limit=limit)})
     return text
 
 
@@ -164,13 +167,13 @@ def read_attachment(ctx: Context, actor: Staff, reference: str, attachment_id: i
     case = open_case(ctx, actor, reference, Action.READ_EVIDENCE)
     row = ctx.session.get(Attachment, attachment_id)
     if row is None or row.case_id != case.id:
-        raise NotFound("There is no such file on this case.")
+        raise NotFound(_("There is no such file on this case."))
     vault = ctx.vault(case)
     try:
         meta = vault.open_json("attachment-meta", row.id, row.meta_ct)
         data = vault.open_bytes("attachment", row.id, row.content_ct)
     except (DamagedRecord, KeyDestroyed) as exc:
-        raise NotFound("This file is damaged and cannot be read.", trace=Trace(
+        raise NotFound(_("This file is damaged and cannot be read."), trace=Trace(
             Kind.RECORD_DAMAGED, actor.label, case.id,
             {"record_kind": "attachment", "record": row.id})) from exc
     ctx.audit(Kind.ATTACHMENT_READ, actor.label, case_id=case.id, attachment=row.id)

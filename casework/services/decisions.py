@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _
 from casework.models import Attachment, AuditEvent, Case, CaseEvent, User
 from casework.services.audit import Kind
 from casework.services.content import DAMAGED
@@ -62,7 +63,7 @@ def _specs(route: Route, event: CaseEvent) -> dict[str, FieldSpec]:
     """The fields a step could have asked for, whoever took it."""
     specs: dict[str, FieldSpec] = {}
     for t in route.transitions_named(event.transition or ""):
-        for f in t.requires + tuple(f for _, extra in t.requires_of for f in extra):
+        for f in t.requires + tuple(f for _who, extra in t.requires_of for f in extra):
             specs.setdefault(f.name, f)
     return specs
 
@@ -74,7 +75,7 @@ def step_label(route: Route, event: CaseEvent) -> str:
     if not variants:
         return event.transition or ""
     if event.actor_kind == "reporter" and variants[0].reporter_label:
-        return f"The reporter chose: {variants[0].reporter_label}"
+        return _("The reporter chose: %(choice)s", choice=variants[0].reporter_label)
     return variants[0].done_label or variants[0].label
 
 

@@ -1,9 +1,17 @@
-"""Domain errors. Each carries its HTTP status; web and API map them in one place each."""
+"""Domain errors. Each carries its HTTP status; web and API map them in one place each.
+
+Their messages (and the reasons in `fields`) are written for people, so they go through the
+catalogs where they are raised: `_()` in a function, `_l()` for a message defined at import
+time. An error turns its message and reasons into text when it is raised, in the language of
+the moment (the request's: the pages and the API show them as they are); the `fields` KEYS
+name fields and are never translated."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from casework.i18n import _
 
 
 @dataclass(frozen=True)
@@ -25,9 +33,10 @@ class DomainError(Exception):
 
     def __init__(self, message: str, fields: Mapping[str, str] | None = None,
                  trace: Trace | None = None) -> None:
+        message = str(message)  # a lazy (_l) message becomes text in the language of the moment
         super().__init__(message)
         self.message = message
-        self.fields = dict(fields or {})
+        self.fields = {key: str(why) for key, why in (fields or {}).items()}
         self.trace = trace
 
 
@@ -36,9 +45,9 @@ class NotFound(DomainError):
 
     status, code = 404, "not_found"
 
-    def __init__(self, message: str = "There is no such case.",
-                 trace: Trace | None = None) -> None:
-        super().__init__(message, trace=trace)
+    def __init__(self, message: str | None = None, trace: Trace | None = None) -> None:
+        super().__init__(_("There is no such case.") if message is None else message,
+                         trace=trace)
 
 
 class Unauthorized(DomainError):

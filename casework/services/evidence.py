@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from casework.evidence import Cleaned, Refused, clean
+from casework.i18n import _
 from casework.models import Attachment, Case
 from casework.services import handoff, inbox
 from casework.services.access import Action, Actor, Reporter, open_case
@@ -48,7 +49,8 @@ def accept_evidence(ctx: Context, actor: Actor, reference: str | None, filename:
     try:
         cleaned = clean(name, stream)
     except Refused as exc:
-        raise Invalid(f"{name} was not stored. {exc}", {"file": str(exc)}) from exc
+        raise Invalid(_("%(name)s was not stored. %(why)s", name=name, why=exc),
+                      {"file": str(exc)}) from exc
     stored = _seal(ctx, actor, case, name, cleaned)
     del cleaned  # only the sealed copy is in memory when the audit event flushes the row
     ctx.audit(Kind.ATTACHMENT_ADD, actor.label, case_id=case.id, attachment=stored.id)
@@ -78,8 +80,8 @@ def _name(filename: str | None) -> str:
     """The file's name as sent (its extension says what kind of file it claims to be)."""
     name = (filename or "").strip()
     if not name or len(name) > MAX_NAME:
-        raise Invalid("Please send the file with its name (up to 255 characters), such as "
-                      "photo.jpg.", {"file": "a name with its extension is required"})
+        raise Invalid(_("Please send the file with its name (up to 255 characters), such as "
+                        "photo.jpg."), {"file": _("a name with its extension is required")})
     return name
 
 
@@ -88,7 +90,8 @@ def _check_size(stream: BinaryIO, name: str) -> None:
     size = stream.seek(0, io.SEEK_END)
     stream.seek(0)
     if not size:
-        raise Invalid(f"{name} is empty.", {"file": "empty"})
+        raise Invalid(_("%(name)s is empty.", name=name), {"file": _("empty")})
     if size > MAX_ATTACHMENT:
-        limit = f"at most {MAX_ATTACHMENT // (1024 * 1024)} MB"
-        raise TooLarge(f"{name} is too large: a file must be {limit}.", {"file": limit})
+        limit = _("at most %(size)s MB", size=MAX_ATTACHMENT // (1024 * 1024))
+        raise TooLarge(_("%(name)s is too large: a file must be %(limit)s.", name=name,
+                         limit=limit), {"file": limit})

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
+from casework.i18n import _, _l
 from casework.models import (
     CONTENT_ROLES,
     AccessGrant,
@@ -33,6 +34,10 @@ from casework.services.context import Context
 from casework.services.errors import Conflict, Forbidden, NotFound
 
 PENDING = "pending"
+#: Why a decided request cannot be decided again, by its state.
+DECIDED_ALREADY = {"approved": _l("This request was approved already."),
+                   "refused": _l("This request was refused already."),
+                   "withdrawn": _l("This request was withdrawn already.")}
 #: Roles that always wait for a second administrator: an administrator approves grants, so
 #: one who could make another administrator at will could approve their own requests.
 APPROVED_ROLES = frozenset({"admin"})
@@ -140,11 +145,12 @@ def decide(ctx: Context, actor: Staff, grant_id: int, approve: bool) -> AccessGr
     grant = ctx.session.execute(select(AccessGrant).where(AccessGrant.id == grant_id)
                                 .with_for_update()).scalar_one_or_none()
     if grant is None:
-        raise NotFound("There is no such request for access.")
+        raise NotFound(_("There is no such request for access."))
     if actor.user_id not in approvers(ctx, grant):
         raise Forbidden(_refusal(ctx, actor, grant))
     if grant.state != PENDING:
-        raise Conflict(f"This request was {grant.state} already.")
+        raise Conflict(DECIDED_ALREADY.get(grant.state) or _(
+            "This request was %(state)s already.", state=grant.state))
     user = ctx.session.get(User, grant.user_id)
     if approve and grant.role is not None and grant.role not in user.roles:
         user.role_rows.append(UserRole(role=grant.role))
@@ -163,12 +169,12 @@ def decide(ctx: Context, actor: Staff, grant_id: int, approve: bool) -> AccessGr
 
 def _refusal(ctx: Context, actor: Staff, grant: AccessGrant) -> str:
     if actor.user_id == grant.user_id:
-        return "Nobody may approve their own access."
+        return _("Nobody may approve their own access.")
     if actor.user_id == grant.requested_by:
-        return "Someone other than the person who asked must decide this request."
+        return _("Someone other than the person who asked must decide this request.")
     if Deciders(ctx).of(grant)[0] == "owner":
-        return "Only the queue's owner may decide this request."
-    return "Only another administrator may decide this request."
+        return _("Only the queue's owner may decide this request.")
+    return _("Only another administrator may decide this request.")
 
 
 def _excluded(grant: AccessGrant) -> set[int]:
@@ -240,7 +246,7 @@ def list_grants(ctx: Context, actor: Staff, state: str | None = PENDING,
     admin = has_power(actor, Power.ADMINISTER)
     owned = frozenset() if admin else owned_queues(ctx, actor)
     if not admin and not owned:
-        raise Forbidden("Only administrators and queue owners see requests for access.")
+        raise Forbidden(_("Only administrators and queue owners see requests for access."))
     return _rows(ctx, actor, None if admin else owned, state, user_id=user_id)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, or_, select
 
+from casework.i18n import _
 from casework.models import (
     CONTENT_ROLES,
     Assignment,
@@ -131,9 +132,9 @@ def refuse_once_handed_over(ctx: Context, case: Case) -> None:
     """Nothing more is added to a case handed outside: nobody inside would ever read it."""
     recipient = handed_to(ctx, case)
     if recipient is not None:
-        raise Conflict(f"This report has been passed to {recipient}, outside the "
-                       "organisation, and nobody here can read it any more. Please contact "
-                       f"{recipient} directly.")
+        raise Conflict(_("This report has been passed to %(recipient)s, outside the "
+                         "organisation, and nobody here can read it any more. Please contact "
+                         "%(recipient)s directly.", recipient=recipient))
 
 
 def _hand_over(ctx: Context, case: Case, queue: Queue, why: str, actor: str) -> Rehomed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from casework.i18n import _, format_day
 from casework.models import Case
 from casework.services.access import Action, Staff, open_case
 from casework.services.audit import Kind
@@ -26,10 +27,10 @@ HOLD_KINDS = ("hold_placed", "hold_lifted")
 def place_hold(ctx: Context, actor: Staff, reference: str, reason: str | None) -> Case:
     """Put the case under a legal hold (409 if it is under one already)."""
     case = open_case(ctx, actor, reference, Action.HOLD)
-    why = required_reason(reason, "Say why the case must be kept.")
+    why = required_reason(reason, _("Say why the case must be kept."))
     if case.legal_hold_since is not None:
-        raise Conflict("This case is under a legal hold already, since "
-                       f"{case.legal_hold_since:%d %B %Y}.")
+        raise Conflict(_("This case is under a legal hold already, since %(day)s.",
+                         day=format_day(case.legal_hold_since)))
     case.legal_hold_since = ctx.now
     _record(ctx, actor, case, "hold_placed", why, Kind.HOLD_PLACE)
     return case
@@ -38,9 +39,9 @@ def place_hold(ctx: Context, actor: Staff, reference: str, reason: str | None) -
 def lift_hold(ctx: Context, actor: Staff, reference: str, reason: str | None) -> Case:
     """End the case's legal hold (409 if there is none); retention applies again."""
     case = open_case(ctx, actor, reference, Action.HOLD)
-    why = required_reason(reason, "Say why the hold can end.")
+    why = required_reason(reason, _("Say why the hold can end."))
     if case.legal_hold_since is None:
-        raise Conflict("This case is not under a legal hold.")
+        raise Conflict(_("This case is not under a legal hold."))
     case.legal_hold_since = None
     _record(ctx, actor, case, "hold_lifted", why, Kind.HOLD_LIFT)
     return case

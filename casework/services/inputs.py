@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from casework.i18n import _, _l
 from casework.services.errors import Invalid, NotFound
 
 #: Row ids, versions and page numbers are 32-bit integer columns or bounded by them: a larger
@@ -19,7 +20,7 @@ MAX_JSON_DEPTH = 32
 #: controls and DEL, which no person types and which a terminal would obey; tab, line feed
 #: and carriage return are text.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-TEXT_RULE = "must be text without control characters (such as NUL) or broken surrogates"
+TEXT_RULE = _l("must be text without control characters (such as NUL) or broken surrogates")
 
 
 class TooDeep(Invalid):
@@ -32,15 +33,15 @@ def whole_number(value: object, low: int = 1, high: int = MAX_ID) -> int:
     """value as an int within [low, high]; ValueError otherwise (so it works as a form's
     coerce). Only plain decimal digits, so "1e9", " 7" and "٣" are refused too."""
     if isinstance(value, bool):
-        raise ValueError("not a whole number")
+        raise ValueError(_("not a whole number"))
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
         number = int(value)
     else:
-        raise ValueError("not a whole number")
+        raise ValueError(_("not a whole number"))
     if not low <= number <= high:
-        raise ValueError(f"must be from {low} to {high}")
+        raise ValueError(_("must be from %(low)s to %(high)s", low=low, high=high))
     return number
 
 
@@ -55,12 +56,12 @@ def choice_id(value: object) -> int:
     return 0 if value in (None, "", 0, "0") else whole_number(value)
 
 
-def path_id(text: str, message: str = "There is no such thing.") -> int:
+def path_id(text: str, message: str | None = None) -> int:
     """A row id from a URL path; a number that could name no row names nothing (404)."""
     try:
         return row_id(text)
     except ValueError:
-        raise NotFound(message) from None
+        raise NotFound(_("There is no such thing.") if message is None else message) from None
 
 
 def query_number(args: Mapping[str, str], name: str, default: int = 1,
@@ -73,8 +74,9 @@ def query_number(args: Mapping[str, str], name: str, default: int = 1,
     try:
         return whole_number(raw, 1, high)
     except ValueError:
-        raise Invalid(f"The {name} must be a whole number from 1 to {high}.",
-                      {name: f"must be a whole number from 1 to {high}"}) from None
+        raise Invalid(_("The %(name)s must be a whole number from 1 to %(high)s.",
+                        name=name, high=high),
+                      {name: _("must be a whole number from 1 to %(high)s", high=high)}) from None
 
 
 def storable(text: str) -> bool:
@@ -130,6 +132,7 @@ def load_json(raw: bytes) -> object:
     """Parse a request body: too deep is refused before parsing (TooDeep); not JSON is a
     ValueError, as json.loads gives."""
     if not json_depth_within(raw):
-        raise TooDeep(f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
-                      {"body": f"must nest at most {MAX_JSON_DEPTH} levels"})
+        raise TooDeep(_("The request body is nested more than %(limit)s levels deep.",
+                        limit=MAX_JSON_DEPTH),
+                      {"body": _("must nest at most %(limit)s levels", limit=MAX_JSON_DEPTH)})
     return json.loads(raw)

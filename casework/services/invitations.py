@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from casework.crypto.passwords import hash_password, verify_password
+from casework.i18n import _, _l
 from casework.models import Invitation, User
 from casework.services import throttle, totp
 from casework.services.audit import Kind
@@ -26,9 +27,9 @@ from casework.services.context import Context
 from casework.services.errors import Invalid, Unauthorized
 
 TTL = timedelta(hours=72)
-BAD_INVITATION = ("That invitation does not work: it may have been used, have expired (they "
-                  "last 72 hours) or been replaced by a newer one. Ask an administrator for a "
-                  "new one.")
+BAD_INVITATION = _l("That invitation does not work: it may have been used, have expired (they "
+                    "last 72 hours) or been replaced by a newer one. Ask an administrator for "
+                    "a new one.")
 MIN_PASSWORD = 12
 CODE_BYTES = 15  # 120 bits, 24 base32 characters
 
@@ -77,8 +78,8 @@ def _digest(code: str) -> str:
 def check_password(password: str | None) -> None:
     """A password long enough to be a password (422 naming the field otherwise)."""
     if len(password or "") < MIN_PASSWORD:
-        raise Invalid("Some answers need attention.",
-                      {"password": f"must be at least {MIN_PASSWORD} characters"})
+        raise Invalid(_("Some answers need attention."), {"password": _(
+            "must be at least %(limit)s characters", limit=MIN_PASSWORD)})
 
 
 def issue(ctx: Context, user: User, purpose: str, by: int | None) -> Issued:
@@ -134,9 +135,9 @@ def enrol(ctx: Context, code: str, password: str, *, secret: str | None = None,
     if secret is None:
         secret = totp.new_secret()
     elif (step := totp.matching_step(secret, first_code, ctx.now.timestamp())) is None:
-        raise Invalid("The code from your authenticator app is not right.", {
-            "code": "That is not the code the app shows now. Check that the app has the key "
-                    "from this page and that the phone's clock is right."})
+        raise Invalid(_("The code from your authenticator app is not right."), {
+            "code": _("That is not the code the app shows now. Check that the app has the key "
+                      "from this page and that the phone's clock is right.")})
     if opened.purpose == "enrol":  # nothing is written until every check has passed
         user.password_hash = hash_password(password)
     user.totp_secret_ct = totp.seal_account_secret(ctx.runtime.keyring, user.id, secret)
@@ -155,5 +156,5 @@ def _check_current_password(ctx: Context, user: User, password: str) -> None:
     if not verify_password(user.password_hash, password or ""):
         throttle.fail(ctx, buckets)
         ctx.audit(Kind.ENROL_FAIL, f"user:{user.id}", reason="bad_password")
-        raise Unauthorized("That is not the account's current password, or the invitation "
-                           "no longer works.")
+        raise Unauthorized(_("That is not the account's current password, or the invitation "
+                             "no longer works."))

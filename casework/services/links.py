@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from casework.i18n import _
 from casework.models import LINK_KINDS, Case, CaseLink
 from casework.services.access import Action, Actor, Staff, open_case, visible_filter
 from casework.services.audit import Kind
@@ -33,15 +34,16 @@ def link_cases(ctx: Context, actor: Staff, reference: str, other_reference: str,
     merged into the other and closes). 404 if either is out of sight, 409 if they are linked
     already or a merge would join a closed case."""
     if kind not in LINK_KINDS:
-        raise Invalid("Choose how the cases are linked.",
-                      {"kind": f"must be one of: {', '.join(LINK_KINDS)}"})
+        raise Invalid(_("Choose how the cases are linked."),
+                      {"kind": _("must be one of: %(choices)s", choices=", ".join(LINK_KINDS))})
     case = open_case(ctx, actor, reference, Action.LINK)
     other = open_case(ctx, actor, (other_reference or "").strip().upper(), Action.LINK)
     if other.id == case.id:
-        raise Invalid("A case cannot be linked to itself.",
-                      {"reference": "give the reference of another case"})
+        raise Invalid(_("A case cannot be linked to itself."),
+                      {"reference": _("give the reference of another case")})
     if _existing(ctx, case, other) is not None:
-        raise Conflict(f"This case and {other.reference} are linked already.")
+        raise Conflict(_("This case and %(reference)s are linked already.",
+                         reference=other.reference))
     if kind == "duplicate":
         _merge(ctx, actor, case, other)
     link = CaseLink(case_id=case.id, other_case_id=other.id, kind=kind,
@@ -66,10 +68,10 @@ def _existing(ctx: Context, case: Case, other: Case) -> CaseLink | None:
 def _merge(ctx: Context, actor: Staff, case: Case, other: Case) -> None:
     """Close the duplicate as merged (its reporter is told); the case it joins records it."""
     if not case.is_open:
-        raise Conflict("This case is closed, so it cannot be merged into another.")
+        raise Conflict(_("This case is closed, so it cannot be merged into another."))
     if not other.is_open:
-        raise Conflict(f"{other.reference} is closed: a report cannot be merged into a closed "
-                       "case. Link them as related instead.")
+        raise Conflict(_("%(reference)s is closed: a report cannot be merged into a closed "
+                         "case. Link them as related instead.", reference=other.reference))
     fire_transition(ctx, actor, case.reference, "merge", None, {}, through="links")
     add_event(ctx, other, "merged_in", actor_kind="staff", actor_user_id=actor.user_id)
 

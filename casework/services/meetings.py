@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from casework.i18n import _
 from casework.models import Case
 from casework.services import handoff
 from casework.services.access import Action, Reporter, open_case
@@ -52,11 +53,11 @@ def request_meeting(ctx: Context, actor: Reporter) -> MeetingOffer:
     handoff.refuse_once_handed_over(ctx, case)
     offer = meeting_offer(ctx, case)
     if offer.requested_on is not None:
-        raise Conflict("You have already asked for a meeting; the person handling your "
-                       "report will arrange it with you.")
+        raise Conflict(_("You have already asked for a meeting; the person handling your "
+                         "report will arrange it with you."))
     if not offer.offered:
-        raise Conflict("A meeting cannot be asked for on this report. You can send a "
-                       "message instead.")
+        raise Conflict(_("A meeting cannot be asked for on this report. You can send a "
+                         "message instead."))
     apply_clock_events(ctx, case, clock_events(ctx.runtime.pack.clock_rules(case.route),
                                                MEETING_REQUESTED))
     add_event(ctx, case, "meeting_requested", actor_kind="reporter")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from casework.config import OidcSettings
+from casework.i18n import _l
 from casework.models import STAFF_ROLES, OidcIdentity, User
 from casework.services import accounts, grants, throttle, totp
 from casework.services import oidc_protocol as protocol
@@ -52,12 +53,12 @@ class Outcome:
     message: str | None = None
 
 
-REFUSED = "Single sign-on did not complete. Please try again."
-NO_ACCOUNT = ("There is no Casework account for this sign-in. Ask a Casework administrator "
-              "to invite you; signing in does not create an account.")
-CLOSED = "This Casework account is closed. Ask a Casework administrator."
-GONE = ("The provider no longer knows the identity this account was linked to, so the "
-        "account has been closed. Ask a Casework administrator.")
+REFUSED = _l("Single sign-on did not complete. Please try again.")
+NO_ACCOUNT = _l("There is no Casework account for this sign-in. Ask a Casework administrator "
+                "to invite you; signing in does not create an account.")
+CLOSED = _l("This Casework account is closed. Ask a Casework administrator.")
+GONE = _l("The provider no longer knows the identity this account was linked to, so the "
+          "account has been closed. Ask a Casework administrator.")
 
 
 def finish(ctx: Context, config: OidcSettings, pending: Mapping | None, args: Mapping[str, str],
@@ -76,7 +77,7 @@ def finish(ctx: Context, config: OidcSettings, pending: Mapping | None, args: Ma
 
 
 def _refused(reason: str, message: str = REFUSED, user: User | None = None) -> Outcome:
-    return Outcome(user, reason=reason, message=message)
+    return Outcome(user, reason=reason, message=str(message))
 
 
 def _finish(ctx: Context, config: OidcSettings, pending: Mapping | None,
@@ -173,9 +174,9 @@ def _propose(ctx: Context, config: OidcSettings, user: User, claims: Mapping) ->
                    queues=[k for kind, k in wanted if kind == "queue"], proposer=PROVIDER)
 
 
-NO_CODE = ("This account has no authenticator app set up, and the provider did not show a "
-           "second factor. Enrol with your invitation first.")
-BAD_CODE = "That code is not right. Enter the code your authenticator app shows now."
+NO_CODE = _l("This account has no authenticator app set up, and the provider did not show a "
+             "second factor. Enrol with your invitation first.")
+BAD_CODE = _l("That code is not right. Enter the code your authenticator app shows now.")
 
 
 def second_step(ctx: Context, user_id: int, code: str | None) -> Outcome:
@@ -199,7 +200,7 @@ def second_step(ctx: Context, user_id: int, code: str | None) -> Outcome:
 def _fail(ctx: Context, user: User | None, reason: str, message: str) -> Outcome:
     ctx.audit(Kind.LOGIN_FAIL, f"user:{user.id}" if user else "unknown", method="oidc",
               reason=reason)
-    return Outcome(None, reason=reason, message=message)
+    return Outcome(None, reason=reason, message=str(message))
 
 
 def signed_in(ctx: Context, user: User, second_factor: str) -> None:

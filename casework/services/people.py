@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from casework.i18n import _
 from casework.models import Person
 from casework.services.access import Power, Staff, require
 from casework.services.audit import Kind
@@ -51,11 +52,11 @@ def update_person(ctx: Context, actor: Staff, person_id: int, new: NewPerson) ->
     require(actor, Power.ADMINISTER)
     person = ctx.session.get(Person, person_id)
     if person is None:
-        raise NotFound("There is no such person in the directory.")
+        raise NotFound(_("There is no such person in the directory."))
     _check(ctx, new)
     if new.manager_id is not None and person_id in _managers_up(ctx, new.manager_id):
-        raise Invalid("Some answers need attention.", {
-            "manager_id": "cannot be this person or anyone they manage"})
+        raise Invalid(_("Some answers need attention."), {
+            "manager_id": _("cannot be this person or anyone they manage")})
     values = {"name": new.name.strip(), "position": new.position.strip(), "email": new.email,
               "department": new.department, "roles": sorted(set(new.roles)),
               "manager_id": new.manager_id}
@@ -83,16 +84,17 @@ def _managers_up(ctx: Context, person_id: int) -> set[int]:
 def _check(ctx: Context, new: NewPerson) -> None:
     errors = {}
     if not new.name.strip():
-        errors["name"] = "required"
+        errors["name"] = _("required")
     if not new.position.strip():
-        errors["position"] = "required"
+        errors["position"] = _("required")
     if bad := set(new.roles) - PERSON_ROLES:
-        errors["roles"] = f"unknown roles {sorted(bad)}; allowed: {sorted(PERSON_ROLES)}"
+        errors["roles"] = _("unknown roles %(roles)s; allowed: %(allowed)s",
+                            roles=sorted(bad), allowed=sorted(PERSON_ROLES))
     if new.department and new.department not in ctx.runtime.pack.departments:
-        errors["department"] = "not a department of this organisation"
+        errors["department"] = _("not a department of this organisation")
     if new.manager_id is not None and ctx.session.get(Person, new.manager_id) is None:
-        errors["manager_id"] = "no such person in the directory"
+        errors["manager_id"] = _("no such person in the directory")
     if new.email and not EMAIL.match(new.email):
-        errors["email"] = "not an email address"
+        errors["email"] = _("not an email address")
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from casework.i18n import _
 from casework.models import Throttle
 from casework.runtime import Runtime
 from casework.services.context import Context
@@ -51,7 +52,7 @@ def hit(runtime: Runtime, client: str | None, name: str, limit: Limit) -> None:
             row.failures, row.window_start = 1, now
         over = row.failures > limit.failures
     if over:
-        raise TooManyAttempts("Too many requests from here. Please try again later.")
+        raise TooManyAttempts(_("Too many requests from here. Please try again later."))
 
 
 def refund(ctx: Context, name: str) -> None:

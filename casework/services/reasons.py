@@ -8,23 +8,25 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _, _l
 from casework.models import Case, CaseEvent, User
 from casework.services.context import Context
 from casework.services.errors import Invalid
+from casework.services.shown import ShownText
 from casework.services.vault import KeyDestroyed
 
 MAX_REASON = 2000
-UNREADABLE = "(this reason cannot be read)"
+UNREADABLE = ShownText(_l("(this reason cannot be read)"))
 
 
 def required_reason(reason: str | None, message: str) -> str:
     """The reason, stripped; 422 on the `reason` field if it is blank or too long."""
     text = (reason or "").strip()
     if not text:
-        raise Invalid(message, {"reason": "required"})
+        raise Invalid(message, {"reason": _("required")})
     if len(text) > MAX_REASON:
-        raise Invalid("The reason is too long.",
-                      {"reason": f"must be at most {MAX_REASON} characters"})
+        raise Invalid(_("The reason is too long."),
+                      {"reason": _("must be at most %(limit)s characters", limit=MAX_REASON)})
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Reporter, open_case
 from casework.services.audit import Kind
@@ -41,10 +42,11 @@ def confirm_record(ctx: Context, actor: Reporter, correction: str | None = None)
     beside the original: the record is never silently rewritten)."""
     case = open_case(ctx, actor, None, Action.CONFIRM_RECORD)
     if not awaiting_confirmation(ctx, case):
-        raise Conflict("This record has already been checked.")
+        raise Conflict(_("This record has already been checked."))
     text = (correction or "").strip()
     if len(text) > MAX_CORRECTION:
-        raise Invalid("Too long.", {"correction": f"at most {MAX_CORRECTION} characters"})
+        raise Invalid(_("Too long."), {"correction": _("at most %(limit)s characters",
+                                                       limit=MAX_CORRECTION)})
     event = add_event(ctx, case, "record_corrected" if text else "record_confirmed",
                       actor_kind="reporter")
     ctx.session.flush()

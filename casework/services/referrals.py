@@ -23,7 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
-from casework.i18n import DomainText
+from casework.i18n import DomainText, _, _l, format_day
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Staff, open_case
 from casework.services.audit import Kind
@@ -38,9 +38,14 @@ KIND = "referral"
 OFFENCE_FLAG = "possible_offence"
 #: The matters a decision is asked for, in the words the page and the API use.
 MATTERS = {
-    "possible_offence": "A possible offence: refer it to the police, or record why not",
-    "malicious_report": "A report found malicious: refer it to the disciplinary procedure, or "
-                        "record why not",
+    "possible_offence": _l("A possible offence: refer it to the police, or record why not"),
+    "malicious_report": _l("A report found malicious: refer it to the disciplinary procedure, "
+                           "or record why not"),
+}
+#: A decision not to refer, in the timeline's words, by matter.
+NOT_REFERRED = {
+    "possible_offence": _l("Recorded the decision not to refer: a possible offence"),
+    "malicious_report": _l("Recorded the decision not to refer: a report found malicious"),
 }
 MAX_REFERENCE = 100
 
@@ -92,20 +97,20 @@ def record_referral(ctx: Context, actor: Staff, reference: str, *, referred: boo
     refuse_once_handed_over(ctx, case)
     errors: dict[str, str] = {}
     if matter is not None and matter not in MATTERS:
-        errors["matter"] = f"must be one of: {', '.join(MATTERS)}"
+        errors["matter"] = _("must be one of: %(choices)s", choices=", ".join(MATTERS))
     if referred:
         if body not in ctx.runtime.pack.referral_bodies:
-            errors["body"] = "choose one of the bodies the policy names"
+            errors["body"] = _("choose one of the bodies the policy names")
         if made_on is not None and made_on > ctx.today:
-            errors["made_on"] = "cannot be in the future"
+            errors["made_on"] = _("cannot be in the future")
         if len((number or "").strip()) > MAX_REFERENCE:
-            errors["reference"] = f"must be at most {MAX_REFERENCE} characters"
+            errors["reference"] = _("must be at most %(limit)s characters", limit=MAX_REFERENCE)
     elif tell_reporter:
-        errors["tell_reporter"] = "only a referral made is told to the reporter"
+        errors["tell_reporter"] = _("only a referral made is told to the reporter")
     if errors:
-        raise Invalid("The referral needs attention.", errors)
+        raise Invalid(_("The referral needs attention."), errors)
     if not referred:
-        why = required_reason(reason, "Say why the matter is not referred.")
+        why = required_reason(reason, _("Say why the matter is not referred."))
         body = made_on = number = None
     elif (reason or "").strip():
         why = required_reason(reason, "")
@@ -134,7 +139,7 @@ def referrals_of(ctx: Context, case: Case) -> list[ReferralRecord]:
             sealed = ctx.vault(case).open_json("event", event.id, event.fields_ct) \
                 if event.fields_ct else {}
         except (DamagedRecord, KeyDestroyed):
-            sealed = {"reason": "(this record cannot be read)"}
+            sealed = {"reason": _("(this record cannot be read)")}
         made_on = facts.get("made_on")
         records.append(ReferralRecord(
             event.at, by, bool(facts.get("referred")), facts.get("matter"), _body(facts),
@@ -155,18 +160,23 @@ def told_to_reporter(facts: dict) -> str | None:
     if not (facts.get("referred") and facts.get("told_reporter")):
         return None
     made_on = date.fromisoformat(facts["made_on"]) if facts.get("made_on") else None
-    when = f" on {made_on.day} {made_on:%B %Y}" if made_on else ""
-    return (f"Your report was referred to {_body(facts)}{when}. "
-            "We are still dealing with it.")
+    if made_on is None:
+        return _("Your report was referred to %(body)s. We are still dealing with it.",
+                 body=_body(facts))
+    return _("Your report was referred to %(body)s on %(day)s. We are still dealing with it.",
+             body=_body(facts), day=format_day(made_on))
 
 
 def referral_label(facts: dict) -> str:
     """A referral event in the timeline's words (facts only: never the reference number)."""
     if facts.get("referred"):
-        told = " (the reporter is told)" if facts.get("told_reporter") else ""
-        return f"Referred to {_body(facts) or 'another body'}; the case stays open{told}"
-    return "Recorded the decision not to refer: " + (
-        MATTERS.get(facts.get("matter"), "a referral").split(":")[0].lower())
+        body = _body(facts) or _("another body")
+        if facts.get("told_reporter"):
+            return _("Referred to %(body)s; the case stays open (the reporter is told)",
+                     body=body)
+        return _("Referred to %(body)s; the case stays open", body=body)
+    return str(NOT_REFERRED.get(facts.get("matter"))
+               or _("Recorded the decision not to refer: a referral"))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent
 from casework.services import notify
 from casework.services.access import Action, Staff, open_case
@@ -34,10 +35,10 @@ def _pending_notice(ctx: Context, case: Case) -> CaseEvent | None:
 def _case(ctx: Context, actor: Staff, reference: str) -> Case:
     case = open_case(ctx, actor, reference, Action.REVEAL_IDENTITY)
     if case.anonymous:
-        raise Conflict("The reporter is anonymous: there is no identity to release.")
+        raise Conflict(_("The reporter is anonymous: there is no identity to release."))
     if not ctx.runtime.pack.release_grounds:
-        raise Conflict("This organisation's policy names no ground for releasing a "
-                       "reporter's identity.")
+        raise Conflict(_("This organisation's policy names no ground for releasing a "
+                         "reporter's identity."))
     return case
 
 
@@ -49,13 +50,13 @@ def give_release_notice(ctx: Context, actor: Staff, reference: str, ground: str,
     text = (explanation or "").strip()
     errors = {}
     if ground not in ctx.runtime.pack.release_grounds:
-        errors["ground"] = "choose one of the grounds the policy names"
+        errors["ground"] = _("choose one of the grounds the policy names")
     if not text:
-        errors["explanation"] = "required: the reporter reads it"
+        errors["explanation"] = _("required: the reporter reads it")
     elif len(text) > MAX_EXPLANATION:
-        errors["explanation"] = f"must be at most {MAX_EXPLANATION} characters"
+        errors["explanation"] = _("must be at most %(limit)s characters", limit=MAX_EXPLANATION)
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
     event = add_event(ctx, case, NOTICE, actor_kind="staff", actor_user_id=actor.user_id,
                       facts={"ground": ground})
     ctx.session.flush()
@@ -74,14 +75,14 @@ def record_release(ctx: Context, actor: Staff, reference: str, consulted: str | 
     case = _case(ctx, actor, reference)
     notice = _pending_notice(ctx, case)
     if notice is None:
-        raise Conflict("Tell the reporter first: their page must say their identity is to be "
-                       "released, and why, before it is.")
+        raise Conflict(_("Tell the reporter first: their page must say their identity is to "
+                         "be released, and why, before it is."))
     ground = ctx.runtime.pack.release_grounds.get((notice.facts or {}).get("ground"))
     facts = {"ground": (notice.facts or {}).get("ground")}
     if ground is not None and ground.consult:
         if consulted not in CONSULTED:
-            raise Invalid("Say whether the reporter was consulted.", {
-                "consulted": f"must be one of: {', '.join(CONSULTED)}"})
+            raise Invalid(_("Say whether the reporter was consulted."), {
+                "consulted": _("must be one of: %(choices)s", choices=", ".join(CONSULTED))})
         facts["consulted"] = consulted
     event = add_event(ctx, case, RELEASED, actor_kind="staff", actor_user_id=actor.user_id,
                       facts=facts)

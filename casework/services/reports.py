@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from casework import i18n
 from casework.crypto.receipts import hash_receipt, new_receipt
+from casework.i18n import _
 from casework.models import Case, CaseParty, Person
 from casework.services import inbox
 from casework.services.audit import Kind
@@ -95,41 +96,43 @@ def validate(ctx: Context, report: NewReport) -> None:
     """Refuse a report with any bad field, naming each, before anything is written."""
     pack, errors = ctx.runtime.pack, {}
     if report.route not in ctx.runtime.routes:
-        errors["route"] = f"must be one of: {', '.join(sorted(ctx.runtime.routes))}"
+        errors["route"] = _("must be one of: %(choices)s",
+                            choices=", ".join(sorted(ctx.runtime.routes)))
     elif report.category not in {c.key for c in pack.categories_for(report.route)}:
-        errors["category"] = "not a category for this kind of report"
+        errors["category"] = _("not a category for this kind of report")
     for name, limit in (("summary", MAX_SUMMARY), ("details", MAX_DETAILS)):
         text = getattr(report, name)
         if not isinstance(text, str) or not text.strip():
-            errors[name] = "required"
+            errors[name] = _("required")
         elif len(text) > limit:
-            errors[name] = f"must be at most {limit} characters"
+            errors[name] = _("must be at most %(limit)s characters", limit=limit)
     if report.department is not None and report.department not in pack.departments:
-        errors["department"] = "not a department of this organisation"
+        errors["department"] = _("not a department of this organisation")
     if report.occurred_on is not None and report.occurred_on > ctx.today:
-        errors["occurred_on"] = "cannot be in the future"
+        errors["occurred_on"] = _("cannot be in the future")
     if not report.anonymous and not (report.reporter and (report.reporter.name or "").strip()):
-        errors["reporter.name"] = "required unless you report anonymously"
+        errors["reporter.name"] = _("required unless you report anonymously")
     if report.notify_by_email and (report.anonymous or not (
             report.reporter and EMAIL.match(report.reporter.email or ""))):
-        errors["notify_by_email"] = ("we can email you only if you give your name and an "
-                                     "email address")
+        errors["notify_by_email"] = _("we can email you only if you give your name and an "
+                                      "email address")
     if report.relation is not None and report.relation not in RELATIONS:
-        errors["relation"] = f"must be one of: {', '.join(RELATIONS)}"
+        errors["relation"] = _("must be one of: %(choices)s", choices=", ".join(RELATIONS))
     elif report.relation == "affected" and report.witness:
-        errors["relation"] = "a witness reports what happened to someone else"
+        errors["relation"] = _("a witness reports what happened to someone else")
     if report.raise_with is not None and report.raise_with not in pack.levels:
-        errors["raise_with"] = ("not a level of this organisation" if pack.levels else
-                                "this organisation offers no choice of level")
+        errors["raise_with"] = (_("not a level of this organisation") if pack.levels else
+                                _("this organisation offers no choice of level"))
     unknown = sorted(set(report.statements) - set(pack.statements))
     if unknown:
-        errors["statements"] = f"not something this form asks: {', '.join(unknown)}"
+        errors["statements"] = _("not something this form asks: %(keys)s",
+                                 keys=", ".join(unknown))
     errors.update(_check_answers(ctx, report))
     if report.support_person is not None and report.route in ctx.runtime.routes:
         errors.update(check_support(ctx, report.route, report.support_person))
     errors.update(_check_people(ctx, report))
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
 
 
 def _check_answers(ctx: Context, report: NewReport) -> dict[str, str]:
@@ -138,13 +141,13 @@ def _check_answers(ctx: Context, report: NewReport) -> dict[str, str]:
     for key, text in report.answers.items():
         question = questions.get(key)
         if question is None:
-            errors[f"answers.{key}"] = "not something this form asks"
+            errors[f"answers.{key}"] = _("not something this form asks")
         elif report.route not in question.routes:
-            errors[f"answers.{key}"] = "asked only for another kind of report: leave it blank"
+            errors[f"answers.{key}"] = _("asked only for another kind of report: leave it blank")
         elif not isinstance(text, str):
-            errors[f"answers.{key}"] = "must be text"
+            errors[f"answers.{key}"] = _("must be text")
         elif len(text) > MAX_ANSWER:
-            errors[f"answers.{key}"] = f"must be at most {MAX_ANSWER} characters"
+            errors[f"answers.{key}"] = _("must be at most %(limit)s characters", limit=MAX_ANSWER)
     return errors
 
 
@@ -166,7 +169,7 @@ def _check_people(ctx: Context, report: NewReport) -> dict[str, str]:
     reporter = report.reporter
     if reporter and reporter.person_id is not None and ctx.session.get(
             Person, reporter.person_id) is None:
-        errors["reporter.person_id"] = "no such person in the directory"
+        errors["reporter.person_id"] = _("no such person in the directory")
     return errors
 
 
@@ -177,11 +180,12 @@ def check_implicated(ctx: Context, people: Sequence[ImplicatedInput]) -> dict[st
     known = set(ctx.session.execute(select(Person.id).where(Person.id.in_(ids))).scalars())
     for n, person in enumerate(people):
         if person.person_id is None and not (person.name or "").strip():
-            errors[f"implicated[{n}]"] = "choose a person from the directory or type a name"
+            errors[f"implicated[{n}]"] = _("choose a person from the directory or type a name")
         elif person.person_id is not None and person.person_id not in known:
-            errors[f"implicated[{n}].person_id"] = "no such person in the directory"
+            errors[f"implicated[{n}].person_id"] = _("no such person in the directory")
         elif len(person.name or "") > MAX_NAME:
-            errors[f"implicated[{n}].name"] = f"must be at most {MAX_NAME} characters"
+            errors[f"implicated[{n}].name"] = _("must be at most %(limit)s characters",
+                                                 limit=MAX_NAME)
     return errors
 
 

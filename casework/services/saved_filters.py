@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from casework.i18n import _
 from casework.models import SavedFilter
 from casework.services.access import Staff, handles_cases
 from casework.services.context import Context
@@ -30,7 +31,7 @@ class Saved:
 
 def _require(actor: Staff) -> None:
     if not handles_cases(actor):
-        raise Forbidden("Saved filters are for those who handle cases.")
+        raise Forbidden(_("Saved filters are for those who handle cases."))
 
 
 def my_filters(ctx: Context, actor: Staff) -> list[Saved]:
@@ -47,17 +48,19 @@ def save_filter(ctx: Context, actor: Staff, name: str, query: Mapping[str, str])
     _require(actor)
     name = " ".join((name or "").split())
     if not name or len(name) > MAX_NAME:
-        raise Invalid("Name the filter.", {"name": f"give a name of 1 to {MAX_NAME} characters"})
+        raise Invalid(_("Name the filter."), {"name": _(
+            "give a name of 1 to %(limit)s characters", limit=MAX_NAME)})
     kept = {k: str(v) for k, v in query.items() if k in PARAMETERS and str(v).strip()}
     if not kept:
-        raise Invalid("Nothing to save.", {"name": "choose some filters first"})
+        raise Invalid(_("Nothing to save."), {"name": _("choose some filters first")})
     if any(len(v) > MAX_VALUE for v in kept.values()):
-        raise Invalid("Too long.", {"name": "a filter's values are too long to keep"})
+        raise Invalid(_("Too long."), {"name": _("a filter's values are too long to keep")})
     row = ctx.session.execute(select(SavedFilter).where(
         SavedFilter.user_id == actor.user_id, SavedFilter.name == name)).scalar_one_or_none()
     if row is None:
         if len(my_filters(ctx, actor)) >= MAX_FILTERS:
-            raise Invalid("Too many.", {"name": f"keep at most {MAX_FILTERS} filters"})
+            raise Invalid(_("Too many."), {"name": _("keep at most %(limit)s filters",
+                                                     limit=MAX_FILTERS)})
         row = SavedFilter(user_id=actor.user_id, name=name, created_at=ctx.now)
         ctx.session.add(row)
     row.query = kept
@@ -71,4 +74,4 @@ def delete_filter(ctx: Context, actor: Staff, filter_id: int) -> None:
     done = ctx.session.execute(delete(SavedFilter).where(
         SavedFilter.id == filter_id, SavedFilter.user_id == actor.user_id))
     if not done.rowcount:
-        raise NotFound("There is no such saved filter.")
+        raise NotFound(_("There is no such saved filter."))

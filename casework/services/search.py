@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from casework.crypto import envelope
 from casework.crypto.envelope import DamagedRecord
 from casework.crypto.keys import Keyring
+from casework.i18n import _
 from casework.models import Case, CaseEvent, CaseParty, CaseWord, Person
 from casework.services.access import Action, Staff, open_case, visible_filter
 from casework.services.audit import Kind
@@ -86,7 +87,8 @@ def query_tokens(ctx: Context, words: str | None) -> list[str]:
     """The tokens a search for these words looks up (all must match); 422 if too many."""
     found = normalise(words)
     if len(found) > MAX_TERMS:
-        raise Invalid("Too many words.", {"q": f"search for at most {MAX_TERMS} words"})
+        raise Invalid(_("Too many words."), {"q": _("search for at most %(limit)s words",
+                                                    limit=MAX_TERMS)})
     return [token(ctx.runtime.keyring, w) for w in found]
 
 
@@ -209,7 +211,8 @@ def set_title(ctx: Context, actor: Staff, reference: str, title: str | None,
     case = open_case(ctx, actor, reference, Action.TITLE, version)
     text = " ".join((title or "").split())
     if len(text) > MAX_TITLE:
-        raise Invalid("Too long.", {"title": f"must be at most {MAX_TITLE} characters"})
+        raise Invalid(_("Too long."), {"title": _("must be at most %(limit)s characters",
+                                                  limit=MAX_TITLE)})
     case.title_ct = envelope.encrypt(_title_key(ctx), text, case_id=case.id, kind="title",
                                      record_id=case.id) if text else None
     ctx.session.flush()

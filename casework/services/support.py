@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from casework.crypto.envelope import DamagedRecord
+from casework.i18n import _
 from casework.models import Case, CaseParty
 from casework.services import handoff
 from casework.services.access import Action, Reporter, open_case
@@ -56,18 +57,19 @@ def offered_on(ctx: Context, route: str) -> bool:
 def check_support(ctx: Context, route: str, person: SupportInput) -> dict[str, str]:
     """The field errors of a support person named on a route (none: acceptable)."""
     if not offered_on(ctx, route):
-        return {"support_person": "this kind of report offers no support person"}
+        return {"support_person": _("this kind of report offers no support person")}
     errors = {}
     if person.kind not in ctx.runtime.pack.support.kinds:
-        errors["support_person.kind"] = ("must be one of: "
-                                         f"{', '.join(ctx.runtime.pack.support.kinds)}")
+        errors["support_person.kind"] = _("must be one of: %(choices)s",
+                                          choices=", ".join(ctx.runtime.pack.support.kinds))
     name = (person.name or "").strip()
     if not name:
-        errors["support_person.name"] = "required"
+        errors["support_person.name"] = _("required")
     elif len(name) > MAX_NAME:
-        errors["support_person.name"] = f"must be at most {MAX_NAME} characters"
+        errors["support_person.name"] = _("must be at most %(limit)s characters", limit=MAX_NAME)
     if len((person.contact or "").strip()) > MAX_CONTACT:
-        errors["support_person.contact"] = f"must be at most {MAX_CONTACT} characters"
+        errors["support_person.contact"] = _("must be at most %(limit)s characters",
+                                             limit=MAX_CONTACT)
     return errors
 
 
@@ -106,7 +108,7 @@ def support_offer(ctx: Context, case: Case) -> SupportOffer:
                                              IDENTITY).get("kind")
             named = support.kinds.get(kind, kind)
         except (DamagedRecord, KeyDestroyed):
-            named = "someone (this record can no longer be read)"
+            named = _("someone (this record can no longer be read)")
     return SupportOffer(support.information, dict(support.kinds), named,
                         case.is_open and handoff.handed_to(ctx, case) is None)
 
@@ -117,12 +119,12 @@ def name_support_person(ctx: Context, actor: Reporter, person: SupportInput) -> 
     case = open_case(ctx, actor, None, Action.SEND_MESSAGE)
     handoff.refuse_once_handed_over(ctx, case)
     if not offered_on(ctx, case.route):
-        raise Conflict("This kind of report offers no support person.")
+        raise Conflict(_("This kind of report offers no support person."))
     if not case.is_open:
-        raise Conflict("This report is closed.")
+        raise Conflict(_("This report is closed."))
     errors = check_support(ctx, case.route, person)
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
     add_support_person(ctx, case, person)
     ctx.audit(Kind.SUPPORT_NAMED, actor.label, case_id=case.id)
     return support_offer(ctx, case)

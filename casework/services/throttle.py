@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from casework.i18n import _
 from casework.models import Throttle
 from casework.services.context import Context
 from casework.services.errors import TooManyAttempts
@@ -53,7 +54,7 @@ def check(ctx: Context, buckets: dict[str, Limit]) -> None:
     rows = ctx.session.execute(select(Throttle).where(Throttle.bucket.in_(list(buckets))))
     for row in rows.scalars():
         if row.blocked_until is not None and row.blocked_until > ctx.now:
-            raise TooManyAttempts("Too many attempts. Please wait 15 minutes and try again.")
+            raise TooManyAttempts(_("Too many attempts. Please wait 15 minutes and try again."))
 
 
 def blocked(ctx: Context, name: str) -> bool:

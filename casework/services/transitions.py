@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent
 from casework.services import notify
 from casework.services.access import Action, Actor, Reporter, capacities, open_case
@@ -64,7 +65,7 @@ def fire_transition(ctx: Context, actor: Actor, reference: str, key: str, versio
         _apply(ctx, actor, case, decision)
         ctx.session.flush()
     except StaleDataError as exc:
-        raise StaleVersion("Someone else changed this case first; reload it.") from exc
+        raise StaleVersion(_("Someone else changed this case first; reload it.")) from exc
     return case
 
 

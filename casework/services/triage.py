@@ -31,6 +31,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from casework.i18n import _
 from casework.models import Case, CaseEvent
 from casework.services.access import Action, Staff, open_case, seers_of
 from casework.services.audit import Kind
@@ -80,7 +81,7 @@ def triage(ctx: Context, actor: Staff, reference: str, version: int | None, reas
     """Change a case's category, route, department or queue with a sealed reason; routing runs
     again and records why. See the module's docstring for what is refused and why."""
     case = open_case(ctx, actor, reference, Action.TRIAGE, version)
-    why = required_reason(reason, "Say why the case is being changed.")
+    why = required_reason(reason, _("Say why the case is being changed."))
     change = _change(ctx, case, category, route, department, queue)
     decision = routing_for(ctx, case, route=change.route, category=change.category,
                            chosen_queue=change.chosen_queue)
@@ -93,7 +94,7 @@ def triage(ctx: Context, actor: Staff, reference: str, version: int | None, reas
                           facts={"from": before, "to": after})
         ctx.session.flush()
     except StaleDataError as exc:
-        raise StaleVersion("Someone else changed this case first; reload it.") from exc
+        raise StaleVersion(_("Someone else changed this case first; reload it.")) from exc
     seal_reason(ctx, case, event, why)
     escalate_if_immediate(ctx, case)  # misfiled as something else: told now, once each
     ctx.audit(Kind.CASE_TRIAGE, actor.label, case_id=case.id, **{
@@ -108,28 +109,30 @@ def _change(ctx: Context, case: Case, category: str | None, route: str | None,
     pack, errors = ctx.runtime.pack, {}
     route = route or case.route
     if route not in ctx.runtime.routes:
-        errors["route"] = f"must be one of: {', '.join(sorted(ctx.runtime.routes))}"
+        errors["route"] = _("must be one of: %(choices)s",
+                            choices=", ".join(sorted(ctx.runtime.routes)))
     category = category or case.category
     if not errors and category not in {c.key for c in pack.categories_for(route)}:
-        errors["category"] = f"not a category for {ctx.route(route).label.lower()}"
+        errors["category"] = _("not a category for %(kind)s",
+                               kind=str(ctx.route(route).label).lower())
     if department is not None and department not in pack.departments:
-        errors["department"] = "not a department of this organisation"
+        errors["department"] = _("not a department of this organisation")
     if queue is not None and queue not in pack.queues:
-        errors["queue"] = f"must be one of: {', '.join(sorted(pack.queues))}"
+        errors["queue"] = _("must be one of: %(choices)s", choices=", ".join(sorted(pack.queues)))
     if errors:
-        raise Invalid("Some answers need attention.", errors)
+        raise Invalid(_("Some answers need attention."), errors)
     if route != case.route and _started(ctx, case):
         stage = ctx.route(case.route).state(case.state).label
-        raise Conflict("The kind of report can be changed only before its first step is "
-                       f"taken; this case is at “{stage}”. Its category, department and queue "
-                       "can still change.")
+        raise Conflict(_("The kind of report can be changed only before its first step is "
+                         "taken; this case is at “%(stage)s”. Its category, department and "
+                         "queue can still change.", stage=stage))
     # A queue asked for is the handler's choice; a new route starts from its own default.
     chosen = queue or (None if route != case.route else case.chosen_queue)
     change = Change(route, category, department or case.department, chosen, queue)
     if (route, category, change.department) == (case.route, case.category, case.department) \
             and queue in (None, case.queue):
-        raise Invalid("Nothing would change: choose another category, kind of report, "
-                      "department or queue.")
+        raise Invalid(_("Nothing would change: choose another category, kind of report, "
+                        "department or queue."))
     return change
 
 
@@ -147,17 +150,18 @@ def _refuse_exposure(ctx: Context, case: Case, change: Change,
     queues = ctx.runtime.pack.queues
     if change.queue is not None and change.queue in decision.conflicted:
         owner = (queues[change.queue].owner_role or "").replace("_", " ")
-        raise Conflict(f"Moving this case to {queues[change.queue].label} would show it to "
-                       f"someone implicated: the {owner}, who owns that queue and decides who "
-                       "works in it, is implicated in this case.")
+        raise Conflict(_("Moving this case to %(queue)s would show it to someone implicated: "
+                         "the %(owner)s, who owns that queue and decides who works in it, is "
+                         "implicated in this case.", queue=queues[change.queue].label,
+                         owner=owner))
     if change.queue is not None and decision.queue != change.queue:
-        raise Conflict(f"The routing rules keep this case with {queues[decision.queue].label} "
-                       f"({'; '.join(decision.reasons)}), so it cannot be moved to "
-                       f"{queues[change.queue].label}.")
+        raise Conflict(_("The routing rules keep this case with %(queue)s (%(reasons)s), so "
+                         "it cannot be moved to %(asked)s.", queue=queues[decision.queue].label,
+                         reasons="; ".join(decision.reasons), asked=queues[change.queue].label))
     if decision.queue != case.queue and not seers_of(ctx, case, decision.queue):
-        raise Conflict(f"Nobody could see this case in {queues[decision.queue].label}: no "
-                       "active account works there. Ask an administrator to give someone "
-                       "access to that queue first.")
+        raise Conflict(_("Nobody could see this case in %(queue)s: no active account works "
+                         "there. Ask an administrator to give someone access to that queue "
+                         "first.", queue=queues[decision.queue].label))
 
 
 def _apply(ctx: Context, actor: Staff, case: Case, change: Change,

@@ -24,6 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from casework.crypto.cursor import open_cursor, seal_cursor
+from casework.i18n import _, _l
 from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
 from casework.services.audit import Kind
@@ -351,8 +352,8 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) 
 
 CURSOR_PURPOSE = "case-list-cursor"
 CURSOR_FORMAT = 1
-BAD_CURSOR = ("This page link has expired or belongs to another list (its filters or order "
-              "changed). Start again from the first page.")
+BAD_CURSOR = _l("This page link has expired or belongs to another list (its filters or order "
+                "changed). Start again from the first page.")
 
 
 def _bound_to(query: CaseQuery, sort: str) -> bytes:
@@ -386,7 +387,7 @@ def _open_after(ctx: Context, query: CaseQuery, sort: str) -> tuple:
             raise ValueError
         next_due = date.fromisoformat(due[0]) if due and due[0] is not None else None
     except (ValueError, TypeError, IndexError):
-        raise Invalid(BAD_CURSOR, {"after": "not a cursor for this list"}) from None
+        raise Invalid(BAD_CURSOR, {"after": _("not a cursor for this list")}) from None
     return next_due, opened_at, case_id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from werkzeug.routing import IntegerConverter
 
+from casework.i18n import _
 from casework.runtime import Runtime
 from casework.services.context import Context
 from casework.services.errors import NotFound
@@ -53,7 +54,7 @@ def init_edge(app: Flask) -> None:
         # A page's path names a stored key (a reference): text no key holds names nothing.
         # (The API checks its paths after the credentials, in casework.api.spec.)
         if values and not request.path.startswith("/api/") and unstorable(values):
-            raise NotFound("There is no such page.")
+            raise NotFound(_("There is no such page."))
 
     @app.after_request
     def settle(response):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from casework.i18n import _l
 from casework.workflow.guards import GUARDS
 from casework.workflow.texts import localise
 
@@ -16,7 +17,7 @@ ACTOR_KINDS = frozenset({"reporter", "handler", "investigator", "decision_maker"
 ANY_OPEN = "*"
 #: Services that fire a step of their own (a transition's `through`), and how a person takes
 #: that step instead of firing it.
-THROUGH = {"links": "link the case to the one it duplicates"}
+THROUGH = {"links": _l("link the case to the one it duplicates")}
 
 
 class DefinitionError(Exception):

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from casework.i18n import _, _l
 from casework.workflow.definitions import THROUGH, FieldSpec, Route, Transition
 from casework.workflow.guards import GUARDS
 
@@ -97,30 +98,35 @@ def decide(
     that only a service fires (its `through`) is refused unless that service asks."""
     variants = route.transitions_named(key)
     if not variants:
-        return Refusal(Reason.UNKNOWN_TRANSITION, f"{route.key} has no transition {key!r}",
-                       {"transition": "unknown transition"})
+        return Refusal(Reason.UNKNOWN_TRANSITION, _(
+            "%(route)s has no transition %(key)s", route=route.key, key=repr(key)),
+            {"transition": _("unknown transition")})
     if not any(actor & t.who for t in variants):
-        return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} on this case")
+        return Refusal(Reason.NOT_PERMITTED, _("you may not %(step)s on this case",
+                                               step=key.replace("_", " ")))
     here = [t for t in variants if snapshot.state in t.sources]
     if not here:
-        return Refusal(Reason.NOT_FROM_STATE, f"{key!r} is not possible from {snapshot.state!r}")
+        return Refusal(Reason.NOT_FROM_STATE, _("%(key)s is not possible from %(state)s",
+                                                key=repr(key), state=repr(snapshot.state)))
     transition = here[0].as_seen_by(actor)
     if not actor & transition.who:
-        return Refusal(Reason.NOT_PERMITTED, f"you may not {key.replace('_', ' ')} from here")
+        return Refusal(Reason.NOT_PERMITTED, _("you may not %(step)s from here",
+                                               step=key.replace("_", " ")))
     if not actor & who_may(transition, snapshot):
-        return Refusal(Reason.NOT_PERMITTED, AFFECTED_PERSONS_CHOICE)
+        return Refusal(Reason.NOT_PERMITTED, str(AFFECTED_PERSONS_CHOICE))
     if transition.through != through:
         words = key.replace("_", " ")
-        return Refusal(Reason.NOT_PERMITTED, f"you cannot {words} on its own: "
-                       f"{THROUGH[transition.through]}" if transition.through
-                       else f"{words} is a step of its own")
+        return Refusal(Reason.NOT_PERMITTED, _(
+            "you cannot %(step)s on its own: %(how)s", step=words,
+            how=THROUGH[transition.through]) if transition.through
+            else _("%(step)s is a step of its own", step=words))
     clean, errors = validate_fields(transition.requires, fields or {})
     for name in transition.guards if not errors else ():
         refused = GUARDS[name](snapshot.facts, clean)
         if refused:
-            errors[refused[0]] = refused[1]
+            errors[refused[0]] = str(refused[1])
     if errors:
-        return Refusal(Reason.INVALID_FIELDS, "some fields need attention", errors)
+        return Refusal(Reason.INVALID_FIELDS, _("some fields need attention"), errors)
     return _allow(route, snapshot, transition, clean, clocks)
 
 
@@ -153,8 +159,8 @@ def lodge_events(clocks: Iterable[ClockRule], *, named_witness: bool) -> tuple[E
     return tuple(e for key in keys for e in clock_events(clocks, key))
 
 
-AFFECTED_PERSONS_CHOICE = ("this is for the person it happened to to choose: the person "
-                           "handling the report records their choice")
+AFFECTED_PERSONS_CHOICE = _l("this is for the person it happened to to choose: the person "
+                             "handling the report records their choice")
 
 
 def who_may(transition: Transition, snapshot: Snapshot) -> frozenset[str]:
@@ -187,7 +193,7 @@ def validate_fields(
     expected = {s.name for s in specs}
     for name in given:
         if name not in expected:
-            errors[name] = "not expected for this step"
+            errors[name] = _("not expected for this step")
     for spec in specs:
         if spec.optional and _blank(given.get(spec.name)):
             continue
@@ -206,19 +212,19 @@ def _blank(value: object) -> bool:
 
 def _check(spec: FieldSpec, value: object) -> tuple[object, str | None]:
     if _blank(value):
-        return None, "required"
+        return None, _("required")
     if spec.type == "bool":
         if not isinstance(value, bool):
-            return None, "must be true or false"
+            return None, _("must be true or false")
         if spec.must_be_true and not value:
-            return None, "must be true to take this step"
+            return None, _("must be true to take this step")
         return value, None
     if not isinstance(value, str):
-        return None, "must be text"
+        return None, _("must be text")
     if spec.type == "choice" and value not in spec.choices:
-        return None, f"must be one of: {', '.join(spec.choices)}"
+        return None, _("must be one of: %(choices)s", choices=", ".join(spec.choices))
     if len(value) > MAX_TEXT:
-        return None, f"must be at most {MAX_TEXT} characters"
+        return None, _("must be at most %(limit)s characters", limit=MAX_TEXT)
     return value.strip(), None
 
 

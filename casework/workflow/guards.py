@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from casework.i18n import _
+
 #: A guard looks at the case's recorded facts and the submitted fields and returns
 #: None to allow, or (field, message) to refuse with a 422 naming that field.
 Guard = Callable[[Mapping[str, object], Mapping[str, object]], tuple[str, str] | None]
@@ -25,6 +27,6 @@ def guard(name: str) -> Callable[[Guard], Guard]:
 def finding_recorded(facts: Mapping[str, object], fields: Mapping[str, object]):
     """An outcome taken from the finding needs a finding on record."""
     if not facts.get("finding"):
-        return ("finding", "no finding has been recorded for this case")
+        return ("finding", _("no finding has been recorded for this case"))
     return None
 

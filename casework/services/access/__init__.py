@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from casework.i18n import _l
 from casework.services.access.actors import Actor, Reporter, Staff, staff_actor
 from casework.services.access.cases import (
     HIDDEN_FROM,
@@ -34,9 +35,9 @@ from casework.services.access.policy import (
 )
 from casework.services.errors import Forbidden
 
-POWER_REFUSALS = {Power.ADMINISTER: "Only administrators may do that.",
-                  Power.AUDIT: "Only auditors may read the audit trail.",
-                  Power.STATISTICS: "Your role has no access to statistics."}
+POWER_REFUSALS = {Power.ADMINISTER: _l("Only administrators may do that."),
+                  Power.AUDIT: _l("Only auditors may read the audit trail."),
+                  Power.STATISTICS: _l("Your role has no access to statistics.")}
 
 
 def has_power(actor: Actor, power: Power) -> bool:

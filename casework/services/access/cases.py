@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from casework.i18n import _l
 from casework.models import Assignment, Case, CaseParty, Recusal
 from casework.services.access.actors import Actor, Reporter, Staff
 from casework.services.access.policy import (
@@ -30,7 +31,7 @@ from casework.services.errors import Forbidden, NotFound, StaleVersion, Trace
 if TYPE_CHECKING:
     from casework.services.context import Context
 
-STALE = "Someone else changed this case first; reload it to see its state."
+STALE = _l("Someone else changed this case first; reload it to see its state.")
 #: A refusal on a case the actor can see is on the record (it outlives the refused request).
 REFUSAL_KINDS = {Action.REVEAL_IDENTITY: Kind.IDENTITY_REFUSED}
 

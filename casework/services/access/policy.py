@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from casework.i18n import _l
+
 
 class Action(StrEnum):
     """Everything that can be done to one case."""
@@ -83,21 +85,21 @@ TABLE: dict[Capacity, frozenset[Action]] = {
 
 #: Why an action was refused on a case the actor can see (the 403's message).
 REFUSALS = {
-    Action.SEE: "Your role reads this case's audit trail, not the case itself.",
-    Action.ASSIGN: "Only this case's handlers may assign people to it.",
-    Action.ADD_IMPLICATED: "Only this case's handlers may change who is implicated.",
-    Action.MANAGE_CLOCKS: ("Only the case's handlers may change its deadlines or record its "
-                           "milestones and referrals."),
-    Action.REVEAL_IDENTITY: "The policy does not allow you to see who reported this case.",
-    Action.TRIAGE: "Only this case's handlers may change where it goes.",
-    Action.LINK: "Only this case's handlers may link it to another case.",
-    Action.HOLD: "Only this case's handlers may place or lift a legal hold.",
-    Action.EXPORT_FILE: "Only this case's handlers may make its case file.",
-    Action.TITLE: "Only this case's handlers may give it a title.",
-    Action.CONFIRM_RECORD: "Only the reporter checks the record of their report.",
-    Action.ANSWER_CHECKIN: "Only the reporter answers their check-in questions.",
+    Action.SEE: _l("Your role reads this case's audit trail, not the case itself."),
+    Action.ASSIGN: _l("Only this case's handlers may assign people to it."),
+    Action.ADD_IMPLICATED: _l("Only this case's handlers may change who is implicated."),
+    Action.MANAGE_CLOCKS: _l("Only the case's handlers may change its deadlines or record its "
+                             "milestones and referrals."),
+    Action.REVEAL_IDENTITY: _l("The policy does not allow you to see who reported this case."),
+    Action.TRIAGE: _l("Only this case's handlers may change where it goes."),
+    Action.LINK: _l("Only this case's handlers may link it to another case."),
+    Action.HOLD: _l("Only this case's handlers may place or lift a legal hold."),
+    Action.EXPORT_FILE: _l("Only this case's handlers may make its case file."),
+    Action.TITLE: _l("Only this case's handlers may give it a title."),
+    Action.CONFIRM_RECORD: _l("Only the reporter checks the record of their report."),
+    Action.ANSWER_CHECKIN: _l("Only the reporter answers their check-in questions."),
 }
-DEFAULT_REFUSAL = "Only those handling this case may do that."
+DEFAULT_REFUSAL = _l("Only those handling this case may do that.")
 
 
 #: Capacities that reach a case's audit trail only: for everything else the case is, to them,
@@ -139,4 +141,4 @@ def powers_of(roles: Iterable[str]) -> frozenset[Power]:
 
 def refusal(action: Action) -> str:
     """The plain-language reason an action is refused."""
-    return REFUSALS.get(action, DEFAULT_REFUSAL)
+    return str(REFUSALS.get(action, DEFAULT_REFUSAL))
