@@ -5,7 +5,8 @@ cases bulk-inserted with their events, clocks, assignments and implicated people
 every bulk case the keyed word index lodging would: about a dozen distinct words each, drawn
 from a vocabulary of 20,000 with a Zipf-like spread, as HMAC tokens under the key derived from
 the bench's keyring (casework.services.search). Three words are planted at known rates: a rare
-one (1 case in 10,000), a middling one (1 in 100) and a common one (1 in 5).
+one (1 case in 10,000), two middling ones (1 in 100 each, drawn independently) and a common
+one (1 in 5).
 
 At each size every page is requested through the Flask test client by the intake handler
 (warmed twice, then up to --repeat times or --budget seconds) and the median server time is
@@ -46,16 +47,21 @@ from casework.services.search import TOKEN_HEX, WORDS_PURPOSE  # noqa: E402
 
 VOCABULARY, WORDS_PER_CASE, CHUNK = 20_000, 12, 10_000
 #: Planted words and the share of cases holding each.
-PLANTED = {"quarantine": 0.0001, "forklift": 0.01, "overtime": 0.2}
+PLANTED = {"quarantine": 0.0001, "forklift": 0.01, "pallet": 0.01, "overtime": 0.2}
 PAGES = [("control: sign-in form (no case query)", "/staff/sign-in"),
          ("list: first page", "/staff/cases"),
          ("search: rare word (1 in 10,000)", "/staff/cases?q=quarantine"),
          ("search: middling word (1 in 100)", "/staff/cases?q=forklift"),
          ("search: common word (1 in 5)", "/staff/cases?q=overtime"),
          ("search: common and middling word", "/staff/cases?q=overtime+forklift"),
+         ("search: two middling words", "/staff/cases?q=forklift+pallet"),
+         ("search: rare and middling word", "/staff/cases?q=quarantine+forklift"),
          ("search: a word no case has", "/staff/cases?q=zeppelin"),
          ("search: middling word in a queue", "/staff/cases?q=forklift&queue=intake"),
-         ("api: GET /api/v1/cases?q= (middling)", "/api/v1/cases?q=forklift")]
+         ("search: rare word in a queue", "/staff/cases?q=quarantine&queue=intake"),
+         ("api: GET /api/v1/cases?q= (middling)", "/api/v1/cases?q=forklift"),
+         ("api: GET /api/v1/cases?q= (common)", "/api/v1/cases?q=overtime"),
+         ("api: GET /api/v1/cases?q= (two middling)", "/api/v1/cases?q=forklift+pallet")]
 FIRST = PAGES[1][0]
 
 

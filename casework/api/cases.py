@@ -51,7 +51,7 @@ from casework.services.referrals import case_referrals, record_referral
 from casework.services.releases import give_release_notice, record_release
 from casework.services.search import set_title
 from casework.services.transitions import fire_transition
-from casework.services.views import ClockView, case_clocks, case_view, list_cases
+from casework.services.views import TOTAL_CAP, ClockView, case_clocks, case_view, list_cases
 from casework.web.edge import context
 from casework.workflow.render import field_dicts
 
@@ -70,7 +70,9 @@ def cases_index(query: CaseListQuery):
                          words=query.q, lodged_from=query.lodged_from,
                          lodged_to=query.lodged_to, assigned_to=query.assigned_to,
                          implicated=query.implicated)
-    return vars(listing)
+    capped = listing.more or listing.total > TOTAL_CAP  # a deep page counts further
+    return {**vars(listing), "total": None if capped else listing.total,
+            "total_at_least": TOTAL_CAP if capped else None}
 
 
 @operation(api, "POST", "/cases/{ref}/title",

@@ -442,7 +442,9 @@ class CaseList(Out):
     items: list[CaseListItem]
     page: int
     per_page: int
-    total: int
+    #: Exact up to 10,000 matching cases; past that null, and total_at_least says 10,000.
+    total: int | None
+    total_at_least: int | None = None
 
 
 class TitleIn(Schema):

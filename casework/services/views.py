@@ -38,6 +38,9 @@ from casework.services.worklists import CaseListing, CaseQuery, clock_label, fin
 from casework.workflow.clocks import is_due_soon
 from casework.workflow.policy import Milestone
 
+#: The API list's `total` is exact up to here; past it the answer says "at least" (the
+#: contract: `total: null`, `total_at_least: 10000`).
+TOTAL_CAP = 10_000
 
 @dataclass(frozen=True)
 class ClockView:
@@ -331,12 +334,12 @@ def event_label(ctx: Context, case: Case, event: CaseEvent,
 def list_cases(ctx: Context, actor: Staff, *, state: str | None = None, route: str | None = None,
                queue: str | None = None, category: str | None = None, assigned_to_me=False,
                overdue=False, page: int = 1, per_page: int = 25, **search) -> CaseListing:
-    """Visible cases only, filtered and paged; newest first; counted exactly (for the API,
-    whose `total` promises an exact number: at a million cases that count is its cost).
-    `search` takes the other CaseQuery filters (reference, words, lodged_from, lodged_to,
-    assigned_to, implicated)."""
+    """Visible cases only, filtered and paged; newest first; counted exactly up to
+    TOTAL_CAP (the API's `total`; past it `more`, and the API says "at least"), so the count
+    costs no more at a million cases than at ten thousand. `search` takes the other CaseQuery
+    filters (reference, words, lodged_from, lodged_to, assigned_to, implicated)."""
     return find_cases(ctx, actor, CaseQuery(
         state=state, route=route, queue=queue, category=category, assigned_to_me=assigned_to_me,
-        overdue=overdue, page=page, per_page=per_page, **search), exact=True)
+        overdue=overdue, page=page, per_page=per_page, **search), cap=TOTAL_CAP)
 
 

@@ -25,7 +25,13 @@ from casework.models import Assignment, Case, CaseClock
 from casework.services.access import Staff, visible_filter
 from casework.services.audit import Kind
 from casework.services.context import Context
-from casework.services.search import implicated_clause, query_tokens, titles, words_clause
+from casework.services.search import (
+    WordSearch,
+    implicated_clause,
+    query_tokens,
+    titles,
+    word_search,
+)
 
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
@@ -182,11 +188,13 @@ def _overdue(ctx: Context) -> ColumnElement[bool]:
     return Case.next_due_on < ctx.today
 
 
-def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
-    rows = ctx.session.execute(
-        select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
-               Case.opened_at, Case.next_due_on, Case.id, Case.title_ct)
-        .where(*where).order_by(*order).limit(limit).offset(offset)).all()
+def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0,
+               words: WordSearch | None = None) -> list[CaseRow]:
+    query = select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
+                   Case.opened_at, Case.next_due_on, Case.id, Case.title_ct).where(*where)
+    if words:
+        query = words.page(query, offset + limit)
+    rows = ctx.session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
     shown = titles(ctx, [(row.id, row.title_ct) for row in rows])
     return [CaseRow(*row[:7], title=shown.get(row.id)) for row in rows]
 
@@ -268,9 +276,11 @@ def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tup
     return [TriageRow(c, clocks.get(c.reference, [])) for c in cases], total, more
 
 
-def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement[bool]]:
-    """The list's filters; a search by words or by someone implicated is audited (which
-    filters, never the words or the person)."""
+def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> tuple[
+        list[ColumnElement[bool]], WordSearch | None]:
+    """The list's filters, and its words' search (None without words: how the words are
+    looked up depends on how deep the page is, and differs for the count); a search by words
+    or by someone implicated is audited (which filters, never the words or the person)."""
     where = []
     if query.reference:
         where.append(Case.reference == query.reference.strip().upper())
@@ -290,13 +300,12 @@ def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement
     if query.lodged_to:
         where.append(Case.opened_at < _day_start(query.lodged_to + timedelta(days=1), zone))
     found = query_tokens(ctx, query.words)
-    where += words_clause(ctx, found)
     if query.implicated is not None:
         where.append(implicated_clause(ctx, query.implicated))
     if found or query.implicated is not None:
         ctx.audit(Kind.CASE_SEARCH, actor.label, words=len(found),
                   implicated=query.implicated is not None)
-    return where
+    return where, word_search(ctx, found)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -304,12 +313,18 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, zone).astimezone(UTC)
 
 
-def find_cases(ctx: Context, actor: Staff, query: CaseQuery, exact: bool = False) -> CaseListing:
+def find_cases(ctx: Context, actor: Staff, query: CaseQuery, cap: int | None = None
+               ) -> CaseListing:
     """The case list: visible cases only, filtered, sorted and paged (LIMIT/OFFSET); counted
-    up to COUNT_CAP or as far as this page reaches, whichever is further (or exactly)."""
-    where = [visible_filter(actor), *_filters(ctx, actor, query)]
+    up to `cap` (default COUNT_CAP) or as far as this page reaches, whichever is further."""
+    filters, words = _filters(ctx, actor, query)
+    where = [visible_filter(actor), *filters]
     page = max(query.page, 1)
     offset = (page - 1) * query.per_page
-    rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset)
-    cap = None if exact else max(COUNT_CAP, offset + query.per_page)
-    return CaseListing([vars(r) for r in rows], page, query.per_page, *_count(ctx, where, cap))
+    rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset,
+                      words)
+    cap = max(COUNT_CAP if cap is None else cap, offset + query.per_page)
+    counted = select(Case.id).where(*where)
+    counted = words.counted(counted) if words else counted
+    return CaseListing([vars(r) for r in rows], page, query.per_page,
+                       *count_up_to(ctx, counted, cap))
