@@ -90,15 +90,16 @@ def index_words(engine, keyring, after: int, seed: int) -> int:
     return ids[-1] if ids else after
 
 
-def measure(world, settings: Settings, repeat: int, budget: float) -> dict[str, float]:
+def measure(world, settings: Settings, repeat: int, budget: float,
+            explain: Path | None = None) -> dict[str, float]:
     """Median milliseconds per page for the signed-in intake handler (bench_pages' measure,
     over this bench's pages)."""
     bench_pages.PAGES[:] = PAGES
-    return bench_pages.measure(world, settings, repeat, budget)
+    return bench_pages.measure(world, settings, repeat, budget, explain)
 
 
 def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
-        as_json: bool) -> None:
+        as_json: bool, explain: Path | None = None) -> None:
     """Build, grow, index and measure at each size; print the table (or JSON lines)."""
     engine, runtime, world = bench_pages.prepare(url, workdir)
     with engine.connect() as conn:
@@ -115,7 +116,8 @@ def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
             rows = conn.execute(select(func.count()).select_from(CaseWord)).scalar()
         loaded = time.perf_counter() - started
         print(f"# {size:,} cases ({rows:,} word rows) loaded in {loaded:.0f} s", flush=True)
-        results[size] = measure(world, runtime.settings, repeat, budget)
+        results[size] = measure(world, runtime.settings, repeat, budget,
+                                explain if size == sizes[-1] else None)
         for label, ms in results[size].items():
             if as_json:
                 print(json.dumps({"size": size, "page": label, "ms": round(ms, 2),
@@ -151,10 +153,12 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0,
                         help="stop repeating a page after this many seconds (min 3 runs)")
     parser.add_argument("--json", action="store_true", help="one JSON line per page and size")
+    parser.add_argument("--explain", type=Path,
+                        help="append the plans of each page's case queries at the largest size")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     with bench_database() as (url, workdir):
-        run(url, workdir, sizes, args.repeat, args.budget, args.json)
+        run(url, workdir, sizes, args.repeat, args.budget, args.json, args.explain)
 
 
 if __name__ == "__main__":

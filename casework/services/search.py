@@ -112,9 +112,9 @@ class WordSearch:
     - walk: walk the list in its own order (an index ending in it) and probe every token by
       key for each case; costs about the page's depth divided by the share holding them all.
 
-    The page takes the cheaper by those estimates (`page`); a count always gathers,
-    reading the rarest token's rows only until it has enough (`counted`). Both plans give
-    the same cases: only the order in which the database finds them differs."""
+    The page takes the cheaper by those estimates (`gathers`); a count always gathers,
+    reading the rarest token's rows only until it has enough. Both plans give the same
+    cases: only the order in which the database finds them differs."""
 
     tokens: tuple[str, ...]
     shares: tuple[float, ...]
@@ -144,19 +144,17 @@ class WordSearch:
             probed.append(exists().where(word.token == t, word.case_id == Case.id))
         return probed
 
-    def page(self, query: Select, need: int, gather: bool | None = None) -> Select:
-        """The list's query for a page `need` cases deep, by the cheaper plan (`gather`
-        forces one: tests compare them)."""
-        if self.gathers(need) if gather is None else gather:
-            return self.counted(query)
-        return query.where(*self.probes(self.tokens))
+    def walk(self, query: Select, where: Sequence[ColumnElement[bool]]) -> Select:
+        """The query walking the list, every token probed by key for each case (the probes
+        come first: one key lookup rules out most cases before the access checks)."""
+        return query.where(*self.probes(self.tokens), *where)
 
-    def counted(self, query: Select) -> Select:
+    def gather(self, query: Select, where: Sequence[ColumnElement[bool]]) -> Select:
         """The query read from the rarest token's rows (a join that streams, so a capped
         count stops once it has enough), the other tokens probed by key."""
         return query.select_from(_Leading(CaseWord.__table__, Case.__table__,
                                           Case.id == CaseWord.case_id)).where(
-            CaseWord.token == self.tokens[0], *self.probes(self.tokens[1:]))
+            CaseWord.token == self.tokens[0], *self.probes(self.tokens[1:]), *where)
 
 
 class _Leading(Join):

@@ -188,13 +188,16 @@ def _overdue(ctx: Context) -> ColumnElement[bool]:
     return Case.next_due_on < ctx.today
 
 
-def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0,
-               words: WordSearch | None = None) -> list[CaseRow]:
-    query = select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
-                   Case.opened_at, Case.next_due_on, Case.id, Case.title_ct).where(*where)
-    if words:
-        query = words.page(query, offset + limit)
-    rows = ctx.session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
+ROW = (Case.reference, Case.route, Case.category, Case.state, Case.queue, Case.opened_at,
+       Case.next_due_on, Case.id, Case.title_ct)
+
+
+def _case_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list[CaseRow]:
+    return _rows_of(ctx, select(*ROW).where(*where).order_by(*order).limit(limit).offset(offset))
+
+
+def _rows_of(ctx: Context, query: Select) -> list[CaseRow]:
+    rows = ctx.session.execute(query).all()
     shown = titles(ctx, [(row.id, row.title_ct) for row in rows])
     return [CaseRow(*row[:7], title=shown.get(row.id)) for row in rows]
 
@@ -321,10 +324,27 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, cap: int | None = N
     where = [visible_filter(actor), *filters]
     page = max(query.page, 1)
     offset = (page - 1) * query.per_page
-    rows = _case_rows(ctx, where, ORDERS.get(query.sort, NEWEST), query.per_page, offset,
-                      words)
+    order = ORDERS.get(query.sort, NEWEST)
     cap = max(COUNT_CAP if cap is None else cap, offset + query.per_page)
-    counted = select(Case.id).where(*where)
-    counted = words.counted(counted) if words else counted
-    return CaseListing([vars(r) for r in rows], page, query.per_page,
-                       *count_up_to(ctx, counted, cap))
+    if words is None:
+        rows = _case_rows(ctx, where, order, query.per_page, offset)
+        counted = count_up_to(ctx, select(Case.id).where(*where), cap)
+    elif words.gathers(offset + query.per_page):
+        rows, counted = _gathered(ctx, words, where, order, offset, query.per_page, cap)
+    else:
+        rows = _rows_of(ctx, words.walk(select(*ROW), where).order_by(*order)
+                        .limit(query.per_page).offset(offset))
+        counted = count_up_to(ctx, words.gather(select(Case.id), where), cap)
+    return CaseListing([vars(r) for r in rows], page, query.per_page, *counted)
+
+
+def _gathered(ctx: Context, words: WordSearch, where: list, order, offset: int, per_page: int,
+              cap: int) -> tuple[list[CaseRow], tuple[int, bool]]:
+    """A page and its count from one pass over the rarest word's rows: the matching ids in
+    the list's order, up to cap + 1 (gathering sorts every match anyway), then the page's
+    rows by id."""
+    ids = ctx.session.execute(words.gather(select(Case.id), where).order_by(*order)
+                              .limit(cap + 1)).scalars().all()
+    shown = ids[offset:offset + per_page]
+    rows = _rows_of(ctx, select(*ROW).where(Case.id.in_(shown)).order_by(*order)) if shown else []
+    return rows, (min(len(ids), cap), len(ids) > cap)

@@ -113,8 +113,8 @@ def test_the_rarest_word_leads_from_its_sampled_share(ctx, make, monkeypatch):
 def test_gathering_reads_the_rarest_words_rows_first_on_sqlite():
     """SQLite would otherwise walk an index on cases (say the queue's) and probe the word:
     CROSS JOIN fixes the order; PostgreSQL plans a plain join from its statistics."""
-    query = WordSearch(("t", "u"), (0.1, 0.2), 10).counted(select(Case.id).where(
-        Case.queue == "intake"))
+    query = WordSearch(("t", "u"), (0.1, 0.2), 10).gather(select(Case.id), [
+        Case.queue == "intake"])
     lite = str(query.compile(dialect=sqlite.dialect()))
     pg = str(query.compile(dialect=postgresql.dialect()))
     assert "FROM case_words CROSS JOIN cases ON" in lite
