@@ -137,7 +137,7 @@ class WordSearch:
 
     @staticmethod
     def probes(tokens: Iterable[str]) -> list[ColumnElement[bool]]:
-        """One key lookup per token and case (aliased: `counted` reads case_words too)."""
+        """One key lookup per token and case (aliased: `gather` reads case_words too)."""
         probed = []
         for t in tokens:
             word = aliased(CaseWord)
