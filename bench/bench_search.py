@@ -59,6 +59,7 @@ PAGES = [("control: sign-in form (no case query)", "/staff/sign-in"),
          ("search: a word no case has", "/staff/cases?q=zeppelin"),
          ("search: middling word in a queue", "/staff/cases?q=forklift&queue=intake"),
          ("search: rare word in a queue", "/staff/cases?q=quarantine&queue=intake"),
+         ("api: GET /api/v1/cases (no words)", "/api/v1/cases"),
          ("api: GET /api/v1/cases?q= (middling)", "/api/v1/cases?q=forklift"),
          ("api: GET /api/v1/cases?q= (common)", "/api/v1/cases?q=overtime"),
          ("api: GET /api/v1/cases?q= (two middling)", "/api/v1/cases?q=forklift+pallet")]
