@@ -42,6 +42,7 @@ from casework.workflow.policy import Milestone
 #: contract: `total: null`, `total_at_least: 10000`).
 TOTAL_CAP = 10_000
 
+
 @dataclass(frozen=True)
 class ClockView:
     """A deadline on a case: where it comes from, when it is due, and what may be done to it
