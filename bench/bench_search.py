@@ -5,7 +5,8 @@ cases bulk-inserted with their events, clocks, assignments and implicated people
 every bulk case the keyed word index lodging would: about a dozen distinct words each, drawn
 from a vocabulary of 20,000 with a Zipf-like spread, as HMAC tokens under the key derived from
 the bench's keyring (casework.services.search). Three words are planted at known rates: a rare
-one (1 case in 10,000), a middling one (1 in 100) and a common one (1 in 5).
+one (1 case in 10,000), two middling ones (1 in 100 each, drawn independently) and a common
+one (1 in 5).
 
 At each size every page is requested through the Flask test client by the intake handler
 (warmed twice, then up to --repeat times or --budget seconds) and the median server time is
@@ -46,16 +47,22 @@ from casework.services.search import TOKEN_HEX, WORDS_PURPOSE  # noqa: E402
 
 VOCABULARY, WORDS_PER_CASE, CHUNK = 20_000, 12, 10_000
 #: Planted words and the share of cases holding each.
-PLANTED = {"quarantine": 0.0001, "forklift": 0.01, "overtime": 0.2}
+PLANTED = {"quarantine": 0.0001, "forklift": 0.01, "pallet": 0.01, "overtime": 0.2}
 PAGES = [("control: sign-in form (no case query)", "/staff/sign-in"),
          ("list: first page", "/staff/cases"),
          ("search: rare word (1 in 10,000)", "/staff/cases?q=quarantine"),
          ("search: middling word (1 in 100)", "/staff/cases?q=forklift"),
          ("search: common word (1 in 5)", "/staff/cases?q=overtime"),
          ("search: common and middling word", "/staff/cases?q=overtime+forklift"),
+         ("search: two middling words", "/staff/cases?q=forklift+pallet"),
+         ("search: rare and middling word", "/staff/cases?q=quarantine+forklift"),
          ("search: a word no case has", "/staff/cases?q=zeppelin"),
          ("search: middling word in a queue", "/staff/cases?q=forklift&queue=intake"),
-         ("api: GET /api/v1/cases?q= (middling)", "/api/v1/cases?q=forklift")]
+         ("search: rare word in a queue", "/staff/cases?q=quarantine&queue=intake"),
+         ("api: GET /api/v1/cases (no words)", "/api/v1/cases"),
+         ("api: GET /api/v1/cases?q= (middling)", "/api/v1/cases?q=forklift"),
+         ("api: GET /api/v1/cases?q= (common)", "/api/v1/cases?q=overtime"),
+         ("api: GET /api/v1/cases?q= (two middling)", "/api/v1/cases?q=forklift+pallet")]
 FIRST = PAGES[1][0]
 
 
@@ -84,15 +91,16 @@ def index_words(engine, keyring, after: int, seed: int) -> int:
     return ids[-1] if ids else after
 
 
-def measure(world, settings: Settings, repeat: int, budget: float) -> dict[str, float]:
+def measure(world, settings: Settings, repeat: int, budget: float,
+            explain: Path | None = None) -> dict[str, float]:
     """Median milliseconds per page for the signed-in intake handler (bench_pages' measure,
     over this bench's pages)."""
     bench_pages.PAGES[:] = PAGES
-    return bench_pages.measure(world, settings, repeat, budget)
+    return bench_pages.measure(world, settings, repeat, budget, explain)
 
 
 def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
-        as_json: bool) -> None:
+        as_json: bool, explain: Path | None = None) -> None:
     """Build, grow, index and measure at each size; print the table (or JSON lines)."""
     engine, runtime, world = bench_pages.prepare(url, workdir)
     with engine.connect() as conn:
@@ -109,7 +117,8 @@ def run(url: str, workdir: Path, sizes: list[int], repeat: int, budget: float,
             rows = conn.execute(select(func.count()).select_from(CaseWord)).scalar()
         loaded = time.perf_counter() - started
         print(f"# {size:,} cases ({rows:,} word rows) loaded in {loaded:.0f} s", flush=True)
-        results[size] = measure(world, runtime.settings, repeat, budget)
+        results[size] = measure(world, runtime.settings, repeat, budget,
+                                explain if size == sizes[-1] else None)
         for label, ms in results[size].items():
             if as_json:
                 print(json.dumps({"size": size, "page": label, "ms": round(ms, 2),
@@ -145,10 +154,12 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0,
                         help="stop repeating a page after this many seconds (min 3 runs)")
     parser.add_argument("--json", action="store_true", help="one JSON line per page and size")
+    parser.add_argument("--explain", type=Path,
+                        help="append the plans of each page's case queries at the largest size")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     with bench_database() as (url, workdir):
-        run(url, workdir, sizes, args.repeat, args.budget, args.json)
+        run(url, workdir, sizes, args.repeat, args.budget, args.json, args.explain)
 
 
 if __name__ == "__main__":

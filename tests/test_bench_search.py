@@ -20,7 +20,7 @@ def test_the_search_benchmark_runs_and_reports_each_page():
                           capture_output=True, text=True, timeout=300, check=True)
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     pages = {row["page"]: row for row in rows}
-    assert {row["size"] for row in rows} == {400} and len(pages) == 9
+    assert {row["size"] for row in rows} == {400} and len(pages) == 15
     assert pages["list: first page"]["vs_first_page"] == 1.0
     assert all(row["ms"] > 0 for row in rows)
     assert "word rows) loaded" in done.stdout

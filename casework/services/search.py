@@ -32,7 +32,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import Join
 
 from casework.crypto import envelope
 from casework.crypto.envelope import DamagedRecord
@@ -92,26 +95,95 @@ def query_tokens(ctx: Context, words: str | None) -> list[str]:
     return [token(ctx.runtime.keyring, w) for w in found]
 
 
-#: A token on more cases than this is "common": the list then walks cases in its own order and
-#: probes the token index for each (the first page is near), instead of gathering every case
-#: holding the token and sorting them (bench/bench_search.py).
-COMMON = 2000
+#: A token's share of cases, which chooses the plan (never the results), is read from its rows
+#: among the newest SAMPLE case ids: one short range of the (token, case_id) key, at most SAMPLE
+#: rows however many cases there are (bench/bench_search.py).
+SAMPLE = 20_000
+#: Gathering one case from a token's rows (find the case, check it, sort the matches) costs
+#: about this many steps of walking the list in its own order and probing the token key.
+GATHER_COST = 2
 
 
-def words_clause(ctx: Context, found: Sequence[str]) -> list[ColumnElement[bool]]:
-    """Cases holding every token. The rarest token, if it is not common, leads: its cases are
-    gathered from the token index (IN); every other token is probed case by case (EXISTS).
-    Each token's count stops at COMMON + 1, so asking costs a short index range each."""
+@dataclass(frozen=True)
+class WordSearch:
+    """The tokens a search asks for, rarest first, with each one's share of the cases (from
+    the sample), and the two ways to find the cases holding them all:
+
+    - gather: read the rarest token's rows, probe the others by key (EXISTS on (token,
+      case_id)), then sort; costs about the rarest token's count of cases;
+    - walk: walk the list in its own order (an index ending in it) and probe every token by
+      key for each case; costs about the page's depth divided by the share holding them all.
+
+    The page takes the cheaper by those estimates (`gathers`); a count always gathers,
+    reading the rarest token's rows only until it has enough. Both plans give the same
+    cases: only the order in which the database finds them differs."""
+
+    tokens: tuple[str, ...]
+    shares: tuple[float, ...]
+    cases: int
+
+    def gathered(self) -> float:
+        """About how many rows gathering reads: the rarest token's cases."""
+        return self.shares[0] * self.cases
+
+    def walked(self, need: int) -> float:
+        """About how many cases a walk reads to find `need` matches (independent words)."""
+        share = 1.0
+        for s in self.shares:
+            share *= s
+        return need / share if share else float("inf")
+
+    def gathers(self, need: int) -> bool:
+        """Whether the page is found by gathering (else by walking the list)."""
+        return GATHER_COST * self.gathered() <= self.walked(need)
+
+    @staticmethod
+    def probes(tokens: Iterable[str]) -> list[ColumnElement[bool]]:
+        """One key lookup per token and case (aliased: `gather` reads case_words too)."""
+        probed = []
+        for t in tokens:
+            word = aliased(CaseWord)
+            probed.append(exists().where(word.token == t, word.case_id == Case.id))
+        return probed
+
+    def walk(self, query: Select, where: Sequence[ColumnElement[bool]]) -> Select:
+        """The query walking the list, every token probed by key for each case (the probes
+        come first: one key lookup rules out most cases before the access checks)."""
+        return query.where(*self.probes(self.tokens), *where)
+
+    def gather(self, query: Select, where: Sequence[ColumnElement[bool]]) -> Select:
+        """The query read from the rarest token's rows (a join that streams, so a capped
+        count stops once it has enough), the other tokens probed by key."""
+        return query.select_from(_Leading(CaseWord.__table__, Case.__table__,
+                                          Case.id == CaseWord.case_id)).where(
+            CaseWord.token == self.tokens[0], *self.probes(self.tokens[1:]), *where)
+
+
+class _Leading(Join):
+    """A join read from its left side: SQLite's CROSS JOIN fixes that order (else SQLite may
+    walk an index on cases and probe the tokens, which is the walk); PostgreSQL, which has
+    the tokens' statistics, plans a plain join."""
+
+    inherit_cache = True
+
+
+@compiles(_Leading, "sqlite")
+def _cross_join(element, compiler, **kw):
+    return compiler.visit_join(element, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def word_search(ctx: Context, found: Sequence[str]) -> WordSearch | None:
+    """The plan's facts for these tokens (None for none): each one's share of the newest
+    SAMPLE case ids, ordered rarest first."""
     if not found:
-        return []
-    counts = {t: ctx.session.execute(select(func.count()).select_from(
-        select(CaseWord.case_id).where(CaseWord.token == t).limit(COMMON + 1).subquery())
-    ).scalar_one() for t in found}
-    rarest = min(found, key=counts.__getitem__)
-    lead = [] if counts[rarest] > COMMON else [rarest]
-    return [Case.id.in_(select(CaseWord.case_id).where(CaseWord.token == t)) for t in lead] + [
-        exists().where(CaseWord.token == t, CaseWord.case_id == Case.id)
-        for t in found if t not in lead]
+        return None
+    top = ctx.session.execute(select(func.max(Case.id))).scalar() or 0
+    span = max(min(SAMPLE, top), 1)
+    shares = {t: ctx.session.execute(select(func.count()).select_from(CaseWord).where(
+        CaseWord.token == t, CaseWord.case_id > top - span)).scalar_one() / span
+        for t in dict.fromkeys(found)}
+    ordered = sorted(shares, key=shares.__getitem__)
+    return WordSearch(tuple(ordered), tuple(shares[t] for t in ordered), top)
 
 
 def implicated_clause(ctx: Context, person_id: int) -> ColumnElement[bool]:

@@ -30,7 +30,13 @@ from casework.services.access import Staff, visible_filter
 from casework.services.audit import Kind
 from casework.services.context import Context
 from casework.services.errors import Invalid
-from casework.services.search import implicated_clause, query_tokens, titles, words_clause
+from casework.services.search import (
+    WordSearch,
+    implicated_clause,
+    query_tokens,
+    titles,
+    word_search,
+)
 
 #: Counts stop here: past it a list says "more than 1,000", and counting costs no more at a
 #: million cases than at a few thousand.
@@ -195,11 +201,13 @@ def _overdue(ctx: Context) -> ColumnElement[bool]:
     return Case.next_due_on < ctx.today
 
 
+ROW = (Case.reference, Case.route, Case.category, Case.state, Case.queue, Case.opened_at,
+       Case.next_due_on, Case.id, Case.title_ct)
+
+
 def _select_rows(ctx: Context, where: list, order, limit: int, offset: int = 0) -> list:
     return list(ctx.session.execute(
-        select(Case.reference, Case.route, Case.category, Case.state, Case.queue,
-               Case.opened_at, Case.next_due_on, Case.id, Case.title_ct)
-        .where(*where).order_by(*order).limit(limit).offset(offset)).all())
+        select(*ROW).where(*where).order_by(*order).limit(limit).offset(offset)).all())
 
 
 def _shown(ctx: Context, rows: list) -> list[CaseRow]:
@@ -288,9 +296,11 @@ def triage(ctx: Context, actor: Staff, page: int = 1, per_page: int = 50) -> tup
     return [TriageRow(c, clocks.get(c.reference, [])) for c in cases], total, more
 
 
-def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement[bool]]:
-    """The list's filters; a search by words or by someone implicated is audited (which
-    filters, never the words or the person)."""
+def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> tuple[
+        list[ColumnElement[bool]], WordSearch | None]:
+    """The list's filters, and its words' search (None without words: how the words are
+    looked up depends on how deep the page is, and differs for the count); a search by words
+    or by someone implicated is audited (which filters, never the words or the person)."""
     where = []
     if query.reference:
         where.append(Case.reference == query.reference.strip().upper())
@@ -310,13 +320,12 @@ def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> list[ColumnElement
     if query.lodged_to:
         where.append(Case.opened_at < _day_start(query.lodged_to + timedelta(days=1), zone))
     found = query_tokens(ctx, query.words)
-    where += words_clause(ctx, found)
     if query.implicated is not None:
         where.append(implicated_clause(ctx, query.implicated))
     if found or query.implicated is not None:
         ctx.audit(Kind.CASE_SEARCH, actor.label, words=len(found),
                   implicated=query.implicated is not None)
-    return where
+    return where, word_search(ctx, found)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -328,26 +337,63 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) 
     """The case list: visible cases only, filtered, sorted and paged, from `query.after` (a
     cursor, keyset) or else from `query.page` (LIMIT/OFFSET); counted up to TOTAL_CAP, or as
     far as an OFFSET page reaches, whichever is further (`api`: up to TOTAL_CAP only, as the
-    API promises). A malformed or foreign cursor is a 422 naming `after`."""
+    API promises). A malformed or foreign cursor is a 422 naming `after`. Words are looked up
+    the way their search chooses (services.search.WordSearch): gathered from the rarest word's
+    rows, or checked case by case as the list walks in its order."""
     sort = query.sort if query.sort in ORDERS else "newest"
     after = _open_after(ctx, query, sort) if query.after is not None else None
-    where = [visible_filter(actor), *_filters(ctx, actor, query)]
+    filters, words = _filters(ctx, actor, query)
+    where = [visible_filter(actor), *filters]
     page = max(query.page, 1)
     offset = 0 if after is not None else (page - 1) * query.per_page
     want = query.per_page + 1  # one more than shown: is there a next page?
-    if after is None:
-        rows = _select_rows(ctx, where, ORDERS[sort], want, offset)
-    else:
-        rows = _rows_after(ctx, where, sort, after, want)
-    rows, more_rows = rows[:query.per_page], len(rows) > query.per_page
     cap = TOTAL_CAP if api else max(TOTAL_CAP, offset + query.per_page)
-    counted = select(Case.id).where(*where)
-    if len(where) == 1:  # no filter: count along the order's index, not across the table
-        counted = counted.order_by(*ORDERS[sort])
-    total, more = count_up_to(ctx, counted, cap)
+    order = ORDERS[sort]
+    counted = None
+    if after is not None:
+        rows = _rows_after(ctx, where, sort, after, want, words)
+    elif words is not None and words.gathers(offset + want):
+        rows, counted = _gathered(ctx, words, where, order, offset, want, cap)
+    else:
+        rows = _fetch(ctx, where, order, want, words, offset)
+    rows, more_rows = rows[:query.per_page], len(rows) > query.per_page
+    if counted is None:
+        if words is None:
+            counting = select(Case.id).where(*where)
+            if len(where) == 1:  # no filter: count along the order's index, not the table
+                counting = counting.order_by(*order)
+        else:
+            counting = words.gather(select(Case.id), where)
+        counted = count_up_to(ctx, counting, cap)
     following = _seal_after(ctx, query, sort, rows[-1]) if more_rows else None
-    return CaseListing([vars(r) for r in _shown(ctx, rows)], page, query.per_page, total, more,
+    return CaseListing([vars(r) for r in _shown(ctx, rows)], page, query.per_page, *counted,
                        following)
+
+
+def _fetch(ctx: Context, where: list, order, limit: int, words: WordSearch | None,
+           offset: int = 0) -> list:
+    """Rows of the list in its order: by the list's own indexes, or, with words, walking the
+    list and checking each word by key (the word search decides when gathering is cheaper)."""
+    if words is None:
+        return _select_rows(ctx, where, order, limit, offset)
+    if words.gathers(offset + limit):
+        ids = ctx.session.execute(words.gather(select(Case.id), where).order_by(*order)
+                                  .limit(limit).offset(offset)).scalars().all()
+        return _select_rows(ctx, [Case.id.in_(ids)], order, limit) if ids else []
+    return list(ctx.session.execute(words.walk(select(*ROW), where).order_by(*order)
+                                    .limit(limit).offset(offset)).all())
+
+
+def _gathered(ctx: Context, words: WordSearch, where: list, order, offset: int, want: int,
+              cap: int) -> tuple[list, tuple[int, bool]]:
+    """A page and its count from one pass over the rarest word's rows: the matching ids in
+    the list's order, up to cap + 1 (gathering sorts every match anyway), then the page's
+    rows by id."""
+    ids = ctx.session.execute(words.gather(select(Case.id), where).order_by(*order)
+                              .limit(max(cap, offset + want) + 1)).scalars().all()
+    shown = ids[offset:offset + want]
+    rows = _select_rows(ctx, [Case.id.in_(shown)], order, want) if shown else []
+    return rows, (min(len(ids), cap), len(ids) > cap)
 
 
 CURSOR_PURPOSE = "case-list-cursor"
@@ -391,7 +437,8 @@ def _open_after(ctx: Context, query: CaseQuery, sort: str) -> tuple:
     return next_due, opened_at, case_id
 
 
-def _rows_after(ctx: Context, where: list, sort: str, after: tuple, limit: int) -> list:
+def _rows_after(ctx: Context, where: list, sort: str, after: tuple, limit: int,
+                words: WordSearch | None = None) -> list:
     """The rows that follow a sort key, in the list's order, each part from an index range.
 
     Soonest due first puts the cases without a running clock last: after a due date, the
@@ -399,14 +446,14 @@ def _rows_after(ctx: Context, where: list, sort: str, after: tuple, limit: int) 
     next_due, opened_at, case_id = after
     key = tuple_(Case.opened_at, Case.id)
     if sort == "newest":
-        return _select_rows(ctx, [*where, key < (opened_at, case_id)], NEWEST, limit)
+        return _fetch(ctx, [*where, key < (opened_at, case_id)], NEWEST, limit, words)
     if sort == "oldest":
-        return _select_rows(ctx, [*where, key > (opened_at, case_id)], OLDEST, limit)
+        return _fetch(ctx, [*where, key > (opened_at, case_id)], OLDEST, limit, words)
     undated = [*where, Case.next_due_on.is_(None)]
     if next_due is None:
-        return _select_rows(ctx, [*undated, key > (opened_at, case_id)], DUE, limit)
-    rows = _select_rows(ctx, [*where, Case.next_due_on >= next_due, or_(
-        Case.next_due_on > next_due, key > (opened_at, case_id))], DUE, limit)
+        return _fetch(ctx, [*undated, key > (opened_at, case_id)], DUE, limit, words)
+    rows = _fetch(ctx, [*where, Case.next_due_on >= next_due, or_(
+        Case.next_due_on > next_due, key > (opened_at, case_id))], DUE, limit, words)
     if len(rows) < limit:
-        rows += _select_rows(ctx, undated, DUE, limit - len(rows))
+        rows += _fetch(ctx, undated, DUE, limit - len(rows), words)
     return rows

@@ -59,6 +59,23 @@ def test_list_pages(api, make, handler, clock):
     assert beyond["items"] == [] and beyond["total"] == 5
 
 
+@pytest.mark.parametrize("cap, page, total, at_least", [
+    (5, 1, 5, None), (4, 1, None, 4), (3, 1, None, 3), (3, 3, None, 3), (5, 3, 5, None)])
+def test_the_total_is_exact_up_to_the_cap_then_at_least(api, make, handler, monkeypatch, cap,
+                                                        page, total, at_least):
+    """The contract: exact up to 10,000 (here `cap`), else null with total_at_least; a deep
+    page (page 3 of 2 reaches 6 rows) never turns an exact total past the cap."""
+    from casework.services import worklists
+    monkeypatch.setattr(worklists, "TOTAL_CAP", cap)
+    _, token = handler
+    for _ in range(5):
+        make.lodge("disclosure")
+    listing = api.get(f"/cases?per_page=2&page={page}", token=token).get_json()
+    assert (listing["total"], listing["total_at_least"]) == (total, at_least)
+    searched = api.get(f"/cases?q=nothing&per_page=2&page={page}", token=token).get_json()
+    assert (searched["total"], searched["total_at_least"]) == (0, None)
+
+
 def test_list_filters(api, make, sign_in):
     _, token = sign_in(("intake", "investigator"), ("intake", "hr"))
     received = make.lodge("disclosure").reference

@@ -164,10 +164,11 @@ def test_retention_destroys_a_cases_words_and_title(ctx, make, clock):
     assert rebuild(ctx) == 0  # a purged case is not indexed again
 
 
-@pytest.mark.parametrize("common", [0, 1, 1000])
-def test_common_and_rare_words_find_the_same_cases(ctx, make, handler, monkeypatch, common):
-    """However many cases a word is on (the plan changes past COMMON), the answer does not."""
-    monkeypatch.setattr(search, "COMMON", common)
+@pytest.mark.parametrize("gather", [True, False])
+def test_common_and_rare_words_find_the_same_cases(ctx, make, handler, monkeypatch, gather):
+    """Whichever way the page is found (gathered from a word's rows or walked), the answer is
+    the same."""
+    monkeypatch.setattr(search.WordSearch, "gathers", lambda self, need: gather)
     both = make.case(details="ladder scaffold").reference
     make.case(details="ladder only")
     make.case(details="scaffold only")
