@@ -96,3 +96,20 @@ def test_domain_text_compares_as_english_and_shows_translated():
 
 def test_the_shipped_catalogs_live_in_the_package():
     assert (Path(i18n.SHIPPED) / "fr" / "LC_MESSAGES").is_dir()
+
+
+@pytest.mark.parametrize("code", COMPLETE)
+def test_a_string_reads_the_same_in_every_file_of_a_language(code):
+    """A language's catalog may be split into files, but one English string has one
+    translation: which file wins would otherwise depend on the files' order."""
+    from babel.messages.pofile import read_po
+
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted((i18n.SHIPPED / code / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=code):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    found.setdefault(key, {})[path.name] = str(message.string)
+    differ = {k: v for k, v in found.items() if len(set(v.values())) > 1}
+    assert not differ, "\n".join(f"{k!r}: {v}" for k, v in sorted(differ.items())[:20])
