@@ -245,7 +245,7 @@ def test_a_provider_group_proposes_a_queue_as_a_pending_grant(sso, provider, sta
         "csrf_token": token, "email": admin.user.email, "password": PASSWORD,
         "totp": pyotp.TOTP(admin.totp_secret).at(clock.now)}).status_code == 303
     listing = deciding.get("/admin/grants").get_data(as_text=True)
-    assert listing.count("Single sign-on (the person&#39;s groups at the provider)") == 2
+    assert listing.count("Single sign-on (the person's groups at the provider)") == 2
     assert 'action="/admin/grants/' in listing
     sign_in(app.test_client(), "gina")  # a second sign-in asks for nothing new
     assert ctx.session.execute(select(func.count()).select_from(AccessGrant).where(
