@@ -35,6 +35,7 @@ SYSTEM_LOADS = {
     ("casework.services.casefile", "handed_over"): "the operator's export of a case already "
                                                    "handed to an outside recipient",
     ("casework.services.mail", "reporter_address"): "the outbox's own row: sending, no actor",
+    ("casework.services.mail", "recipient_language"): "the outbox's own row: its language",
     ("casework.services.reports", "new_reference"): "a new reference checked for uniqueness",
     ("casework.services.tokens", "authenticate"): "a reporter token's case, refused if purged",
     ("casework.services.worklists", "_filters"): "the list's reference search, which only "
