@@ -100,9 +100,9 @@ def test_a_french_reporter_reports_gets_the_receipt_and_comes_back(federal_visit
     page.get_by_label("Dites-nous ce qui s’est passé", exact=True).fill(DETAILS)
     page.get_by_role("button", name="Envoyer mon signalement").click()  # no summary yet
     expect(page.locator(".error-summary")).to_contain_text(
-        "En une phrase, que s’est-il passé? : Dites en une phrase ce qui s’est passé")
+        "En une phrase, que s’est-il passé\u00a0? : Dites en une phrase ce qui s’est passé")
     in_french(reporter, "04-form-refused", "Signaler une préoccupation", english)
-    page.get_by_label("En une phrase, que s’est-il passé?").fill(SUMMARY)
+    page.get_by_label("En une phrase, que s’est-il passé\u00a0?").fill(SUMMARY)
     in_french(reporter, "05-form", "Signaler une préoccupation", english)
     page.get_by_role("button", name="Envoyer mon signalement").click()
 

@@ -171,7 +171,7 @@ def test_a_refused_field_in_french_says_what_is_wrong_in_french_and_names_it(bro
     body = page(refused)
     assert html_lang(body) == "fr" and "Il y a un problème" in body
     summary = re.search(r'<div class="error-summary".*?</div>', body, re.S).group(0)
-    assert "En une phrase, que s’est-il passé?" in summary  # the field, by its French label
+    assert "En une phrase, que s’est-il passé\u00a0?" in summary  # the field, by its French label
     assert "Dites en une phrase ce qui s’est passé" in summary
     assert 'href="#summary"' in summary
     assert 'id="summary-error">Dites en une phrase ce qui s’est passé<' in body
