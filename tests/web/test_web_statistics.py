@@ -43,7 +43,15 @@ def shown_numbers(body: str) -> list[str]:
     return CELLS.findall(body) + CHART_VALUES.findall(body)
 
 
-def test_an_analyst_sees_a_table_and_a_chart_with_small_counts_not_shown(browser, analyst):
+@pytest.fixture
+def still(monkeypatch):
+    """The cell key's perturbation held at 0: these tests read the page, not the noise (twelve
+    shown as 15, or ten as 15, about one run in forty otherwise; tests/stats tests the noise)."""
+    monkeypatch.setattr("casework.stats.disclosure.perturbation", lambda key, noise: 0)
+
+
+def test_an_analyst_sees_a_table_and_a_chart_with_small_counts_not_shown(browser, analyst,
+                                                                         still):
     response = browser.get("/staff/statistics?by=category&period=2026")
     body = page(response)
     assert response.status_code == 200
@@ -178,7 +186,7 @@ def test_everyone_else_is_refused(browser, year_2026, handler, path):
 
 
 def test_declines_are_shown_by_the_kind_of_reason_in_plain_words(browser, account, make,
-                                                                 clock):
+                                                                 clock, still):
     """Ten disclosures declined as "insufficient information" show as a rounded 10; the
     dimension and its values are in plain words, never the free-text reasons."""
     from casework.services.transitions import fire_transition
