@@ -7,7 +7,7 @@ from __future__ import annotations
 import stat
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from casework.crypto import envelope
 from casework.crypto.envelope import DamagedRecord
@@ -30,6 +30,7 @@ from casework.services.content import (
 from casework.services.errors import NotFound
 from casework.services.evidence import accept_evidence
 from casework.services.views import case_view
+from tests.statements import statements_while
 
 
 def seed(scratch, cases: int = 3) -> list[tuple[str, object]]:
@@ -152,17 +153,7 @@ def kek_rows(scratch) -> list:
 
 def statements_on(engine, table: str, run) -> list[str]:
     """The SQL statements touching `table` while run() runs."""
-    seen = []
-
-    def listen(conn, cursor, statement, *args):
-        if table in statement:
-            seen.append(statement)
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        result = run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return seen, result
+    return statements_while(engine, lambda statement: table in statement, run)
 
 
 def test_rotation_rewraps_the_kek_only_and_retires_the_old_key(scratch):

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from casework.services.access import Reporter
 from casework.services.content import add_note, post_message
 from casework.services.evidence import accept_evidence
+from tests.statements import statements_while
 from tests.web.conftest import page
 
 FROM_CASES = re.compile(r"^\s*SELECT\b.*\bFROM cases\b", re.IGNORECASE | re.DOTALL)
@@ -19,17 +18,7 @@ FROM_CASES = re.compile(r"^\s*SELECT\b.*\bFROM cases\b", re.IGNORECASE | re.DOTA
 def case_selects(engine, run):
     """The SELECTs reading from `cases` itself while run() runs (joins through it from another
     table, such as the inbox count, are not loads of the case), and what run() returned."""
-    seen = []
-
-    def listen(conn, cursor, statement, *args):
-        if FROM_CASES.search(statement):
-            seen.append(statement)
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        result = run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return seen, result
+    return statements_while(engine, FROM_CASES.search, run)
 
 
 def test_the_case_page_selects_its_case_once(browser, account, make, ctx, engine):
