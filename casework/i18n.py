@@ -37,6 +37,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 from babel.units import format_unit
+from markupsafe import escape  # Jinja's escaping, not a web framework
 
 #: The language every string is written in, and the fallback for every other.
 SOURCE = "en"
@@ -189,7 +190,6 @@ class DomainText(str):
         return format(str(self), spec)
 
     def __html__(self) -> str:
-        from markupsafe import escape  # markupsafe is Jinja's, not a web framework
         return str(escape(str(self)))
 
     @property
