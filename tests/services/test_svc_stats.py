@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -165,3 +165,25 @@ def test_a_request_stops_auditing_when_its_time_is_up_and_the_command_line_has_l
     ctx.cache.clear()
     stats.allow_long_audits(ctx)  # what `casework stats export` and `stats annual` do
     assert "withheld" not in release(ctx, analyst, StatsRequest(("category",), "2026"))
+
+
+def test_staff_comfort_is_measured_by_anonymous_against_named_and_detriment_afterwards(
+        ctx, analyst, make, clock, session, no_noise):
+    """Seed 004, Where to start: the measures Casework offers of whether staff are comfortable
+    raising concerns are the share reporting anonymously and detriment reported afterwards."""
+    from casework.models import CheckIn
+    clock.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    anonymous = [make.case("disclosure", category="fraud") for _ in range(12)]
+    for _ in range(9):
+        make.case("disclosure", category="fraud", anonymous=False)
+    for case in anonymous[:10]:
+        session.add(CheckIn(case_id=case.id, due_on=date(2026, 6, 1),
+                            answered_at=datetime(2026, 6, 1, tzinfo=UTC), detriment=True))
+    session.commit()
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    by_anonymous = rows_by(release(ctx, analyst, StatsRequest(("anonymous",), "2026")),
+                           "anonymous")
+    assert by_anonymous == {"anonymous": (10, False), "named": (10, False)}
+    by_detriment = rows_by(release(ctx, analyst, StatsRequest(("detriment",), "2026")),
+                           "detriment")
+    assert by_detriment == {"reported": (10, False), "not_reported": (10, False)}
