@@ -36,10 +36,11 @@ from casework.services.stats_sql import (
     quarter_tally,
 )
 from casework.stats import PROFILES, PeriodError, Profile, Release, Tally, parse_period, publish
-from casework.stats.audit import TIME_LIMIT, secure
+from casework.stats.audit import TIME_LIMIT, safe_together, secure
 from casework.stats.cellkey import PURPOSE
 from casework.stats.measures import POINTS, entries, extended, measure_release, measured
 from casework.stats.periods import Period, quarters_within
+from casework.stats.tables import primary
 
 #: Roles that see statistics (and, through this module, nothing of any case).
 STATS_ROLES = frozenset({"hr_analyst"})
@@ -114,7 +115,10 @@ def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     stored_row = ctx.session.execute(select(StatsRelease).where(
         StatsRelease.period == period.key, StatsRelease.dimensions == key,
         StatsRelease.profile == profile.name)).scalar_one_or_none()
-    reused = stored_row is not None
+    fresh = ctx.cache.get(_FRESH, set())
+    reused = stored_row is not None and stored_row.id not in fresh
+    if stored_row is not None:
+        fresh.discard(stored_row.id)  # answered once as published now; after that, reused
     if stored_row is None:
         stored_row = _publish(ctx, actor, dims, period, profile)
     body = stored_row.body
@@ -233,13 +237,41 @@ def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
     used = sorted({*dims, *(d for r in earlier for d in r.dims)})
     tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
     published = publish(tally, period, dims, profile, earlier, time_limit=_time_left(ctx))
-    body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
-    row = StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,
-                       published_at=ctx.now, published_by=actor.user_id or None, body=body)
+    row = _row(ctx, actor, dims, period, profile, published)
     if not published.unsure:  # an audit that could not finish is tried again next time
         ctx.session.add(row)
         ctx.session.flush()
     return row
+
+
+def _row(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period, profile: Profile,
+         published: Release) -> StatsRelease:
+    body = {**published.as_dict(), "by": list(dims), "profile": profile.name}
+    return StatsRelease(period=period.key, dimensions=",".join(dims), profile=profile.name,
+                        published_at=ctx.now, published_by=actor.user_id or None, body=body)
+
+
+def _base(ctx: Context, row: StatsRelease, dims: tuple[str, ...], profile: Profile) -> Release:
+    """A stored release as its measures are made from (the published rows, read back)."""
+    fiscal = ctx.runtime.pack.fiscal_year_start_month
+    return replace(Release.from_dict(row.body, dims, fiscal), profile=profile)
+
+
+def _measure_keys(base: Release, dims: tuple[str, ...]) -> list:
+    """The rows of a release that get measures (none for a small unit's table: they would
+    describe too few people, nor for a refused one)."""
+    return [] if ALONE_ONLY & set(dims) or base.refused else measured(base)
+
+
+def _with_measures(ctx: Context, body: dict, base: Release, counts: Release,
+                   dims: tuple[str, ...], period: Period) -> dict:
+    """A release's body with its measures: the audited counts, and the days worked out."""
+    days = {f"days_to_{m}": percentiles(ctx, m, dims, period, [p / 100 for p in POINTS])
+            for m in ("acknowledge", "close")}
+    days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
+                   for key, found in groups.items()} for name, groups in days.items()}
+    return {**body, "measures": entries(base, counts, days), "measure_by": list(counts.dims),
+            "measure_rows": counts.as_dict()["rows"], "measures_withheld": counts.refused}
 
 
 def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], period: Period,
@@ -247,10 +279,9 @@ def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], pe
     """Publish a release's measures the first time they are asked for: their counts audited
     with every stored release, the rest worked out from them (casework.stats.measures).
     Small units get none: their measures would describe too few people."""
-    fiscal = ctx.runtime.pack.fiscal_year_start_month
-    base = replace(Release.from_dict(row.body, dims, fiscal), profile=profile)
+    base = _base(ctx, row, dims, profile)
     body = dict(row.body)
-    keys = [] if ALONE_ONLY & set(dims) or base.refused else measured(base)
+    keys = _measure_keys(base, dims)
     if keys:
         earlier = _releases(ctx)
         wide = extended(dims)
@@ -258,12 +289,7 @@ def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], pe
         tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
         counts = secure(measure_release(tally, period, dims, keys, profile), earlier, tally,
                         time_limit=_time_left(ctx))
-        days = {f"days_to_{m}": percentiles(ctx, m, dims, period, [p / 100 for p in POINTS])
-                for m in ("acknowledge", "close")}
-        days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
-                       for key, found in groups.items()} for name, groups in days.items()}
-        body.update(measures=entries(base, counts, days), measure_by=list(wide),
-                    measure_rows=counts.as_dict()["rows"], measures_withheld=counts.refused)
+        body = _with_measures(ctx, body, base, counts, dims, period)
         if counts.unsure:  # not stored: asking again checks them again
             return body
     else:
@@ -273,6 +299,53 @@ def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], pe
         flag_modified(row, "body")
         ctx.session.flush()
     return body
+
+
+_FRESH = "statistics published together in this request"
+
+
+def publish_together(ctx: Context, actor: Staff, requests: Sequence[StatsRequest]) -> int:
+    """Publish several tables of one period that are not stored yet, with their measures, in
+    one audit of them all (casework.stats.audit.safe_together) rather than one per table and
+    one per table's measures: what an annual report's first showing needs. Stores them only if
+    that audit finds them all safe, and answers how many it stored; otherwise stores nothing,
+    and release() then publishes each on its own, refusing only a table that narrows. Nothing
+    is audited here: release() records each table's export when it is answered."""
+    require(actor, Power.STATISTICS)
+    checked = {check_request(ctx, request) for request in requests}
+    profiles = {profile_of(ctx, request.profile).name for request in requests}
+    if len({period.key for _dims, period in checked}) != 1 or len(profiles) != 1:
+        return 0
+    profile = PROFILES[profiles.pop()]
+    stored = {(row.period, row.dimensions, row.profile) for row, _dims in _stored(ctx)}
+    wanted = sorted(((dims, period) for dims, period in checked
+                     if (period.key, ",".join(dims), profile.name) not in stored
+                     and not ALONE_ONLY & set(dims)), key=lambda found: found[0])
+    if len(wanted) < 2:
+        return 0
+    period = wanted[0][1]
+    earlier = _releases(ctx)
+    used = sorted({d for dims, _p in wanted for d in extended(dims)}
+                  | {d for r in earlier for d in r.dims})
+    tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
+    tables = []
+    for dims, _period in wanted:
+        row = _row(ctx, actor, dims, period, profile,
+                   primary(tally, period, dims, profile, tally.secret))
+        base = _base(ctx, row, dims, profile)
+        keys = _measure_keys(base, dims)
+        counts = measure_release(tally, period, dims, keys, profile) if keys else None
+        tables.append((row, dims, base, counts))
+    news = [r for _row_, _d, base, counts in tables for r in (base, counts) if r is not None]
+    if not safe_together(news, earlier, tally, _time_left(ctx)):
+        return 0
+    for row, dims, base, counts in tables:
+        row.body = (_with_measures(ctx, row.body, base, counts, dims, period)
+                    if counts is not None else {**row.body, "measures": []})
+        ctx.session.add(row)
+    ctx.session.flush()
+    ctx.cache.setdefault(_FRESH, set()).update(row.id for row, *_rest in tables)
+    return len(tables)
 
 
 def stored_releases(ctx: Context, actor: Staff) -> list[StatsRelease]:

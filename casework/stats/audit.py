@@ -104,24 +104,64 @@ def secure(new: Release, stored: Sequence[Release], tally: Tally,
         return new.refuse(unsure=True)
 
 
-def _safe(tally: Tally, releases: list[Release], deadline: float) -> bool:
-    """Whether the releases (the new one last) keep every small count in doubt and prove no
-    small group of a unit holds a case (see the module)."""
+def safe_together(news: Sequence[Release], stored: Sequence[Release], tally: Tally,
+                  time_limit: float = TIME_LIMIT) -> bool:
+    """Whether several new releases of tables without a small unit (an annual report's) may all
+    be published at once: one audit of them all with every stored release linked to them,
+    in place of one audit per table, each rebuilding the systems the one before built.
+
+    It reads every pair of a new table and any table, with the bounds of every release, so
+    its systems hold every system that `secure` would build for the new tables one after
+    the other, with at least their constraints and their small counts: if it finds them safe,
+    each would pass `secure` in turn. False when it does not (or cannot finish in time): then
+    publish them one at a time with `secure`, which refuses only the tables that narrow."""
+    linked = {id(r): r for new in news for r in _overlapping(new, stored) if not r.refused}
+    releases = [*(r for r in stored if id(r) in linked), *news]
+    if not news or SMALL_UNITS & {d for r in releases for d in r.dims}:
+        return False
+    if {d for r in releases for d in r.dims} - set(tally.domains):
+        raise ValueError("count the dimensions of the stored releases too")
+    try:
+        return _safe(tally, releases, time.monotonic() + time_limit, len(news))
+    except Unsure:
+        return False
+
+
+def _safe(tally: Tally, releases: list[Release], deadline: float, news: int = 1) -> bool:
+    """Whether the releases (the news new ones last) keep every small count in doubt and prove
+    no small group of a unit holds a case (see the module)."""
     if time.monotonic() > deadline:
         raise Unsure("no time left for the statistics audit")
     threshold = max(r.profile.threshold for r in releases)
-    releases = [part for release in releases for part in _by_measure(release)]
+    old = [part for release in releases[:-news] for part in _by_measure(release)]
+    added = [part for release in releases[-news:] for part in _by_measure(release)]
+    releases = [*old, *added]
     crossed = [r for r in releases if not SMALL_UNITS & set(r.dims)]
-    new = set(releases[-1].dims) if releases[-1] in crossed else set()
-    spaces = {dims: _Crossed(tally, crossed, dims, deadline)
-              for dims in sorted({tuple(sorted(new | set(r.dims))) for r in crossed})}
-    if not all(space.keeps_doubt(threshold) for space in spaces.values()):
+    new: set[str] = set()
+    if news == 1:
+        new = set(releases[-1].dims) if releases[-1] in crossed else set()
+        unions = {tuple(sorted(new | set(r.dims))) for r in crossed}
+    else:  # every pair of a new table and any table (the units' check is not needed)
+        unions = {tuple(sorted({*a.dims, *b.dims})) for a in added for b in crossed}
+    # A system over fewer dimensions is the sum of one over more (with the same releases, its
+    # counts and bounds are among the larger one's), so its counts can move no less: only the
+    # largest unions need their small counts checked.
+    largest = [dims for dims in sorted(unions)
+               if not any(set(dims) < set(other) for other in unions)]
+    spaces: dict[tuple[str, ...], _Crossed] = {}
+
+    def space(dims: tuple[str, ...]) -> _Crossed:
+        if dims not in spaces:
+            spaces[dims] = _Crossed(tally, crossed, dims, deadline)
+        return spaces[dims]
+
+    if not all(space(dims).keeps_doubt(threshold) for dims in largest):
         return False
     for dim in sorted(SMALL_UNITS & {d for r in releases for d in r.dims}):
         units = _Units(tally, [r for r in releases if dim in r.dims], dim, deadline)
         if not units.keeps_doubt(threshold):
             return False
-        if not units.apart(lambda dims: spaces[tuple(sorted(new | set(dims)))], crossed,
+        if not units.apart(lambda dims: space(tuple(sorted(new | set(dims)))), crossed,
                            tally, threshold):
             return False
     return True
@@ -150,17 +190,13 @@ class _System:
     """Classes with their true counts, counts over them (rows: sets of classes) with what is
     published about each, and linear programs over the classes."""
 
-    def __init__(self, truth: list[int], members: list[list[int]], bounds: list[Bounds],
-                 deadline: float) -> None:
+    def __init__(self, truth: list[int], members: list[list[int]] | sp.csr_matrix,
+                 bounds: list[Bounds], deadline: float) -> None:
         self.truth = np.array(truth, dtype=float)
         self.deadline = deadline
         self.leasts: dict[tuple[int, int | None], float] = {}
         n = len(truth)
-        self.rows = sp.csr_matrix(
-            (np.ones(sum(map(len, members))),
-             (np.repeat(np.arange(len(members)), [len(m) for m in members]),
-              np.concatenate([np.array(m, dtype=int) for m in members]) if members
-              else np.array([], dtype=int))), shape=(len(members), n))
+        self.rows = members if sp.issparse(members) else _matrix(members, n)
         self.exact = self.rows @ self.truth
         known = [q for q, b in enumerate(bounds) if b is not None]
         a = self.rows[known]
@@ -183,8 +219,10 @@ class _System:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise Unsure("the statistics audit ran out of time")
+        # Without presolve: these programs are small and solved many times over, and
+        # HiGHS's presolve cost more than it saved (docs/BENCHMARKS.md, issue 18).
         found = linprog(weights, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs",
-                        options={"time_limit": left})
+                        options={"time_limit": left, "presolve": False})
         if found.status != 0:
             raise Unsure(f"the statistics audit's solver stopped: {found.message}")
         return found.x
@@ -316,33 +354,18 @@ class _Crossed:
         classes: list[tuple] = [()]
         for axis in [quarters, *(tally.domains[dim] for dim in self.dims)]:
             classes = [(*k, v) for k in classes for v in axis if not dead((*k, v))]
-        self.count_id: dict[tuple[tuple, Key], int] = {}
         periods = _periods(releases, quarters)
         masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
-        members: list[list[int]] = []
-        spans = {q: [(p.start, p.end) for p in periods if p.covers(q)] for q in quarters}
-        count_id = self.count_id
-        for c, key in enumerate(classes):
-            values = key[1:]
-            parts = [tuple(v if m else None for v, m in zip(values, mask, strict=True))
-                     for mask in masks]
-            for span in spans[key[0]]:
-                for part in parts:
-                    q = count_id.setdefault((span, part), len(count_id))
-                    if q == len(members):
-                        members.append([])
-                    members[q].append(c)
+        self.count_id, rows = _counts(classes, quarters, periods, masks,
+                                      [tally.domains[dim] for dim in self.dims])
         truth = [true.get(key, 0) for key in classes]
-        exact = [sum(truth[c] for c in m) for m in members]
-        bounds: list[Bounds] = [None] * len(members)
+        exact = rows @ np.array(truth, dtype=float)
+        bounds: list[Bounds] = [None] * rows.shape[0]
         for release in releases:
             for q, found in self._published(release):
                 if found[0] <= exact[q] <= found[1]:  # else: the records changed since
                     bounds[q] = _meet(bounds[q], found)
-        self.system = _System(truth, members, bounds, deadline)
-
-    def count(self, period: tuple, key: Key) -> int:
-        return self.count_id.setdefault((period, key), len(self.count_id))
+        self.system = _System(truth, rows, bounds, deadline)
 
     def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
         period = (release.period.start, release.period.end)
@@ -373,6 +396,76 @@ class _Crossed:
         q = self.count_id.get((span, tuple(key.get(d) for d in self.dims)))
         total = self.count_id.get((span, (None,) * len(self.dims)))
         return None if q is None or total is None else self.system.least(q, total)
+
+
+def _counts(classes: list[tuple], quarters: list[Period], periods: list[Period],
+            masks: list[tuple[bool, ...]], domains: list[tuple[str, ...]]
+            ) -> tuple[dict[tuple[tuple, Key], int], sp.csr_matrix]:
+    """Every count of a crossed system: a fixed period and a part of the values (those its mask
+    keeps, None for the rest), as a row over the classes (a quarter and a value of each
+    dimension) it sums; with each count's number, by its (start, end) and values.
+
+    Worked out with arrays: each class's values as digits of one number (0 for a value left
+    open), so that a count is the period's number and the kept digits; a class is in the
+    counts of each period covering its quarter, one per mask."""
+    radix = [len(values) + 1 for values in domains]
+    weight = np.array([math.prod(radix[:j]) for j in range(len(radix))], dtype=np.int64)
+    size = math.prod(radix)
+    if size * max(len(periods), 1) >= 2**62:  # too many to number: one count at a time
+        return _counts_slowly(classes, quarters, periods, masks)
+    digit = [{v: i + 1 for i, v in enumerate(values)} for values in domains]
+    codes = np.array([[digit[j][v] for j, v in enumerate(key[1:])] for key in classes],
+                     dtype=np.int64).reshape(len(classes), len(domains))
+    where = {q: i for i, q in enumerate(quarters)}
+    quarter = np.array([where[key[0]] for key in classes], dtype=np.int64)
+    keys, columns = [], []
+    for s, period in enumerate(periods):
+        covered = np.array([period.covers(q) for q in quarters], dtype=bool)
+        inside = np.nonzero(covered[quarter])[0] if len(classes) else quarter
+        for mask in masks:
+            keys.append(s * size + (codes[inside] * np.array(mask, dtype=np.int64)) @ weight)
+            columns.append(inside)
+    found = np.concatenate(keys) if keys else np.array([], dtype=np.int64)
+    unique, row_of = np.unique(found, return_inverse=True)
+    rows = sp.csr_matrix((np.ones(len(found)), (row_of.ravel(), np.concatenate(columns)
+                                                if columns else found)),
+                         shape=(len(unique), len(classes)))
+    count_id = {}
+    for i, number in enumerate(unique.tolist()):
+        period, code = periods[number // size], number % size
+        values = tuple(None if (d := code // weight[j] % radix[j]) == 0 else domains[j][d - 1]
+                       for j in range(len(domains)))
+        count_id[(period.start, period.end), values] = i
+    return count_id, rows
+
+
+def _counts_slowly(classes: list[tuple], quarters: list[Period], periods: list[Period],
+                   masks: list[tuple[bool, ...]]
+                   ) -> tuple[dict[tuple[tuple, Key], int], sp.csr_matrix]:
+    """_counts, one class and count at a time (for systems too large to number)."""
+    count_id: dict[tuple[tuple, Key], int] = {}
+    members: list[list[int]] = []
+    spans = {q: [(p.start, p.end) for p in periods if p.covers(q)] for q in quarters}
+    for c, key in enumerate(classes):
+        values = key[1:]
+        parts = [tuple(v if m else None for v, m in zip(values, mask, strict=True))
+                 for mask in masks]
+        for span in spans[key[0]]:
+            for part in parts:
+                q = count_id.setdefault((span, part), len(count_id))
+                if q == len(members):
+                    members.append([])
+                members[q].append(c)
+    return count_id, _matrix(members, len(classes))
+
+
+def _matrix(members: list[list[int]], n: int) -> sp.csr_matrix:
+    """Rows over n classes, each the sum of its members."""
+    return sp.csr_matrix(
+        (np.ones(sum(map(len, members))),
+         (np.repeat(np.arange(len(members)), [len(m) for m in members]),
+          np.concatenate([np.array(m, dtype=int) for m in members]) if members
+          else np.array([], dtype=int))), shape=(len(members), n))
 
 
 class _Units:

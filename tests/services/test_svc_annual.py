@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from casework.models import AuditEvent, StatsRelease
 from casework.services.annual import (
@@ -196,3 +196,86 @@ def test_victoria_counts_the_disclosures_notified_to_ibac_not_every_referral(
     [report] = [r for r in annual_report(ctx, analyst, "FY2026") if r.key == "vic-pid-s68"]
     section = next(s for s in report.sections if "notified to the IBAC" in s.heading)
     assert [(line.values, line.shown) for line in section.lines] == [(("notified",), "10")]
+
+
+def stored_bodies(session):
+    return {(row.period, row.dimensions): row.body
+            for row in session.execute(select(StatsRelease)).scalars()}
+
+
+@pytest.fixture
+def varied_2026(make, clock):
+    """A year of both routes, several kinds, named and anonymous, some acknowledged."""
+    clock.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for n in range(14):
+        make.case("disclosure", category="fraud", anonymous=n % 3 != 0,
+                  path=("acknowledge",) if n % 2 else ())
+    for n in range(11):
+        make.case("harassment", category="sexual_harassment", anonymous=n % 4 == 0,
+                  path=("acknowledge",) if n % 3 else ())
+    for _ in range(3):
+        make.case("harassment", category="bullying")
+    clock.now = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_first_showing_publishes_every_table_in_one_audit_as_one_at_a_time_would(
+        ctx, analyst, varied_2026, session, monkeypatch):
+    from casework.services import stats
+    from casework.stats import audit
+    calls = {"secure": 0, "together": []}
+    real_secure, real_together = stats.secure, stats.safe_together
+
+    def secure(*args, **kwargs):
+        calls["secure"] += 1
+        return real_secure(*args, **kwargs)
+
+    def together(news, *args, **kwargs):
+        calls["together"].append(len(news))
+        return real_together(news, *args, **kwargs)
+
+    # One table at a time, as before, for comparison; then forgotten.
+    monkeypatch.setattr(stats, "secure", secure)
+    monkeypatch.setattr(audit, "secure", secure)
+    monkeypatch.setattr(stats, "safe_together", lambda *args, **kwargs: False)
+    alone = annual_report(ctx, analyst, "2026")
+    tables = {s.table for r in alone for s in r.sections}
+    assert calls["secure"] >= 2 * len(tables)  # each table, then its measures' counts
+    alone_bodies = stored_bodies(session)
+    session.execute(delete(StatsRelease))
+    session.execute(delete(AuditEvent).where(AuditEvent.kind == "stats:export"))
+    calls["secure"] = 0
+
+    monkeypatch.setattr(stats, "safe_together", together)
+    together_reports = annual_report(ctx, analyst, "2026")
+    assert calls["secure"] == 0 and len(calls["together"]) == 1
+    assert calls["together"][0] >= len(tables)  # every table, and the counts of its measures
+    assert stored_bodies(session) == alone_bodies  # the same numbers and measures
+    assert all("measures" in body for body in alone_bodies.values())
+    assert counts(together_reports) == counts(alone)
+    exports = session.execute(select(AuditEvent).where(
+        AuditEvent.kind == "stats:export")).scalars().all()
+    assert len(exports) == len(tables)
+    assert not any(event.details["reused"] for event in exports)  # published now, not reused
+
+
+def test_when_the_audit_of_them_all_says_no_each_table_is_audited_on_its_own(
+        ctx, analyst, varied_2026, session, monkeypatch):
+    from casework.stats import audit
+    real = audit._safe
+    monkeypatch.setattr(audit, "_safe", lambda tally, releases, deadline, news=1: (
+        False if news > 1 else real(tally, releases, deadline, news)))
+    reports = annual_report(ctx, analyst, "2026")
+    tables = {s.table for r in reports for s in r.sections}
+    assert {dims for _period, dims in stored_bodies(session)} == tables
+    assert not any(line.withheld for r in reports for s in r.sections for line in s.lines)
+
+
+def test_a_second_showing_reuses_what_the_first_published_together(ctx, analyst, varied_2026,
+                                                                   session):
+    annual_report(ctx, analyst, "2026")
+    before = session.scalar(select(func.count()).select_from(StatsRelease))
+    annual_report(ctx, analyst, "2026")
+    assert session.scalar(select(func.count()).select_from(StatsRelease)) == before
+    exports = session.execute(select(AuditEvent).where(
+        AuditEvent.kind == "stats:export").order_by(AuditEvent.id)).scalars().all()
+    assert [e.details["reused"] for e in exports] == [False] * before + [True] * before
