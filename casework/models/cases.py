@@ -19,8 +19,10 @@ class Case(Base):
     # Each list filter leads an index that ends in each of the list's orders, (opened_at, id)
     # and (next_due_on, opened_at, id), so a page, a keyset page and the capped count read only
     # matching rows, in order (bench/bench_pages.py; tests/services/test_svc_list_plans.py).
+    # The lodged-date index also holds what the access filter reads of each case (queue,
+    # purged), so an unfiltered list's capped count reads no table row (migration 0022).
     __table_args__ = (
-        Index("ix_cases_opened", "opened_at", "id"),
+        Index("ix_cases_opened_reach", "opened_at", "id", "queue", "purged_at"),
         Index("ix_cases_queue_opened", "queue", "opened_at", "id"),
         Index("ix_cases_state_opened", "state", "opened_at", "id"),
         Index("ix_cases_category_opened", "category", "opened_at", "id"),
@@ -144,7 +146,10 @@ class CaseParty(Base):
     __tablename__ = "case_parties"
     # The access filter asks of every listed case "is this person implicated in it?": answered
     # from this index alone (no table row), which is most of what a capped count costs.
-    __table_args__ = (Index("ix_case_parties_case_person", "case_id", "person_index", "kind"),)
+    # And, led by the person, the cases someone is implicated in: looked up once per list
+    # statement by the access filter (migration 0022).
+    __table_args__ = (Index("ix_case_parties_case_person", "case_id", "person_index", "kind"),
+                      Index("ix_case_parties_person", "person_index", "kind", "case_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -360,8 +360,8 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) 
     if counted is None:
         if words is None:
             counting = select(Case.id).where(*where)
-            if len(where) == 1:  # no filter: count along the order's index, not the table
-                counting = counting.order_by(*order)
+            if len(where) == 1:  # no filter: count along the lodged-date index, which holds
+                counting = counting.order_by(*ORDERS["newest"])  # all the access filter reads
         else:
             counting = words.gather(select(Case.id), where)
         counted = count_up_to(ctx, counting, cap)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from casework.i18n import _l
@@ -44,13 +44,16 @@ HIDDEN_FROM = ("implicated", "reporter")
 
 def implicated_clause(index: str) -> ColumnElement[bool]:
     """Cases in which the person behind a blind index is implicated (or claimed to report)."""
-    return exists().where(CaseParty.case_id == Case.id, CaseParty.kind.in_(HIDDEN_FROM),
-                          CaseParty.person_index == index)
+    return Case.id.in_(select(CaseParty.case_id).where(
+        CaseParty.person_index == index, CaseParty.kind.in_(HIDDEN_FROM)))
 
 
 def _conflict_free(actor: Staff) -> list[ColumnElement[bool]]:
+    # The cases someone is recused from or implicated in are looked up once per statement
+    # (by the person-led indexes), not once per case listed or counted: lists and their
+    # capped counts read thousands of rows (docs/BENCHMARKS.md, issue 18).
     clauses = [Case.purged_at.is_(None),
-               ~exists().where(Recusal.case_id == Case.id, Recusal.user_id == actor.user_id)]
+               Case.id.not_in(select(Recusal.case_id).where(Recusal.user_id == actor.user_id))]
     if actor.person_index:
         clauses.append(~implicated_clause(actor.person_index))
     return clauses
@@ -70,9 +73,9 @@ def visible_filter(actor: Actor) -> ColumnElement[bool]:
         return false()
     # An assignment counts only in a capacity the actor still holds a role for (as in
     # `derive_capacities`): otherwise the list would show a case that opens as missing.
-    assigned = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
-                              Assignment.ended_at.is_(None),
-                              Assignment.capacity.in_(sorted(c.value for c in held)))
+    assigned = Case.id.in_(select(Assignment.case_id).where(
+        Assignment.user_id == actor.user_id, Assignment.ended_at.is_(None),
+        Assignment.capacity.in_(sorted(c.value for c in held))))
     reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
     return and_(reach, *_conflict_free(actor))
 
