@@ -10,7 +10,7 @@ can fence them in; and a unit's count published beside a suppressed complement (
 anonymous reports, a department of at least 8) proves by counting that the department holds a
 named report. So before a release is answered, `secure` reads it with every linked stored
 release the way the test suite's attacker does (tests/stats/attack.py), with linear programs
-(scipy's HiGHS) instead of integer ones:
+(HiGHS, through highspy) instead of integer ones:
 
 - the crossed tables: one variable per class (a quarter and a value of every dimension used,
   less the classes known to be empty: under a published 0, or ruled out by the route rules
@@ -48,9 +48,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import product
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from casework.stats.disclosure import (
     CELL_KEY,
@@ -202,8 +202,7 @@ class _System:
         a = self.rows[known]
         lo = np.array([bounds[q][0] for q in known], dtype=float)
         hi = np.array([bounds[q][1] for q in known], dtype=float)
-        self.a_ub = sp.vstack([a, -a]).tocsr()
-        self.b_ub = np.concatenate([hi, -lo])
+        self.a, self.lo, self.hi = a.tocsr(), lo, hi
         # Per class, how many more cases it could take with every published number still
         # true (the least room above the truth among the rows it is in).
         found = a @ self.truth
@@ -213,35 +212,43 @@ class _System:
         np.minimum.at(self.room, coo.col, (hi - found)[coo.row])
         np.minimum.at(self.give, coo.col, (found - lo)[coo.row])
         self.give = np.minimum(self.give, self.truth)
+        self._extremes: highspy._Highs | None = None
 
-    def _solve(self, weights: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray,
-               bounds: list | tuple) -> np.ndarray:
+    def _solve(self, highs: highspy._Highs) -> np.ndarray:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise Unsure("the statistics audit ran out of time")
-        # Without presolve: these programs are small and solved many times over, and
-        # HiGHS's presolve cost more than it saved (docs/BENCHMARKS.md, issue 18).
-        found = linprog(weights, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs",
-                        options={"time_limit": left, "presolve": False})
-        if found.status != 0:
-            raise Unsure(f"the statistics audit's solver stopped: {found.message}")
-        return found.x
+        highs.setOptionValue("time_limit", left)
+        highs.run()
+        status = highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise Unsure(f"the statistics audit's solver stopped: {status.name}")
+        return np.array(highs.getSolution().col_value)
 
     def extreme(self, weights: np.ndarray) -> np.ndarray:
-        """A point of the published system that minimises weights . x."""
-        return self._solve(weights, self.a_ub, self.b_ub, (0, None))
+        """A point of the published system that minimises weights . x (one solver per system,
+        started each time from where the last program ended)."""
+        n = self.rows.shape[1]
+        if self._extremes is None:
+            self._extremes = _solver(_program(weights, self.a, self.lo, self.hi,
+                                              np.zeros(n), np.full(n, np.inf)))
+        else:
+            self._extremes.changeColsCost(n, np.arange(n, dtype=np.int32),
+                                          np.asarray(weights, dtype=float))
+        return self._solve(self._extremes)
 
     def reaching(self, rows: sp.csr_matrix, aims: np.ndarray) -> np.ndarray:
         """A point of the published system that takes the rows as far towards their aims as
         it can all at once: the most of sum(min(row . x, aim)), each row's gain capped at its
         aim so that no effort goes into one row beyond what it needs."""
         n, k = self.rows.shape[1], rows.shape[0]
-        a_ub = sp.vstack([sp.hstack([self.a_ub, sp.csr_matrix((self.a_ub.shape[0], k))]),
-                          sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
-        b_ub = np.concatenate([self.b_ub, np.zeros(k)])
-        weights = np.concatenate([np.zeros(n), -np.ones(k)])
-        bounds = [(0, None)] * n + [(0, float(a)) for a in aims]
-        return self._solve(weights, a_ub, b_ub, bounds)[:n]
+        a = sp.vstack([sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], k))]),
+                       sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
+        program = _program(np.concatenate([np.zeros(n), -np.ones(k)]), a,
+                           np.concatenate([self.lo, np.full(k, -np.inf)]),
+                           np.concatenate([self.hi, np.zeros(k)]),
+                           np.zeros(n + k), np.concatenate([np.full(n, np.inf), aims]))
+        return self._solve(_solver(program))[:n]
 
     def ranges(self, targets: list[int], need: int) -> tuple[np.ndarray, np.ndarray]:
         """For each target row, the least and the most it can be (for the linear system), as
@@ -255,7 +262,7 @@ class _System:
         up = np.asarray(rows.multiply(self.room + 1).max(axis=1).todense()).ravel() - 1
         down = np.asarray(rows.multiply(self.give + 1).max(axis=1).todense()).ravel() - 1
         high, low = high + np.minimum(up, need), low - np.minimum(down, low)
-        if all(_floor(h) - max(_ceil(lo), 1) >= need for lo, h in zip(low, high, strict=True)):
+        if (_spans(low, high) >= need).all():
             return low, high
 
         def seen(x: np.ndarray) -> None:
@@ -264,8 +271,7 @@ class _System:
             low, high = np.minimum(low, found), np.maximum(high, found)
 
         def short() -> list[int]:
-            return [i for i in range(len(targets))
-                    if _floor(high[i]) - max(_ceil(low[i]), 1) < need]
+            return np.nonzero(_spans(low, high) < need)[0].tolist()
 
         left = short()
         seen(self.extreme(np.asarray(rows[left].sum(axis=0)).ravel()))
@@ -294,6 +300,46 @@ class _System:
                 row = row - self.rows[less].toarray().ravel()
             self.leasts[target, less] = float(row @ self.extreme(row))
         return self.leasts[target, less]
+
+
+def _program(cost: np.ndarray, a: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarray,
+             col_lo: np.ndarray, col_hi: np.ndarray) -> highspy.HighsLp:
+    """The linear program: minimise cost . x with row_lo <= a x <= row_hi, col_lo <= x <=
+    col_hi (infinite bounds as HiGHS's)."""
+    program = highspy.HighsLp()
+    program.num_col_, program.num_row_ = a.shape[1], a.shape[0]
+    program.col_cost_ = np.asarray(cost, dtype=float)
+    inf = highspy.kHighsInf
+    program.col_lower_ = np.clip(col_lo, -inf, inf)
+    program.col_upper_ = np.clip(col_hi, -inf, inf)
+    program.row_lower_ = np.clip(row_lo, -inf, inf)
+    program.row_upper_ = np.clip(row_hi, -inf, inf)
+    columns = a.tocsc()
+    program.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    program.a_matrix_.start_ = columns.indptr
+    program.a_matrix_.index_ = columns.indices
+    program.a_matrix_.value_ = columns.data
+    return program
+
+
+def _solver(program: highspy.HighsLp) -> highspy._Highs:
+    """HiGHS, silent (its log would go to standard output, where the command line writes its
+    CSV), without presolve (these programs are small and solved many times over: presolve cost
+    more than it saved, docs/BENCHMARKS.md, issue 18), holding the program.
+
+    highspy's own Highs class announces itself on standard output as it is made, whatever its
+    options; _Highs, the solver it wraps, is silent once output_flag is off."""
+    highs = highspy._Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")
+    highs.passModel(program)
+    return highs
+
+
+def _spans(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """How far each count can move counting from 1 (bounds rounded inwards), as _floor and
+    _ceil do one at a time."""
+    return np.floor(high + EPSILON) - np.maximum(np.ceil(low - EPSILON), 1)
 
 
 def _floor(x: float) -> int:
@@ -385,8 +431,7 @@ class _Crossed:
         if not targets:
             return True
         low, high = self.system.ranges(targets, MIN_RANGE)
-        return all(_floor(h) - max(_ceil(lo), 1) >= MIN_RANGE
-                   for lo, h in zip(low, high, strict=True))
+        return bool((_spans(low, high) >= MIN_RANGE).all())
 
     def least_beside(self, period: Period, key: Mapping[str, str]) -> float | None:
         """The least the published tables allow for the cases of period with these values less
