@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from casework.i18n import _l
@@ -73,9 +73,11 @@ def visible_filter(actor: Actor) -> ColumnElement[bool]:
         return false()
     # An assignment counts only in a capacity the actor still holds a role for (as in
     # `derive_capacities`): otherwise the list would show a case that opens as missing.
-    assigned = Case.id.in_(select(Assignment.case_id).where(
-        Assignment.user_id == actor.user_id, Assignment.ended_at.is_(None),
-        Assignment.capacity.in_(sorted(c.value for c in held))))
+    # Correlated, and asked only of cases outside the actor's queues: as an IN list, SQLite
+    # would gather the queue's and the assigned cases and sort them all before a first page.
+    assigned = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
+                              Assignment.ended_at.is_(None),
+                              Assignment.capacity.in_(sorted(c.value for c in held)))
     reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
     return and_(reach, *_conflict_free(actor))
 
