@@ -150,9 +150,11 @@ def _safe(tally: Tally, releases: list[Release], deadline: float, news: int = 1)
                if not any(set(dims) < set(other) for other in unions)]
     spaces: dict[tuple[str, ...], _Crossed] = {}
 
+    published = {id(r): list(bounds_of(r)) for r in crossed}  # read once, for every system
+
     def space(dims: tuple[str, ...]) -> _Crossed:
         if dims not in spaces:
-            spaces[dims] = _Crossed(tally, crossed, dims, deadline)
+            spaces[dims] = _Crossed(tally, crossed, dims, deadline, published)
         return spaces[dims]
 
     if not all(space(dims).keeps_doubt(threshold) for dims in largest):
@@ -213,6 +215,7 @@ class _System:
         np.minimum.at(self.give, coo.col, (found - lo)[coo.row])
         self.give = np.minimum(self.give, self.truth)
         self._extremes: highspy._Highs | None = None
+        self._reaching: highspy._Highs | None = None
 
     def _solve(self, highs: highspy._Highs) -> np.ndarray:
         left = self.deadline - time.monotonic()
@@ -240,15 +243,25 @@ class _System:
     def reaching(self, rows: sp.csr_matrix, aims: np.ndarray) -> np.ndarray:
         """A point of the published system that takes the rows as far towards their aims as
         it can all at once: the most of sum(min(row . x, aim)), each row's gain capped at its
-        aim so that no effort goes into one row beyond what it needs."""
-        n, k = self.rows.shape[1], rows.shape[0]
-        a = sp.vstack([sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], k))]),
-                       sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
-        program = _program(np.concatenate([np.zeros(n), -np.ones(k)]), a,
-                           np.concatenate([self.lo, np.full(k, -np.inf)]),
-                           np.concatenate([self.hi, np.zeros(k)]),
-                           np.zeros(n + k), np.concatenate([np.full(n, np.inf), aims]))
-        return self._solve(_solver(program))[:n]
+        aim so that no effort goes into one row beyond what it needs (a gain y per row, y <=
+        aim and y <= row . x, added to one solver per system and taken away after)."""
+        n, k, m = self.rows.shape[1], rows.shape[0], self.a.shape[0]
+        if self._reaching is None:
+            self._reaching = _solver(_program(np.zeros(n), self.a, self.lo, self.hi,
+                                              np.zeros(n), np.full(n, np.inf)))
+        highs = self._reaching
+        none = np.array([], dtype=np.int32)
+        highs.addCols(k, -np.ones(k), np.zeros(k), np.asarray(aims, dtype=float), 0,
+                      np.zeros(k, dtype=np.int32), none, np.array([], dtype=float))
+        gains = sp.hstack([-rows, sp.identity(k)], format="csr")
+        highs.addRows(k, np.full(k, -highspy.kHighsInf), np.zeros(k), gains.nnz,
+                      gains.indptr[:-1].astype(np.int32), gains.indices.astype(np.int32),
+                      gains.data.astype(float))
+        try:
+            return self._solve(highs)[:n]
+        finally:
+            highs.deleteRows(k, np.arange(m, m + k, dtype=np.int32))
+            highs.deleteCols(k, np.arange(n, n + k, dtype=np.int32))
 
     def ranges(self, targets: list[int], need: int) -> tuple[np.ndarray, np.ndarray]:
         """For each target row, the least and the most it can be (for the linear system), as
@@ -385,8 +398,11 @@ class _Crossed:
     docs/STATISTICS.md, that the suite's attacker (which reads them all at once) checks."""
 
     def __init__(self, tally: Tally, releases: Sequence[Release], dims: Sequence[str],
-                 deadline: float) -> None:
+                 deadline: float,
+                 published: Mapping[int, list[tuple[Key, tuple[int, int]]]] | None = None
+                 ) -> None:
         self.dims = list(dims)
+        self.published = published or {}
         quarters = sorted({q for r in releases for q in quarters_within(r.period)},
                           key=lambda q: q.start)
         where = [list(tally.domains).index(dim) for dim in self.dims]
@@ -399,7 +415,7 @@ class _Crossed:
         dead = _Empty(self.dims, releases, true, tally.feasible)
         classes: list[tuple] = [()]
         for axis in [quarters, *(tally.domains[dim] for dim in self.dims)]:
-            classes = [(*k, v) for k in classes for v in axis if not dead((*k, v))]
+            classes = [key for k in classes for v in axis if not dead(key := (*k, v))]
         periods = _periods(releases, quarters)
         masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
         self.count_id, rows = _counts(classes, quarters, periods, masks,
@@ -415,7 +431,8 @@ class _Crossed:
 
     def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
         period = (release.period.start, release.period.end)
-        for key, found in bounds_of(release):
+        known = self.published.get(id(release))
+        for key, found in bounds_of(release) if known is None else known:
             if any(v is not None and d not in self.dims
                    for d, v in zip(release.dims, key, strict=True)):
                 continue  # about a dimension this system does not have
@@ -475,12 +492,12 @@ def _counts(classes: list[tuple], quarters: list[Period], periods: list[Period],
     rows = sp.csr_matrix((np.ones(len(found)), (row_of.ravel(), np.concatenate(columns)
                                                 if columns else found)),
                          shape=(len(unique), len(classes)))
+    digits = ((unique % size)[:, None] // weight[None, :] % np.array(radix)[None, :]).tolist()
+    spans = [(period.start, period.end) for period in periods]
+    named = [(None, *values) for values in domains]  # digit 0: left open
     count_id = {}
-    for i, number in enumerate(unique.tolist()):
-        period, code = periods[number // size], number % size
-        values = tuple(None if (d := code // weight[j] % radix[j]) == 0 else domains[j][d - 1]
-                       for j in range(len(domains)))
-        count_id[(period.start, period.end), values] = i
+    for i, (number, row) in enumerate(zip((unique // size).tolist(), digits, strict=True)):
+        count_id[spans[number], tuple(named[j][d] for j, d in enumerate(row))] = i
     return count_id, rows
 
 
