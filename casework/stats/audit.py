@@ -243,25 +243,15 @@ class _System:
     def reaching(self, rows: sp.csr_matrix, aims: np.ndarray) -> np.ndarray:
         """A point of the published system that takes the rows as far towards their aims as
         it can all at once: the most of sum(min(row . x, aim)), each row's gain capped at its
-        aim so that no effort goes into one row beyond what it needs (a gain y per row, y <=
-        aim and y <= row . x, added to one solver per system and taken away after)."""
-        n, k, m = self.rows.shape[1], rows.shape[0], self.a.shape[0]
-        if self._reaching is None:
-            self._reaching = _solver(_program(np.zeros(n), self.a, self.lo, self.hi,
-                                              np.zeros(n), np.full(n, np.inf)))
-        highs = self._reaching
-        none = np.array([], dtype=np.int32)
-        highs.addCols(k, -np.ones(k), np.zeros(k), np.asarray(aims, dtype=float), 0,
-                      np.zeros(k, dtype=np.int32), none, np.array([], dtype=float))
-        gains = sp.hstack([-rows, sp.identity(k)], format="csr")
-        highs.addRows(k, np.full(k, -highspy.kHighsInf), np.zeros(k), gains.nnz,
-                      gains.indptr[:-1].astype(np.int32), gains.indices.astype(np.int32),
-                      gains.data.astype(float))
-        try:
-            return self._solve(highs)[:n]
-        finally:
-            highs.deleteRows(k, np.arange(m, m + k, dtype=np.int32))
-            highs.deleteCols(k, np.arange(n, n + k, dtype=np.int32))
+        aim so that no effort goes into one row beyond what it needs."""
+        n, k = self.rows.shape[1], rows.shape[0]
+        a = sp.vstack([sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], k))]),
+                       sp.hstack([-rows, sp.identity(k, format="csr")])]).tocsr()
+        program = _program(np.concatenate([np.zeros(n), -np.ones(k)]), a,
+                           np.concatenate([self.lo, np.full(k, -np.inf)]),
+                           np.concatenate([self.hi, np.zeros(k)]),
+                           np.zeros(n + k), np.concatenate([np.full(n, np.inf), aims]))
+        return self._solve(_solver(program))[:n]
 
     def ranges(self, targets: list[int], need: int) -> tuple[np.ndarray, np.ndarray]:
         """For each target row, the least and the most it can be (for the linear system), as
