@@ -402,15 +402,12 @@ class _Crossed:
             if n and quarter in inside:
                 key = (quarter, *(values[i] for i in where))
                 true[key] = true.get(key, 0) + n
-        dead = _Empty(self.dims, releases, true, tally.feasible)
-        classes: list[tuple] = [()]
-        for axis in [quarters, *(tally.domains[dim] for dim in self.dims)]:
-            classes = [key for k in classes for v in axis if not dead(key := (*k, v))]
+        axes = [quarters, *(tally.domains[dim] for dim in self.dims)]
+        digits = _Empty(self.dims, releases, true, tally.feasible).classes(axes)
         periods = _periods(releases, quarters)
         masks = sorted({mask for r in releases for mask in _masks(r, self.dims)})
-        self.count_id, rows = _counts(classes, quarters, periods, masks,
-                                      [tally.domains[dim] for dim in self.dims])
-        truth = [true.get(key, 0) for key in classes]
+        self.count_id, rows = _counts(axes, periods, masks, digits)
+        truth = _truth(true, axes, digits)
         exact = rows @ np.array(truth, dtype=float)
         bounds: list[Bounds] = [None] * rows.shape[0]
         for release in releases:
@@ -450,30 +447,30 @@ class _Crossed:
         return None if q is None or total is None else self.system.least(q, total)
 
 
-def _counts(classes: list[tuple], quarters: list[Period], periods: list[Period],
-            masks: list[tuple[bool, ...]], domains: list[tuple[str, ...]]
-            ) -> tuple[dict[tuple[tuple, Key], int], sp.csr_matrix]:
+def _counts(axes: Sequence[Sequence], periods: list[Period], masks: list[tuple[bool, ...]],
+            digits: np.ndarray) -> tuple[dict[tuple[tuple, Key], int], sp.csr_matrix]:
     """Every count of a crossed system: a fixed period and a part of the values (those its mask
-    keeps, None for the rest), as a row over the classes (a quarter and a value of each
-    dimension) it sums; with each count's number, by its (start, end) and values.
+    keeps, None for the rest), as a row over the classes (digits: the index of a class's
+    quarter in axes[0] and of each value in its axis) it sums; with each count's number, by its
+    (start, end) and values.
 
     Worked out with arrays: each class's values as digits of one number (0 for a value left
     open), so that a count is the period's number and the kept digits; a class is in the
     counts of each period covering its quarter, one per mask."""
+    quarters, domains = axes[0], axes[1:]
     radix = [len(values) + 1 for values in domains]
     weight = np.array([math.prod(radix[:j]) for j in range(len(radix))], dtype=np.int64)
     size = math.prod(radix)
     if size * max(len(periods), 1) >= 2**62:  # too many to number: one count at a time
+        classes = [(quarters[row[0]], *(axes[j][d] for j, d in enumerate(row[1:], 1)))
+                   for row in digits.tolist()]
         return _counts_slowly(classes, quarters, periods, masks)
-    digit = [{v: i + 1 for i, v in enumerate(values)} for values in domains]
-    codes = np.array([[digit[j][v] for j, v in enumerate(key[1:])] for key in classes],
-                     dtype=np.int64).reshape(len(classes), len(domains))
-    where = {q: i for i, q in enumerate(quarters)}
-    quarter = np.array([where[key[0]] for key in classes], dtype=np.int64)
+    codes = digits[:, 1:].astype(np.int64) + 1  # 0 stands for a value left open
+    quarter = digits[:, 0].astype(np.int64)
     keys, columns = [], []
     for s, period in enumerate(periods):
         covered = np.array([period.covers(q) for q in quarters], dtype=bool)
-        inside = np.nonzero(covered[quarter])[0] if len(classes) else quarter
+        inside = np.nonzero(covered[quarter])[0] if len(digits) else quarter
         for mask in masks:
             keys.append(s * size + (codes[inside] * np.array(mask, dtype=np.int64)) @ weight)
             columns.append(inside)
@@ -481,14 +478,23 @@ def _counts(classes: list[tuple], quarters: list[Period], periods: list[Period],
     unique, row_of = np.unique(found, return_inverse=True)
     rows = sp.csr_matrix((np.ones(len(found)), (row_of.ravel(), np.concatenate(columns)
                                                 if columns else found)),
-                         shape=(len(unique), len(classes)))
-    digits = ((unique % size)[:, None] // weight[None, :] % np.array(radix)[None, :]).tolist()
+                         shape=(len(unique), len(digits)))
+    parts = ((unique % size)[:, None] // weight[None, :] % np.array(radix)[None, :]).tolist()
     spans = [(period.start, period.end) for period in periods]
     named = [(None, *values) for values in domains]  # digit 0: left open
     count_id = {}
-    for i, (number, row) in enumerate(zip((unique // size).tolist(), digits, strict=True)):
+    for i, (number, row) in enumerate(zip((unique // size).tolist(), parts, strict=True)):
         count_id[spans[number], tuple(named[j][d] for j, d in enumerate(row))] = i
     return count_id, rows
+
+
+def _truth(true: Mapping[tuple, int], axes: Sequence[Sequence], digits: np.ndarray
+           ) -> list[int]:
+    """Each class's true count (digits as in _counts), from the counts of the classes with
+    cases."""
+    index = [{v: i for i, v in enumerate(axis)} for axis in axes]
+    found = {tuple(index[j][v] for j, v in enumerate(key)): n for key, n in true.items()}
+    return [found.get(tuple(row), 0) for row in digits.tolist()]
 
 
 def _counts_slowly(classes: list[tuple], quarters: list[Period], periods: list[Period],
@@ -639,20 +645,56 @@ class _Empty:
                 level = self.zeros.setdefault(max(positions, default=0) + 1, {})
                 level.setdefault(positions, {}).setdefault(values, []).append(span)
 
-    def __call__(self, prefix: tuple) -> bool:
-        if prefix in self.live:
-            return False
-        for positions, allowed in self.rules.get(len(prefix), ()):
-            if tuple(prefix[p] for p in positions) not in allowed:
-                return True
-        quarter = prefix[0]
-        for positions, spans in self.zeros.get(len(prefix), {}).items():
-            found = spans.get(tuple(prefix[p] for p in positions))
-            if found and any(start <= quarter.start and quarter.end <= end
-                             for start, end in found):
-                return True
-        return False
+    def classes(self, axes: Sequence[Sequence]) -> np.ndarray:
+        """Every class not known to be empty, as digits (the index of its quarter in axes[0]
+        and of each value in its axis), built axis by axis so that a dead prefix costs
+        nothing further: a prefix is dead if no case has it and a rule rules it out or a
+        published 0 covers its quarter. Each step is worked out with arrays."""
+        index = [{v: i for i, v in enumerate(axis)} for axis in axes]
+        sizes = [len(axis) for axis in axes]
 
+        def digits_of(values: Sequence, positions: Sequence[int]) -> list[int] | None:
+            found = [index[p].get(v) for p, v in zip(positions, values, strict=True)]
+            return None if None in found else found
+
+        def codes(block: np.ndarray, positions: Sequence[int],
+                  columns: Sequence[int] | None = None) -> np.ndarray:
+            """One number per row for its digits at positions (read from columns)."""
+            weight, code = 1, np.zeros(len(block), dtype=np.int64)
+            for p, c in zip(positions, positions if columns is None else columns, strict=True):
+                code += block[:, c] * weight
+                weight *= sizes[p]
+            return code
+
+        def coded(rows: Sequence[Sequence[int]], positions: Sequence[int]) -> np.ndarray:
+            if not rows:
+                return np.array([], dtype=np.int64)
+            block = np.array(rows, dtype=np.int64).reshape(len(rows), len(positions))
+            return codes(block, positions, range(len(positions)))
+
+        classes = np.zeros((1, 0), dtype=np.int64)
+        for level in range(1, len(axes) + 1):
+            axis = np.arange(sizes[level - 1], dtype=np.int64)
+            classes = np.hstack([np.repeat(classes, len(axis), axis=0),
+                                 np.tile(axis, len(classes))[:, None]])
+            head = list(range(level))
+            live = coded([d for key in self.live if len(key) == level
+                          if (d := digits_of(key, head)) is not None], head)
+            dead = np.zeros(len(classes), dtype=bool)
+            for positions, allowed in self.rules.get(level, ()):
+                ok = coded([d for combo in allowed
+                            if (d := digits_of(combo, positions)) is not None], positions)
+                dead |= ~np.isin(codes(classes, positions), ok)
+            for positions, spans in self.zeros.get(level, {}).items():
+                places = (0, *positions)
+                zero = [[q, *d] for values, found in spans.items()
+                        if (d := digits_of(values, positions)) is not None
+                        for q, quarter in enumerate(axes[0])
+                        if any(start <= quarter.start and quarter.end <= end
+                               for start, end in found)]
+                dead |= np.isin(codes(classes, places), coded(zero, places))
+            classes = classes[~dead | np.isin(codes(classes, head), live)]
+        return classes
 
 
 def _masks(release: Release, dims: Sequence[str]) -> Iterator[tuple[bool, ...]]:
