@@ -23,6 +23,7 @@ from casework.services.access.cases import (
     may,
     open_case,
     visible_filter,
+    visible_parts,
 )
 from casework.services.access.people import Seer, seers_of, who_can_see
 from casework.services.access.policy import (
@@ -63,5 +64,5 @@ __all__ = [
     "active_assignments", "allowed_actions", "audit_trail_filter", "capacities", "forget",
     "handles_cases", "has_power", "held_capacities", "implicated_clause", "is_implicated",
     "is_recused", "may", "open_case", "powers_of", "require", "seers_of", "staff_actor",
-    "visible_filter", "who_can_see",
+    "visible_filter", "visible_parts", "who_can_see",
 ]

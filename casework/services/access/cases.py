@@ -71,15 +71,35 @@ def visible_filter(actor: Actor) -> ColumnElement[bool]:
     held = held_capacities(actor)
     if not held:
         return false()
+    assigned = _assigned(actor, held)
+    reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
+    return and_(reach, *_conflict_free(actor))
+
+
+def visible_parts(actor: Actor) -> list[ColumnElement[bool]]:
+    """visible_filter as disjoint parts whose union it is, for counting (each part reads the
+    index that serves it): the cases of the actor's queues, and those outside them assigned
+    to the actor; none for a staff member with no role that reads cases."""
+    if isinstance(actor, Reporter):
+        return [visible_filter(actor)]
+    held = held_capacities(actor)
+    if not held:
+        return []
+    assigned, free = _assigned(actor, held), _conflict_free(actor)
+    if not actor.queues:
+        return [and_(assigned, *free)]
+    queues = Case.queue.in_(sorted(actor.queues))
+    return [and_(queues, *free), and_(~queues, assigned, *free)]
+
+
+def _assigned(actor: Staff, held: frozenset[Capacity]) -> ColumnElement[bool]:
     # An assignment counts only in a capacity the actor still holds a role for (as in
     # `derive_capacities`): otherwise the list would show a case that opens as missing.
     # Correlated, and asked only of cases outside the actor's queues: as an IN list, SQLite
     # would gather the queue's and the assigned cases and sort them all before a first page.
-    assigned = exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
-                              Assignment.ended_at.is_(None),
-                              Assignment.capacity.in_(sorted(c.value for c in held)))
-    reach = or_(Case.queue.in_(sorted(actor.queues)), assigned) if actor.queues else assigned
-    return and_(reach, *_conflict_free(actor))
+    return exists().where(Assignment.case_id == Case.id, Assignment.user_id == actor.user_id,
+                          Assignment.ended_at.is_(None),
+                          Assignment.capacity.in_(sorted(c.value for c in held)))
 
 
 def audit_trail_filter(actor: Staff) -> ColumnElement[bool]:
