@@ -79,13 +79,17 @@ def visible_filter(actor: Actor) -> ColumnElement[bool]:
 def visible_parts(actor: Actor) -> list[ColumnElement[bool]]:
     """visible_filter as disjoint parts whose union it is, for counting (each part reads the
     index that serves it): the cases of the actor's queues, and those outside them assigned
-    to the actor; none for a staff member with no role that reads cases."""
+    to the actor (found from the actor's assignments, not by testing every case); none for a
+    staff member with no role that reads cases."""
     if isinstance(actor, Reporter):
         return [visible_filter(actor)]
     held = held_capacities(actor)
     if not held:
         return []
-    assigned, free = _assigned(actor, held), _conflict_free(actor)
+    assigned = Case.id.in_(select(Assignment.case_id).where(
+        Assignment.user_id == actor.user_id, Assignment.ended_at.is_(None),
+        Assignment.capacity.in_(sorted(c.value for c in held))))
+    free = _conflict_free(actor)
     if not actor.queues:
         return [and_(assigned, *free)]
     queues = Case.queue.in_(sorted(actor.queues))
