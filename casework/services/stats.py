@@ -30,9 +30,9 @@ from casework.services.errors import Invalid
 from casework.services.stats_sql import (
     ALONE_ONLY,
     DIMENSION_LABELS,
+    day_percentiles,
     domains,
     feasible,
-    percentiles,
     quarter_tally,
 )
 from casework.stats import PROFILES, PeriodError, Profile, Release, Tally, parse_period, publish
@@ -119,11 +119,12 @@ def release(ctx: Context, actor: Staff, request: StatsRequest) -> dict:
     reused = stored_row is not None and stored_row.id not in fresh
     if stored_row is not None:
         fresh.discard(stored_row.id)  # answered once as published now; after that, reused
+    tally = None
     if stored_row is None:
-        stored_row = _publish(ctx, actor, dims, period, profile)
+        stored_row, tally = _publish(ctx, actor, dims, period, profile, request.measures)
     body = stored_row.body
     if request.measures and "measures" not in body:
-        body = _publish_measures(ctx, stored_row, dims, period, profile)
+        body = _publish_measures(ctx, stored_row, dims, period, profile, tally)
     ctx.audit(Kind.EXPORT, _label(actor), release=stored_row.id, period=period.key, by=key,
               profile=profile.name, reused=reused, measures=request.measures)
     answer = {k: v for k, v in body.items()
@@ -232,16 +233,19 @@ def _tally(ctx: Context, dims: Sequence[str], periods: Sequence[Period]) -> Tall
 
 
 def _publish(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period,
-             profile: Profile) -> StatsRelease:
+             profile: Profile, measures: bool = False) -> tuple[StatsRelease, Tally]:
+    """Publish a table (not stored yet), and the tally it was counted from: with measures to
+    come, counted by the measures' dimensions too, so that one GROUP BY serves both."""
     earlier = _releases(ctx)
-    used = sorted({*dims, *(d for r in earlier for d in r.dims)})
+    used = sorted({*(extended(dims) if measures else dims),
+                   *(d for r in earlier for d in r.dims)})
     tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
     published = publish(tally, period, dims, profile, earlier, time_limit=_time_left(ctx))
     row = _row(ctx, actor, dims, period, profile, published)
     if not published.unsure:  # an audit that could not finish is tried again next time
         ctx.session.add(row)
         ctx.session.flush()
-    return row
+    return row, tally
 
 
 def _row(ctx: Context, actor: Staff, dims: tuple[str, ...], period: Period, profile: Profile,
@@ -266,8 +270,8 @@ def _measure_keys(base: Release, dims: tuple[str, ...]) -> list:
 def _with_measures(ctx: Context, body: dict, base: Release, counts: Release,
                    dims: tuple[str, ...], period: Period) -> dict:
     """A release's body with its measures: the audited counts, and the days worked out."""
-    days = {f"days_to_{m}": percentiles(ctx, m, dims, period, [p / 100 for p in POINTS])
-            for m in ("acknowledge", "close")}
+    found = day_percentiles(ctx, dims, period, [p / 100 for p in POINTS])
+    days = {f"days_to_{m}": found[m] for m in ("acknowledge", "close")}
     days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
                    for key, found in groups.items()} for name, groups in days.items()}
     return {**body, "measures": entries(base, counts, days), "measure_by": list(counts.dims),
@@ -275,10 +279,11 @@ def _with_measures(ctx: Context, body: dict, base: Release, counts: Release,
 
 
 def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], period: Period,
-                      profile: Profile) -> dict:
+                      profile: Profile, counted: Tally | None = None) -> dict:
     """Publish a release's measures the first time they are asked for: their counts audited
     with every stored release, the rest worked out from them (casework.stats.measures).
-    Small units get none: their measures would describe too few people."""
+    Small units get none: their measures would describe too few people. counted: the tally
+    the table was just published from, used again if it counts every dimension needed."""
     base = _base(ctx, row, dims, profile)
     body = dict(row.body)
     keys = _measure_keys(base, dims)
@@ -286,7 +291,8 @@ def _publish_measures(ctx: Context, row: StatsRelease, dims: tuple[str, ...], pe
         earlier = _releases(ctx)
         wide = extended(dims)
         used = sorted({*wide, *(d for r in earlier for d in r.dims)})
-        tally = _tally(ctx, used, [period, *(r.period for r in earlier)])
+        tally = counted if counted is not None and set(used) <= set(counted.domains) else (
+            _tally(ctx, used, [period, *(r.period for r in earlier)]))
         counts = secure(measure_release(tally, period, dims, keys, profile), earlier, tally,
                         time_limit=_time_left(ctx))
         body = _with_measures(ctx, body, base, counts, dims, period)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework.i18n import _l
@@ -264,25 +264,37 @@ def percentiles(ctx: Context, measure: str, dims: Sequence[str], period: Period,
                 points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
                 ) -> dict[tuple[str, ...], tuple[int, dict[float, int]]]:
     """Per group, and for all groups together (the key of Nones): how many cases have the
-    measure, and its nearest-rank percentiles in whole days.
+    measure (acknowledge, close), and its nearest-rank percentiles in whole days."""
+    return day_percentiles(ctx, dims, period, points)[measure]
 
-    The database returns a histogram, one GROUP BY over (group, days): at most a few hundred
-    distinct day counts per group come back, never a row per case, and the percentiles are
-    read off the histogram here. (Window functions over every case cost fifteen times the
-    GROUP BY at a million cases on SQLite: bench/bench_stats.py.)"""
-    days = {"acknowledge": Case.days_to_acknowledge, "close": Case.days_to_close}[measure]
+
+def day_percentiles(ctx: Context, dims: Sequence[str], period: Period,
+                    points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
+                    ) -> dict[str, dict[tuple[str, ...], tuple[int, dict[float, int]]]]:
+    """percentiles of both measures, from one GROUP BY over (group, days to acknowledge, days
+    to close): a joint histogram, of at most a few thousand rows per group, never a row per
+    case; each measure's percentiles are read off its margin here. (Window functions over
+    every case cost fifteen times the GROUP BY at a million cases on SQLite, and a GROUP BY
+    per measure twice the one: bench/bench_stats.py.)"""
+    ack, close = Case.days_to_acknowledge, Case.days_to_close
     keys, joined = _grouped(dims)
-    query = joined(select(*keys, days, func.count()).select_from(Case)
-                   .where(_received_in(period_quarters(period)), days.is_not(None))
-                   ).group_by(*keys, days)
-    histograms: dict[tuple, dict[int, int]] = {}
+    query = joined(select(*keys, ack, close, func.count()).select_from(Case)
+                   .where(_received_in(period_quarters(period)),
+                          or_(ack.is_not(None), close.is_not(None)))
+                   ).group_by(*keys, ack, close)
+    histograms: dict[str, dict[tuple, dict[int, int]]] = {"acknowledge": {}, "close": {}}
     everyone = (None,) * len(dims)
     for row in ctx.session.execute(query):
-        cell, value, n = tuple(row[:len(dims)]), row[len(dims)], row[len(dims) + 1]
-        for group in {cell, everyone}:
-            bins = histograms.setdefault(group, {})
-            bins[value] = bins.get(value, 0) + n
-    return {group: _nearest_ranks(bins, points) for group, bins in histograms.items()}
+        cell, n = tuple(row[:len(dims)]), row[len(dims) + 2]
+        for measure, value in (("acknowledge", row[len(dims)]),
+                               ("close", row[len(dims) + 1])):
+            if value is None:
+                continue
+            for group in {cell, everyone}:
+                bins = histograms[measure].setdefault(group, {})
+                bins[value] = bins.get(value, 0) + n
+    return {measure: {group: _nearest_ranks(bins, points) for group, bins in found.items()}
+            for measure, found in histograms.items()}
 
 
 def _nearest_ranks(bins: Mapping[int, int], points: Sequence[float]
