@@ -19,11 +19,11 @@ class Case(Base):
     # Each list filter leads an index that ends in each of the list's orders, (opened_at, id)
     # and (next_due_on, opened_at, id), so a page, a keyset page and the capped count read only
     # matching rows, in order (bench/bench_pages.py; tests/services/test_svc_list_plans.py).
-    # The lodged-date index, and the queue's, also hold what the access filter reads of each
-    # case (queue, purged), so a list's capped count reads no table row (migration 0022).
+    # The lodged-date index also holds what the access filter reads of each case (queue,
+    # purged), so an unfiltered list's capped count reads no table row (migration 0022).
     __table_args__ = (
         Index("ix_cases_opened_reach", "opened_at", "id", "queue", "purged_at"),
-        Index("ix_cases_queue_opened", "queue", "opened_at", "id", "purged_at"),
+        Index("ix_cases_queue_opened", "queue", "opened_at", "id"),
         Index("ix_cases_state_opened", "state", "opened_at", "id"),
         Index("ix_cases_category_opened", "category", "opened_at", "id"),
         Index("ix_cases_route_opened", "route", "opened_at", "id"),

@@ -237,9 +237,9 @@ def _count(ctx: Context, where: list, cap: int | None) -> tuple[int, bool]:
 def _count_visible(ctx: Context, actor: Staff, cap: int) -> tuple[int, bool]:
     """The visible cases, counted up to cap, part by part of the access filter (the actor's
     queues, then what is assigned to them outside those): the first reads the queue's index,
-    which holds all the access filter reads (no table row), the second the actor's
-    assignments, where one statement would walk every case in lodged order to find the
-    actor's. (A list with a filter counts in one statement, along the filter's index.)"""
+    the second the actor's assignments, where one statement would walk every case in lodged
+    order to find the actor's. (A list with a filter counts in one statement, along the
+    filter's index.)"""
     total = 0
     for part in visible_parts(actor):
         found, more = count_up_to(ctx, select(Case.id).where(part), cap - total)
