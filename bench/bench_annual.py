@@ -85,7 +85,8 @@ def fields(rnd: random.Random, route: str, key: str, previous: str) -> dict:
     return {
         "accept_for_investigation": {"protected": True, "reason": "In scope."},
         "refer": {"destination": "police", "reason": "A crime."},
-        "no_further_action": {"reason": "Words.", **({"reason_class": kind} if kind else {})},
+        "no_further_action": {"reason": "Words.", "reporter_reason": "Words for the reporter.",
+                              **({"reason_class": kind} if kind else {})},
         "decline_investigation": {"reason": "Words.",
                                   **({"reason_class": kind} if kind else {})},
         "record_findings": {"finding": rnd.choice(FINDINGS[route]), "reason": "Evidence."},
