@@ -343,14 +343,6 @@ def _filters(ctx: Context, actor: Staff, query: CaseQuery) -> tuple[
     return where, word_search(ctx, found)
 
 
-def _by_columns(query: CaseQuery) -> bool:
-    """Whether a list's filters are all columns that lead an index ending in the lodged order
-    (stage, route, queue, category)."""
-    return not (query.reference or query.assigned_to_me or query.assigned_to is not None
-                or query.overdue or query.lodged_from or query.lodged_to
-                or query.implicated is not None)
-
-
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
     """The first moment of an organisation's day, in UTC (as opened_at is kept)."""
     return datetime.combine(day, time.min, zone).astimezone(UTC)
@@ -384,10 +376,7 @@ def find_cases(ctx: Context, actor: Staff, query: CaseQuery, api: bool = False) 
         if words is None and not filters:
             counted = _count_visible(ctx, actor, cap)
         elif words is None:  # a filter's own index leads; the access filter is checked on it
-            counting = select(Case.id).where(*where)
-            if _by_columns(query):  # walked in lodged order, along (column, opened_at, id), so
-                counting = counting.order_by(*NEWEST)  # that it stops at the cap (PostgreSQL
-            counted = count_up_to(ctx, counting, cap)  # would intersect whole bitmaps first)
+            counted = count_up_to(ctx, select(Case.id).where(*where), cap)
         else:
             counted = count_up_to(ctx, words.gather(select(Case.id), where), cap)
     following = _seal_after(ctx, query, sort, rows[-1]) if more_rows else None
