@@ -270,10 +270,10 @@ def _measure_keys(base: Release, dims: tuple[str, ...]) -> list:
 def _with_measures(ctx: Context, body: dict, base: Release, counts: Release,
                    dims: tuple[str, ...], period: Period) -> dict:
     """A release's body with its measures: the audited counts, and the days worked out."""
-    found = day_percentiles(ctx, dims, period, [p / 100 for p in POINTS])
-    days = {f"days_to_{m}": found[m] for m in ("acknowledge", "close")}
-    days = {name: {key: {round(p * 100): v for p, v in found[1].items()}
-                   for key, found in groups.items()} for name, groups in days.items()}
+    measured_days = day_percentiles(ctx, dims, period, [p / 100 for p in POINTS])
+    days = {f"days_to_{m}": {key: {round(p * 100): v for p, v in found[1].items()}
+                             for key, found in measured_days[m].items()}
+            for m in ("acknowledge", "close")}
     return {**body, "measures": entries(base, counts, days), "measure_by": list(counts.dims),
             "measure_rows": counts.as_dict()["rows"], "measures_withheld": counts.refused}
 
