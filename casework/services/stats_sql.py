@@ -260,22 +260,16 @@ def _received_in(numbers: Iterable[int]) -> ColumnElement[bool]:
     return Case.received_quarter.between(min(numbers), max(numbers))
 
 
-def percentiles(ctx: Context, measure: str, dims: Sequence[str], period: Period,
-                points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
-                ) -> dict[tuple[str, ...], tuple[int, dict[float, int]]]:
-    """Per group, and for all groups together (the key of Nones): how many cases have the
-    measure (acknowledge, close), and its nearest-rank percentiles in whole days."""
-    return day_percentiles(ctx, dims, period, points)[measure]
-
-
 def day_percentiles(ctx: Context, dims: Sequence[str], period: Period,
                     points: Sequence[float] = (0.25, 0.5, 0.75, 0.9)
                     ) -> dict[str, dict[tuple[str, ...], tuple[int, dict[float, int]]]]:
-    """percentiles of both measures, from one GROUP BY over (group, days to acknowledge, days
-    to close): a joint histogram, of at most a few thousand rows per group, never a row per
-    case; each measure's percentiles are read off its margin here. (Window functions over
-    every case cost fifteen times the GROUP BY at a million cases on SQLite, and a GROUP BY
-    per measure twice the one: bench/bench_stats.py.)"""
+    """Per measure (acknowledge, close), per group and for all groups together (the key of
+    Nones): how many cases have it, and its nearest-rank percentiles in whole days.
+
+    One GROUP BY over (group, days to acknowledge, days to close): a joint histogram, at most
+    a few thousand rows per group, never a row per case; each measure's percentiles are read
+    off its margin here. (Window functions over every case cost fifteen times the GROUP BY at
+    a million cases on SQLite, and a GROUP BY per measure twice the one: bench/bench_stats.py.)"""
     ack, close = Case.days_to_acknowledge, Case.days_to_close
     keys, joined = _grouped(dims)
     query = joined(select(*keys, ack, close, func.count()).select_from(Case)

@@ -388,11 +388,11 @@ class _Crossed:
     docs/STATISTICS.md, that the suite's attacker (which reads them all at once) checks."""
 
     def __init__(self, tally: Tally, releases: Sequence[Release], dims: Sequence[str],
-                 deadline: float,
-                 published: Mapping[int, list[tuple[Key, tuple[int, int]]]] | None = None
+                 deadline: float, published: Mapping[int, list[tuple[Key, tuple[int, int]]]]
                  ) -> None:
+        """published: each release's bounds (bounds_of), by id(release), read once per audit."""
         self.dims = list(dims)
-        self.published = published or {}
+        self.published = published
         quarters = sorted({q for r in releases for q in quarters_within(r.period)},
                           key=lambda q: q.start)
         where = [list(tally.domains).index(dim) for dim in self.dims]
@@ -418,8 +418,7 @@ class _Crossed:
 
     def _published(self, release: Release) -> Iterator[tuple[int, tuple[int, int]]]:
         period = (release.period.start, release.period.end)
-        known = self.published.get(id(release))
-        for key, found in bounds_of(release) if known is None else known:
+        for key, found in self.published[id(release)]:
             if any(v is not None and d not in self.dims
                    for d, v in zip(release.dims, key, strict=True)):
                 continue  # about a dimension this system does not have
@@ -461,10 +460,8 @@ def _counts(axes: Sequence[Sequence], periods: list[Period], masks: list[tuple[b
     radix = [len(values) + 1 for values in domains]
     weight = np.array([math.prod(radix[:j]) for j in range(len(radix))], dtype=np.int64)
     size = math.prod(radix)
-    if size * max(len(periods), 1) >= 2**62:  # too many to number: one count at a time
-        classes = [(quarters[row[0]], *(axes[j][d] for j, d in enumerate(row[1:], 1)))
-                   for row in digits.tolist()]
-        return _counts_slowly(classes, quarters, periods, masks)
+    if size * max(len(periods), 1) >= 2**62:  # a space unions two tables of at most two
+        raise Unsure("a statistics system too large to number")  # dimensions, and 3 measures'
     codes = digits[:, 1:].astype(np.int64) + 1  # 0 stands for a value left open
     quarter = digits[:, 0].astype(np.int64)
     keys, columns = [], []
@@ -495,26 +492,6 @@ def _truth(true: Mapping[tuple, int], axes: Sequence[Sequence], digits: np.ndarr
     index = [{v: i for i, v in enumerate(axis)} for axis in axes]
     found = {tuple(index[j][v] for j, v in enumerate(key)): n for key, n in true.items()}
     return [found.get(tuple(row), 0) for row in digits.tolist()]
-
-
-def _counts_slowly(classes: list[tuple], quarters: list[Period], periods: list[Period],
-                   masks: list[tuple[bool, ...]]
-                   ) -> tuple[dict[tuple[tuple, Key], int], sp.csr_matrix]:
-    """_counts, one class and count at a time (for systems too large to number)."""
-    count_id: dict[tuple[tuple, Key], int] = {}
-    members: list[list[int]] = []
-    spans = {q: [(p.start, p.end) for p in periods if p.covers(q)] for q in quarters}
-    for c, key in enumerate(classes):
-        values = key[1:]
-        parts = [tuple(v if m else None for v, m in zip(values, mask, strict=True))
-                 for mask in masks]
-        for span in spans[key[0]]:
-            for part in parts:
-                q = count_id.setdefault((span, part), len(count_id))
-                if q == len(members):
-                    members.append([])
-                members[q].append(c)
-    return count_id, _matrix(members, len(classes))
 
 
 def _matrix(members: list[list[int]], n: int) -> sp.csr_matrix:
