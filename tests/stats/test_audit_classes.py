@@ -14,13 +14,7 @@ from casework.stats import PROFILES, Tally, parse_period
 from casework.stats.audit import _Empty, secure
 from casework.stats.periods import quarters_within
 from casework.stats.tables import primary
-
-DOMAINS = {"route": ("disclosure", "harassment"),
-           "category": ("fraud", "conduct", "safety", "sexual"),
-           "anonymous": ("anonymous", "named")}
-FEASIBLE = {("route", "category"): frozenset({
-    ("disclosure", "fraud"), ("disclosure", "conduct"), ("disclosure", "safety"),
-    ("harassment", "conduct"), ("harassment", "sexual")})}
+from tests.stats.small_world import DOMAINS, FEASIBLE, organisation
 
 
 def dead(empty: _Empty, prefix: tuple) -> bool:
@@ -47,15 +41,7 @@ def reference(empty: _Empty, axes) -> list[tuple]:
 
 @pytest.mark.parametrize("seed", range(10))
 def test_the_classes_built_with_arrays_are_the_prefix_rules_classes(seed):
-    rnd = random.Random(seed)
-    allowed = sorted(FEASIBLE["route", "category"])
-    cases = []
-    for _ in range(rnd.choice([3, 8, 20, 40])):
-        route, category = rnd.choice(allowed)
-        cases.append((date(2026, rnd.randint(1, 12), rnd.randint(1, 28)),
-                      {"route": route, "category": category,
-                       "anonymous": rnd.choice(DOMAINS["anonymous"])}))
-    tally = replace(Tally.from_cases(cases, DOMAINS), feasible=FEASIBLE)
+    tally = organisation(seed, random.Random(seed).choice([3, 8, 20, 40]))
     releases = []
     for period, dims in [("2026-Q1", ("category",)), ("2026-H2", ("anonymous", "route")),
                          ("2026", ("category", "route")), ("2026-Q3", ("route",))]:

@@ -18,13 +18,8 @@ import pytest
 
 from casework.stats import PROFILES, Tally, parse_period, publish
 from tests.stats.attack import attack
+from tests.stats.small_world import DOMAINS, FEASIBLE
 
-DOMAINS = {"route": ("disclosure", "harassment"),
-           "category": ("fraud", "conduct", "safety", "sexual"),
-           "anonymous": ("anonymous", "named")}
-FEASIBLE = {("route", "category"): frozenset({
-    ("disclosure", "fraud"), ("disclosure", "conduct"), ("disclosure", "safety"),
-    ("harassment", "conduct"), ("harassment", "sexual")})}
 Q1, Q2, Q3, Q4 = (date(2026, m, 1) for m in (2, 5, 8, 11))
 PERIODS = ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2026-H1", "2026-H2", "2026")
 

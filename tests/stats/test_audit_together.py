@@ -5,7 +5,6 @@ it must say no where one of them narrows a small count."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -14,30 +13,12 @@ from casework.stats import PROFILES, Tally, parse_period
 from casework.stats import audit as audit_module
 from casework.stats.audit import safe_together, secure
 from casework.stats.tables import primary
+from tests.stats.small_world import DOMAINS, organisation
 
-DOMAINS = {"route": ("disclosure", "harassment"),
-           "category": ("fraud", "conduct", "safety", "sexual"),
-           "anonymous": ("anonymous", "named")}
-FEASIBLE = {("route", "category"): frozenset({
-    ("disclosure", "fraud"), ("disclosure", "conduct"), ("disclosure", "safety"),
-    ("harassment", "conduct"), ("harassment", "sexual")})}
 TABLES = [("route",), ("category",), ("anonymous",), ("category", "route"),
           ("anonymous", "route"), ("anonymous", "category")]
 YEAR = parse_period("2026")
 PROFILE = PROFILES["standard"]
-
-
-def organisation(seed: int, size: int) -> Tally:
-    """size cases over 2026 with random values the route rules allow."""
-    rnd = random.Random(seed)
-    allowed = sorted(FEASIBLE["route", "category"])
-    cases = []
-    for _ in range(size):
-        route, category = rnd.choice(allowed)
-        cases.append((date(2026, rnd.randint(1, 12), rnd.randint(1, 28)),
-                      {"route": route, "category": category,
-                       "anonymous": rnd.choice(DOMAINS["anonymous"])}))
-    return replace(Tally.from_cases(cases, DOMAINS), feasible=FEASIBLE)
 
 
 def one_at_a_time(tally: Tally, tables, stored=()) -> list[bool]:
